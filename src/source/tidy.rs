@@ -1,0 +1,378 @@
+//! The one tidy long table every reader produces and every later stage consumes:
+//! `table_id, region, region_name, period, sex, age, category, measure, unit, value, status`.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::codes::{Cell, MissingKind, Status};
+use super::error::{Pos, SourceError};
+use super::text::Encoding;
+
+/// The header of a tidy CSV as `import` writes it.
+pub const TIDY_COLUMNS: [&str; 11] =
+    ["table_id", "region", "region_name", "period", "sex", "age", "category", "measure", "unit", "value", "status"];
+
+/// One observation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TidyRow {
+    /// CBS region code once known (`GM0363`), otherwise empty.
+    pub region: String,
+    /// The region as the file names it (`'s-Gravenhage (gemeente)`).
+    pub region_name: String,
+    /// CBS period code (`2024JJ00`).
+    pub period: String,
+    /// `T`, `M`, `V`, or empty when the table has no sex dimension.
+    pub sex: String,
+    /// Normalised age (`37`, `95+`, `20-64`, `totaal`), or empty.
+    pub age: String,
+    /// Every other dimension as `Key=Label`, joined by `|`.
+    pub category: String,
+    pub measure: String,
+    pub unit: String,
+    pub value: Cell,
+    pub status: Status,
+    /// Line in the source file (1-based), for error messages; not written.
+    pub line: u64,
+}
+
+impl TidyRow {
+    pub fn number(&self) -> Option<f64> {
+        match self.value {
+            Cell::Number(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub fn text(&self) -> Option<&str> {
+        match &self.value {
+            Cell::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+    /// The value of one `Key=Label` part of `category`.
+    pub fn category_value(&self, key: &str) -> Option<&str> {
+        self.category.split('|').find_map(|kv| kv.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+    }
+}
+
+/// What a reader recognised about a dimension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Region,
+    Period,
+    Sex,
+    Age,
+    Category,
+    Measure,
+    Unit,
+    Value,
+    Ignore,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "region" => Role::Region,
+            "period" => Role::Period,
+            "sex" => Role::Sex,
+            "age" => Role::Age,
+            "category" => Role::Category,
+            "measure" => Role::Measure,
+            "unit" => Role::Unit,
+            "value" => Role::Value,
+            "ignore" => Role::Ignore,
+            _ => return None,
+        })
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Region => "region",
+            Role::Period => "period",
+            Role::Sex => "sex",
+            Role::Age => "age",
+            Role::Category => "category",
+            Role::Measure => "measure",
+            Role::Unit => "unit",
+            Role::Value => "value",
+            Role::Ignore => "ignore",
+        }
+    }
+}
+
+/// Which of the CBS forms a table came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// OData v3 raw download: data.csv + DataProperties.csv + one CSV per dimension.
+    ODataRaw,
+    /// TypedDataSet dump in label mode (`;`, BOM, `ID` column, keys like `Bevolking_1`).
+    TypedDataSet,
+    /// StatLine web export or a reshaped wide/long table, read by column roles.
+    Plain,
+    /// A tidy table written by `woonzorg import`.
+    Tidy,
+}
+
+impl std::fmt::Display for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Form::ODataRaw => "CBS OData-download (codes + dimensiebestanden)",
+            Form::TypedDataSet => "CBS TypedDataSet (labels)",
+            Form::Plain => "StatLine-export / eigen tabel (kolomrollen)",
+            Form::Tidy => "woonzorg tidy-tabel",
+        })
+    }
+}
+
+/// A dimension as the reader saw it: its key in the file, a title, and its role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dimension {
+    pub key: String,
+    pub title: String,
+    pub role: Role,
+}
+
+/// A table read from one CBS file or download folder.
+#[derive(Debug, Clone)]
+pub struct TidyTable {
+    pub path: PathBuf,
+    pub form: Form,
+    pub encoding: Encoding,
+    pub table_id: String,
+    pub title: String,
+    pub dimensions: Vec<Dimension>,
+    pub rows: Vec<TidyRow>,
+    /// How the layout was decided (mapping file, or what the heuristics recognised).
+    pub layout_note: String,
+}
+
+impl TidyTable {
+    /// Distinct periods, sorted.
+    pub fn periods(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.rows.iter().map(|r| r.period.clone()).filter(|p| !p.is_empty()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+    /// Distinct regions (code if known, else name).
+    pub fn regions(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .rows
+            .iter()
+            .map(|r| if r.region.is_empty() { r.region_name.clone() } else { r.region.clone() })
+            .filter(|p| !p.is_empty())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+    pub fn missing_cells(&self) -> usize {
+        self.rows.iter().filter(|r| matches!(r.value, Cell::Missing(_))).count()
+    }
+    pub fn unresolved_regions(&self) -> Vec<String> {
+        let mut v: Vec<String> =
+            self.rows.iter().filter(|r| r.region.is_empty() && !r.region_name.is_empty()).map(|r| r.region_name.clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Refuse two rows with the same key; names both lines.
+    pub fn check_unique_keys(&self) -> Result<(), SourceError> {
+        let mut seen: HashMap<(&str, &str, &str, &str, &str, &str), u64> = HashMap::with_capacity(self.rows.len());
+        for r in &self.rows {
+            let region = if r.region.is_empty() { r.region_name.as_str() } else { r.region.as_str() };
+            let key = (region, r.period.as_str(), r.sex.as_str(), r.age.as_str(), r.category.as_str(), r.measure.as_str());
+            if let Some(first) = seen.insert(key, r.line) {
+                return Err(SourceError::DuplicateKey {
+                    pos: Pos::line(&self.path, r.line),
+                    key: format!(
+                        "(regio {region}, periode {}, geslacht {}, leeftijd {}, categorie {}, onderwerp {})",
+                        r.period, r.sex, r.age, r.category, r.measure
+                    ),
+                    first_line: first,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Neutralise a text cell that a spreadsheet would run as a formula (`= + - @`).
+pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => std::borrow::Cow::Owned(format!("'{s}")),
+        _ => std::borrow::Cow::Borrowed(s),
+    }
+}
+
+/// Format a number the shortest way that round-trips (`17407585`, `1.79`).
+pub fn format_number(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn status_text(row: &TidyRow) -> &'static str {
+    match row.value {
+        Cell::Missing(MissingKind::Secret) => "geheim",
+        Cell::Missing(_) => "ontbreekt",
+        _ => row.status.label(),
+    }
+}
+
+/// Write tables as one tidy CSV (RFC 4180, UTF-8, `,`).
+pub fn write_tidy_csv<W: Write>(out: W, tables: &[&TidyTable]) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new().from_writer(out);
+    w.write_record(TIDY_COLUMNS)?;
+    for t in tables {
+        for r in &t.rows {
+            let value = match &r.value {
+                Cell::Number(v) => format_number(*v),
+                Cell::Text(s) => neutralise(s).into_owned(),
+                Cell::Missing(_) => String::new(),
+            };
+            w.write_record([
+                neutralise(&t.table_id).as_ref(),
+                neutralise(&r.region).as_ref(),
+                neutralise(&r.region_name).as_ref(),
+                &r.period,
+                &r.sex,
+                neutralise(&r.age).as_ref(),
+                neutralise(&r.category).as_ref(),
+                neutralise(&r.measure).as_ref(),
+                neutralise(&r.unit).as_ref(),
+                &value,
+                status_text(r),
+            ])?;
+        }
+    }
+    w.flush()
+}
+
+/// Read back a tidy CSV written by `write_tidy_csv` (one table per distinct table_id).
+pub fn read_tidy(path: &Path, text: &str, encoding: Encoding) -> Result<Vec<TidyTable>, SourceError> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+    let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
+    if headers.iter().collect::<Vec<_>>() != TIDY_COLUMNS {
+        return Err(SourceError::malformed(Pos::line(path, 1), "not a woonzorg tidy table", format!("expected the header {}", TIDY_COLUMNS.join(","))));
+    }
+    let mut by_id: Vec<TidyTable> = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| csv_error(path, e))?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if rec.len() != TIDY_COLUMNS.len() {
+            return Err(SourceError::malformed(
+                Pos::line(path, line),
+                format!("{} fields, the header has {}", rec.len(), TIDY_COLUMNS.len()),
+                "the row is truncated or has an unquoted separator",
+            ));
+        }
+        let f = |i: usize| rec.get(i).unwrap_or("").to_string();
+        let unneutral = |s: String| s.strip_prefix('\'').filter(|r| r.starts_with(['=', '+', '-', '@'])).map(str::to_string).unwrap_or(s);
+        let status_s = f(10);
+        let raw_value = f(9);
+        let (value, status) = match status_s.as_str() {
+            "ontbreekt" => (Cell::Missing(MissingKind::NotAvailable), Status::Final),
+            "geheim" => (Cell::Missing(MissingKind::Secret), Status::Final),
+            s => {
+                let st = match s {
+                    "voorlopig" => Status::Provisional,
+                    "nader voorlopig" => Status::Revised,
+                    "nihil" => Status::Nil,
+                    "" => Status::Final,
+                    other => {
+                        return Err(SourceError::malformed(
+                            Pos::cell(path, line, "status"),
+                            format!("unknown status '{other}'"),
+                            "status is empty, voorlopig, nader voorlopig, nihil, ontbreekt or geheim",
+                        ));
+                    }
+                };
+                let unit = f(8);
+                let v = if unit == "tekst" || unit == "code" {
+                    Cell::Text(unneutral(raw_value))
+                } else if raw_value.is_empty() {
+                    Cell::Missing(MissingKind::Empty)
+                } else {
+                    match super::codes::parse_plain_number(&raw_value) {
+                        Some(v) => Cell::Number(v),
+                        None => {
+                            return Err(SourceError::BadNumber {
+                                pos: Pos::cell(path, line, "value"),
+                                value: raw_value,
+                                hint: "a tidy value is a number unless its unit is 'tekst' or 'code'".into(),
+                            });
+                        }
+                    }
+                };
+                (v, st)
+            }
+        };
+        let table_id = unneutral(f(0));
+        let row = TidyRow {
+            region: f(1),
+            region_name: unneutral(f(2)),
+            period: f(3),
+            sex: f(4),
+            age: unneutral(f(5)),
+            category: unneutral(f(6)),
+            measure: unneutral(f(7)),
+            unit: unneutral(f(8)),
+            value,
+            status,
+            line,
+        };
+        match by_id.iter_mut().find(|t| t.table_id == table_id) {
+            Some(t) => t.rows.push(row),
+            None => by_id.push(TidyTable {
+                path: path.to_path_buf(),
+                form: Form::Tidy,
+                encoding,
+                title: super::catalog::title(&table_id).unwrap_or_default().to_string(),
+                table_id,
+                dimensions: Vec::new(),
+                rows: vec![row],
+                layout_note: "tidy".into(),
+            }),
+        }
+    }
+    if by_id.is_empty() {
+        return Err(SourceError::malformed(Pos::file(path), "tidy table without rows", "import a table with data"));
+    }
+    for t in &by_id {
+        t.check_unique_keys()?;
+    }
+    Ok(by_id)
+}
+
+pub(crate) fn csv_error(path: &Path, e: csv::Error) -> SourceError {
+    let line = e.position().map(|p| p.line());
+    let pos = Pos { path: path.to_path_buf(), line, column: None };
+    match e.kind() {
+        csv::ErrorKind::Io(_) => SourceError::malformed(pos, format!("{e}"), "the file could not be read to the end"),
+        csv::ErrorKind::Utf8 { .. } => SourceError::Encoding { pos, message: format!("{e}"), hint: "save the file as UTF-8".into() },
+        _ => SourceError::malformed(pos, format!("{e}"), "check quoting and separators on this line"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralises_formula_starts() {
+        assert_eq!(neutralise("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(neutralise("@cmd"), "'@cmd");
+        assert_eq!(neutralise("'s-Hertogenbosch"), "'s-Hertogenbosch");
+        assert_eq!(neutralise("Delft"), "Delft");
+    }
+
+    #[test]
+    fn numbers_format_shortest() {
+        assert_eq!(format_number(17407585.0), "17407585");
+        assert_eq!(format_number(1.79), "1.79");
+        assert_eq!(format_number(-3.0), "-3");
+    }
+}
