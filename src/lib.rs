@@ -6,3 +6,8 @@
 //! writes tables, charts and the manifest. [`cli`] is the command line on top.
 
 pub mod source;
+pub mod geo;
+pub mod population;
+pub mod scenario;
+pub mod output;
+pub mod cli;

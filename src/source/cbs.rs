@@ -198,6 +198,13 @@ fn decide_text_column(path: &Path, key: &str, cells: &[(u64, &str)]) -> Result<b
     if TEXT_KEYS.iter().any(|p| key.starts_with(p)) {
         return Ok(true);
     }
+    // A number with a leading zero ("0686") is a code: keep the column as text.
+    if cells.iter().any(|(_, c)| {
+        let t = c.trim();
+        t.len() > 1 && t.starts_with('0') && t.bytes().all(|b| b.is_ascii_digit())
+    }) {
+        return Ok(true);
+    }
     let mut numbers = 0usize;
     let mut first_text: Option<(u64, &str)> = None;
     let mut texts = 0usize;
@@ -548,7 +555,10 @@ pub fn guess_mapping(header: &[String]) -> Mapping {
         } else if sex_headers > 0 {
             m.wide = Some(Wide { headers: "sex".into() });
         } else {
-            // A code list: first column is the key, the others are measures.
+            // A code list: the first column is the key, the others are measures.
+            let first = header.first().map(|h| h.trim().to_string()).unwrap_or_default();
+            m.columns.retain(|k, r| k == &first || (r != "category" && r != "region"));
+            m.columns.insert(first, "category".into());
             m.wide = Some(Wide { headers: "measure".into() });
         }
     }
@@ -560,8 +570,16 @@ pub fn guess_mapping(header: &[String]) -> Mapping {
 pub fn read_plain(path: &Path, text: &str, encoding: Encoding, mapping: Option<&Mapping>) -> Result<TidyTable, SourceError> {
     let sep = mapping.and_then(|m| m.separator_byte()).unwrap_or_else(|| sniff_separator(text));
     let mut recs = read_records(path, text, sep)?;
+    if let Some(m) = mapping {
+        apply_corrections(path, &mut recs, m)?;
+    }
     let guessed;
     let m = match mapping {
+        Some(m) if m.columns.is_empty() && m.wide.is_none() => {
+            let g = guess_mapping(&recs.header);
+            guessed = Mapping { columns: g.columns, wide: g.wide, ..m.clone() };
+            &guessed
+        }
         Some(m) => {
             for col in m.columns.keys() {
                 if !recs.header.iter().any(|h| h == col) {
@@ -621,6 +639,32 @@ pub fn read_plain(path: &Path, text: &str, encoding: Encoding, mapping: Option<&
         }
     }
     finish_plain(path, encoding, recs, m, mapping.is_some(), dim_cols, value_cols, wide_role)
+}
+
+/// Apply a mapping's documented corrections to the records; refuse any that does not match.
+fn apply_corrections(path: &Path, recs: &mut Records, m: &Mapping) -> Result<(), SourceError> {
+    for (i, c) in m.correction.iter().enumerate() {
+        let key = format!("correction[{i}]");
+        let col = recs.header.iter().position(|h| h == &c.column).ok_or_else(|| SourceError::Mapping {
+            pos: Pos::key(path, format!("{key}.column")),
+            message: format!("the file has no column '{}'", c.column),
+            hint: format!("columns: {}", recs.header.join(", ")),
+        })?;
+        let row = recs.rows.iter_mut().find(|(l, _)| *l == c.line).ok_or_else(|| SourceError::Mapping {
+            pos: Pos::key(path, format!("{key}.line")),
+            message: format!("line {} is not a data row", c.line),
+            hint: "line numbers count from 1, the header included".into(),
+        })?;
+        if row.1[col].trim() != c.from {
+            return Err(SourceError::Mapping {
+                pos: Pos::key(path, format!("{key}.from")),
+                message: format!("line {} column '{}' holds '{}', not '{}'", c.line, c.column, row.1[col].trim(), c.from),
+                hint: "the correction was written for another version of this file".into(),
+            });
+        }
+        row.1[col] = c.to.clone();
+    }
+    Ok(())
 }
 
 /// What the header of one value column says in a wide table.
@@ -787,6 +831,8 @@ fn finish_plain(
             if let Some(me) = measure {
                 row.measure = if wide_role == Some(Role::Measure) || row.measure.is_empty() || row.measure == "waarde" {
                     me.clone()
+                } else if m.measure.is_some() {
+                    row.measure
                 } else {
                     format!("{} {}", row.measure, me)
                 };
@@ -811,8 +857,9 @@ fn finish_plain(
         roles.entry(d.role.name()).or_default().push(&d.key);
     }
     let note = format!(
-        "{}; {}",
+        "{}{}; {}",
         if from_file { "kolomrollen uit mapping" } else { "kolomrollen herkend" },
+        if m.correction.is_empty() { String::new() } else { format!(", {} correctie(s) toegepast (regel {})", m.correction.len(), m.correction.iter().map(|c| c.line.to_string()).collect::<Vec<_>>().join(", ")) },
         roles.iter().map(|(r, ks)| format!("{r}: {}", ks.join(", "))).collect::<Vec<_>>().join("; ")
     );
     Ok(TidyTable { path: path.to_path_buf(), form: Form::Plain, encoding, table_id, title, dimensions, rows, layout_note: note })

@@ -25,7 +25,15 @@ use super::tidy::Role;
 /// Leeftijd = "age"
 /// [wide]
 /// headers = "period"             # the other columns hold values; their header is a period (or sex, measure, age, region)
+/// [[correction]]                 # a documented fix of one cell
+/// line = 236
+/// column = "Leeftijd"
+/// from = "25"
+/// to = "26"
+/// reason = "…"
 /// ```
+/// Without `[columns]` and `[wide]` the roles are recognised from the header as for any
+/// StatLine export, and the other keys (table_id, measure, corrections) still apply.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Mapping {
@@ -44,6 +52,22 @@ pub struct Mapping {
     pub wide: Option<Wide>,
     /// Where the numbers come from, for the annex (`"CBS 7461bev"`, `"aanname: …"`).
     pub source: Option<String>,
+    /// Documented corrections of cells in the source file, applied before reading.
+    #[serde(default)]
+    pub correction: Vec<Correction>,
+}
+
+/// A correction of one cell: on `line`, column `column`, the value `from` becomes `to`.
+/// Refused when the cell does not hold `from` (the file is then not the one corrected).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    pub line: u64,
+    pub column: String,
+    pub from: String,
+    pub to: String,
+    /// Why: the evidence for the correction.
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -65,7 +89,7 @@ impl Mapping {
             SourceError::Mapping {
                 pos: Pos { path: path.to_path_buf(), line, column: None },
                 message: e.message().to_string(),
-                hint: "keys: file, table_id, title, separator, measure, unit, region, period, region_prefix, source, [columns], [wide] headers".into(),
+                hint: "keys: file, table_id, title, separator, measure, unit, region, period, region_prefix, source, [columns], [wide] headers, [[correction]]".into(),
             }
         })?;
         for (col, role) in &m.columns {

@@ -1,0 +1,63 @@
+//! The command line: one file per subcommand, each with its own help text and examples.
+//! Commands take parsed arguments, call the library stages and print; `main.rs` maps the
+//! result to an exit code (0 ok, 1 bad input, 2 usage, 3 internal).
+
+use clap::{Parser, Subcommand};
+
+pub mod import;
+pub mod regions;
+pub mod run;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "woonzorg",
+    version,
+    about = "Open engine for Dutch woonzorgvisies: CBS data in, homes per aandachtsgroep out",
+    long_about = "woonzorg loads CBS population and aandachtsgroep data plus scenario TOML files, \
+reconciles the parties' definitions, projects demand per group, gemeente and dwelling type up to 2040, \
+and writes tables, charts and a Dutch annex.\n\nStart with `woonzorg run` (the shipped basis scenario).",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read CBS data in any form and write one tidy long table
+    Import(import::Args),
+    /// List gemeenten and regions of a year, mergers, and harmonise to an indeling
+    Regions(regions::Args),
+    /// Run a scenario (default scenarios/basis.toml) and write its outputs
+    Run(run::Args),
+}
+
+/// Run the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Import(a) => import::run(a),
+        Command::Regions(a) => regions::run(a),
+        Command::Run(a) => run::run(a),
+    }
+}
+
+/// The exit code for an error: 1 when the user's input is at fault, 3 otherwise.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if cause.is::<crate::source::SourceError>()
+            || cause.is::<crate::geo::GeoError>()
+            || cause.is::<crate::scenario::ScenarioError>()
+            || cause.is::<crate::population::PopulationError>()
+            || cause.downcast_ref::<crate::scenario::run::RunError>().is_some_and(|e| e.is_input_error())
+        {
+            return 1;
+        }
+    }
+    3
+}
+
+/// Whether an error is a broken pipe (output piped into `head`): not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+}

@@ -1,0 +1,58 @@
+//! `woonzorg run`: run a scenario and write its outputs.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::output::charts::nl_number;
+use crate::scenario::run::{RunOptions, run_scenario};
+
+const AFTER_HELP: &str = "\
+Without arguments runs scenarios/basis.toml on the extracts in data/ and writes out/basis/:
+  bevolking_basisjaar.csv   base population per gemeente and region, by age band and sex (tidy)
+  piramide_basisjaar.png    population pyramid of the scenario's gemeenten (also .svg)
+  manifest.json             tool version, scenario, SHA-256 of every input and output
+
+Stocks are on 1 January of the year. Figures by sex are estimated (geschat) and marked so.
+The output folder is replaced only when the whole run succeeds.
+
+Examples:
+  woonzorg run
+  woonzorg run scenarios/basis.toml --out out --no-charts";
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = AFTER_HELP)]
+pub struct Args {
+    /// Scenario TOML
+    #[arg(default_value = "scenarios/basis.toml", value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// Folder for the outputs; the run writes <out>/<scenario name>/
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Skip charts
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let outcome = run_scenario(&args.scenario, &args.out, &RunOptions { no_charts: args.no_charts })?;
+    if args.quiet {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    let s = &outcome.scenario;
+    writeln!(out, "{} — {}", s.name, s.title)?;
+    writeln!(out, "Bevolking op 1 januari {} (CBS 85383NED; M/V geschat)", s.base_year)?;
+    writeln!(out, "{:<9} {:<38} {:>11} {:>9}", "code", "naam", "inwoners", "75+")?;
+    for r in &outcome.summary {
+        writeln!(out, "{:<9} {:<38} {:>11} {:>9}", r.region, truncate(&r.name, 38), nl_number(r.total), nl_number(r.age_75_plus))?;
+    }
+    writeln!(out, "Geschreven naar {}: {}", outcome.out_dir.display(), outcome.files.join(", "))?;
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+}

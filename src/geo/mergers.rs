@@ -1,0 +1,200 @@
+//! Gemeentelijke herindelingen between consecutive years of the registry.
+//!
+//! Method: a gemeente code present in year y and absent in y+1 has gone. Its successor is
+//! (1) the BRP gemeentetabel's "nieuwe code" when that code exists in y+1; otherwise
+//! (2) one of the new codes of y+1 in the same COROP-gebied, chosen so that each new
+//! gemeente's inwonertal in y+1 best matches the sum of the gemeenten assigned to it; or,
+//! when no new code exists there, (3) the continuing gemeenten of the same province whose
+//! inwonertal grew by more than the national growth, in proportion to that excess growth
+//! (this splits a gemeente divided over several neighbours, such as Haaren in 2021).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::error::GeoError;
+use super::registry::{Indeling, Registry};
+
+/// One part of a gemeente that went into another on 1 January of `year`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merger {
+    /// First year of the new indeling.
+    pub year: u16,
+    pub from: String,
+    pub from_name: String,
+    pub to: String,
+    pub to_name: String,
+    /// Share of `from` that went to `to` (1 for a merger; less for a split).
+    pub share: f64,
+    pub method: &'static str,
+}
+
+impl Registry {
+    /// All herindelingen between consecutive years of the registry, derived as described in
+    /// the module documentation.
+    pub fn mergers(&self) -> Vec<Merger> {
+        let mut out = Vec::new();
+        let years: Vec<u16> = self.years.keys().copied().collect();
+        for w in years.windows(2) {
+            let (a, b) = (&self.years[&w[0]], &self.years[&w[1]]);
+            out.extend(self.transition(a, b));
+        }
+        out
+    }
+
+    fn transition(&self, a: &Indeling, b: &Indeling) -> Vec<Merger> {
+        let gone: BTreeSet<&String> = a.gemeenten.keys().filter(|c| !b.gemeenten.contains_key(*c)).collect();
+        let new: BTreeSet<&String> = b.gemeenten.keys().filter(|c| !a.gemeenten.contains_key(*c)).collect();
+        let mut out = Vec::new();
+        let name_a = |c: &str| a.gemeenten.get(c).map(|g| g.name.clone()).unwrap_or_default();
+        let name_b = |c: &str| b.gemeenten.get(c).map(|g| g.name.clone()).unwrap_or_default();
+        let mut left: Vec<&String> = Vec::new();
+        for d in &gone {
+            let brp = self.brp.iter().find(|g| &&g.code == d).and_then(|g| g.new_code.clone()).filter(|n| b.gemeenten.contains_key(n));
+            match brp {
+                Some(to) => out.push(Merger {
+                    year: b.year,
+                    from: (*d).clone(),
+                    from_name: name_a(d),
+                    to_name: name_b(&to),
+                    to,
+                    share: 1.0,
+                    method: "BRP-gemeentetabel",
+                }),
+                None => left.push(d),
+            }
+        }
+        // (2) new codes in the same COROP-gebied, best population fit.
+        let cr_of = |ind: &Indeling, c: &str| ind.gemeenten.get(c).and_then(|g| g.member_of.get("CR").cloned()).unwrap_or_default();
+        let inw = |ind: &Indeling, c: &str| ind.gemeenten.get(c).and_then(|g| g.inwoners).unwrap_or(0.0);
+        let mut by_cr: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+        for d in &left {
+            by_cr.entry(cr_of(a, d)).or_default().push(d);
+        }
+        let mut absorbed: Vec<&String> = Vec::new();
+        for (cr, ds) in by_cr {
+            let cands: Vec<&String> = new.iter().copied().filter(|n| cr_of(b, n) == cr).collect();
+            if cands.is_empty() {
+                absorbed.extend(ds);
+                continue;
+            }
+            let assignment = best_assignment(&ds, &cands, |d| inw(a, d), |c| inw(b, c));
+            for (d, c) in ds.iter().zip(assignment) {
+                out.push(Merger {
+                    year: b.year,
+                    from: (*d).clone(),
+                    from_name: name_a(d),
+                    to: cands[c].clone(),
+                    to_name: name_b(cands[c]),
+                    share: 1.0,
+                    method: "nieuwe gemeente in hetzelfde COROP-gebied",
+                });
+            }
+        }
+        // (3) absorbed by continuing gemeenten of the same province, by excess growth.
+        if !absorbed.is_empty() {
+            let continuing: Vec<&String> = a.gemeenten.keys().filter(|c| b.gemeenten.contains_key(*c)).collect();
+            let (sa, sb) = continuing.iter().fold((0.0, 0.0), |(x, y), c| (x + inw(a, c), y + inw(b, c)));
+            let gone_total: f64 = absorbed.iter().map(|d| inw(a, d)).sum();
+            // National growth of continuing gemeenten, without the absorbed population.
+            let growth = if sa > 0.0 { (sb - gone_total) / sa } else { 1.0 };
+            let pv_of = |ind: &Indeling, c: &str| ind.gemeenten.get(c).and_then(|g| g.member_of.get("PV").cloned()).unwrap_or_default();
+            for d in absorbed {
+                let pv = pv_of(a, d);
+                let size = inw(a, d);
+                let mut excess: Vec<(&String, f64)> = continuing
+                    .iter()
+                    .copied()
+                    .filter(|c| pv_of(b, c) == pv)
+                    .map(|c| (c, inw(b, c) - inw(a, c) * growth))
+                    .filter(|(_, e)| *e > 0.05 * size)
+                    .collect();
+                excess.sort_by(|x, y| y.1.total_cmp(&x.1));
+                if excess.is_empty() {
+                    continue;
+                }
+                let total: f64 = excess.iter().map(|(_, e)| e).sum();
+                let single = excess[0].1 >= 0.75 * size || excess.len() == 1;
+                let parts: Vec<(&String, f64)> = if single { vec![(excess[0].0, 1.0)] } else { excess.iter().map(|(c, e)| (*c, e / total)).collect() };
+                let method = if single { "opgegaan in bestaande gemeente (bevolkingsgroei)" } else { "verdeeld over bestaande gemeenten (naar bevolkingsgroei)" };
+                for (c, share) in parts {
+                    out.push(Merger { year: b.year, from: d.clone(), from_name: name_a(d), to: c.clone(), to_name: name_b(c), share, method });
+                }
+            }
+        }
+        out.sort_by(|x, y| (x.year, &x.to, &x.from).cmp(&(y.year, &y.to, &y.from)));
+        out
+    }
+
+    /// Harmonise a gemeente table of `from_year`'s indeling to `to_year`'s: counts of merged
+    /// gemeenten are summed, split gemeenten divided by their shares. The total is preserved.
+    pub fn harmonise(&self, values: &BTreeMap<String, f64>, from_year: u16, to_year: u16) -> Result<BTreeMap<String, f64>, GeoError> {
+        if to_year < from_year {
+            return Err(GeoError::UnknownYear { year: to_year, available: format!("harmonising goes forward only (from {from_year})") });
+        }
+        let from = self.year(from_year)?;
+        self.year(to_year)?;
+        for code in values.keys() {
+            if !from.gemeenten.contains_key(code) {
+                return Err(GeoError::UnknownGemeente {
+                    code: code.clone(),
+                    year: from_year,
+                    hint: format!("the table must use the indeling of {from_year}"),
+                });
+            }
+        }
+        let mergers = self.mergers();
+        let mut current = values.clone();
+        for year in (from_year + 1)..=to_year {
+            if !self.years.contains_key(&year) {
+                continue;
+            }
+            let mut next: BTreeMap<String, f64> = BTreeMap::new();
+            for (code, v) in current {
+                let parts: Vec<&Merger> = mergers.iter().filter(|m| m.year == year && m.from == code).collect();
+                if parts.is_empty() {
+                    *next.entry(code).or_default() += v;
+                } else {
+                    let total: f64 = parts.iter().map(|m| m.share).sum();
+                    for m in parts {
+                        *next.entry(m.to.clone()).or_default() += v * m.share / total;
+                    }
+                }
+            }
+            current = next;
+        }
+        Ok(current)
+    }
+}
+
+/// Assign each gone gemeente to one candidate so that the candidates' populations are met
+/// best (least sum of squared relative misfits); exhaustive for small groups.
+fn best_assignment(ds: &[&String], cands: &[&String], pop_d: impl Fn(&str) -> f64, pop_c: impl Fn(&str) -> f64) -> Vec<usize> {
+    let k = cands.len();
+    if k == 1 || ds.len() > 10 {
+        return vec![0; ds.len()];
+    }
+    let combos = k.pow(ds.len() as u32);
+    let mut best = (f64::INFINITY, vec![0; ds.len()]);
+    for mut n in 0..combos {
+        let mut assign = Vec::with_capacity(ds.len());
+        for _ in 0..ds.len() {
+            assign.push(n % k);
+            n /= k;
+        }
+        let mut sums = vec![0.0; k];
+        for (d, &c) in ds.iter().zip(&assign) {
+            sums[c] += pop_d(d);
+        }
+        let cost: f64 = cands
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let target = pop_c(c).max(1.0);
+                ((sums[i] - target) / target).powi(2)
+            })
+            .sum();
+        if cost < best.0 {
+            best = (cost, assign);
+        }
+    }
+    best.1
+}

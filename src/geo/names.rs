@@ -1,0 +1,82 @@
+//! Region names → CBS codes. Label-mode CBS files name regions (`'s-Gravenhage (gemeente)`,
+//! `Utrecht (PV)`, `Delft en Westland (CR)`); the Gebieden in Nederland table of the matching
+//! year, then of the other years, then the BRP gemeentetabel, give the code.
+
+use std::collections::HashMap;
+
+use crate::source::TidyTable;
+use crate::source::codes::period_year;
+
+use super::registry::Registry;
+
+/// Suffixes CBS puts behind region names, and the code prefix each stands for.
+const SUFFIXES: [(&str, &str); 8] = [
+    ("(gemeente)", "GM"),
+    ("(PV)", "PV"),
+    ("(CR)", "CR"),
+    ("(LD)", "LD"),
+    ("(GG)", "GG"),
+    ("(ZK)", "ZK"),
+    ("(AM)", "AM"),
+    ("(COROP)", "CR"),
+];
+
+fn simplify(name: &str) -> String {
+    name.trim().to_lowercase().replace(['.', '’'], "").replace("  ", " ")
+}
+
+impl Registry {
+    /// The code of a region name in a given year (or near it).
+    pub fn resolve_name(&self, name: &str, year: Option<u16>) -> Option<String> {
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("nederland") {
+            return Some("NL01".into());
+        }
+        let (base, prefix) = SUFFIXES
+            .iter()
+            .find_map(|(suf, p)| name.strip_suffix(suf).map(|b| (b.trim(), Some(*p))))
+            .unwrap_or((name, None));
+        let want = simplify(base);
+        // Years to try: the given year first, then nearest.
+        let mut years: Vec<u16> = self.years.keys().copied().collect();
+        let y0 = year.unwrap_or_else(|| years.last().copied().unwrap_or(2024));
+        years.sort_by_key(|y| (i32::from(*y) - i32::from(y0)).abs());
+        let prefix = prefix.unwrap_or("GM");
+        for y in &years {
+            let ind = &self.years[y];
+            if prefix == "GM" {
+                if let Some(g) = ind.gemeenten.values().find(|g| simplify(&g.name) == want) {
+                    return Some(g.code.clone());
+                }
+            } else if let Some((code, _)) = ind.region_names.iter().find(|(c, n)| c.starts_with(prefix) && simplify(n) == want) {
+                return Some(code.clone());
+            }
+        }
+        if prefix == "GM" {
+            // Historic gemeenten: the BRP gemeentetabel; the latest one of that name.
+            let mut hits: Vec<_> = self.brp.iter().filter(|g| simplify(&g.name) == want).collect();
+            hits.sort_by_key(|g| g.end.clone().unwrap_or_else(|| "99999999".into()));
+            if let Some(g) = hits.last() {
+                return Some(g.code.clone());
+            }
+        }
+        None
+    }
+
+    /// Fill `region` in every row that only has a name; returns the names left unresolved.
+    pub fn resolve_regions(&self, table: &mut TidyTable) -> Vec<String> {
+        let mut cache: HashMap<(String, Option<u16>), Option<String>> = HashMap::new();
+        let mut unresolved = Vec::new();
+        for r in table.rows.iter_mut().filter(|r| r.region.is_empty() && !r.region_name.is_empty()) {
+            let y = period_year(&r.period);
+            let code = cache.entry((r.region_name.clone(), y)).or_insert_with(|| self.resolve_name(&r.region_name, y)).clone();
+            match code {
+                Some(c) => r.region = c,
+                None => unresolved.push(r.region_name.clone()),
+            }
+        }
+        unresolved.sort();
+        unresolved.dedup();
+        unresolved
+    }
+}

@@ -1,0 +1,128 @@
+//! Roll-ups: which gemeenten belong to a region (province, COROP, zorgkantoorregio,
+//! centrumgemeente BW/MO, GGD-regio, arbeidsmarktregio, …) in a year, and user-defined
+//! regions from TOML (e.g. the seeds' Beverwijk + Heemskerk).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::error::GeoError;
+use super::registry::{Gemeente, Registry, classification_name};
+
+/// A region a user defines: a name and its member gemeenten (codes or names).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OwnRegion {
+    pub name: String,
+    pub members: Vec<String>,
+    /// Where the grouping comes from (a covenant, a woonzorgvisie, "aanname: …").
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OwnRegionsFile {
+    #[serde(default)]
+    pub region: Vec<OwnRegion>,
+}
+
+/// Read user-defined regions: `[[region]] name = "…", members = ["GM0375", "Heemskerk"], source = "…"`.
+pub fn load_own_regions(path: &Path) -> Result<Vec<OwnRegion>, GeoError> {
+    let (text, _) = crate::source::text::read_text(path)?;
+    let f: OwnRegionsFile = toml::from_str(&text).map_err(|e| GeoError::OwnRegions {
+        path: path.to_path_buf(),
+        key: e.span().map(|s| format!("line {}", 1 + text[..s.start.min(text.len())].matches('\n').count())).unwrap_or_default(),
+        message: e.message().to_string(),
+        hint: "each [[region]] has name, members (codes or names) and source".into(),
+    })?;
+    Ok(f.region)
+}
+
+/// A region resolved for one year: its code (or own name), name, kind and member gemeenten.
+#[derive(Debug, Clone)]
+pub struct ResolvedRegion {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub members: Vec<Gemeente>,
+}
+
+impl Registry {
+    /// The gemeenten of `year` that belong to the region `code` (`ZK…`, `CE…`, `PV…`, …).
+    pub fn members(&self, year: u16, code: &str) -> Result<Vec<Gemeente>, GeoError> {
+        let ind = self.year(year)?;
+        if code.starts_with("GM") {
+            return ind.gemeenten.get(code).map(|g| vec![g.clone()]).ok_or_else(|| GeoError::UnknownGemeente {
+                code: code.into(),
+                year,
+                hint: "see `woonzorg regions --year YEAR` for the gemeenten of that year".into(),
+            });
+        }
+        if code == "NL01" {
+            return Ok(ind.gemeenten.values().cloned().collect());
+        }
+        let prefix = code.get(..2).unwrap_or("");
+        Ok(ind.gemeenten.values().filter(|g| g.member_of.get(prefix).is_some_and(|c| c == code)).cloned().collect())
+    }
+
+    /// Resolve a region by code, by name (of any classification), or as an own region.
+    pub fn find_region(&self, year: u16, query: &str, own: &[OwnRegion]) -> Result<ResolvedRegion, GeoError> {
+        let ind = self.year(year)?;
+        let q = query.trim();
+        if let Some(o) = own.iter().find(|o| o.name.eq_ignore_ascii_case(q)) {
+            let mut members = Vec::new();
+            for m in &o.members {
+                let code = if ind.gemeenten.contains_key(m.as_str()) { Some(m.clone()) } else { self.resolve_name(m, Some(year)) };
+                let g = code.and_then(|c| ind.gemeenten.get(&c).cloned()).ok_or_else(|| GeoError::UnknownRegion {
+                    query: m.clone(),
+                    year,
+                    hint: format!("member of own region '{}' is not a gemeente of {year}", o.name),
+                })?;
+                members.push(g);
+            }
+            return Ok(ResolvedRegion { code: o.name.clone(), name: o.name.clone(), kind: "eigen regio".into(), members });
+        }
+        let code = if q == "NL01" || ind.region_names.contains_key(q) || ind.gemeenten.contains_key(q) {
+            Some(q.to_string())
+        } else {
+            let matches: Vec<&String> = ind.region_names.iter().filter(|(_, n)| n.eq_ignore_ascii_case(q)).map(|(c, _)| c).collect();
+            match matches.len() {
+                0 => self.resolve_name(q, Some(year)),
+                1 => Some(matches[0].clone()),
+                _ => {
+                    // A gemeente name first, then a centrumgemeente, else ambiguous.
+                    let pick = matches.iter().find(|c| c.starts_with("GM")).or_else(|| matches.iter().find(|c| c.starts_with("CE")));
+                    match pick {
+                        Some(c) => Some((*c).clone()),
+                        None => {
+                            return Err(GeoError::UnknownRegion {
+                                query: q.into(),
+                                year,
+                                hint: format!("the name is ambiguous; use one of the codes {}", matches.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")),
+                            });
+                        }
+                    }
+                }
+            }
+        };
+        let Some(code) = code else {
+            return Err(GeoError::UnknownRegion {
+                query: q.into(),
+                year,
+                hint: "give a code (GM0363, PV27, ZK…, CE…, CR…, GG…, AM…) or a name from `woonzorg regions --year YEAR`".into(),
+            });
+        };
+        let members = self.members(year, &code)?;
+        if members.is_empty() {
+            return Err(GeoError::UnknownRegion { query: q.into(), year, hint: format!("no gemeente belongs to {code} in {year}") });
+        }
+        let prefix = code.get(..2).unwrap_or("").to_string();
+        let name = if code == "NL01" { "Nederland".to_string() } else { ind.region_names.get(&code).cloned().unwrap_or_else(|| code.clone()) };
+        Ok(ResolvedRegion { code, name, kind: if prefix == "NL" { "land".into() } else { classification_name(&prefix).to_string() }, members })
+    }
+}
+
+/// Where own regions come from, for the manifest.
+pub fn own_regions_inputs(path: Option<&Path>) -> Vec<PathBuf> {
+    path.map(|p| vec![p.to_path_buf()]).unwrap_or_default()
+}

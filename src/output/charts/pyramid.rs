@@ -1,0 +1,119 @@
+//! Population pyramid by age band and sex. Bands of unequal width are drawn as persons per
+//! year of age (band total / band width) so that bar areas, not lengths, carry the counts.
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{ChartError, FONT, nl_number, register_fonts};
+
+/// One bar pair of the pyramid.
+#[derive(Debug, Clone)]
+pub struct PyramidBand {
+    pub lo: u16,
+    /// Exclusive upper age for drawing (an open band is drawn up to `draw_to`).
+    pub hi_excl: u16,
+    pub label: String,
+    pub men: f64,
+    pub women: f64,
+}
+
+/// What the pyramid shows.
+#[derive(Debug, Clone)]
+pub struct Pyramid {
+    pub title: String,
+    pub subtitle: String,
+    pub source_line: String,
+    pub bands: Vec<PyramidBand>,
+}
+
+pub const WIDTH: u32 = 1200;
+pub const HEIGHT: u32 = 900;
+
+/// Draw the pyramid as PNG and SVG.
+pub fn draw_pyramid(p: &Pyramid, png: &Path, svg: &Path) -> Result<(), ChartError> {
+    register_fonts();
+    let err = |path: &Path| {
+        let path: PathBuf = path.to_path_buf();
+        move |e: Box<dyn std::error::Error>| ChartError { path: path.clone(), message: e.to_string() }
+    };
+    {
+        let root = BitMapBackend::new(png, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(p, &root).map_err(err(png))?;
+        root.present().map_err(|e| ChartError { path: png.to_path_buf(), message: e.to_string() })?;
+    }
+    {
+        let root = SVGBackend::new(svg, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(p, &root).map_err(err(svg))?;
+        root.present().map_err(|e| ChartError { path: svg.to_path_buf(), message: e.to_string() })?;
+    }
+    Ok(())
+}
+
+fn draw<DB: DrawingBackend>(p: &Pyramid, root: &DrawingArea<DB, Shift>) -> Result<(), Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    let (top, rest) = root.split_vertically(90);
+    let (main, bottom) = rest.split_vertically(HEIGHT - 90 - 50);
+    top.draw(&Text::new(p.title.clone(), (40, 18), (FONT, 30).into_font().style(FontStyle::Bold).color(&BLACK)))?;
+    top.draw(&Text::new(p.subtitle.clone(), (40, 58), (FONT, 18).into_font().color(&RGBColor(70, 70, 70))))?;
+    bottom.draw(&Text::new(p.source_line.clone(), (40, 15), (FONT, 14).into_font().color(&RGBColor(90, 90, 90))))?;
+
+    let per_year = |v: f64, b: &PyramidBand| v / f64::from((b.hi_excl - b.lo).max(1));
+    let max = p.bands.iter().flat_map(|b| [per_year(b.men, b), per_year(b.women, b)]).fold(0.0_f64, f64::max).max(1.0) * 1.1;
+    let top_age = p.bands.iter().map(|b| b.hi_excl).max().unwrap_or(100);
+    let mut chart = ChartBuilder::on(&main)
+        .margin_left(20)
+        .margin_right(40)
+        .margin_top(10)
+        .x_label_area_size(60)
+        .y_label_area_size(80)
+        .build_cartesian_2d(-max..max, 0u32..u32::from(top_age))?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_labels(9)
+        .x_label_formatter(&|v| nl_number(v.abs()))
+        .y_labels(11)
+        .y_label_formatter(&|a| format!("{a}"))
+        .x_desc("Inwoners per leeftijdsjaar (mannen links, vrouwen rechts)")
+        .y_desc("Leeftijd (jaren)")
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .draw()?;
+    let men = RGBColor(52, 101, 164);
+    let women = RGBColor(204, 85, 0);
+    chart
+        .draw_series(p.bands.iter().map(|b| Rectangle::new([(-per_year(b.men, b), u32::from(b.lo)), (0.0, u32::from(b.hi_excl))], men.mix(0.85).filled())))?
+        .label("Mannen (geschat)")
+        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], men.filled()));
+    chart
+        .draw_series(p.bands.iter().map(|b| Rectangle::new([(0.0, u32::from(b.lo)), (per_year(b.women, b), u32::from(b.hi_excl))], women.mix(0.85).filled())))?
+        .label("Vrouwen (geschat)")
+        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], women.filled()));
+    // Band labels with totals, inside the bars.
+    for b in &p.bands {
+        let mid = u32::from(b.lo + (b.hi_excl - b.lo) / 2);
+        chart.draw_series(std::iter::once(Text::new(
+            format!("{}: {}", b.label, nl_number(b.men)),
+            (-max * 0.97, mid),
+            (FONT, 15).into_font().color(&BLACK),
+        )))?;
+        chart.draw_series(std::iter::once(Text::new(
+            format!("{}: {}", b.label, nl_number(b.women)),
+            (max * 0.55, mid),
+            (FONT, 15).into_font().color(&BLACK),
+        )))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font((FONT, 16))
+        .draw()?;
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! Output stage: tidy CSV tables, charts, the manifest; all written atomically.
+
+pub mod charts;
+pub mod files;
+pub mod manifest;
+pub mod tables;

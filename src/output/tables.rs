@@ -1,0 +1,70 @@
+//! Tidy tables to disk: CSV (RFC 4180, UTF-8) and Parquet (through polars).
+
+use std::io::Write;
+
+use polars::prelude::*;
+
+use crate::source::codes::{Cell, MissingKind};
+use crate::source::tidy::{TIDY_COLUMNS, TidyTable, format_number};
+
+/// A tidy table as a polars DataFrame (value as Float64, text values in `value_text`).
+pub fn tidy_to_dataframe(tables: &[&TidyTable]) -> PolarsResult<DataFrame> {
+    let n: usize = tables.iter().map(|t| t.rows.len()).sum();
+    let mut cols: Vec<Vec<String>> = vec![Vec::with_capacity(n); 9];
+    let mut value: Vec<Option<f64>> = Vec::with_capacity(n);
+    let mut value_text: Vec<Option<String>> = Vec::with_capacity(n);
+    let mut status: Vec<String> = Vec::with_capacity(n);
+    for t in tables {
+        for r in &t.rows {
+            for (i, s) in [&t.table_id, &r.region, &r.region_name, &r.period, &r.sex, &r.age, &r.category, &r.measure, &r.unit].into_iter().enumerate() {
+                cols[i].push(s.clone());
+            }
+            match &r.value {
+                Cell::Number(v) => {
+                    value.push(Some(*v));
+                    value_text.push(None);
+                }
+                Cell::Text(s) => {
+                    value.push(None);
+                    value_text.push(Some(s.clone()));
+                }
+                Cell::Missing(_) => {
+                    value.push(None);
+                    value_text.push(None);
+                }
+            }
+            status.push(match r.value {
+                Cell::Missing(MissingKind::Secret) => "geheim".into(),
+                Cell::Missing(_) => "ontbreekt".into(),
+                _ => r.status.label().into(),
+            });
+        }
+    }
+    let mut columns: Vec<Column> = cols.into_iter().zip(TIDY_COLUMNS).map(|(v, name)| Column::new(name.into(), v)).collect();
+    columns.push(Column::new("value".into(), value));
+    columns.push(Column::new("value_text".into(), value_text));
+    columns.push(Column::new("status".into(), status));
+    DataFrame::new(n, columns)
+}
+
+/// Write tidy tables as Parquet.
+pub fn write_tidy_parquet<W: Write>(out: W, tables: &[&TidyTable]) -> PolarsResult<()> {
+    let mut df = tidy_to_dataframe(tables)?;
+    ParquetWriter::new(out).finish(&mut df)?;
+    Ok(())
+}
+
+/// A plain table writer: header + rows of strings, text cells neutralised.
+pub fn write_rows<W: Write>(out: W, header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r.iter().map(|s| crate::source::tidy::neutralise(s).into_owned()))?;
+    }
+    w.flush()
+}
+
+/// Number formatting for tidy CSV.
+pub fn num(v: f64) -> String {
+    format_number(v)
+}

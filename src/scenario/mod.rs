@@ -1,0 +1,8 @@
+//! Scenario stage: the scenario TOML (what to run, on which data, for which regions) and the
+//! orchestration of a run through the stages before it.
+
+pub mod run;
+pub mod schema;
+
+pub use run::{RunOutcome, run_scenario};
+pub use schema::{Scenario, ScenarioError};
