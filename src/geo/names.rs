@@ -25,6 +25,13 @@ fn simplify(name: &str) -> String {
     name.trim().to_lowercase().replace(['.', '’'], "").replace("  ", " ")
 }
 
+/// Whether `short` abbreviates `long` word by word (`veiligh en gez x` ↔ `veiligheids- en gezondheidsregio x`).
+fn abbreviates(short: &str, long: &str) -> bool {
+    let a: Vec<&str> = short.split_whitespace().collect();
+    let b: Vec<&str> = long.split_whitespace().collect();
+    a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| y.starts_with(x))
+}
+
 impl Registry {
     /// The code of a region name in a given year (or near it).
     pub fn resolve_name(&self, name: &str, year: Option<u16>) -> Option<String> {
@@ -50,6 +57,21 @@ impl Registry {
                 }
             } else if let Some((code, _)) = ind.region_names.iter().find(|(c, n)| c.starts_with(prefix) && simplify(n) == want) {
                 return Some(code.clone());
+            }
+        }
+        if prefix != "GM" {
+            // Abbreviated names ("Veiligh. en Gez. Gelderland-Midden"): every word a prefix of
+            // the word at the same place, and only one region of that kind matching.
+            for y in &years {
+                let hits: Vec<&String> = self.years[y]
+                    .region_names
+                    .iter()
+                    .filter(|(c, n)| c.starts_with(prefix) && abbreviates(&want, &simplify(n)))
+                    .map(|(c, _)| c)
+                    .collect();
+                if hits.len() == 1 {
+                    return Some(hits[0].clone());
+                }
             }
         }
         if prefix == "GM" {
@@ -78,5 +100,14 @@ impl Registry {
         unresolved.sort();
         unresolved.dedup();
         unresolved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn abbreviations() {
+        assert!(super::abbreviates("veiligh en gez gelderland-midden", "veiligheids- en gezondheidsregio gelderland-midden"));
+        assert!(!super::abbreviates("veiligh gelderland", "veiligheids- en gezondheidsregio gelderland-midden"));
     }
 }
