@@ -1,0 +1,61 @@
+//! Helpers: the binary, the shared data folder, temp dirs, CSV reading.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `woonzorg` binary, run from the project root.
+pub fn woonzorg() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_woonzorg"));
+    c.current_dir(root());
+    c
+}
+
+/// ../shared/data, or None (with a notice) when it is absent. Under CI=true its absence fails.
+pub fn shared_data() -> Option<PathBuf> {
+    let p = root().join("..").join("shared").join("data");
+    if p.join("README.md").is_file() {
+        return Some(p);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but ../shared/data is missing: the tests that read the CBS files cannot run");
+    }
+    eprintln!("notice: ../shared/data not found; skipping a test that reads the CBS files");
+    None
+}
+
+/// Skip the calling test when ../shared/data is absent (fails under CI=true).
+#[macro_export]
+macro_rules! require_shared {
+    () => {
+        match $crate::common::shared_data() {
+            Some(p) => p,
+            None => return,
+        }
+    };
+}
+
+/// Read a CSV into header + rows.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect();
+    (header, rows)
+}
+
+/// Index of a column.
+pub fn col(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+/// Sum of `value` over rows matching all (column, value) pairs.
+pub fn sum_where(header: &[String], rows: &[Vec<String>], conds: &[(&str, &str)]) -> f64 {
+    let idx: Vec<(usize, &str)> = conds.iter().map(|(c, v)| (col(header, c), *v)).collect();
+    let vi = col(header, "value");
+    rows.iter().filter(|r| idx.iter().all(|(i, v)| r[*i] == *v)).filter_map(|r| r[vi].parse::<f64>().ok()).sum()
+}
