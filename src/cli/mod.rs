@@ -13,9 +13,10 @@ pub mod run;
     name = "woonzorg",
     version,
     about = "Open engine for Dutch woonzorgvisies: CBS data in, homes per aandachtsgroep out",
-    long_about = "woonzorg loads CBS population and aandachtsgroep data plus scenario TOML files, \
-reconciles the parties' definitions, projects demand per group, gemeente and dwelling type up to 2040, \
-and writes tables, charts and a Dutch annex.\n\nStart with `woonzorg run` (the shipped basis scenario).",
+    long_about = "woonzorg is an open engine for Dutch woonzorgvisies: it reads CBS data in every form \
+StatLine and the CBS open-data feeds deliver, knows the gemeenten of each year 2016-2025 and the regions they \
+belong to, and runs scenario TOML files into tidy tables, charts and a manifest.\n\n\
+Start with `woonzorg run` (the shipped basis scenario on the extracts in data/).",
     propagate_version = true
 )]
 pub struct Cli {

@@ -47,7 +47,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     writeln!(out, "Bevolking op 1 januari {} (CBS 85383NED; M/V geschat)", s.base_year)?;
     writeln!(out, "{:<9} {:<38} {:>11} {:>9}", "code", "naam", "inwoners", "75+")?;
     for r in &outcome.summary {
-        writeln!(out, "{:<9} {:<38} {:>11} {:>9}", r.region, truncate(&r.name, 38), nl_number(r.total), nl_number(r.age_75_plus))?;
+        let code = if r.region == r.name { "eigen" } else { r.region.as_str() };
+        writeln!(out, "{:<9} {:<38} {:>11} {:>9}", code, truncate(&r.name, 38), nl_number(r.total), nl_number(r.age_75_plus))?;
     }
     writeln!(out, "Geschreven naar {}: {}", outcome.out_dir.display(), outcome.files.join(", "))?;
     Ok(())

@@ -156,3 +156,31 @@ pub fn national_share_of_men(national: &TidyTable, year: u16) -> Result<BTreeMap
     Ok(out)
 }
 
+
+/// National population by single year of age (0..=105, the last open) for men and women on
+/// 1 January of `year` (7461bev).
+pub fn national_by_age(national: &TidyTable, year: u16) -> Result<(Vec<f64>, Vec<f64>), PopulationError> {
+    let mut men = vec![0.0; 106];
+    let mut women = vec![0.0; 106];
+    for r in &national.rows {
+        if period_year(&r.period) != Some(year) || !r.period.ends_with("JJ00") {
+            continue;
+        }
+        let Ok(age) = r.age.trim_end_matches('+').parse::<usize>() else { continue };
+        let Cell::Number(v) = r.value else { continue };
+        let a = age.min(105);
+        match r.sex.as_str() {
+            "M" => men[a] += v,
+            "V" => women[a] += v,
+            _ => {}
+        }
+    }
+    if men.iter().sum::<f64>() <= 0.0 || women.iter().sum::<f64>() <= 0.0 {
+        return Err(PopulationError::Missing {
+            path: national.path.clone(),
+            what: format!("single ages by sex on 1 January {year}"),
+            hint: "the national table must have single ages by sex (M/V) for the base year".into(),
+        });
+    }
+    Ok((men, women))
+}

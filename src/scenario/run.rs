@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::geo::{GeoError, Registry, ResolvedRegion, load_own_regions};
-use crate::output::charts::pyramid::{Pyramid, PyramidBand, draw_pyramid};
+use crate::output::charts::pyramid::{Pyramid, PyramidBand, Reference, draw_pyramid};
 use crate::output::charts::{ChartError, nl_number};
 use crate::output::files::StagedDir;
 use crate::output::manifest::{Manifest, hash_path};
 use crate::output::tables::{num, write_rows};
-use crate::population::base::BANDS_85383;
+use crate::population::base::{BANDS_85383, national_by_age};
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
 use crate::source::{self, SourceError, TidyTable};
 
@@ -135,12 +135,20 @@ pub fn run_scenario(scenario_path: &Path, out_root: &Path, opts: &RunOptions) ->
 
     let all_codes: Vec<String> = gemeenten.iter().map(|(c, _)| c.clone()).collect();
     if !opts.no_charts {
-        let names: Vec<&str> = gemeenten.iter().map(|(_, n)| n.as_str()).collect();
+        let total = base_total(&base, &all_codes);
+        let (nl_men, nl_women) = national_by_age(&nl_table, year)?;
+        let nl_total: f64 = nl_men.iter().chain(&nl_women).sum();
+        let scale = total / nl_total;
         let pyramid = Pyramid {
             title: format!("Bevolking naar leeftijd en geslacht, 1 januari {year}"),
-            subtitle: format!("{} ({} gemeenten, {} inwoners)", short_list(&names, 6), gemeenten.len(), nl_number(base_total(&base, &all_codes))),
+            subtitle: format!("{}: {} gemeenten, {} inwoners", scenario.title, gemeenten.len(), nl_number(total)),
+            reference: Some(Reference {
+                label: "Nederland, zelfde totaal (per leeftijdsjaar)".into(),
+                men: nl_men.iter().map(|v| v * scale).collect(),
+                women: nl_women.iter().map(|v| v * scale).collect(),
+            }),
             source_line: format!(
-                "Bron: CBS (85383NED leeftijdsklassen per gemeente; 7461bev landelijke verdeling mannen/vrouwen, geschat); bewerking woonzorg {}",
+                "Bron: CBS (85383NED klassen per gemeente; 7461bev Nederland; mannen/vrouwen geschat; 75+ getekend tot 100 jaar); bewerking woonzorg {}",
                 env!("CARGO_PKG_VERSION")
             ),
             bands: BANDS_85383
@@ -209,10 +217,6 @@ pub fn run_scenario(scenario_path: &Path, out_root: &Path, opts: &RunOptions) ->
 
 fn base_total(base: &BasePopulation, codes: &[String]) -> f64 {
     BANDS_85383.iter().map(|b| base.total(codes, *b, "T")).sum()
-}
-
-fn short_list(names: &[&str], n: usize) -> String {
-    if names.len() <= n { names.join(", ") } else { format!("{}, … (+{})", names[..n].join(", "), names.len() - n) }
 }
 
 /// Tidy rows: every gemeente, every report region and the whole selection.

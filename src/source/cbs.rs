@@ -839,7 +839,7 @@ fn finish_plain(
             }
             if text_cols.get(i).copied().unwrap_or(false) {
                 row.unit = "code".into();
-            } else if row.unit.is_empty() {
+            } else if row.unit.is_empty() && measure_key_number(&row.measure).is_some() {
                 row.unit = catalog::unit(&table_id, &row.measure).unwrap_or("").to_string();
             }
             row.value = value;

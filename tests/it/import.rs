@@ -196,3 +196,20 @@ fn unknown_table_prints_what_it_recognised() {
         .stdout(predicates::str::contains("perioden:   2024JJ00"))
         .stdout(predicates::str::contains("rijen:      2, ontbrekende cellen: 0"));
 }
+
+#[test]
+fn example_table_with_its_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("wmo.csv");
+    woonzorg()
+        .args(["import", "examples/eigen_tabel/wmo_clienten.csv", "--mapping", "examples/eigen_tabel/wmo_clienten.toml", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("kolomrollen uit mapping"));
+    let (h, rows) = read_csv(&out);
+    assert_eq!(rows.len(), 12);
+    // CBS 86050NED: Delft had 7,405 Wmo-cliënten in 2022; the name became the code.
+    assert_eq!(sum_where(&h, &rows, &[("region", "GM0503"), ("period", "2022JJ00"), ("measure", "Wmo-cliënten")]), 7405.0);
+    assert_eq!(sum_where(&h, &rows, &[("region", "GM0796"), ("period", "2023JJ00"), ("measure", "Wmo-cliënten")]), 11365.0);
+}

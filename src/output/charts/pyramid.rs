@@ -26,6 +26,16 @@ pub struct Pyramid {
     pub subtitle: String,
     pub source_line: String,
     pub bands: Vec<PyramidBand>,
+    /// A single-year outline to compare with (e.g. Nederland scaled to the same total).
+    pub reference: Option<Reference>,
+}
+
+/// Persons per single year of age, index = age.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub label: String,
+    pub men: Vec<f64>,
+    pub women: Vec<f64>,
 }
 
 pub const WIDTH: u32 = 1200;
@@ -63,7 +73,8 @@ where
     bottom.draw(&Text::new(p.source_line.clone(), (40, 15), (FONT, 14).into_font().color(&RGBColor(90, 90, 90))))?;
 
     let per_year = |v: f64, b: &PyramidBand| v / f64::from((b.hi_excl - b.lo).max(1));
-    let max = p.bands.iter().flat_map(|b| [per_year(b.men, b), per_year(b.women, b)]).fold(0.0_f64, f64::max).max(1.0) * 1.1;
+    let ref_max = p.reference.as_ref().map(|r| r.men.iter().chain(&r.women).copied().fold(0.0_f64, f64::max)).unwrap_or(0.0);
+    let max = p.bands.iter().flat_map(|b| [per_year(b.men, b), per_year(b.women, b)]).fold(ref_max, f64::max).max(1.0) * 1.1;
     let top_age = p.bands.iter().map(|b| b.hi_excl).max().unwrap_or(100);
     let mut chart = ChartBuilder::on(&main)
         .margin_left(20)
@@ -75,6 +86,7 @@ where
     chart
         .configure_mesh()
         .disable_y_mesh()
+        .light_line_style(WHITE)
         .x_labels(9)
         .x_label_formatter(&|v| nl_number(v.abs()))
         .y_labels(11)
@@ -94,19 +106,22 @@ where
         .draw_series(p.bands.iter().map(|b| Rectangle::new([(0.0, u32::from(b.lo)), (per_year(b.women, b), u32::from(b.hi_excl))], women.mix(0.85).filled())))?
         .label("Vrouwen (geschat)")
         .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], women.filled()));
-    // Band labels with totals, inside the bars.
+    if let Some(r) = &p.reference {
+        let top = top_age as usize;
+        let steps = |v: &[f64], sign: f64| -> Vec<(f64, u32)> {
+            v.iter().take(top).enumerate().flat_map(|(a, x)| [(sign * x, a as u32), (sign * x, a as u32 + 1)]).collect()
+        };
+        let line = ShapeStyle { color: BLACK.to_rgba(), filled: false, stroke_width: 2 };
+        chart.draw_series(LineSeries::new(steps(&r.men, -1.0), line))?.label(r.label.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], line));
+        chart.draw_series(LineSeries::new(steps(&r.women, 1.0), line))?;
+    }
+    // Band labels with totals, inside the bars next to the axis.
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
     for b in &p.bands {
         let mid = u32::from(b.lo + (b.hi_excl - b.lo) / 2);
-        chart.draw_series(std::iter::once(Text::new(
-            format!("{}: {}", b.label, nl_number(b.men)),
-            (-max * 0.97, mid),
-            (FONT, 15).into_font().color(&BLACK),
-        )))?;
-        chart.draw_series(std::iter::once(Text::new(
-            format!("{}: {}", b.label, nl_number(b.women)),
-            (max * 0.55, mid),
-            (FONT, 15).into_font().color(&BLACK),
-        )))?;
+        let style = |h| (FONT, 15).into_font().color(&WHITE).pos(Pos::new(h, VPos::Center));
+        chart.draw_series(std::iter::once(Text::new(format!("{}: {}", b.label, nl_number(b.men)), (-max * 0.02, mid), style(HPos::Right))))?;
+        chart.draw_series(std::iter::once(Text::new(format!("{}: {}", b.label, nl_number(b.women)), (max * 0.02, mid), style(HPos::Left))))?;
     }
     chart
         .configure_series_labels()
