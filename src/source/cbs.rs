@@ -298,19 +298,7 @@ pub fn read_typed_dataset(path: &Path, text: &str, encoding: Encoding) -> Result
     }
     let mut rows = Vec::with_capacity(recs.rows.len() * measures.len());
     for (line, r) in &recs.rows {
-        let mut base = TidyRow {
-            region: String::new(),
-            region_name: String::new(),
-            period: String::new(),
-            sex: String::new(),
-            age: String::new(),
-            category: String::new(),
-            measure: String::new(),
-            unit: String::new(),
-            value: Cell::Missing(MissingKind::Empty),
-            status: Status::Final,
-            line: *line,
-        };
+        let mut base = TidyRow::empty(*line);
         let mut period_status = Status::Final;
         let mut cats: Vec<String> = Vec::new();
         for (i, d) in &dims {
@@ -450,19 +438,7 @@ pub fn read_odata_dir(dir: &Path) -> Result<TidyTable, SourceError> {
     }
     let mut rows = Vec::with_capacity(recs.rows.len() * topic_cols.len());
     for (line, r) in &recs.rows {
-        let mut base = TidyRow {
-            region: String::new(),
-            region_name: String::new(),
-            period: String::new(),
-            sex: String::new(),
-            age: String::new(),
-            category: String::new(),
-            measure: String::new(),
-            unit: String::new(),
-            value: Cell::Missing(MissingKind::Empty),
-            status: Status::Final,
-            line: *line,
-        };
+        let mut base = TidyRow::empty(*line);
         let mut period_status = Status::Final;
         let mut cats = Vec::new();
         for (i, d, key) in &dim_cols {
@@ -746,19 +722,10 @@ fn finish_plain(
     };
     let mut rows = Vec::with_capacity(recs.rows.len() * value_cols.len());
     for (line, r) in &recs.rows {
-        let mut base = TidyRow {
-            region: String::new(),
-            region_name: String::new(),
-            period: const_period.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
-            sex: String::new(),
-            age: String::new(),
-            category: String::new(),
-            measure: m.measure.clone().unwrap_or_default(),
-            unit: m.unit.clone().unwrap_or_default(),
-            value: Cell::Missing(MissingKind::Empty),
-            status: Status::Final,
-            line: *line,
-        };
+        let mut base = TidyRow::empty(*line);
+        base.period = const_period.as_ref().map(|p| p.0.clone()).unwrap_or_default();
+        base.measure = m.measure.clone().unwrap_or_default();
+        base.unit = m.unit.clone().unwrap_or_default();
         if let Some(reg) = &m.region {
             base.region = reg.clone();
         }

@@ -57,14 +57,19 @@ pub fn parse_number_cell(raw: &str) -> Result<(Cell, Status), ()> {
         "-" => return Ok((Cell::Number(0.0), Status::Nil)),
         _ => {}
     }
-    let (s, status) = if let Some(t) = s.strip_suffix("**") {
-        (t.trim_end(), Status::Revised)
+    let (s, status) = split_status(s);
+    parse_plain_number(s).map(|v| (Cell::Number(v), status)).ok_or(())
+}
+
+/// Split CBS's status flag off a value or period: `123*` (voorlopig), `123**` (nader voorlopig).
+fn split_status(s: &str) -> (&str, Status) {
+    if let Some(t) = s.strip_suffix("**") {
+        (t.trim(), Status::Revised)
     } else if let Some(t) = s.strip_suffix('*') {
-        (t.trim_end(), Status::Provisional)
+        (t.trim(), Status::Provisional)
     } else {
         (s, Status::Final)
-    };
-    parse_plain_number(s).map(|v| (Cell::Number(v), status)).ok_or(())
+    }
 }
 
 /// A decimal number with `.` or `,` as decimal mark; no NaN, no infinity, no exponent abuse.
@@ -103,13 +108,7 @@ pub fn is_region_code(s: &str) -> bool {
 /// `2024 1e kwartaal`, `2024 juli`, `2015 tot 2020`). Returns the code and any status flag.
 pub fn parse_period(raw: &str) -> Option<(String, Status)> {
     let s = raw.trim();
-    let (s, status) = if let Some(t) = s.strip_suffix("**") {
-        (t.trim(), Status::Revised)
-    } else if let Some(t) = s.strip_suffix('*') {
-        (t.trim(), Status::Provisional)
-    } else {
-        (s, Status::Final)
-    };
+    let (s, status) = split_status(s);
     let code = period_code(s)?;
     Some((code, status))
 }

@@ -37,6 +37,22 @@ pub struct TidyRow {
 }
 
 impl TidyRow {
+    /// A row with no dimensions and a missing value, from `line` of its file.
+    pub fn empty(line: u64) -> TidyRow {
+        TidyRow {
+            region: String::new(),
+            region_name: String::new(),
+            period: String::new(),
+            sex: String::new(),
+            age: String::new(),
+            category: String::new(),
+            measure: String::new(),
+            unit: String::new(),
+            value: Cell::Missing(MissingKind::Empty),
+            status: Status::Final,
+            line,
+        }
+    }
     pub fn number(&self) -> Option<f64> {
         match self.value {
             Cell::Number(v) => Some(v),
@@ -197,11 +213,27 @@ impl TidyTable {
     }
 }
 
-/// Neutralise a text cell that a spreadsheet would run as a formula (`= + - @`).
-pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
+/// Whether a spreadsheet would run this text as a formula (`= + - @`, tab, CR), also after
+/// an earlier neutralising quote.
+fn needs_neutralising(s: &str) -> bool {
     match s.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => std::borrow::Cow::Owned(format!("'{s}")),
-        _ => std::borrow::Cow::Borrowed(s),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => true,
+        Some(b'\'') => needs_neutralising(&s[1..]),
+        _ => false,
+    }
+}
+
+/// Neutralise a text cell that a spreadsheet would run as a formula by a leading `'`.
+/// Reversible with [`unneutralise`].
+pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
+    if needs_neutralising(s) { std::borrow::Cow::Owned(format!("'{s}")) } else { std::borrow::Cow::Borrowed(s) }
+}
+
+/// Undo [`neutralise`].
+pub fn unneutralise(s: String) -> String {
+    match s.strip_prefix('\'') {
+        Some(rest) if needs_neutralising(rest) => rest.to_string(),
+        _ => s,
     }
 }
 
@@ -270,7 +302,7 @@ pub fn read_tidy(path: &Path, text: &str, encoding: Encoding) -> Result<Vec<Tidy
             ));
         }
         let f = |i: usize| rec.get(i).unwrap_or("").to_string();
-        let unneutral = |s: String| s.strip_prefix('\'').filter(|r| r.starts_with(['=', '+', '-', '@'])).map(str::to_string).unwrap_or(s);
+        let unneutral = unneutralise;
         let status_s = f(10);
         let raw_value = f(9);
         let (value, status) = match status_s.as_str() {
@@ -374,5 +406,71 @@ mod tests {
         assert_eq!(format_number(17407585.0), "17407585");
         assert_eq!(format_number(1.79), "1.79");
         assert_eq!(format_number(-3.0), "-3");
+    }
+}
+
+#[cfg(test)]
+mod roundtrip {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        proptest::string::string_regex("[=+@a-zA-Z0-9 ,;\"'\n-]{0,12}").unwrap()
+    }
+
+    proptest! {
+        /// Whatever text and numbers go in, writing and reading the tidy CSV gives them back.
+        #[test]
+        fn tidy_csv_round_trips(rows in proptest::collection::vec((text(), text(), -1e9f64..1e9, 0u8..3), 1..20)) {
+            let mut t = TidyTable {
+                path: "x.csv".into(),
+                form: Form::Tidy,
+                encoding: Encoding::Utf8,
+                table_id: "T1".into(),
+                title: String::new(),
+                dimensions: vec![],
+                rows: vec![],
+                layout_note: String::new(),
+            };
+            for (i, (name, cat, v, kind)) in rows.iter().enumerate() {
+                let mut r = TidyRow::empty(0);
+                r.region = format!("GM{i:04}");
+                r.region_name = name.clone();
+                r.category = cat.clone();
+                r.measure = "m".into();
+                r.period = "2024JJ00".into();
+                (r.value, r.unit) = match kind {
+                    0 => (Cell::Number((v * 1000.0).round() / 1000.0), "aantal".to_string()),
+                    1 => (Cell::Text(name.clone()), "code".to_string()),
+                    _ => (Cell::Missing(MissingKind::NotAvailable), "aantal".to_string()),
+                };
+                t.rows.push(r);
+            }
+            let mut buf = Vec::new();
+            write_tidy_csv(&mut buf, &[&t]).unwrap();
+            let text = String::from_utf8(buf).unwrap();
+            let back = read_tidy(Path::new("x.csv"), &text, Encoding::Utf8).unwrap();
+            prop_assert_eq!(back.len(), 1);
+            for (a, b) in t.rows.iter().zip(&back[0].rows) {
+                prop_assert_eq!(&a.region_name, &b.region_name);
+                prop_assert_eq!(&a.category, &b.category);
+                prop_assert_eq!(&a.value, &b.value);
+            }
+        }
+
+        /// Parsing cells and periods never panics, whatever the text.
+        #[test]
+        fn cell_parsers_never_panic(s in "\\PC{0,20}") {
+            let _ = crate::source::codes::parse_number_cell(&s);
+            let _ = crate::source::codes::parse_period(&s);
+            let _ = crate::source::codes::normalise_age(&s);
+        }
+
+        /// Decoding arbitrary bytes never panics.
+        #[test]
+        fn decoding_never_panics(b in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = crate::source::text::decode(Path::new("x"), &b);
+        }
     }
 }

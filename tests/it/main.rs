@@ -7,4 +7,6 @@ mod common;
 mod data_extracts;
 mod import;
 mod regions;
+mod properties;
 mod run;
+mod snapshots;
