@@ -14,8 +14,9 @@ use crate::source::{self, TidyTable};
 const AFTER_HELP: &str = "\
 Regions are CBS codes: GM (gemeente), PV (provincie), CR (COROP), ZK (zorgkantoorregio),
 CE (centrumgemeente beschermd wonen/maatschappelijke opvang, 2023–2024), GG (GGD-regio),
-AM (arbeidsmarktregio), LD (landsdeel), JZ (jeugdregio), VR (veiligheidsregio); or a name;
-or an own region from a TOML file:
+AM (arbeidsmarktregio), LD (landsdeel), JZ (jeugdregio), VR (veiligheidsregio); or a name,
+optionally after its kind ('provincie Utrecht', 'centrumgemeente Hoorn'); or an own region from
+a TOML file:
     [[region]]
     name = \"Beverwijk-Heemskerk\"
     members = [\"Beverwijk\", \"Heemskerk\"]
@@ -24,7 +25,7 @@ or an own region from a TOML file:
 Examples:
   woonzorg regions --year 2024                       all 342 gemeenten with their regions
   woonzorg regions --year 2023 --member-of CE0405    the centrumgemeente region of Hoorn
-  woonzorg regions --year 2024 --member-of 'Zorgkantoorregio Arnhem'
+  woonzorg regions --year 2024 --member-of 'zorgkantoorregio Arnhem'   (kind word + name)
   woonzorg regions --mergers                         herindelingen 2016–2025 and how they were derived
   woonzorg regions --harmonise table.csv --indeling 2016 --year 2024 --out harmonised.csv
   woonzorg regions --from ../shared/data/regions --export data/regions";

@@ -82,6 +82,19 @@ impl Registry {
             }
             return Ok(ResolvedRegion { code: o.name.clone(), name: o.name.clone(), kind: "eigen regio".into(), members });
         }
+        // "zorgkantoorregio Arnhem", "centrumgemeente Hoorn", "provincie Utrecht": kind + name.
+        if let Some((prefix, name)) = split_kind(q) {
+            let hit = ind.region_names.iter().find(|(c, n)| c.starts_with(prefix) && n.eq_ignore_ascii_case(name)).map(|(c, _)| c.clone());
+            let hit = hit.or_else(|| if prefix == "GM" { self.resolve_name(name, Some(year)) } else { None });
+            if let Some(code) = hit {
+                return self.find_region(year, &code, &[]);
+            }
+            return Err(GeoError::UnknownRegion {
+                query: q.into(),
+                year,
+                hint: format!("no {} named '{name}' in {year}", classification_name(prefix)),
+            });
+        }
         let code = if q == "NL01" || ind.region_names.contains_key(q) || ind.gemeenten.contains_key(q) {
             Some(q.to_string())
         } else {
@@ -120,6 +133,31 @@ impl Registry {
         let name = if code == "NL01" { "Nederland".to_string() } else { ind.region_names.get(&code).cloned().unwrap_or_else(|| code.clone()) };
         Ok(ResolvedRegion { code, name, kind: if prefix == "NL" { "land".into() } else { classification_name(&prefix).to_string() }, members })
     }
+}
+
+/// Words people put before a region name, and the code prefix each means.
+const KIND_WORDS: [(&str, &str); 14] = [
+    ("gemeente", "GM"),
+    ("provincie", "PV"),
+    ("corop", "CR"),
+    ("corop-gebied", "CR"),
+    ("zorgkantoorregio", "ZK"),
+    ("zorgkantoor", "ZK"),
+    ("centrumgemeente", "CE"),
+    ("ggd", "GG"),
+    ("ggd-regio", "GG"),
+    ("arbeidsmarktregio", "AM"),
+    ("landsdeel", "LD"),
+    ("jeugdregio", "JZ"),
+    ("veiligheidsregio", "VR"),
+    ("regio", ""),
+];
+
+/// `"zorgkantoorregio Arnhem"` → `("ZK", "Arnhem")`.
+fn split_kind(q: &str) -> Option<(&'static str, &str)> {
+    let (word, rest) = q.split_once(' ')?;
+    let w = word.to_lowercase();
+    KIND_WORDS.iter().find(|(k, p)| *k == w && !p.is_empty()).map(|(_, p)| (*p, rest.trim()))
 }
 
 /// Where own regions come from, for the manifest.

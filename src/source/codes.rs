@@ -131,9 +131,11 @@ fn period_code(s: &str) -> Option<String> {
         return Some(format!("{y}JJ00"));
     }
     // CBS codes: YYYY + two letters + two digits
-    if s.len() == 8 && year_of(&s[..4]).is_some() {
-        let kind = &s[4..6];
-        let n = &s[6..8];
+    let code_parts = match (s.len(), s.get(..4), s.get(4..6), s.get(6..8)) {
+        (8, Some(y), Some(kind), Some(n)) if year_of(y).is_some() && kind.bytes().all(|b| b.is_ascii_uppercase()) => Some((kind, n)),
+        _ => None,
+    };
+    if let Some((kind, n)) = code_parts {
         if !n.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
@@ -276,6 +278,8 @@ mod tests {
     #[test]
     fn periods() {
         let p = |s: &str| parse_period(s).map(|(c, _)| c);
+        assert_eq!(p("2é2401"), None);
+        assert_eq!(p("20€4"), None);
         assert_eq!(p("2024").as_deref(), Some("2024JJ00"));
         assert_eq!(p("2024JJ00").as_deref(), Some("2024JJ00"));
         assert_eq!(p("2024HJ01").as_deref(), Some("2024HJ01"));
@@ -286,6 +290,7 @@ mod tests {
         assert_eq!(p("2e halfjaar 2017").as_deref(), Some("2017HJ02"));
         assert_eq!(p("2024 3e kwartaal").as_deref(), Some("2024KW03"));
         assert_eq!(p("2024 juli").as_deref(), Some("2024MM07"));
+        assert_eq!(p("2024 mei").as_deref(), Some("2024MM05"));
         assert_eq!(p("2015 tot 2020").as_deref(), Some("2015TM20"));
         assert_eq!(parse_period("2021*"), Some(("2021JJ00".into(), Status::Provisional)));
         assert_eq!(p("2024XX01"), None);

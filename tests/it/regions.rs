@@ -93,6 +93,12 @@ fn regions_command_lists_and_filters() {
         .success()
         .stdout(predicates::str::contains("GM0375\tBeverwijk"))
         .stdout(predicates::str::contains("GM0396\tHeemskerk"));
+    woonzorg()
+        .args(["regions", "--year", "2024", "--member-of", "zorgkantoorregio Arnhem"])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with("ZK04 Arnhem (zorgkantoorregio)"));
+    woonzorg().args(["regions", "--year", "2023", "--member-of", "centrumgemeente Hoorn"]).assert().success().stdout(predicates::str::contains("GM0420\tMedemblik"));
     woonzorg().args(["regions", "--year", "2024", "--member-of", "ZK99"]).assert().code(1).stderr(predicates::str::contains("unknown region 'ZK99'"));
 }
 
