@@ -5,9 +5,9 @@
 //! population, [`scenario`] reads the scenario TOML and orchestrates a run, and [`output`]
 //! writes tables, charts and the manifest. [`cli`] is the command line on top.
 
-pub mod source;
+pub mod cli;
 pub mod geo;
+pub mod output;
 pub mod population;
 pub mod scenario;
-pub mod output;
-pub mod cli;
+pub mod source;

@@ -78,7 +78,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if input.is_dir() && !input.join("DataProperties.csv").is_file() {
             let found = source::find_tables(input)?;
             if found.is_empty() {
-                return Err(SourceError::malformed(source::Pos::file(input), "no CSV tables in this folder", "give a CSV file or a folder with CBS CSV files").into());
+                return Err(SourceError::malformed(
+                    source::Pos::file(input),
+                    "no CSV tables in this folder",
+                    "give a CSV file or a folder with CBS CSV files",
+                )
+                .into());
             }
             paths.extend(found);
         } else {
@@ -89,7 +94,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut tables: Vec<TidyTable> = Vec::new();
     let mut out = std::io::stdout().lock();
     for path in &paths {
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let m = mapping.as_ref().or_else(|| by_file.get(&file_name));
         for mut t in source::read_table(path, m)? {
             let unresolved = match &registry {
@@ -106,7 +114,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let rows: usize = tables.iter().map(|t| t.rows.len()).sum();
     if let Some(path) = &args.out {
         let refs: Vec<&TidyTable> = tables.iter().collect();
-        let is_parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        let is_parquet = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
         write_file_atomic(path, |w| -> anyhow::Result<()> {
             if is_parquet {
                 crate::output::tables::write_tidy_parquet(w, &refs)?;
@@ -118,10 +128,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("writing {}", path.display()))?;
     }
     if !args.quiet {
-        writeln!(out, "{} tabel(len) gelezen, {} rijen{}", tables.len(), rows, match &args.out {
-            Some(p) => format!(", geschreven naar {}", p.display()),
-            None => String::new(),
-        })?;
+        writeln!(
+            out,
+            "{} tabel(len) gelezen, {} rijen{}",
+            tables.len(),
+            rows,
+            match &args.out {
+                Some(p) => format!(", geschreven naar {}", p.display()),
+                None => String::new(),
+            }
+        )?;
     }
     Ok(())
 }
@@ -131,7 +147,11 @@ fn load_registry(dir: Option<&Path>) -> anyhow::Result<Option<Registry>> {
         Some(d) => Ok(Some(Registry::load(d)?)),
         None => {
             let default = Path::new("data/regions");
-            if default.join("registry.csv").is_file() { Ok(Some(Registry::load(default)?)) } else { Ok(None) }
+            if default.join("registry.csv").is_file() {
+                Ok(Some(Registry::load(default)?))
+            } else {
+                Ok(None)
+            }
         }
     }
 }
@@ -160,20 +180,32 @@ fn load_mapping_dir(dir: &Path) -> anyhow::Result<BTreeMap<String, Mapping>> {
 fn parse_filters(raw: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     raw.iter()
         .map(|f| {
-            f.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).ok_or_else(|| {
-                anyhow::Error::from(SourceError::malformed(source::Pos::key("--where", f.as_str()), format!("'{f}' is not KEY=VALUE"), "e.g. --where StatusCijfer=Definitief"))
-            })
+            f.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| {
+                    anyhow::Error::from(SourceError::malformed(
+                        source::Pos::key("--where", f.as_str()),
+                        format!("'{f}' is not KEY=VALUE"),
+                        "e.g. --where StatusCijfer=Definitief",
+                    ))
+                })
         })
         .collect()
 }
 
 fn apply_filters(t: &mut TidyTable, measures: Option<&str>, filters: &[(String, String)]) {
     if let Some(list) = measures {
-        let pats: Vec<&str> = list.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
-        t.rows.retain(|r| pats.iter().any(|p| match p.strip_suffix('*') {
-            Some(prefix) => r.measure.starts_with(prefix),
-            None => r.measure == *p,
-        }));
+        let pats: Vec<&str> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        t.rows.retain(|r| {
+            pats.iter().any(|p| match p.strip_suffix('*') {
+                Some(prefix) => r.measure.starts_with(prefix),
+                None => r.measure == *p,
+            })
+        });
     }
     for (k, v) in filters {
         t.rows.retain(|r| match k.as_str() {
@@ -187,32 +219,79 @@ fn apply_filters(t: &mut TidyTable, measures: Option<&str>, filters: &[(String, 
     }
 }
 
-fn print_summary(out: &mut impl Write, t: &TidyTable, unresolved: &[String], have_registry: bool) -> std::io::Result<()> {
-    let id = if t.table_id.is_empty() { "(onbekende tabel)" } else { &t.table_id };
-    writeln!(out, "{id}  {}", if t.title.is_empty() { "(titel onbekend)" } else { &t.title })?;
+fn print_summary(
+    out: &mut impl Write,
+    t: &TidyTable,
+    unresolved: &[String],
+    have_registry: bool,
+) -> std::io::Result<()> {
+    let id = if t.table_id.is_empty() {
+        "(onbekende tabel)"
+    } else {
+        &t.table_id
+    };
+    writeln!(
+        out,
+        "{id}  {}",
+        if t.title.is_empty() {
+            "(titel onbekend)"
+        } else {
+            &t.title
+        }
+    )?;
     writeln!(out, "  bestand:    {}", t.path.display())?;
-    writeln!(out, "  vorm:       {} ({}); {}", t.form, t.encoding, t.layout_note)?;
+    writeln!(
+        out,
+        "  vorm:       {} ({}); {}",
+        t.form, t.encoding, t.layout_note
+    )?;
     if !t.dimensions.is_empty() {
-        let dims: Vec<String> = t.dimensions.iter().map(|d| format!("{} ({})", d.key, d.role.name())).collect();
+        let dims: Vec<String> = t
+            .dimensions
+            .iter()
+            .map(|d| format!("{} ({})", d.key, d.role.name()))
+            .collect();
         writeln!(out, "  dimensies:  {}", dims.join(", "))?;
     }
     let periods = t.periods();
     match periods.len() {
         0 => {}
         1 => writeln!(out, "  perioden:   {}", periods[0])?,
-        n => writeln!(out, "  perioden:   {} … {} ({n})", periods[0], periods[n - 1])?,
+        n => writeln!(
+            out,
+            "  perioden:   {} … {} ({n})",
+            periods[0],
+            periods[n - 1]
+        )?,
     }
     let regions = t.regions();
     if !regions.is_empty() {
         let note = if unresolved.is_empty() {
             String::new()
         } else if have_registry {
-            format!(", {} namen zonder code: {}", unresolved.len(), unresolved.iter().take(5).cloned().collect::<Vec<_>>().join("; "))
+            format!(
+                ", {} namen zonder code: {}",
+                unresolved.len(),
+                unresolved
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
         } else {
-            format!(", {} namen zonder code (geen regioregister; zie --regions)", unresolved.len())
+            format!(
+                ", {} namen zonder code (geen regioregister; zie --regions)",
+                unresolved.len()
+            )
         };
         writeln!(out, "  regio's:    {}{note}", regions.len())?;
     }
-    writeln!(out, "  rijen:      {}, ontbrekende cellen: {}", t.rows.len(), t.missing_cells())?;
+    writeln!(
+        out,
+        "  rijen:      {}, ontbrekende cellen: {}",
+        t.rows.len(),
+        t.missing_cells()
+    )?;
     Ok(())
 }

@@ -50,7 +50,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             || cause.is::<crate::geo::GeoError>()
             || cause.is::<crate::scenario::ScenarioError>()
             || cause.is::<crate::population::PopulationError>()
-            || cause.downcast_ref::<crate::scenario::run::RunError>().is_some_and(|e| e.is_input_error())
+            || cause
+                .downcast_ref::<crate::scenario::run::RunError>()
+                .is_some_and(|e| e.is_input_error())
         {
             return 1;
         }
@@ -60,5 +62,8 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 
 /// Whether an error is a broken pipe (output piped into `head`): not a failure.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

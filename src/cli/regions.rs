@@ -1,14 +1,12 @@
 //! `woonzorg regions`: the gemeenten of a year and their regions, herindelingen, harmonising.
 
-use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::geo::{GeoError, Registry, load_own_regions};
+use crate::geo::{Registry, load_own_regions};
 use crate::output::files::write_file_atomic;
-use crate::source::codes::Cell;
 use crate::source::{self, TidyTable};
 
 const AFTER_HELP: &str = "\
@@ -66,20 +64,42 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let reg = Registry::load(&args.from)?;
     let mut out = std::io::stdout().lock();
     if let Some(dir) = &args.export {
-        write_file_atomic(&dir.join("registry.csv"), |w| reg.write_extract(w)).with_context(|| format!("writing {}", dir.display()))?;
-        write_file_atomic(&dir.join("brp_gemeententabel.csv"), |w| reg.write_brp_extract(w)).with_context(|| format!("writing {}", dir.display()))?;
-        writeln!(out, "registry {} ({} jaren) en BRP-gemeentetabel ({} gemeenten) geschreven naar {}", reg.year_range(), reg.years.len(), reg.brp.len(), dir.display())?;
+        write_file_atomic(&dir.join("registry.csv"), |w| reg.write_extract(w))
+            .with_context(|| format!("writing {}", dir.display()))?;
+        write_file_atomic(&dir.join("brp_gemeententabel.csv"), |w| {
+            reg.write_brp_extract(w)
+        })
+        .with_context(|| format!("writing {}", dir.display()))?;
+        writeln!(
+            out,
+            "registry {} ({} jaren) en BRP-gemeentetabel ({} gemeenten) geschreven naar {}",
+            reg.year_range(),
+            reg.years.len(),
+            reg.brp.len(),
+            dir.display()
+        )?;
         return Ok(());
     }
     if args.mergers {
         writeln!(out, "jaar\tvan\t\tnaar\t\taandeel\tmethode")?;
         for m in reg.mergers() {
-            writeln!(out, "{}\t{} {}\t{} {}\t{:.3}\t{}", m.year, m.from, m.from_name, m.to, m.to_name, m.share, m.method)?;
+            writeln!(
+                out,
+                "{}\t{} {}\t{} {}\t{:.3}\t{}",
+                m.year, m.from, m.from_name, m.to, m.to_name, m.share, m.method
+            )?;
         }
         return Ok(());
     }
     if let Some(path) = &args.harmonise {
-        return harmonise(&reg, path, args.indeling.unwrap_or(args.year), args.year, args.out.as_ref(), &mut out);
+        return harmonise(
+            &reg,
+            path,
+            args.indeling.unwrap_or(args.year),
+            args.year,
+            args.out.as_ref(),
+            &mut out,
+        );
     }
     let own = match &args.own {
         Some(p) => load_own_regions(p)?,
@@ -89,65 +109,78 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let (title, members) = match &args.member_of {
         Some(q) => {
             let r = reg.find_region(args.year, q, &own)?;
-            (format!("{} {} ({}), {} gemeenten in {}", r.code, r.name, r.kind, r.members.len(), args.year), r.members)
+            (
+                format!(
+                    "{} {} ({}), {} gemeenten in {}",
+                    r.code,
+                    r.name,
+                    r.kind,
+                    r.members.len(),
+                    args.year
+                ),
+                r.members,
+            )
         }
-        None => (format!("{} gemeenten in {}", ind.gemeenten.len(), args.year), ind.gemeenten.values().cloned().collect()),
+        None => (
+            format!("{} gemeenten in {}", ind.gemeenten.len(), args.year),
+            ind.gemeenten.values().cloned().collect(),
+        ),
     };
     writeln!(out, "{title}")?;
     writeln!(out, "code\tnaam\tinwoners\tPV\tCR\tZK\tCE\tGG\tAM")?;
     for g in members {
         let m = |p: &str| g.member_of.get(p).cloned().unwrap_or_else(|| "-".into());
-        let inw = g.inwoners.map(source::tidy::format_number).unwrap_or_else(|| "-".into());
-        writeln!(out, "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}", g.code, g.name, inw, m("PV"), m("CR"), m("ZK"), m("CE"), m("GG"), m("AM"))?;
+        let inw = g
+            .inwoners
+            .map(source::tidy::format_number)
+            .unwrap_or_else(|| "-".into());
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            g.code,
+            g.name,
+            inw,
+            m("PV"),
+            m("CR"),
+            m("ZK"),
+            m("CE"),
+            m("GG"),
+            m("AM")
+        )?;
     }
     Ok(())
 }
 
-fn harmonise(reg: &Registry, path: &PathBuf, from: u16, to: u16, out_path: Option<&PathBuf>, out: &mut impl Write) -> anyhow::Result<()> {
-    let tables = source::read_table(path, None)?;
+fn harmonise(
+    reg: &Registry,
+    path: &Path,
+    from: u16,
+    to: u16,
+    out_path: Option<&PathBuf>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let mut result: Vec<TidyTable> = Vec::new();
-    for mut t in tables {
+    for mut t in source::read_table(path, None)? {
         reg.resolve_regions(&mut t);
-        // Group gemeente rows by everything but the region.
-        let mut groups: BTreeMap<(String, String, String, String, String, String), BTreeMap<String, f64>> = BTreeMap::new();
-        for r in &t.rows {
-            if let (true, Cell::Number(v)) = (r.region.starts_with("GM"), &r.value) {
-                let key = (r.period.clone(), r.sex.clone(), r.age.clone(), r.category.clone(), r.measure.clone(), r.unit.clone());
-                *groups.entry(key).or_default().entry(r.region.clone()).or_default() += v;
-            }
+        let (h, totals) = reg.harmonise_table(&t, from, to)?;
+        for tot in totals {
+            writeln!(
+                out,
+                "{} {}: {} gemeenten ({from}) → {} gemeenten ({to}); totaal {} → {}",
+                tot.measure,
+                tot.period,
+                tot.gemeenten_before,
+                tot.gemeenten_after,
+                source::tidy::format_number(tot.before),
+                source::tidy::format_number(tot.after)
+            )?;
         }
-        if groups.is_empty() {
-            return Err(GeoError::Registry { path: path.clone(), message: "no gemeente rows with numbers".into(), hint: "the table needs GM codes or gemeente names".into() }.into());
-        }
-        let mut rows = Vec::new();
-        for ((period, sex, age, category, measure, unit), values) in groups {
-            let before: f64 = values.values().sum();
-            let after = reg.harmonise(&values, from, to)?;
-            let total: f64 = after.values().sum();
-            writeln!(out, "{measure} {period}: {} gemeenten ({from}) → {} gemeenten ({to}); totaal {} → {}", values.len(), after.len(), source::tidy::format_number(before), source::tidy::format_number(total))?;
-            let names = &reg.year(to)?.gemeenten;
-            for (code, v) in after {
-                rows.push(source::TidyRow {
-                    region_name: names.get(&code).map(|g| g.name.clone()).unwrap_or_default(),
-                    region: code,
-                    period: period.clone(),
-                    sex: sex.clone(),
-                    age: age.clone(),
-                    category: category.clone(),
-                    measure: measure.clone(),
-                    unit: unit.clone(),
-                    value: Cell::Number(v),
-                    status: source::Status::Final,
-                    line: 0,
-                });
-            }
-        }
-        t.rows = rows;
-        result.push(t);
+        result.push(h);
     }
     if let Some(p) = out_path {
         let refs: Vec<&TidyTable> = result.iter().collect();
-        write_file_atomic(p, |w| source::tidy::write_tidy_csv(w, &refs)).with_context(|| format!("writing {}", p.display()))?;
+        write_file_atomic(p, |w| source::tidy::write_tidy_csv(w, &refs))
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     Ok(())
 }

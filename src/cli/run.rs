@@ -37,23 +37,57 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let outcome = run_scenario(&args.scenario, &args.out, &RunOptions { no_charts: args.no_charts })?;
+    let outcome = run_scenario(
+        &args.scenario,
+        &args.out,
+        &RunOptions {
+            no_charts: args.no_charts,
+        },
+    )?;
     if args.quiet {
         return Ok(());
     }
     let mut out = std::io::stdout().lock();
     let s = &outcome.scenario;
     writeln!(out, "{} — {}", s.name, s.title)?;
-    writeln!(out, "Bevolking op 1 januari {} (CBS 85383NED; M/V geschat)", s.base_year)?;
-    writeln!(out, "{:<9} {:<38} {:>11} {:>9}", "code", "naam", "inwoners", "75+")?;
+    writeln!(
+        out,
+        "Bevolking op 1 januari {} (CBS 85383NED; M/V geschat)",
+        s.base_year
+    )?;
+    writeln!(
+        out,
+        "{:<9} {:<38} {:>11} {:>9}",
+        "code", "naam", "inwoners", "75+"
+    )?;
     for r in &outcome.summary {
-        let code = if r.region == r.name { "eigen" } else { r.region.as_str() };
-        writeln!(out, "{:<9} {:<38} {:>11} {:>9}", code, truncate(&r.name, 38), nl_number(r.total), nl_number(r.age_75_plus))?;
+        let code = if r.region == r.name {
+            "eigen"
+        } else {
+            r.region.as_str()
+        };
+        writeln!(
+            out,
+            "{:<9} {:<38} {:>11} {:>9}",
+            code,
+            truncate(&r.name, 38),
+            nl_number(r.total),
+            nl_number(r.age_75_plus)
+        )?;
     }
-    writeln!(out, "Geschreven naar {}: {}", outcome.out_dir.display(), outcome.files.join(", "))?;
+    writeln!(
+        out,
+        "Geschreven naar {}: {}",
+        outcome.out_dir.display(),
+        outcome.files.join(", ")
+    )?;
     Ok(())
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
 }

@@ -10,17 +10,34 @@ pub enum GeoError {
     Source(#[from] SourceError),
 
     #[error("{path}: {message}\n  hint: {hint}")]
-    Registry { path: PathBuf, message: String, hint: String },
+    Registry {
+        path: PathBuf,
+        message: String,
+        hint: String,
+    },
 
     #[error("no gemeente indeling for {year}\n  hint: the registry covers {available}")]
     UnknownYear { year: u16, available: String },
 
     #[error("unknown region '{query}' in {year}\n  hint: {hint}")]
-    UnknownRegion { query: String, year: u16, hint: String },
+    UnknownRegion {
+        query: String,
+        year: u16,
+        hint: String,
+    },
 
     #[error("gemeente {code} does not exist in {year}\n  hint: {hint}")]
-    UnknownGemeente { code: String, year: u16, hint: String },
+    UnknownGemeente {
+        code: String,
+        year: u16,
+        hint: String,
+    },
 
     #[error("{path}: key '{key}': {message}\n  hint: {hint}")]
-    OwnRegions { path: PathBuf, key: String, message: String, hint: String },
+    OwnRegions {
+        path: PathBuf,
+        key: String,
+        message: String,
+        hint: String,
+    },
 }

@@ -10,6 +10,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::source::{Cell, Status, TidyRow, TidyTable};
+
 use super::error::GeoError;
 use super::registry::{Indeling, Registry};
 
@@ -41,14 +43,37 @@ impl Registry {
     }
 
     fn transition(&self, a: &Indeling, b: &Indeling) -> Vec<Merger> {
-        let gone: BTreeSet<&String> = a.gemeenten.keys().filter(|c| !b.gemeenten.contains_key(*c)).collect();
-        let new: BTreeSet<&String> = b.gemeenten.keys().filter(|c| !a.gemeenten.contains_key(*c)).collect();
+        let gone: BTreeSet<&String> = a
+            .gemeenten
+            .keys()
+            .filter(|c| !b.gemeenten.contains_key(*c))
+            .collect();
+        let new: BTreeSet<&String> = b
+            .gemeenten
+            .keys()
+            .filter(|c| !a.gemeenten.contains_key(*c))
+            .collect();
         let mut out = Vec::new();
-        let name_a = |c: &str| a.gemeenten.get(c).map(|g| g.name.clone()).unwrap_or_default();
-        let name_b = |c: &str| b.gemeenten.get(c).map(|g| g.name.clone()).unwrap_or_default();
+        let name_a = |c: &str| {
+            a.gemeenten
+                .get(c)
+                .map(|g| g.name.clone())
+                .unwrap_or_default()
+        };
+        let name_b = |c: &str| {
+            b.gemeenten
+                .get(c)
+                .map(|g| g.name.clone())
+                .unwrap_or_default()
+        };
         let mut left: Vec<&String> = Vec::new();
         for d in &gone {
-            let brp = self.brp.iter().find(|g| &&g.code == d).and_then(|g| g.new_code.clone()).filter(|n| b.gemeenten.contains_key(n));
+            let brp = self
+                .brp
+                .iter()
+                .find(|g| &&g.code == d)
+                .and_then(|g| g.new_code.clone())
+                .filter(|n| b.gemeenten.contains_key(n));
             match brp {
                 Some(to) => out.push(Merger {
                     year: b.year,
@@ -63,8 +88,14 @@ impl Registry {
             }
         }
         // (2) new codes in the same COROP-gebied, best population fit.
-        let cr_of = |ind: &Indeling, c: &str| ind.gemeenten.get(c).and_then(|g| g.member_of.get("CR").cloned()).unwrap_or_default();
-        let inw = |ind: &Indeling, c: &str| ind.gemeenten.get(c).and_then(|g| g.inwoners).unwrap_or(0.0);
+        let cr_of = |ind: &Indeling, c: &str| {
+            ind.gemeenten
+                .get(c)
+                .and_then(|g| g.member_of.get("CR").cloned())
+                .unwrap_or_default()
+        };
+        let inw =
+            |ind: &Indeling, c: &str| ind.gemeenten.get(c).and_then(|g| g.inwoners).unwrap_or(0.0);
         let mut by_cr: BTreeMap<String, Vec<&String>> = BTreeMap::new();
         for d in &left {
             by_cr.entry(cr_of(a, d)).or_default().push(d);
@@ -91,12 +122,27 @@ impl Registry {
         }
         // (3) absorbed by continuing gemeenten of the same province, by excess growth.
         if !absorbed.is_empty() {
-            let continuing: Vec<&String> = a.gemeenten.keys().filter(|c| b.gemeenten.contains_key(*c)).collect();
-            let (sa, sb) = continuing.iter().fold((0.0, 0.0), |(x, y), c| (x + inw(a, c), y + inw(b, c)));
+            let continuing: Vec<&String> = a
+                .gemeenten
+                .keys()
+                .filter(|c| b.gemeenten.contains_key(*c))
+                .collect();
+            let (sa, sb) = continuing
+                .iter()
+                .fold((0.0, 0.0), |(x, y), c| (x + inw(a, c), y + inw(b, c)));
             let gone_total: f64 = absorbed.iter().map(|d| inw(a, d)).sum();
             // National growth of continuing gemeenten, without the absorbed population.
-            let growth = if sa > 0.0 { (sb - gone_total) / sa } else { 1.0 };
-            let pv_of = |ind: &Indeling, c: &str| ind.gemeenten.get(c).and_then(|g| g.member_of.get("PV").cloned()).unwrap_or_default();
+            let growth = if sa > 0.0 {
+                (sb - gone_total) / sa
+            } else {
+                1.0
+            };
+            let pv_of = |ind: &Indeling, c: &str| {
+                ind.gemeenten
+                    .get(c)
+                    .and_then(|g| g.member_of.get("PV").cloned())
+                    .unwrap_or_default()
+            };
             for d in absorbed {
                 let pv = pv_of(a, d);
                 let size = inw(a, d);
@@ -113,10 +159,26 @@ impl Registry {
                 }
                 let total: f64 = excess.iter().map(|(_, e)| e).sum();
                 let single = excess[0].1 >= 0.75 * size || excess.len() == 1;
-                let parts: Vec<(&String, f64)> = if single { vec![(excess[0].0, 1.0)] } else { excess.iter().map(|(c, e)| (*c, e / total)).collect() };
-                let method = if single { "opgegaan in bestaande gemeente (bevolkingsgroei)" } else { "verdeeld over bestaande gemeenten (naar bevolkingsgroei)" };
+                let parts: Vec<(&String, f64)> = if single {
+                    vec![(excess[0].0, 1.0)]
+                } else {
+                    excess.iter().map(|(c, e)| (*c, e / total)).collect()
+                };
+                let method = if single {
+                    "opgegaan in bestaande gemeente (bevolkingsgroei)"
+                } else {
+                    "verdeeld over bestaande gemeenten (naar bevolkingsgroei)"
+                };
                 for (c, share) in parts {
-                    out.push(Merger { year: b.year, from: d.clone(), from_name: name_a(d), to: c.clone(), to_name: name_b(c), share, method });
+                    out.push(Merger {
+                        year: b.year,
+                        from: d.clone(),
+                        from_name: name_a(d),
+                        to: c.clone(),
+                        to_name: name_b(c),
+                        share,
+                        method,
+                    });
                 }
             }
         }
@@ -126,9 +188,17 @@ impl Registry {
 
     /// Harmonise a gemeente table of `from_year`'s indeling to `to_year`'s: counts of merged
     /// gemeenten are summed, split gemeenten divided by their shares. The total is preserved.
-    pub fn harmonise(&self, values: &BTreeMap<String, f64>, from_year: u16, to_year: u16) -> Result<BTreeMap<String, f64>, GeoError> {
+    pub fn harmonise(
+        &self,
+        values: &BTreeMap<String, f64>,
+        from_year: u16,
+        to_year: u16,
+    ) -> Result<BTreeMap<String, f64>, GeoError> {
         if to_year < from_year {
-            return Err(GeoError::UnknownYear { year: to_year, available: format!("harmonising goes forward only (from {from_year})") });
+            return Err(GeoError::UnknownYear {
+                year: to_year,
+                available: format!("harmonising goes forward only (from {from_year})"),
+            });
         }
         let from = self.year(from_year)?;
         self.year(to_year)?;
@@ -149,7 +219,10 @@ impl Registry {
             }
             let mut next: BTreeMap<String, f64> = BTreeMap::new();
             for (code, v) in current {
-                let parts: Vec<&Merger> = mergers.iter().filter(|m| m.year == year && m.from == code).collect();
+                let parts: Vec<&Merger> = mergers
+                    .iter()
+                    .filter(|m| m.year == year && m.from == code)
+                    .collect();
                 if parts.is_empty() {
                     *next.entry(code).or_default() += v;
                 } else {
@@ -165,9 +238,97 @@ impl Registry {
     }
 }
 
+/// Totals of one harmonised group (measure × period × sex × age × category), before and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HarmoniseTotal {
+    pub measure: String,
+    pub period: String,
+    pub gemeenten_before: usize,
+    pub gemeenten_after: usize,
+    pub before: f64,
+    pub after: f64,
+}
+
+/// Everything that identifies a value but the region.
+type GroupKey = (String, String, String, String, String, String);
+
+impl Registry {
+    /// Harmonise the gemeente rows of a tidy table from `from`'s indeling to `to`'s, per
+    /// measure, period, sex, age and category. Rows of other regions are dropped.
+    pub fn harmonise_table(
+        &self,
+        t: &TidyTable,
+        from: u16,
+        to: u16,
+    ) -> Result<(TidyTable, Vec<HarmoniseTotal>), GeoError> {
+        let mut groups: BTreeMap<GroupKey, BTreeMap<String, f64>> = BTreeMap::new();
+        for r in &t.rows {
+            if let (true, Cell::Number(v)) = (r.region.starts_with("GM"), &r.value) {
+                let key = (
+                    r.period.clone(),
+                    r.sex.clone(),
+                    r.age.clone(),
+                    r.category.clone(),
+                    r.measure.clone(),
+                    r.unit.clone(),
+                );
+                *groups
+                    .entry(key)
+                    .or_default()
+                    .entry(r.region.clone())
+                    .or_default() += v;
+            }
+        }
+        if groups.is_empty() {
+            return Err(GeoError::Registry {
+                path: t.path.clone(),
+                message: "no gemeente rows with numbers".into(),
+                hint: "the table needs GM codes or gemeente names".into(),
+            });
+        }
+        let names = &self.year(to)?.gemeenten;
+        let mut rows = Vec::new();
+        let mut totals = Vec::new();
+        for ((period, sex, age, category, measure, unit), values) in groups {
+            let after = self.harmonise(&values, from, to)?;
+            totals.push(HarmoniseTotal {
+                measure: measure.clone(),
+                period: period.clone(),
+                gemeenten_before: values.len(),
+                gemeenten_after: after.len(),
+                before: values.values().sum(),
+                after: after.values().sum(),
+            });
+            for (code, v) in after {
+                rows.push(TidyRow {
+                    region_name: names.get(&code).map(|g| g.name.clone()).unwrap_or_default(),
+                    region: code,
+                    period: period.clone(),
+                    sex: sex.clone(),
+                    age: age.clone(),
+                    category: category.clone(),
+                    measure: measure.clone(),
+                    unit: unit.clone(),
+                    value: Cell::Number(v),
+                    status: Status::Final,
+                    line: 0,
+                });
+            }
+        }
+        let mut out = t.clone();
+        out.rows = rows;
+        Ok((out, totals))
+    }
+}
+
 /// Assign each gone gemeente to one candidate so that the candidates' populations are met
 /// best (least sum of squared relative misfits); exhaustive for small groups.
-fn best_assignment(ds: &[&String], cands: &[&String], pop_d: impl Fn(&str) -> f64, pop_c: impl Fn(&str) -> f64) -> Vec<usize> {
+fn best_assignment(
+    ds: &[&String],
+    cands: &[&String],
+    pop_d: impl Fn(&str) -> f64,
+    pop_c: impl Fn(&str) -> f64,
+) -> Vec<usize> {
     let k = cands.len();
     if k == 1 || ds.len() > 10 {
         return vec![0; ds.len()];

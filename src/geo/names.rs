@@ -22,7 +22,10 @@ const SUFFIXES: [(&str, &str); 8] = [
 ];
 
 fn simplify(name: &str) -> String {
-    name.trim().to_lowercase().replace(['.', '’'], "").replace("  ", " ")
+    name.trim()
+        .to_lowercase()
+        .replace(['.', '’'], "")
+        .replace("  ", " ")
 }
 
 /// Whether `short` abbreviates `long` word by word (`veiligh en gez x` ↔ `veiligheids- en gezondheidsregio x`).
@@ -55,7 +58,11 @@ impl Registry {
                 if let Some(g) = ind.gemeenten.values().find(|g| simplify(&g.name) == want) {
                     return Some(g.code.clone());
                 }
-            } else if let Some((code, _)) = ind.region_names.iter().find(|(c, n)| c.starts_with(prefix) && simplify(n) == want) {
+            } else if let Some((code, _)) = ind
+                .region_names
+                .iter()
+                .find(|(c, n)| c.starts_with(prefix) && simplify(n) == want)
+            {
                 return Some(code.clone());
             }
         }
@@ -76,7 +83,11 @@ impl Registry {
         }
         if prefix == "GM" {
             // Historic gemeenten: the BRP gemeentetabel; the latest one of that name.
-            let mut hits: Vec<_> = self.brp.iter().filter(|g| simplify(&g.name) == want).collect();
+            let mut hits: Vec<_> = self
+                .brp
+                .iter()
+                .filter(|g| simplify(&g.name) == want)
+                .collect();
             hits.sort_by_key(|g| g.end.clone().unwrap_or_else(|| "99999999".into()));
             if let Some(g) = hits.last() {
                 return Some(g.code.clone());
@@ -89,9 +100,16 @@ impl Registry {
     pub fn resolve_regions(&self, table: &mut TidyTable) -> Vec<String> {
         let mut cache: HashMap<(String, Option<u16>), Option<String>> = HashMap::new();
         let mut unresolved = Vec::new();
-        for r in table.rows.iter_mut().filter(|r| r.region.is_empty() && !r.region_name.is_empty()) {
+        for r in table
+            .rows
+            .iter_mut()
+            .filter(|r| r.region.is_empty() && !r.region_name.is_empty())
+        {
             let y = period_year(&r.period);
-            let code = cache.entry((r.region_name.clone(), y)).or_insert_with(|| self.resolve_name(&r.region_name, y)).clone();
+            let code = cache
+                .entry((r.region_name.clone(), y))
+                .or_insert_with(|| self.resolve_name(&r.region_name, y))
+                .clone();
             match code {
                 Some(c) => r.region = c,
                 None => unresolved.push(r.region_name.clone()),
@@ -107,7 +125,13 @@ impl Registry {
 mod tests {
     #[test]
     fn abbreviations() {
-        assert!(super::abbreviates("veiligh en gez gelderland-midden", "veiligheids- en gezondheidsregio gelderland-midden"));
-        assert!(!super::abbreviates("veiligh gelderland", "veiligheids- en gezondheidsregio gelderland-midden"));
+        assert!(super::abbreviates(
+            "veiligh en gez gelderland-midden",
+            "veiligheids- en gezondheidsregio gelderland-midden"
+        ));
+        assert!(!super::abbreviates(
+            "veiligh gelderland",
+            "veiligheids- en gezondheidsregio gelderland-midden"
+        ));
     }
 }

@@ -79,23 +79,38 @@ pub fn brp_mapping() -> Mapping {
         table_id: Some("BRP-tabel33".into()),
         title: Some("BRP Landelijke Tabel 33 Gemeententabel (RvIG)".into()),
         region_prefix: Some("GM".into()),
-        wide: Some(source::mapping::Wide { headers: "measure".into() }),
+        wide: Some(source::mapping::Wide {
+            headers: "measure".into(),
+        }),
         source: Some("RvIG, BRP Landelijke Tabel 33".into()),
         ..Default::default()
     };
-    m.columns.insert("92.10 Gemeentecode".into(), "region".into());
+    m.columns
+        .insert("92.10 Gemeentecode".into(), "region".into());
     m
 }
 
 fn year_of_table(t: &TidyTable) -> Option<u16> {
-    let from_title = t.title.rsplit(' ').next().and_then(|y| y.parse::<u16>().ok());
+    let from_title = t
+        .title
+        .rsplit(' ')
+        .next()
+        .and_then(|y| y.parse::<u16>().ok());
     from_title.or_else(|| {
-        t.path.file_name()?.to_string_lossy().split(['_', '-', '.']).find_map(|tok| tok.parse::<u16>().ok().filter(|y| (2000..2100).contains(y)))
+        t.path
+            .file_name()?
+            .to_string_lossy()
+            .split(['_', '-', '.'])
+            .find_map(|tok| tok.parse::<u16>().ok().filter(|y| (2000..2100).contains(y)))
     })
 }
 
 fn is_gebieden(t: &TidyTable) -> bool {
-    t.title.starts_with("Gebieden in Nederland") || t.rows.iter().take(60).any(|r| r.measure == "Code_1" && r.text().is_some_and(|c| c.starts_with("GM")))
+    t.title.starts_with("Gebieden in Nederland")
+        || t.rows
+            .iter()
+            .take(60)
+            .any(|r| r.measure == "Code_1" && r.text().is_some_and(|c| c.starts_with("GM")))
 }
 
 impl Registry {
@@ -105,7 +120,11 @@ impl Registry {
         let mut reg = Registry::default();
         for path in source::find_tables(dir)? {
             let (text, _) = source::text::read_text(&path)?;
-            if text.lines().next().is_some_and(|l| l.contains("92.10 Gemeentecode")) {
+            if text
+                .lines()
+                .next()
+                .is_some_and(|l| l.contains("92.10 Gemeentecode"))
+            {
                 let tables = source::read_table(&path, Some(&brp_mapping()))?;
                 for t in &tables {
                     reg.add_brp_table(t);
@@ -142,20 +161,33 @@ impl Registry {
         let mut by_gm: BTreeMap<String, BTreeMap<String, &Cell>> = BTreeMap::new();
         for r in &t.rows {
             if r.region.starts_with("GM") {
-                by_gm.entry(r.region.clone()).or_default().insert(r.measure.clone(), &r.value);
+                by_gm
+                    .entry(r.region.clone())
+                    .or_default()
+                    .insert(r.measure.clone(), &r.value);
             }
         }
-        let mut ind = Indeling { year, ..Default::default() };
+        let mut ind = Indeling {
+            year,
+            ..Default::default()
+        };
         for (gm, measures) in by_gm {
-            let mut g = Gemeente { code: gm.clone(), name: String::new(), inwoners: None, member_of: BTreeMap::new() };
+            let mut g = Gemeente {
+                code: gm.clone(),
+                name: String::new(),
+                inwoners: None,
+                member_of: BTreeMap::new(),
+            };
             let number = |k: &str| k.rsplit_once('_').and_then(|(_, n)| n.parse::<u32>().ok());
             for (key, cell) in &measures {
-                if key.starts_with("Inwonertal") {
-                    if let Cell::Number(v) = cell {
-                        g.inwoners = Some(*v);
-                    }
+                if key.starts_with("Inwonertal")
+                    && let Cell::Number(v) = cell
+                {
+                    g.inwoners = Some(*v);
                 }
-                let Some(n) = number(key).filter(|_| key.starts_with("Code_")) else { continue };
+                let Some(n) = number(key).filter(|_| key.starts_with("Code_")) else {
+                    continue;
+                };
                 let Cell::Text(code) = cell else { continue };
                 let code = code.trim();
                 if code.len() < 3 || !code.as_bytes()[..2].iter().all(|b| b.is_ascii_uppercase()) {
@@ -163,8 +195,17 @@ impl Registry {
                 }
                 let name = measures
                     .iter()
-                    .find(|(k, _)| (k.starts_with("Naam_") || k.starts_with("Omschrijving_")) && number(k) == Some(n + 1))
-                    .and_then(|(_, c)| if let Cell::Text(s) = c { Some(s.trim().to_string()) } else { None })
+                    .find(|(k, _)| {
+                        (k.starts_with("Naam_") || k.starts_with("Omschrijving_"))
+                            && number(k) == Some(n + 1)
+                    })
+                    .and_then(|(_, c)| {
+                        if let Cell::Text(s) = c {
+                            Some(s.trim().to_string())
+                        } else {
+                            None
+                        }
+                    })
                     .unwrap_or_default();
                 let prefix = &code[..2];
                 if prefix == "GM" {
@@ -187,13 +228,15 @@ impl Registry {
             if !r.region.starts_with("GM") {
                 continue;
             }
-            let e = by_code.entry(r.region.clone()).or_insert_with(|| BrpGemeente {
-                code: r.region.clone(),
-                name: String::new(),
-                new_code: None,
-                begin: None,
-                end: None,
-            });
+            let e = by_code
+                .entry(r.region.clone())
+                .or_insert_with(|| BrpGemeente {
+                    code: r.region.clone(),
+                    name: String::new(),
+                    new_code: None,
+                    begin: None,
+                    end: None,
+                });
             let text = match &r.value {
                 Cell::Text(s) => Some(s.trim().to_string()),
                 Cell::Number(v) => Some(source::tidy::format_number(*v)),
@@ -214,7 +257,10 @@ impl Registry {
 
     /// The indeling of a year.
     pub fn year(&self, year: u16) -> Result<&Indeling, GeoError> {
-        self.years.get(&year).ok_or_else(|| GeoError::UnknownYear { year, available: self.year_range() })
+        self.years.get(&year).ok_or_else(|| GeoError::UnknownYear {
+            year,
+            available: self.year_range(),
+        })
     }
 
     pub fn year_range(&self) -> String {
@@ -228,14 +274,33 @@ impl Registry {
     /// year and classification).
     pub fn write_extract<W: Write>(&self, out: W) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(["year", "gemeente", "gemeente_name", "inwoners", "classification", "code", "name"])?;
+        w.write_record([
+            "year",
+            "gemeente",
+            "gemeente_name",
+            "inwoners",
+            "classification",
+            "code",
+            "name",
+        ])?;
         for (year, ind) in &self.years {
             for g in ind.gemeenten.values() {
-                let inw = g.inwoners.map(source::tidy::format_number).unwrap_or_default();
+                let inw = g
+                    .inwoners
+                    .map(source::tidy::format_number)
+                    .unwrap_or_default();
                 for prefix in ROLLUP_PREFIXES {
                     if let Some(code) = g.member_of.get(prefix) {
                         let name = ind.region_names.get(code).map(String::as_str).unwrap_or("");
-                        w.write_record([year.to_string().as_str(), &g.code, &g.name, &inw, prefix, code, name])?;
+                        w.write_record([
+                            year.to_string().as_str(),
+                            &g.code,
+                            &g.name,
+                            &inw,
+                            prefix,
+                            code,
+                            name,
+                        ])?;
                     }
                 }
             }
@@ -248,7 +313,13 @@ impl Registry {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(["code", "name", "new_code", "begin", "end"])?;
         for b in &self.brp {
-            w.write_record([&b.code, &b.name, b.new_code.as_deref().unwrap_or(""), b.begin.as_deref().unwrap_or(""), b.end.as_deref().unwrap_or("")])?;
+            w.write_record([
+                &b.code,
+                &b.name,
+                b.new_code.as_deref().unwrap_or(""),
+                b.begin.as_deref().unwrap_or(""),
+                b.end.as_deref().unwrap_or(""),
+            ])?;
         }
         w.flush()
     }
@@ -259,28 +330,41 @@ impl Registry {
         let reg_path = dir.join("registry.csv");
         let (text, _) = source::text::read_text(&reg_path)?;
         let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-        let bad = |line: u64, msg: String| GeoError::Registry {
+        let bad = |line: u64, msg: String| {
+            GeoError::Registry {
             path: reg_path.clone(),
             message: format!("line {line}: {msg}"),
             hint: "regenerate it with `woonzorg regions --from ../shared/data/regions --export data/regions`".into(),
+        }
         };
         for rec in rdr.records() {
-            let rec = rec.map_err(|e| bad(e.position().map(|p| p.line()).unwrap_or(0), e.to_string()))?;
+            let rec =
+                rec.map_err(|e| bad(e.position().map(|p| p.line()).unwrap_or(0), e.to_string()))?;
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
             if rec.len() != 7 {
                 return Err(bad(line, format!("{} fields, expected 7", rec.len())));
             }
-            let year: u16 = rec[0].parse().map_err(|_| bad(line, format!("year '{}' is not a number", &rec[0])))?;
-            let ind = reg.years.entry(year).or_insert_with(|| Indeling { year, ..Default::default() });
-            let g = ind.gemeenten.entry(rec[1].to_string()).or_insert_with(|| Gemeente {
-                code: rec[1].to_string(),
-                name: rec[2].to_string(),
-                inwoners: source::codes::parse_plain_number(&rec[3]),
-                member_of: BTreeMap::new(),
+            let year: u16 = rec[0]
+                .parse()
+                .map_err(|_| bad(line, format!("year '{}' is not a number", &rec[0])))?;
+            let ind = reg.years.entry(year).or_insert_with(|| Indeling {
+                year,
+                ..Default::default()
             });
+            let g = ind
+                .gemeenten
+                .entry(rec[1].to_string())
+                .or_insert_with(|| Gemeente {
+                    code: rec[1].to_string(),
+                    name: rec[2].to_string(),
+                    inwoners: source::codes::parse_plain_number(&rec[3]),
+                    member_of: BTreeMap::new(),
+                });
             g.member_of.insert(rec[4].to_string(), rec[5].to_string());
-            ind.region_names.insert(rec[1].to_string(), rec[2].to_string());
-            ind.region_names.insert(rec[5].to_string(), rec[6].to_string());
+            ind.region_names
+                .insert(rec[1].to_string(), rec[2].to_string());
+            ind.region_names
+                .insert(rec[5].to_string(), rec[6].to_string());
         }
         reg.inputs.push(reg_path.clone());
         let brp_path = dir.join("brp_gemeententabel.csv");
@@ -288,9 +372,16 @@ impl Registry {
             let (text, _) = source::text::read_text(&brp_path)?;
             let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
             for rec in rdr.records() {
-                let rec = rec.map_err(|e| bad(e.position().map(|p| p.line()).unwrap_or(0), e.to_string()))?;
+                let rec = rec
+                    .map_err(|e| bad(e.position().map(|p| p.line()).unwrap_or(0), e.to_string()))?;
                 let opt = |i: usize| rec.get(i).filter(|s| !s.is_empty()).map(str::to_string);
-                reg.brp.push(BrpGemeente { code: rec[0].to_string(), name: rec[1].to_string(), new_code: opt(2), begin: opt(3), end: opt(4) });
+                reg.brp.push(BrpGemeente {
+                    code: rec[0].to_string(),
+                    name: rec[1].to_string(),
+                    new_code: opt(2),
+                    begin: opt(3),
+                    end: opt(4),
+                });
             }
             reg.inputs.push(brp_path);
         }
@@ -302,7 +393,11 @@ impl Registry {
 
     /// Load from a folder that holds either the shipped extracts or the CBS files.
     pub fn load(dir: &Path) -> Result<Registry, GeoError> {
-        if dir.join("registry.csv").is_file() { Registry::from_extract_dir(dir) } else { Registry::from_cbs_dir(dir) }
+        if dir.join("registry.csv").is_file() {
+            Registry::from_extract_dir(dir)
+        } else {
+            Registry::from_cbs_dir(dir)
+        }
     }
 
     /// The gemeente codes of a year, sorted.

@@ -31,7 +31,15 @@ pub fn load_own_regions(path: &Path) -> Result<Vec<OwnRegion>, GeoError> {
     let (text, _) = crate::source::text::read_text(path)?;
     let f: OwnRegionsFile = toml::from_str(&text).map_err(|e| GeoError::OwnRegions {
         path: path.to_path_buf(),
-        key: e.span().map(|s| format!("line {}", 1 + text[..s.start.min(text.len())].matches('\n').count())).unwrap_or_default(),
+        key: e
+            .span()
+            .map(|s| {
+                format!(
+                    "line {}",
+                    1 + text[..s.start.min(text.len())].matches('\n').count()
+                )
+            })
+            .unwrap_or_default(),
         message: e.message().to_string(),
         hint: "each [[region]] has name, members (codes or names) and source".into(),
     })?;
@@ -52,72 +60,130 @@ impl Registry {
     pub fn members(&self, year: u16, code: &str) -> Result<Vec<Gemeente>, GeoError> {
         let ind = self.year(year)?;
         if code.starts_with("GM") {
-            return ind.gemeenten.get(code).map(|g| vec![g.clone()]).ok_or_else(|| GeoError::UnknownGemeente {
-                code: code.into(),
-                year,
-                hint: "see `woonzorg regions --year YEAR` for the gemeenten of that year".into(),
-            });
+            return ind
+                .gemeenten
+                .get(code)
+                .map(|g| vec![g.clone()])
+                .ok_or_else(|| GeoError::UnknownGemeente {
+                    code: code.into(),
+                    year,
+                    hint: "see `woonzorg regions --year YEAR` for the gemeenten of that year"
+                        .into(),
+                });
         }
         if code == "NL01" {
             return Ok(ind.gemeenten.values().cloned().collect());
         }
         let prefix = code.get(..2).unwrap_or("");
-        Ok(ind.gemeenten.values().filter(|g| g.member_of.get(prefix).is_some_and(|c| c == code)).cloned().collect())
+        Ok(ind
+            .gemeenten
+            .values()
+            .filter(|g| g.member_of.get(prefix).is_some_and(|c| c == code))
+            .cloned()
+            .collect())
     }
 
     /// Resolve a region by code, by name (of any classification), or as an own region.
-    pub fn find_region(&self, year: u16, query: &str, own: &[OwnRegion]) -> Result<ResolvedRegion, GeoError> {
+    pub fn find_region(
+        &self,
+        year: u16,
+        query: &str,
+        own: &[OwnRegion],
+    ) -> Result<ResolvedRegion, GeoError> {
         let ind = self.year(year)?;
         let q = query.trim();
         if let Some(o) = own.iter().find(|o| o.name.eq_ignore_ascii_case(q)) {
             let mut members = Vec::new();
             for m in &o.members {
-                let code = if ind.gemeenten.contains_key(m.as_str()) { Some(m.clone()) } else { self.resolve_name(m, Some(year)) };
-                let g = code.and_then(|c| ind.gemeenten.get(&c).cloned()).ok_or_else(|| GeoError::UnknownRegion {
-                    query: m.clone(),
-                    year,
-                    hint: format!("member of own region '{}' is not a gemeente of {year}", o.name),
-                })?;
+                let code = if ind.gemeenten.contains_key(m.as_str()) {
+                    Some(m.clone())
+                } else {
+                    self.resolve_name(m, Some(year))
+                };
+                let g = code
+                    .and_then(|c| ind.gemeenten.get(&c).cloned())
+                    .ok_or_else(|| GeoError::UnknownRegion {
+                        query: m.clone(),
+                        year,
+                        hint: format!(
+                            "member of own region '{}' is not a gemeente of {year}",
+                            o.name
+                        ),
+                    })?;
                 members.push(g);
             }
-            return Ok(ResolvedRegion { code: o.name.clone(), name: o.name.clone(), kind: "eigen regio".into(), members });
+            return Ok(ResolvedRegion {
+                code: o.name.clone(),
+                name: o.name.clone(),
+                kind: "eigen regio".into(),
+                members,
+            });
         }
         // "zorgkantoorregio Arnhem", "centrumgemeente Hoorn", "provincie Utrecht": kind + name.
         if let Some((prefix, name)) = split_kind(q) {
-            let hit = ind.region_names.iter().find(|(c, n)| c.starts_with(prefix) && n.eq_ignore_ascii_case(name)).map(|(c, _)| c.clone());
-            let hit = hit.or_else(|| if prefix == "GM" { self.resolve_name(name, Some(year)) } else { None });
+            let hit = ind
+                .region_names
+                .iter()
+                .find(|(c, n)| c.starts_with(prefix) && n.eq_ignore_ascii_case(name))
+                .map(|(c, _)| c.clone());
+            let hit = hit.or_else(|| {
+                if prefix == "GM" {
+                    self.resolve_name(name, Some(year))
+                } else {
+                    None
+                }
+            });
             if let Some(code) = hit {
                 return self.find_region(year, &code, &[]);
             }
             return Err(GeoError::UnknownRegion {
                 query: q.into(),
                 year,
-                hint: format!("no {} named '{name}' in {year}", classification_name(prefix)),
+                hint: format!(
+                    "no {} named '{name}' in {year}",
+                    classification_name(prefix)
+                ),
             });
         }
-        let code = if q == "NL01" || ind.region_names.contains_key(q) || ind.gemeenten.contains_key(q) {
-            Some(q.to_string())
-        } else {
-            let matches: Vec<&String> = ind.region_names.iter().filter(|(_, n)| n.eq_ignore_ascii_case(q)).map(|(c, _)| c).collect();
-            match matches.len() {
-                0 => self.resolve_name(q, Some(year)),
-                1 => Some(matches[0].clone()),
-                _ => {
-                    // A gemeente name first, then a centrumgemeente, else ambiguous.
-                    let pick = matches.iter().find(|c| c.starts_with("GM")).or_else(|| matches.iter().find(|c| c.starts_with("CE")));
-                    match pick {
-                        Some(c) => Some((*c).clone()),
-                        None => {
-                            return Err(GeoError::UnknownRegion {
-                                query: q.into(),
-                                year,
-                                hint: format!("the name is ambiguous; use one of the codes {}", matches.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")),
-                            });
+        let code =
+            if q == "NL01" || ind.region_names.contains_key(q) || ind.gemeenten.contains_key(q) {
+                Some(q.to_string())
+            } else {
+                let matches: Vec<&String> = ind
+                    .region_names
+                    .iter()
+                    .filter(|(_, n)| n.eq_ignore_ascii_case(q))
+                    .map(|(c, _)| c)
+                    .collect();
+                match matches.len() {
+                    0 => self.resolve_name(q, Some(year)),
+                    1 => Some(matches[0].clone()),
+                    _ => {
+                        // A gemeente name first, then a centrumgemeente, else ambiguous.
+                        let pick = matches
+                            .iter()
+                            .find(|c| c.starts_with("GM"))
+                            .or_else(|| matches.iter().find(|c| c.starts_with("CE")));
+                        match pick {
+                            Some(c) => Some((*c).clone()),
+                            None => {
+                                return Err(GeoError::UnknownRegion {
+                                    query: q.into(),
+                                    year,
+                                    hint: format!(
+                                        "the name is ambiguous; use one of the codes {}",
+                                        matches
+                                            .iter()
+                                            .map(|c| c.as_str())
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    ),
+                                });
+                            }
                         }
                     }
                 }
-            }
-        };
+            };
         let Some(code) = code else {
             return Err(GeoError::UnknownRegion {
                 query: q.into(),
@@ -127,11 +193,31 @@ impl Registry {
         };
         let members = self.members(year, &code)?;
         if members.is_empty() {
-            return Err(GeoError::UnknownRegion { query: q.into(), year, hint: format!("no gemeente belongs to {code} in {year}") });
+            return Err(GeoError::UnknownRegion {
+                query: q.into(),
+                year,
+                hint: format!("no gemeente belongs to {code} in {year}"),
+            });
         }
         let prefix = code.get(..2).unwrap_or("").to_string();
-        let name = if code == "NL01" { "Nederland".to_string() } else { ind.region_names.get(&code).cloned().unwrap_or_else(|| code.clone()) };
-        Ok(ResolvedRegion { code, name, kind: if prefix == "NL" { "land".into() } else { classification_name(&prefix).to_string() }, members })
+        let name = if code == "NL01" {
+            "Nederland".to_string()
+        } else {
+            ind.region_names
+                .get(&code)
+                .cloned()
+                .unwrap_or_else(|| code.clone())
+        };
+        Ok(ResolvedRegion {
+            code,
+            name,
+            kind: if prefix == "NL" {
+                "land".into()
+            } else {
+                classification_name(&prefix).to_string()
+            },
+            members,
+        })
     }
 }
 
@@ -157,7 +243,10 @@ const KIND_WORDS: [(&str, &str); 14] = [
 fn split_kind(q: &str) -> Option<(&'static str, &str)> {
     let (word, rest) = q.split_once(' ')?;
     let w = word.to_lowercase();
-    KIND_WORDS.iter().find(|(k, p)| *k == w && !p.is_empty()).map(|(_, p)| (*p, rest.trim()))
+    KIND_WORDS
+        .iter()
+        .find(|(k, p)| *k == w && !p.is_empty())
+        .map(|(_, p)| (*p, rest.trim()))
 }
 
 /// Where own regions come from, for the manifest.

@@ -8,20 +8,31 @@ use std::path::{Path, PathBuf};
 
 /// Write one file atomically: `fill` writes into a temporary file next to `path`, which is
 /// renamed over `path` only when `fill` succeeds.
-pub fn write_file_atomic<E>(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<(), E>) -> Result<(), E>
+pub fn write_file_atomic<E>(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), E>
 where
     E: From<io::Error>,
 {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(parent)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let f = fs::File::create(&tmp)?;
         let mut w = BufWriter::new(f);
         fill(&mut w)?;
         w.flush().map_err(E::from)?;
-        w.into_inner().map_err(|e| E::from(e.into_error()))?.sync_all()?;
+        w.into_inner()
+            .map_err(|e| E::from(e.into_error()))?
+            .sync_all()?;
         fs::rename(&tmp, path)?;
         Ok(())
     })();
@@ -41,15 +52,25 @@ pub struct StagedDir {
 
 impl StagedDir {
     pub fn new(target: &Path) -> io::Result<StagedDir> {
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         fs::create_dir_all(parent)?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
             fs::remove_dir_all(&tmp)?;
         }
         fs::create_dir_all(&tmp)?;
-        Ok(StagedDir { target: target.to_path_buf(), tmp, committed: false })
+        Ok(StagedDir {
+            target: target.to_path_buf(),
+            tmp,
+            committed: false,
+        })
     }
 
     /// Path of a file inside the staged folder.
@@ -64,8 +85,16 @@ impl StagedDir {
 
     /// Replace the target folder with the staged one.
     pub fn commit(mut self) -> io::Result<PathBuf> {
-        let parent = self.tmp.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-        let name = self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let parent = self
+            .tmp
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let name = self
+            .target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         if self.target.exists() {
             fs::rename(&self.target, &old)?;

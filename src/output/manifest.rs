@@ -48,7 +48,11 @@ pub fn hash_path(path: &Path) -> std::io::Result<FileHash> {
             hasher.update(&buf[..n]);
         }
     }
-    Ok(FileHash { path: path.display().to_string(), bytes, sha256: format!("{:x}", hasher.finalize()) })
+    Ok(FileHash {
+        path: path.display().to_string(),
+        bytes,
+        sha256: format!("{:x}", hasher.finalize()),
+    })
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

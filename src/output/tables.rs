@@ -10,13 +10,26 @@ use crate::source::tidy::{TIDY_COLUMNS, TidyTable, format_number};
 /// A tidy table as a polars DataFrame (value as Float64, text values in `value_text`).
 pub fn tidy_to_dataframe(tables: &[&TidyTable]) -> PolarsResult<DataFrame> {
     let n: usize = tables.iter().map(|t| t.rows.len()).sum();
-    let mut cols: Vec<Vec<String>> = vec![Vec::with_capacity(n); 9];
+    let mut cols: Vec<Vec<String>> = (0..9).map(|_| Vec::with_capacity(n)).collect();
     let mut value: Vec<Option<f64>> = Vec::with_capacity(n);
     let mut value_text: Vec<Option<String>> = Vec::with_capacity(n);
     let mut status: Vec<String> = Vec::with_capacity(n);
     for t in tables {
         for r in &t.rows {
-            for (i, s) in [&t.table_id, &r.region, &r.region_name, &r.period, &r.sex, &r.age, &r.category, &r.measure, &r.unit].into_iter().enumerate() {
+            for (i, s) in [
+                &t.table_id,
+                &r.region,
+                &r.region_name,
+                &r.period,
+                &r.sex,
+                &r.age,
+                &r.category,
+                &r.measure,
+                &r.unit,
+            ]
+            .into_iter()
+            .enumerate()
+            {
                 cols[i].push(s.clone());
             }
             match &r.value {
@@ -40,7 +53,11 @@ pub fn tidy_to_dataframe(tables: &[&TidyTable]) -> PolarsResult<DataFrame> {
             });
         }
     }
-    let mut columns: Vec<Column> = cols.into_iter().zip(TIDY_COLUMNS).map(|(v, name)| Column::new(name.into(), v)).collect();
+    let mut columns: Vec<Column> = cols
+        .into_iter()
+        .zip(TIDY_COLUMNS)
+        .map(|(v, name)| Column::new(name.into(), v))
+        .collect();
     columns.push(Column::new("value".into(), value));
     columns.push(Column::new("value_text".into(), value_text));
     columns.push(Column::new("status".into(), status));
@@ -59,7 +76,10 @@ pub fn write_rows<W: Write>(out: W, header: &[&str], rows: &[Vec<String>]) -> st
     let mut w = csv::Writer::from_writer(out);
     w.write_record(header)?;
     for r in rows {
-        w.write_record(r.iter().map(|s| crate::source::tidy::neutralise(s).into_owned()))?;
+        w.write_record(
+            r.iter()
+                .map(|s| crate::source::tidy::neutralise(s).into_owned()),
+        )?;
     }
     w.flush()
 }

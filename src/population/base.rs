@@ -34,10 +34,22 @@ impl AgeBand {
 
 /// The disjoint bands derivable from 85383NED.
 pub const BANDS_85383: [AgeBand; 5] = [
-    AgeBand { lo: 0, hi: Some(17) },
-    AgeBand { lo: 18, hi: Some(44) },
-    AgeBand { lo: 45, hi: Some(64) },
-    AgeBand { lo: 65, hi: Some(74) },
+    AgeBand {
+        lo: 0,
+        hi: Some(17),
+    },
+    AgeBand {
+        lo: 18,
+        hi: Some(44),
+    },
+    AgeBand {
+        lo: 45,
+        hi: Some(64),
+    },
+    AgeBand {
+        lo: 65,
+        hi: Some(74),
+    },
     AgeBand { lo: 75, hi: None },
 ];
 
@@ -63,7 +75,11 @@ pub struct BasePopulation {
 impl BasePopulation {
     /// Sum over gemeenten for one band and sex.
     pub fn total(&self, regions: &[String], band: AgeBand, sex: &str) -> f64 {
-        self.cells.iter().filter(|c| c.band == band && c.sex == sex && regions.contains(&c.region)).map(|c| c.value).sum()
+        self.cells
+            .iter()
+            .filter(|c| c.band == band && c.sex == sex && regions.contains(&c.region))
+            .map(|c| c.value)
+            .sum()
     }
 }
 
@@ -100,7 +116,13 @@ pub fn base_population_by_band(
                     hint: "use the 85383NED extract of the base year (status Definitief); base year 2024 is complete".into(),
                 })
         };
-        let (total, u18, u65, a18_44, a75) = (get(TOTAL)?, get(UNDER18)?, get(UNDER65)?, get(A18_44)?, get(A75PLUS)?);
+        let (total, u18, u65, a18_44, a75) = (
+            get(TOTAL)?,
+            get(UNDER18)?,
+            get(UNDER65)?,
+            get(A18_44)?,
+            get(A75PLUS)?,
+        );
         let values = [u18, a18_44, u65 - u18 - a18_44, total - u65 - a75, a75];
         for (band, v) in BANDS_85383.iter().zip(values) {
             if v < 0.0 {
@@ -112,8 +134,19 @@ pub fn base_population_by_band(
                 });
             }
             let m = (v * share_m[&band.label()]).round();
-            for (sex, value, quality) in [("T", v, "waargenomen"), ("M", m, "geschat"), ("V", v - m, "geschat")] {
-                cells.push(BaseBand { region: code.clone(), region_name: name.clone(), band: *band, sex, value, quality });
+            for (sex, value, quality) in [
+                ("T", v, "waargenomen"),
+                ("M", m, "geschat"),
+                ("V", v - m, "geschat"),
+            ] {
+                cells.push(BaseBand {
+                    region: code.clone(),
+                    region_name: name.clone(),
+                    band: *band,
+                    sex,
+                    value,
+                    quality,
+                });
             }
         }
     }
@@ -121,14 +154,19 @@ pub fn base_population_by_band(
 }
 
 /// National share of men per band on 1 January of `year` (7461bev, single ages).
-pub fn national_share_of_men(national: &TidyTable, year: u16) -> Result<BTreeMap<String, f64>, PopulationError> {
+pub fn national_share_of_men(
+    national: &TidyTable,
+    year: u16,
+) -> Result<BTreeMap<String, f64>, PopulationError> {
     let mut m = BTreeMap::new();
     let mut t = BTreeMap::new();
     for r in &national.rows {
         if period_year(&r.period) != Some(year) || !r.period.ends_with("JJ00") {
             continue;
         }
-        let Ok(age) = r.age.trim_end_matches('+').parse::<u16>() else { continue };
+        let Ok(age) = r.age.trim_end_matches('+').parse::<u16>() else {
+            continue;
+        };
         let Cell::Number(v) = r.value else { continue };
         for band in BANDS_85383 {
             if band.contains(age) {
@@ -143,12 +181,16 @@ pub fn national_share_of_men(national: &TidyTable, year: u16) -> Result<BTreeMap
     let mut out = BTreeMap::new();
     for band in BANDS_85383 {
         let l = band.label();
-        let (men, women) = (m.get(&l).copied().unwrap_or(0.0), t.get(&l).copied().unwrap_or(0.0));
+        let (men, women) = (
+            m.get(&l).copied().unwrap_or(0.0),
+            t.get(&l).copied().unwrap_or(0.0),
+        );
         if men + women <= 0.0 {
             return Err(PopulationError::Missing {
                 path: national.path.clone(),
                 what: format!("men and women aged {l} on 1 January {year}"),
-                hint: "the national table must have single ages by sex (M/V) for the base year".into(),
+                hint: "the national table must have single ages by sex (M/V) for the base year"
+                    .into(),
             });
         }
         out.insert(l, men / (men + women));
@@ -156,17 +198,21 @@ pub fn national_share_of_men(national: &TidyTable, year: u16) -> Result<BTreeMap
     Ok(out)
 }
 
-
 /// National population by single year of age (0..=105, the last open) for men and women on
 /// 1 January of `year` (7461bev).
-pub fn national_by_age(national: &TidyTable, year: u16) -> Result<(Vec<f64>, Vec<f64>), PopulationError> {
+pub fn national_by_age(
+    national: &TidyTable,
+    year: u16,
+) -> Result<(Vec<f64>, Vec<f64>), PopulationError> {
     let mut men = vec![0.0; 106];
     let mut women = vec![0.0; 106];
     for r in &national.rows {
         if period_year(&r.period) != Some(year) || !r.period.ends_with("JJ00") {
             continue;
         }
-        let Ok(age) = r.age.trim_end_matches('+').parse::<usize>() else { continue };
+        let Ok(age) = r.age.trim_end_matches('+').parse::<usize>() else {
+            continue;
+        };
         let Cell::Number(v) = r.value else { continue };
         let a = age.min(105);
         match r.sex.as_str() {

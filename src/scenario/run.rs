@@ -30,13 +30,22 @@ pub enum RunError {
     #[error(transparent)]
     Chart(#[from] ChartError),
     #[error("writing {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl RunError {
     /// Whether the user's input is at fault (exit code 1) rather than the machine (3).
     pub fn is_input_error(&self) -> bool {
-        matches!(self, RunError::Scenario(_) | RunError::Source(_) | RunError::Geo(_) | RunError::Population(_))
+        matches!(
+            self,
+            RunError::Scenario(_)
+                | RunError::Source(_)
+                | RunError::Geo(_)
+                | RunError::Population(_)
+        )
     }
 }
 
@@ -65,7 +74,10 @@ pub struct RunOutcome {
 }
 
 fn write_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
-    move |source| RunError::Write { path: path.to_path_buf(), source }
+    move |source| RunError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn read_one(path: &Path) -> Result<TidyTable, RunError> {
@@ -74,7 +86,11 @@ fn read_one(path: &Path) -> Result<TidyTable, RunError> {
 }
 
 /// Run a scenario file and write its outputs to `out_root/<name>/`.
-pub fn run_scenario(scenario_path: &Path, out_root: &Path, opts: &RunOptions) -> Result<RunOutcome, RunError> {
+pub fn run_scenario(
+    scenario_path: &Path,
+    out_root: &Path,
+    opts: &RunOptions,
+) -> Result<RunOutcome, RunError> {
     let scenario = Scenario::load(scenario_path)?;
     let at = |p: &Path| Scenario::resolve(scenario_path, p);
     let year = scenario.base_year;
@@ -95,13 +111,19 @@ pub fn run_scenario(scenario_path: &Path, out_root: &Path, opts: &RunOptions) ->
                 path: scenario_path.to_path_buf(),
                 key: "regions.gemeenten".into(),
                 message: format!("'{q}' is a {} ({}), not a gemeente", r.kind, r.code),
-                hint: "put regions whose gemeenten should all be included under regions.include".into(),
+                hint: "put regions whose gemeenten should all be included under regions.include"
+                    .into(),
             }
             .into());
         }
         selected.extend(r.members.into_iter().map(|g| (g.code, g.name)));
     }
-    for q in scenario.regions.include.iter().chain(&scenario.regions.include_own) {
+    for q in scenario
+        .regions
+        .include
+        .iter()
+        .chain(&scenario.regions.include_own)
+    {
         let r = registry.find_region(year, q, &own)?;
         selected.extend(r.members.into_iter().map(|g| (g.code, g.name)));
     }
@@ -127,7 +149,17 @@ pub fn run_scenario(scenario_path: &Path, out_root: &Path, opts: &RunOptions) ->
     let f = std::fs::File::create(&table_path).map_err(write_err(&table_path))?;
     write_rows(
         std::io::BufWriter::new(f),
-        &["scenario", "region", "region_name", "region_kind", "year", "sex", "age_band", "value", "quality"],
+        &[
+            "scenario",
+            "region",
+            "region_name",
+            "region_kind",
+            "year",
+            "sex",
+            "age_band",
+            "value",
+            "quality",
+        ],
         &rows,
     )
     .map_err(write_err(&table_path))?;
@@ -141,7 +173,12 @@ pub fn run_scenario(scenario_path: &Path, out_root: &Path, opts: &RunOptions) ->
         let scale = total / nl_total;
         let pyramid = Pyramid {
             title: format!("Bevolking naar leeftijd en geslacht, 1 januari {year}"),
-            subtitle: format!("{}: {} gemeenten, {} inwoners", scenario.title, gemeenten.len(), nl_number(total)),
+            subtitle: format!(
+                "{}: {} gemeenten, {} inwoners",
+                scenario.title,
+                gemeenten.len(),
+                nl_number(total)
+            ),
             reference: Some(Reference {
                 label: "Nederland, zelfde totaal (per leeftijdsjaar)".into(),
                 men: nl_men.iter().map(|v| v * scale).collect(),
@@ -162,7 +199,11 @@ pub fn run_scenario(scenario_path: &Path, out_root: &Path, opts: &RunOptions) ->
                 })
                 .collect(),
         };
-        draw_pyramid(&pyramid, &staged.path("piramide_basisjaar.png"), &staged.path("piramide_basisjaar.svg"))?;
+        draw_pyramid(
+            &pyramid,
+            &staged.path("piramide_basisjaar.png"),
+            &staged.path("piramide_basisjaar.svg"),
+        )?;
         files.push("piramide_basisjaar.png".into());
         files.push("piramide_basisjaar.svg".into());
     }
@@ -199,20 +240,38 @@ pub fn run_scenario(scenario_path: &Path, out_root: &Path, opts: &RunOptions) ->
         ],
     };
     let manifest_path = staged.path("manifest.json");
-    let json = serde_json::to_string_pretty(&manifest).map_err(|e| RunError::Write { path: manifest_path.clone(), source: e.into() })?;
+    let json = serde_json::to_string_pretty(&manifest).map_err(|e| RunError::Write {
+        path: manifest_path.clone(),
+        source: e.into(),
+    })?;
     std::fs::write(&manifest_path, json + "\n").map_err(write_err(&manifest_path))?;
     files.push("manifest.json".into());
 
     let out_dir = staged.commit().map_err(write_err(&target))?;
     let mut summary: Vec<SummaryRow> = gemeenten
         .iter()
-        .map(|(c, n)| SummaryRow { region: c.clone(), name: n.clone(), total: base_total(&base, std::slice::from_ref(c)), age_75_plus: base.total(std::slice::from_ref(c), BANDS_85383[4], "T") })
+        .map(|(c, n)| SummaryRow {
+            region: c.clone(),
+            name: n.clone(),
+            total: base_total(&base, std::slice::from_ref(c)),
+            age_75_plus: base.total(std::slice::from_ref(c), BANDS_85383[4], "T"),
+        })
         .collect();
     for r in &report {
         let codes: Vec<String> = r.members.iter().map(|g| g.code.clone()).collect();
-        summary.push(SummaryRow { region: r.code.clone(), name: r.name.clone(), total: base_total(&base, &codes), age_75_plus: base.total(&codes, BANDS_85383[4], "T") });
+        summary.push(SummaryRow {
+            region: r.code.clone(),
+            name: r.name.clone(),
+            total: base_total(&base, &codes),
+            age_75_plus: base.total(&codes, BANDS_85383[4], "T"),
+        });
     }
-    Ok(RunOutcome { scenario, out_dir, files, summary })
+    Ok(RunOutcome {
+        scenario,
+        out_dir,
+        files,
+        summary,
+    })
 }
 
 fn base_total(base: &BasePopulation, codes: &[String]) -> f64 {
@@ -220,7 +279,12 @@ fn base_total(base: &BasePopulation, codes: &[String]) -> f64 {
 }
 
 /// Tidy rows: every gemeente, every report region and the whole selection.
-fn population_rows(scenario: &Scenario, base: &BasePopulation, gemeenten: &[(String, String)], report: &[ResolvedRegion]) -> Vec<Vec<String>> {
+fn population_rows(
+    scenario: &Scenario,
+    base: &BasePopulation,
+    gemeenten: &[(String, String)],
+    report: &[ResolvedRegion],
+) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let year = base.year.to_string();
     for c in &base.cells {
@@ -237,9 +301,23 @@ fn population_rows(scenario: &Scenario, base: &BasePopulation, gemeenten: &[(Str
         ]);
     }
     let all: Vec<String> = gemeenten.iter().map(|(c, _)| c.clone()).collect();
-    let mut groups: Vec<(String, String, String, Vec<String>)> =
-        report.iter().map(|r| (r.code.clone(), r.name.clone(), r.kind.clone(), r.members.iter().map(|g| g.code.clone()).collect())).collect();
-    groups.push(("selectie".into(), "Alle gemeenten van het scenario".into(), "selectie".into(), all));
+    let mut groups: Vec<(String, String, String, Vec<String>)> = report
+        .iter()
+        .map(|r| {
+            (
+                r.code.clone(),
+                r.name.clone(),
+                r.kind.clone(),
+                r.members.iter().map(|g| g.code.clone()).collect(),
+            )
+        })
+        .collect();
+    groups.push((
+        "selectie".into(),
+        "Alle gemeenten van het scenario".into(),
+        "selectie".into(),
+        all,
+    ));
     for (code, name, kind, members) in groups {
         for band in BANDS_85383 {
             for sex in ["T", "M", "V"] {

@@ -8,14 +8,29 @@ use serde::{Deserialize, Serialize};
 /// What can be wrong with a scenario file.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("{path}: cannot read: {source}\n  hint: give the path of a scenario TOML, e.g. scenarios/basis.toml")]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error(
+        "{path}: cannot read: {source}\n  hint: give the path of a scenario TOML, e.g. scenarios/basis.toml"
+    )]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("{path}:{line}: {message}\n  hint: {hint}")]
-    Toml { path: PathBuf, line: usize, message: String, hint: String },
+    Toml {
+        path: PathBuf,
+        line: usize,
+        message: String,
+        hint: String,
+    },
 
     #[error("{path}: key '{key}': {message}\n  hint: {hint}")]
-    Invalid { path: PathBuf, key: String, message: String, hint: String },
+    Invalid {
+        path: PathBuf,
+        key: String,
+        message: String,
+        hint: String,
+    },
 }
 
 /// A scenario as written in TOML.
@@ -72,13 +87,19 @@ pub struct Regions {
 impl Scenario {
     /// Read a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Scenario::parse(path, &text)
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
         let s: Scenario = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count()).unwrap_or(0);
+            let line = e
+                .span()
+                .map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count())
+                .unwrap_or(0);
             ScenarioError::Toml {
                 path: path.to_path_buf(),
                 line,
@@ -86,24 +107,57 @@ impl Scenario {
                 hint: "see scenarios/basis.toml for the keys a scenario has".into(),
             }
         })?;
-        let invalid = |key: &str, message: String, hint: &str| ScenarioError::Invalid { path: path.to_path_buf(), key: key.into(), message, hint: hint.into() };
-        if s.name.is_empty() || !s.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(invalid("name", format!("'{}' is not a usable folder name", s.name), "letters, digits, - and _ only"));
+        let invalid = |key: &str, message: String, hint: &str| ScenarioError::Invalid {
+            path: path.to_path_buf(),
+            key: key.into(),
+            message,
+            hint: hint.into(),
+        };
+        if s.name.is_empty()
+            || !s
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(invalid(
+                "name",
+                format!("'{}' is not a usable folder name", s.name),
+                "letters, digits, - and _ only",
+            ));
         }
         if !(2016..=2025).contains(&s.base_year) {
-            return Err(invalid("base_year", format!("{} is outside the data (2016–2025)", s.base_year), "the gemeente band totals in data/ cover 2023–2024"));
+            return Err(invalid(
+                "base_year",
+                format!("{} is outside the data (2016–2025)", s.base_year),
+                "the gemeente band totals in data/ cover 2023–2024",
+            ));
         }
         if s.horizon < s.base_year || s.horizon > 2070 {
-            return Err(invalid("horizon", format!("{} is not between base_year and 2070", s.horizon), "e.g. horizon = 2040"));
+            return Err(invalid(
+                "horizon",
+                format!("{} is not between base_year and 2070", s.horizon),
+                "e.g. horizon = 2040",
+            ));
         }
-        if s.regions.gemeenten.is_empty() && s.regions.include.is_empty() && s.regions.include_own.is_empty() {
-            return Err(invalid("regions", "no gemeenten selected".into(), "set regions.gemeenten, regions.include or regions.include_own"));
+        if s.regions.gemeenten.is_empty()
+            && s.regions.include.is_empty()
+            && s.regions.include_own.is_empty()
+        {
+            return Err(invalid(
+                "regions",
+                "no gemeenten selected".into(),
+                "set regions.gemeenten, regions.include or regions.include_own",
+            ));
         }
         Ok(s)
     }
 
     /// A path from the scenario, relative to the scenario file's folder.
     pub fn resolve(scenario_path: &Path, p: &Path) -> PathBuf {
-        if p.is_absolute() { p.to_path_buf() } else { scenario_path.parent().unwrap_or(Path::new(".")).join(p) }
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            scenario_path.parent().unwrap_or(Path::new(".")).join(p)
+        }
     }
 }

@@ -24,10 +24,10 @@ pub fn read_table(path: &Path, mapping: Option<&Mapping>) -> Result<Vec<TidyTabl
             hint: "a directory is one table only when it holds an OData download (data.csv + DataProperties.csv)".into(),
         });
     }
-    if path.file_name().is_some_and(|n| n == "data.csv") {
-        if let Some(dir) = path.parent().filter(|d| is_odata_dir(d)) {
-            return read_odata_dir(dir).map(|t| vec![t]);
-        }
+    if path.file_name().is_some_and(|n| n == "data.csv")
+        && let Some(dir) = path.parent().filter(|d| is_odata_dir(d))
+    {
+        return read_odata_dir(dir).map(|t| vec![t]);
     }
     let (text, encoding) = text::read_text(path)?;
     let first_line = text.lines().next().unwrap_or("");
@@ -75,7 +75,8 @@ fn is_odata_dir(dir: &Path) -> bool {
 
 fn is_typed_dataset(first_line: &str) -> bool {
     let mut fields = first_line.split(';');
-    fields.next().map(|f| f.trim_matches('"')) == Some("ID") && fields.any(|f| measure_key_number(f.trim_matches('"')).is_some())
+    fields.next().map(|f| f.trim_matches('"')) == Some("ID")
+        && fields.any(|f| measure_key_number(f.trim_matches('"')).is_some())
 }
 
 /// `Bevolking_1` → Some(1): CBS numbers every measure (topic) key.
@@ -112,11 +113,19 @@ fn sniff_separator(text: &str) -> u8 {
             }
         }
     }
-    counts.iter().max_by_key(|c| c.1).map(|c| c.0).unwrap_or(b';')
+    counts
+        .iter()
+        .max_by_key(|c| c.1)
+        .map(|c| c.0)
+        .unwrap_or(b';')
 }
 
 fn read_records(path: &Path, text: &str, sep: u8) -> Result<Records, SourceError> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(sep).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(sep)
+        .from_reader(text.as_bytes());
     let mut all: Vec<(u64, Vec<String>)> = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| tidy::csv_error(path, e))?;
@@ -126,15 +135,25 @@ fn read_records(path: &Path, text: &str, sep: u8) -> Result<Records, SourceError
     // Title lines before the header (StatLine puts the table title there) have one field.
     let mut start = 0;
     let mut title = None;
-    while start < all.len() && all[start].1.len() == 1 && all.len() > start + 1 && all[start + 1].1.len() > 1 {
+    while start < all.len()
+        && all[start].1.len() == 1
+        && all.len() > start + 1
+        && all[start + 1].1.len() > 1
+    {
         title = Some(all[start].1[0].trim().to_string());
         start += 1;
     }
     let Some((header_line, header)) = all.get(start).cloned() else {
-        return Err(SourceError::Empty { pos: Pos::file(path) });
+        return Err(SourceError::Empty {
+            pos: Pos::file(path),
+        });
     };
     if header.len() < 2 {
-        let sep_name = if sep == b'\t' { "tab".to_string() } else { format!("'{}'", sep as char) };
+        let sep_name = if sep == b'\t' {
+            "tab".to_string()
+        } else {
+            format!("'{}'", sep as char)
+        };
         return Err(SourceError::malformed(
             Pos::line(path, header_line),
             format!("the header has one column when split on {sep_name}"),
@@ -151,15 +170,28 @@ fn read_records(path: &Path, text: &str, sep: u8) -> Result<Records, SourceError
         if r.len() != header.len() {
             return Err(SourceError::malformed(
                 Pos::line(path, *line),
-                format!("{} fields, the header (line {header_line}) has {}", r.len(), header.len()),
+                format!(
+                    "{} fields, the header (line {header_line}) has {}",
+                    r.len(),
+                    header.len()
+                ),
                 "the row is truncated, or a field contains an unquoted separator",
             ));
         }
     }
     if rows.is_empty() {
-        return Err(SourceError::malformed(Pos::line(path, header_line), "a header but no data rows", "export the table with at least one row"));
+        return Err(SourceError::malformed(
+            Pos::line(path, header_line),
+            "a header but no data rows",
+            "export the table with at least one row",
+        ));
     }
-    Ok(Records { header, header_line, rows, title })
+    Ok(Records {
+        header,
+        header_line,
+        rows,
+        title,
+    })
 }
 
 fn role_of_dimension_key(key: &str) -> Role {
@@ -178,23 +210,45 @@ fn role_of_dimension_key(key: &str) -> Role {
 }
 
 /// What one data cell turns into, with the column it came from for errors.
-fn number_cell(path: &Path, line: u64, column: &str, raw: &str) -> Result<(Cell, Status), SourceError> {
-    codes::parse_number_cell(raw).map_err(|()| SourceError::BadNumber {
+fn number_cell(
+    path: &Path,
+    line: u64,
+    column: &str,
+    raw: &str,
+) -> Result<(Cell, Status), SourceError> {
+    codes::parse_number_cell(raw).ok_or_else(|| SourceError::BadNumber {
         pos: Pos::cell(path, line, column),
         value: raw.trim().to_string(),
-        hint: "a count or rate is a number; CBS markers '.', 'x', '-' and empty cells are accepted".into(),
+        hint: "a count or rate is a number; CBS markers '.', 'x', '-' and empty cells are accepted"
+            .into(),
     })
 }
 
-fn period_cell(path: &Path, line: u64, column: &str, raw: &str) -> Result<(String, Status), SourceError> {
-    codes::parse_period(raw).ok_or_else(|| SourceError::UnknownPeriod { pos: Pos::cell(path, line, column), value: raw.trim().to_string() })
+fn period_cell(
+    path: &Path,
+    line: u64,
+    column: &str,
+    raw: &str,
+) -> Result<(String, Status), SourceError> {
+    codes::parse_period(raw).ok_or_else(|| SourceError::UnknownPeriod {
+        pos: Pos::cell(path, line, column),
+        value: raw.trim().to_string(),
+    })
 }
 
 /// Whether a measure column holds text (codes, names) rather than numbers.
 /// Text when the key says so (`Code_`, `Naam_`, …) or when no cell is a number; a column of
 /// numbers with a stray word in it is an error at that word's line.
 fn decide_text_column(path: &Path, key: &str, cells: &[(u64, &str)]) -> Result<bool, SourceError> {
-    const TEXT_KEYS: [&str; 7] = ["Code_", "Naam_", "Omschrijving_", "SorteringNaam_", "Regiocode_", "Gemeentenaam", "Title"];
+    const TEXT_KEYS: [&str; 7] = [
+        "Code_",
+        "Naam_",
+        "Omschrijving_",
+        "SorteringNaam_",
+        "Regiocode_",
+        "Gemeentenaam",
+        "Title",
+    ];
     if TEXT_KEYS.iter().any(|p| key.starts_with(p)) {
         return Ok(true);
     }
@@ -210,9 +264,9 @@ fn decide_text_column(path: &Path, key: &str, cells: &[(u64, &str)]) -> Result<b
     let mut texts = 0usize;
     for (line, c) in cells {
         match codes::parse_number_cell(c) {
-            Ok((Cell::Missing(_), _)) => {}
-            Ok(_) => numbers += 1,
-            Err(()) => {
+            Some((Cell::Missing(_), _)) => {}
+            Some(_) => numbers += 1,
+            None => {
                 texts += 1;
                 first_text.get_or_insert((*line, c));
             }
@@ -235,9 +289,16 @@ fn decide_text_column(path: &Path, key: &str, cells: &[(u64, &str)]) -> Result<b
 /// TypedDataSet dump in label mode: `ID` column, dimension columns with labels, measure
 /// columns with numbered keys. Region names are resolved later (geo stage); a column of
 /// region codes inside the file (`Regiocode_73`, `Code_1`) is used directly.
-pub fn read_typed_dataset(path: &Path, text: &str, encoding: Encoding) -> Result<TidyTable, SourceError> {
+pub fn read_typed_dataset(
+    path: &Path,
+    text: &str,
+    encoding: Encoding,
+) -> Result<TidyTable, SourceError> {
     let recs = read_records(path, text, b';')?;
-    let table_id = path.file_name().and_then(|n| catalog::id_from_file_name(&n.to_string_lossy())).unwrap_or_default();
+    let table_id = path
+        .file_name()
+        .and_then(|n| catalog::id_from_file_name(&n.to_string_lossy()))
+        .unwrap_or_default();
     let mut dims: Vec<(usize, Dimension)> = Vec::new();
     let mut measures: Vec<(usize, String)> = Vec::new();
     for (i, h) in recs.header.iter().enumerate() {
@@ -247,21 +308,39 @@ pub fn read_typed_dataset(path: &Path, text: &str, encoding: Encoding) -> Result
         if measure_key_number(h).is_some() {
             measures.push((i, h.clone()));
         } else {
-            dims.push((i, Dimension { key: h.clone(), title: h.clone(), role: role_of_dimension_key(h) }));
+            dims.push((
+                i,
+                Dimension {
+                    key: h.clone(),
+                    title: h.clone(),
+                    role: role_of_dimension_key(h),
+                },
+            ));
         }
     }
     if measures.is_empty() {
-        return Err(SourceError::malformed(Pos::line(path, recs.header_line), "no measure columns (keys like Bevolking_1)", "this does not look like a CBS TypedDataSet export"));
+        return Err(SourceError::malformed(
+            Pos::line(path, recs.header_line),
+            "no measure columns (keys like Bevolking_1)",
+            "this does not look like a CBS TypedDataSet export",
+        ));
     }
     // Decide per measure column: number or text.
     let mut is_text = Vec::with_capacity(measures.len());
     for (i, key) in &measures {
-        let cells: Vec<(u64, &str)> = recs.rows.iter().map(|(l, r)| (*l, r[*i].as_str())).collect();
+        let cells: Vec<(u64, &str)> = recs
+            .rows
+            .iter()
+            .map(|(l, r)| (*l, r[*i].as_str()))
+            .collect();
         is_text.push(decide_text_column(path, key, &cells)?);
     }
     // Region codes inside the file: the first text column whose values are all region codes,
     // one per region name.
-    let region_dim = dims.iter().find(|(_, d)| d.role == Role::Region).map(|(i, _)| *i);
+    let region_dim = dims
+        .iter()
+        .find(|(_, d)| d.role == Role::Region)
+        .map(|(i, _)| *i);
     let mut name_to_code: HashMap<String, String> = HashMap::new();
     if let Some(ri) = region_dim {
         for ((mi, _), text_col) in measures.iter().zip(&is_text) {
@@ -282,11 +361,11 @@ pub fn read_typed_dataset(path: &Path, text: &str, encoding: Encoding) -> Result
                 }
                 any = true;
                 let name = r[ri].trim().to_string();
-                if let Some(prev) = map.insert(name, code.to_string()) {
-                    if prev != code {
-                        ok = false;
-                        break;
-                    }
+                if let Some(prev) = map.insert(name, code.to_string())
+                    && prev != code
+                {
+                    ok = false;
+                    break;
                 }
             }
             let distinct_codes: std::collections::HashSet<&String> = map.values().collect();
@@ -319,7 +398,11 @@ pub fn read_typed_dataset(path: &Path, text: &str, encoding: Encoding) -> Result
                     base.period = p;
                     period_status = st;
                 }
-                Role::Sex => base.sex = codes::parse_sex(v).map(str::to_string).unwrap_or_else(|| v.to_string()),
+                Role::Sex => {
+                    base.sex = codes::parse_sex(v)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                }
                 Role::Age => base.age = codes::normalise_age(v),
                 _ => cats.push(format!("{}={}", d.key, v)),
             }
@@ -339,9 +422,17 @@ pub fn read_typed_dataset(path: &Path, text: &str, encoding: Encoding) -> Result
             };
             let mut row = base.clone();
             row.measure = key.clone();
-            row.unit = if *text_col { "code".to_string() } else { catalog::unit(&table_id, key).unwrap_or("").to_string() };
+            row.unit = if *text_col {
+                "code".to_string()
+            } else {
+                catalog::unit(&table_id, key).unwrap_or("").to_string()
+            };
             row.value = value;
-            row.status = if status == Status::Final { period_status } else { status };
+            row.status = if status == Status::Final {
+                period_status
+            } else {
+                status
+            };
             rows.push(row);
         }
     }
@@ -366,10 +457,19 @@ pub fn read_odata_dir(dir: &Path) -> Result<TidyTable, SourceError> {
     let props = read_records(&props_path, &props_text, b',')?;
     let col = |recs: &Records, name: &str, p: &Path| -> Result<usize, SourceError> {
         recs.header.iter().position(|h| h == name).ok_or_else(|| {
-            SourceError::malformed(Pos::line(p, recs.header_line), format!("column '{name}' is missing"), "an OData download writes this column; download the table again")
+            SourceError::malformed(
+                Pos::line(p, recs.header_line),
+                format!("column '{name}' is missing"),
+                "an OData download writes this column; download the table again",
+            )
         })
     };
-    let (ti, ki, tti, ui) = (col(&props, "Type", &props_path)?, col(&props, "Key", &props_path)?, col(&props, "Title", &props_path)?, col(&props, "Unit", &props_path)?);
+    let (ti, ki, tti, ui) = (
+        col(&props, "Type", &props_path)?,
+        col(&props, "Key", &props_path)?,
+        col(&props, "Title", &props_path)?,
+        col(&props, "Unit", &props_path)?,
+    );
     let dti = props.header.iter().position(|h| h == "Datatype");
     let mut dim_props: Vec<(String, String, String)> = Vec::new(); // key, title, type
     let mut topics: HashMap<String, (String, bool)> = HashMap::new(); // key → (unit, is_text)
@@ -377,7 +477,9 @@ pub fn read_odata_dir(dir: &Path) -> Result<TidyTable, SourceError> {
         let ty = r[ti].trim();
         let key = r[ki].trim().to_string();
         match ty {
-            "Dimension" | "TimeDimension" | "GeoDimension" | "GeoDetail" => dim_props.push((key, r[tti].trim().to_string(), ty.to_string())),
+            "Dimension" | "TimeDimension" | "GeoDimension" | "GeoDetail" => {
+                dim_props.push((key, r[tti].trim().to_string(), ty.to_string()))
+            }
             "Topic" => {
                 let is_text = dti.is_some_and(|d| r[d].trim() == "String");
                 topics.insert(key, (r[ui].trim().to_string(), is_text));
@@ -396,7 +498,13 @@ pub fn read_odata_dir(dir: &Path) -> Result<TidyTable, SourceError> {
         let sc = recs.header.iter().position(|h| h == "Status");
         let mut m = HashMap::new();
         for (_, r) in &recs.rows {
-            m.insert(r[kc].trim().to_string(), (r[tc].trim().to_string(), sc.map(|s| r[s].trim().to_string()).unwrap_or_default()));
+            m.insert(
+                r[kc].trim().to_string(),
+                (
+                    r[tc].trim().to_string(),
+                    sc.map(|s| r[s].trim().to_string()).unwrap_or_default(),
+                ),
+            );
         }
         code_lists.insert(key.clone(), m);
     }
@@ -405,13 +513,20 @@ pub fn read_odata_dir(dir: &Path) -> Result<TidyTable, SourceError> {
     if info_path.is_file() {
         let (t, _) = text::read_text(&info_path)?;
         let recs = read_records(&info_path, &t, b',')?;
-        if let (Some(ti), Some(ii), Some((_, r))) = (recs.header.iter().position(|h| h == "Title"), recs.header.iter().position(|h| h == "Identifier"), recs.rows.first()) {
+        if let (Some(ti), Some(ii), Some((_, r))) = (
+            recs.header.iter().position(|h| h == "Title"),
+            recs.header.iter().position(|h| h == "Identifier"),
+            recs.rows.first(),
+        ) {
             title = r[ti].trim().to_string();
             table_id = r[ii].trim().to_string();
         }
     }
     if table_id.is_empty() {
-        table_id = dir.file_name().and_then(|n| catalog::id_from_file_name(&n.to_string_lossy())).unwrap_or_default();
+        table_id = dir
+            .file_name()
+            .and_then(|n| catalog::id_from_file_name(&n.to_string_lossy()))
+            .unwrap_or_default();
     }
     let data_path = dir.join("data.csv");
     let (data_text, encoding) = text::read_text(&data_path)?;
@@ -425,7 +540,15 @@ pub fn read_odata_dir(dir: &Path) -> Result<TidyTable, SourceError> {
                 "GeoDimension" | "GeoDetail" => Role::Region,
                 _ => role_of_dimension_key(key),
             };
-            dim_cols.push((i, Dimension { key: key.clone(), title: t.clone(), role }, key.clone()));
+            dim_cols.push((
+                i,
+                Dimension {
+                    key: key.clone(),
+                    title: t.clone(),
+                    role,
+                },
+                key.clone(),
+            ));
         } else if let Some((unit, is_text)) = topics.get(h) {
             topic_cols.push((i, h.clone(), unit.clone(), *is_text));
         } else if h != "ID" {
@@ -458,9 +581,18 @@ pub fn read_odata_dir(dir: &Path) -> Result<TidyTable, SourceError> {
                 Role::Period => {
                     let (p, st) = period_cell(&data_path, *line, key, code)?;
                     base.period = p;
-                    period_status = if status.eq_ignore_ascii_case("voorlopig") { Status::Provisional } else { st };
+                    period_status = if status.eq_ignore_ascii_case("voorlopig") {
+                        Status::Provisional
+                    } else {
+                        st
+                    };
                 }
-                Role::Sex => base.sex = codes::parse_sex(code).or_else(|| codes::parse_sex(label)).map(str::to_string).unwrap_or_else(|| label.clone()),
+                Role::Sex => {
+                    base.sex = codes::parse_sex(code)
+                        .or_else(|| codes::parse_sex(label))
+                        .map(str::to_string)
+                        .unwrap_or_else(|| label.clone())
+                }
                 Role::Age => base.age = codes::normalise_age(label),
                 _ => cats.push(format!("{key}={label}")),
             }
@@ -469,7 +601,14 @@ pub fn read_odata_dir(dir: &Path) -> Result<TidyTable, SourceError> {
         for (i, key, unit, is_text) in &topic_cols {
             let (value, status) = if *is_text {
                 let t = r[*i].trim();
-                (if t.is_empty() { Cell::Missing(MissingKind::Empty) } else { Cell::Text(t.to_string()) }, Status::Final)
+                (
+                    if t.is_empty() {
+                        Cell::Missing(MissingKind::Empty)
+                    } else {
+                        Cell::Text(t.to_string())
+                    },
+                    Status::Final,
+                )
             } else {
                 number_cell(&data_path, *line, key, &r[*i])?
             };
@@ -477,7 +616,11 @@ pub fn read_odata_dir(dir: &Path) -> Result<TidyTable, SourceError> {
             row.measure = key.clone();
             row.unit = unit.clone();
             row.value = value;
-            row.status = if status == Status::Final { period_status } else { status };
+            row.status = if status == Status::Final {
+                period_status
+            } else {
+                status
+            };
             rows.push(row);
         }
     }
@@ -527,15 +670,25 @@ pub fn guess_mapping(header: &[String]) -> Mapping {
     }
     if !m.columns.values().any(|r| r == "value") {
         if period_headers > 0 && period_headers >= sex_headers {
-            m.wide = Some(Wide { headers: "period".into() });
+            m.wide = Some(Wide {
+                headers: "period".into(),
+            });
         } else if sex_headers > 0 {
-            m.wide = Some(Wide { headers: "sex".into() });
+            m.wide = Some(Wide {
+                headers: "sex".into(),
+            });
         } else {
             // A code list: the first column is the key, the others are measures.
-            let first = header.first().map(|h| h.trim().to_string()).unwrap_or_default();
-            m.columns.retain(|k, r| k == &first || (r != "category" && r != "region"));
+            let first = header
+                .first()
+                .map(|h| h.trim().to_string())
+                .unwrap_or_default();
+            m.columns
+                .retain(|k, r| k == &first || (r != "category" && r != "region"));
             m.columns.insert(first, "category".into());
-            m.wide = Some(Wide { headers: "measure".into() });
+            m.wide = Some(Wide {
+                headers: "measure".into(),
+            });
         }
     }
     m
@@ -543,8 +696,15 @@ pub fn guess_mapping(header: &[String]) -> Mapping {
 
 /// StatLine web exports and reshaped wide/long tables, read by column roles from a mapping
 /// (given, or guessed by [`guess_mapping`]).
-pub fn read_plain(path: &Path, text: &str, encoding: Encoding, mapping: Option<&Mapping>) -> Result<TidyTable, SourceError> {
-    let sep = mapping.and_then(|m| m.separator_byte()).unwrap_or_else(|| sniff_separator(text));
+pub fn read_plain(
+    path: &Path,
+    text: &str,
+    encoding: Encoding,
+    mapping: Option<&Mapping>,
+) -> Result<TidyTable, SourceError> {
+    let sep = mapping
+        .and_then(|m| m.separator_byte())
+        .unwrap_or_else(|| sniff_separator(text));
     let mut recs = read_records(path, text, sep)?;
     if let Some(m) = mapping {
         apply_corrections(path, &mut recs, m)?;
@@ -553,7 +713,11 @@ pub fn read_plain(path: &Path, text: &str, encoding: Encoding, mapping: Option<&
     let m = match mapping {
         Some(m) if m.columns.is_empty() && m.wide.is_none() => {
             let g = guess_mapping(&recs.header);
-            guessed = Mapping { columns: g.columns, wide: g.wide, ..m.clone() };
+            guessed = Mapping {
+                columns: g.columns,
+                wide: g.wide,
+                ..m.clone()
+            };
             &guessed
         }
         Some(m) => {
@@ -561,7 +725,10 @@ pub fn read_plain(path: &Path, text: &str, encoding: Encoding, mapping: Option<&
                 if !recs.header.iter().any(|h| h == col) {
                     return Err(SourceError::Mapping {
                         pos: Pos::key(path, format!("columns.{col}")),
-                        message: format!("the file has no column '{col}' (header: {})", recs.header.join(", ")),
+                        message: format!(
+                            "the file has no column '{col}' (header: {})",
+                            recs.header.join(", ")
+                        ),
                         hint: "column names in [columns] must match the header exactly".into(),
                     });
                 }
@@ -573,7 +740,10 @@ pub fn read_plain(path: &Path, text: &str, encoding: Encoding, mapping: Option<&
             &guessed
         }
     };
-    let wide_role = m.wide.as_ref().map(|w| Role::parse(&w.headers).unwrap_or(Role::Period));
+    let wide_role = m
+        .wide
+        .as_ref()
+        .map(|w| Role::parse(&w.headers).unwrap_or(Role::Period));
     let mut dim_cols: Vec<(usize, Role)> = Vec::new();
     let mut value_cols: Vec<usize> = Vec::new();
     for (i, h) in recs.header.iter().enumerate() {
@@ -581,13 +751,21 @@ pub fn read_plain(path: &Path, text: &str, encoding: Encoding, mapping: Option<&
             Some(Role::Value) => value_cols.push(i),
             Some(Role::Ignore) => {}
             Some(r) => dim_cols.push((i, r)),
-            None if wide_role == Some(Role::Measure) && dim_cols.is_empty() && mapping.is_none() => dim_cols.push((i, Role::Category)),
+            None if wide_role == Some(Role::Measure)
+                && dim_cols.is_empty()
+                && mapping.is_none() =>
+            {
+                dim_cols.push((i, Role::Category))
+            }
             None if wide_role.is_some() => value_cols.push(i),
             None => {
                 return Err(SourceError::Mapping {
                     pos: Pos::key(path, format!("columns.{h}")),
-                    message: format!("column '{h}' has no role and the mapping has no [wide] section"),
-                    hint: "give the column a role in [columns], or add [wide] headers = \"period\"".into(),
+                    message: format!(
+                        "column '{h}' has no role and the mapping has no [wide] section"
+                    ),
+                    hint: "give the column a role in [columns], or add [wide] headers = \"period\""
+                        .into(),
                 });
             }
         }
@@ -603,38 +781,75 @@ pub fn read_plain(path: &Path, text: &str, encoding: Encoding, mapping: Option<&
     // value cells text.
     if let Some((_, first)) = recs.rows.first() {
         let dims_empty = dim_cols.iter().all(|(i, _)| first[*i].trim().is_empty());
-        let values_text = value_cols.iter().all(|i| !first[*i].trim().is_empty() && codes::parse_number_cell(&first[*i]).is_err());
+        let values_text = value_cols.iter().all(|i| {
+            !first[*i].trim().is_empty() && codes::parse_number_cell(&first[*i]).is_none()
+        });
         if dims_empty && values_text && wide_role != Some(Role::Measure) && recs.rows.len() > 1 {
-            let units: Vec<String> = value_cols.iter().map(|i| first[*i].trim().to_string()).collect();
+            let units: Vec<String> = value_cols
+                .iter()
+                .map(|i| first[*i].trim().to_string())
+                .collect();
             recs.rows.remove(0);
             if units.iter().all(|u| u == &units[0]) && m.unit.is_none() {
                 let mut m2 = m.clone();
                 m2.unit = Some(units[0].clone());
-                return finish_plain(path, encoding, recs, &m2, mapping.is_some(), dim_cols, value_cols, wide_role);
+                return finish_plain(
+                    path,
+                    encoding,
+                    recs,
+                    &m2,
+                    mapping.is_some(),
+                    dim_cols,
+                    value_cols,
+                    wide_role,
+                );
             }
         }
     }
-    finish_plain(path, encoding, recs, m, mapping.is_some(), dim_cols, value_cols, wide_role)
+    finish_plain(
+        path,
+        encoding,
+        recs,
+        m,
+        mapping.is_some(),
+        dim_cols,
+        value_cols,
+        wide_role,
+    )
 }
 
 /// Apply a mapping's documented corrections to the records; refuse any that does not match.
 fn apply_corrections(path: &Path, recs: &mut Records, m: &Mapping) -> Result<(), SourceError> {
     for (i, c) in m.correction.iter().enumerate() {
         let key = format!("correction[{i}]");
-        let col = recs.header.iter().position(|h| h == &c.column).ok_or_else(|| SourceError::Mapping {
-            pos: Pos::key(path, format!("{key}.column")),
-            message: format!("the file has no column '{}'", c.column),
-            hint: format!("columns: {}", recs.header.join(", ")),
-        })?;
-        let row = recs.rows.iter_mut().find(|(l, _)| *l == c.line).ok_or_else(|| SourceError::Mapping {
-            pos: Pos::key(path, format!("{key}.line")),
-            message: format!("line {} is not a data row", c.line),
-            hint: "line numbers count from 1, the header included".into(),
-        })?;
+        let col = recs
+            .header
+            .iter()
+            .position(|h| h == &c.column)
+            .ok_or_else(|| SourceError::Mapping {
+                pos: Pos::key(path, format!("{key}.column")),
+                message: format!("the file has no column '{}'", c.column),
+                hint: format!("columns: {}", recs.header.join(", ")),
+            })?;
+        let row = recs
+            .rows
+            .iter_mut()
+            .find(|(l, _)| *l == c.line)
+            .ok_or_else(|| SourceError::Mapping {
+                pos: Pos::key(path, format!("{key}.line")),
+                message: format!("line {} is not a data row", c.line),
+                hint: "line numbers count from 1, the header included".into(),
+            })?;
         if row.1[col].trim() != c.from {
             return Err(SourceError::Mapping {
                 pos: Pos::key(path, format!("{key}.from")),
-                message: format!("line {} column '{}' holds '{}', not '{}'", c.line, c.column, row.1[col].trim(), c.from),
+                message: format!(
+                    "line {} column '{}' holds '{}', not '{}'",
+                    c.line,
+                    c.column,
+                    row.1[col].trim(),
+                    c.from
+                ),
                 hint: "the correction was written for another version of this file".into(),
             });
         }
@@ -667,14 +882,23 @@ fn finish_plain(
     let table_id = m
         .table_id
         .clone()
-        .or_else(|| path.file_name().and_then(|n| catalog::id_from_file_name(&n.to_string_lossy())))
+        .or_else(|| {
+            path.file_name()
+                .and_then(|n| catalog::id_from_file_name(&n.to_string_lossy()))
+        })
         .unwrap_or_default();
-    let title = m.title.clone().or_else(|| catalog::title(&table_id).map(str::to_string)).or(recs.title.clone()).unwrap_or_default();
+    let title = m
+        .title
+        .clone()
+        .or_else(|| catalog::title(&table_id).map(str::to_string))
+        .or(recs.title.clone())
+        .unwrap_or_default();
     // What each value column's header says.
     let mut header_meaning: Vec<HeaderMeaning> = Vec::new();
     for &i in &value_cols {
         let h = &recs.header[i];
-        let (mut period, mut sex, mut measure, mut age, mut region) = (None, None, None, None, None);
+        let (mut period, mut sex, mut measure, mut age, mut region) =
+            (None, None, None, None, None);
         match wide_role {
             Some(Role::Period) => {
                 period = Some(period_cell(path, recs.header_line, h, h)?);
@@ -699,13 +923,21 @@ fn finish_plain(
             Some(Role::Region) => region = Some(h.trim().to_string()),
             _ => {}
         }
-        header_meaning.push(HeaderMeaning { column: i, period, sex, measure, age, region });
+        header_meaning.push(HeaderMeaning {
+            column: i,
+            period,
+            sex,
+            measure,
+            age,
+            region,
+        });
     }
     // Text columns only where headers are measures (code lists).
     let mut text_cols: HashMap<usize, bool> = HashMap::new();
     for &i in &value_cols {
         let t = if wide_role == Some(Role::Measure) {
-            let cells: Vec<(u64, &str)> = recs.rows.iter().map(|(l, r)| (*l, r[i].as_str())).collect();
+            let cells: Vec<(u64, &str)> =
+                recs.rows.iter().map(|(l, r)| (*l, r[i].as_str())).collect();
             decide_text_column(path, &recs.header[i], &cells)?
         } else {
             false
@@ -723,7 +955,10 @@ fn finish_plain(
     let mut rows = Vec::with_capacity(recs.rows.len() * value_cols.len());
     for (line, r) in &recs.rows {
         let mut base = TidyRow::empty(*line);
-        base.period = const_period.as_ref().map(|p| p.0.clone()).unwrap_or_default();
+        base.period = const_period
+            .as_ref()
+            .map(|p| p.0.clone())
+            .unwrap_or_default();
         base.measure = m.measure.clone().unwrap_or_default();
         base.unit = m.unit.clone().unwrap_or_default();
         if let Some(reg) = &m.region {
@@ -737,7 +972,9 @@ fn finish_plain(
             match role {
                 Role::Region => {
                     let with_prefix = match &m.region_prefix {
-                        Some(p) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => format!("{p}{v}"),
+                        Some(p) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
+                            format!("{p}{v}")
+                        }
                         _ => v.to_string(),
                     };
                     if codes::is_region_code(&with_prefix) {
@@ -753,7 +990,11 @@ fn finish_plain(
                 }
                 Role::Sex => {
                     base.sex = codes::parse_sex(v).map(str::to_string).ok_or_else(|| {
-                        SourceError::malformed(Pos::cell(path, *line, h), format!("'{v}' is not a sex"), "expected Mannen, Vrouwen, Totaal mannen en vrouwen, M, V, F or T")
+                        SourceError::malformed(
+                            Pos::cell(path, *line, h),
+                            format!("'{v}' is not a sex"),
+                            "expected Mannen, Vrouwen, Totaal mannen en vrouwen, M, V, F or T",
+                        )
                     })?
                 }
                 Role::Age => base.age = codes::normalise_age(v),
@@ -767,7 +1008,15 @@ fn finish_plain(
         if base.measure.is_empty() && wide_role != Some(Role::Measure) {
             base.measure = "waarde".into();
         }
-        for HeaderMeaning { column: i, period, sex, measure, age, region } in &header_meaning {
+        for HeaderMeaning {
+            column: i,
+            period,
+            sex,
+            measure,
+            age,
+            region,
+        } in &header_meaning
+        {
             let mut row = base.clone();
             if let Some(a) = age {
                 row.age = a.clone();
@@ -781,11 +1030,22 @@ fn finish_plain(
             }
             let (value, status) = if text_cols.get(i).copied().unwrap_or(false) {
                 let t = r[*i].trim();
-                (if t.is_empty() { Cell::Missing(MissingKind::Empty) } else { Cell::Text(t.to_string()) }, Status::Final)
+                (
+                    if t.is_empty() {
+                        Cell::Missing(MissingKind::Empty)
+                    } else {
+                        Cell::Text(t.to_string())
+                    },
+                    Status::Final,
+                )
             } else {
                 number_cell(path, *line, &recs.header[*i], &r[*i])?
             };
-            let mut st = if status == Status::Final { period_status } else { status };
+            let mut st = if status == Status::Final {
+                period_status
+            } else {
+                status
+            };
             if let Some((p, pst)) = period {
                 row.period = p.clone();
                 if st == Status::Final {
@@ -796,7 +1056,10 @@ fn finish_plain(
                 row.sex = s.clone();
             }
             if let Some(me) = measure {
-                row.measure = if wide_role == Some(Role::Measure) || row.measure.is_empty() || row.measure == "waarde" {
+                row.measure = if wide_role == Some(Role::Measure)
+                    || row.measure.is_empty()
+                    || row.measure == "waarde"
+                {
                     me.clone()
                 } else if m.measure.is_some() {
                     row.measure
@@ -807,17 +1070,29 @@ fn finish_plain(
             if text_cols.get(i).copied().unwrap_or(false) {
                 row.unit = "code".into();
             } else if row.unit.is_empty() && measure_key_number(&row.measure).is_some() {
-                row.unit = catalog::unit(&table_id, &row.measure).unwrap_or("").to_string();
+                row.unit = catalog::unit(&table_id, &row.measure)
+                    .unwrap_or("")
+                    .to_string();
             }
             row.value = value;
             row.status = st;
             rows.push(row);
         }
     }
-    let mut dimensions: Vec<Dimension> =
-        dim_cols.iter().map(|(i, role)| Dimension { key: recs.header[*i].clone(), title: recs.header[*i].clone(), role: *role }).collect();
+    let mut dimensions: Vec<Dimension> = dim_cols
+        .iter()
+        .map(|(i, role)| Dimension {
+            key: recs.header[*i].clone(),
+            title: recs.header[*i].clone(),
+            role: *role,
+        })
+        .collect();
     if let Some(w) = wide_role {
-        dimensions.push(Dimension { key: format!("({} kolommen)", value_cols.len()), title: "kolomkoppen".into(), role: w });
+        dimensions.push(Dimension {
+            key: format!("({} kolommen)", value_cols.len()),
+            title: "kolomkoppen".into(),
+            role: w,
+        });
     }
     let mut roles: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for d in &dimensions {
@@ -825,9 +1100,38 @@ fn finish_plain(
     }
     let note = format!(
         "{}{}; {}",
-        if from_file { "kolomrollen uit mapping" } else { "kolomrollen herkend" },
-        if m.correction.is_empty() { String::new() } else { format!(", {} correctie(s) toegepast (regel {})", m.correction.len(), m.correction.iter().map(|c| c.line.to_string()).collect::<Vec<_>>().join(", ")) },
-        roles.iter().map(|(r, ks)| format!("{r}: {}", ks.join(", "))).collect::<Vec<_>>().join("; ")
+        if from_file {
+            "kolomrollen uit mapping"
+        } else {
+            "kolomrollen herkend"
+        },
+        if m.correction.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} correctie(s) toegepast (regel {})",
+                m.correction.len(),
+                m.correction
+                    .iter()
+                    .map(|c| c.line.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+        roles
+            .iter()
+            .map(|(r, ks)| format!("{r}: {}", ks.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
     );
-    Ok(TidyTable { path: path.to_path_buf(), form: Form::Plain, encoding, table_id, title, dimensions, rows, layout_note: note })
+    Ok(TidyTable {
+        path: path.to_path_buf(),
+        form: Form::Plain,
+        encoding,
+        table_id,
+        title,
+        dimensions,
+        rows,
+        layout_note: note,
+    })
 }

@@ -42,23 +42,23 @@ impl Status {
     }
 }
 
-/// Parse one data cell. Returns `Err(())` when the text is neither a number nor a CBS marker;
+/// Parse one data cell. Returns `None` when the text is neither a number nor a CBS marker;
 /// the caller turns that into an error with the file position.
 ///
 /// Accepts `.0` on integers, a decimal comma (`1,79`), surrounding spaces, and the markers
 /// `.`, `x`, `?` (missing) and `-` (nihil = 0). Refuses NaN, infinity and thousands separators.
-pub fn parse_number_cell(raw: &str) -> Result<(Cell, Status), ()> {
+pub fn parse_number_cell(raw: &str) -> Option<(Cell, Status)> {
     let s = raw.trim();
     match s {
-        "" => return Ok((Cell::Missing(MissingKind::Empty), Status::Final)),
-        "." | ".." => return Ok((Cell::Missing(MissingKind::NotAvailable), Status::Final)),
-        "x" | "X" => return Ok((Cell::Missing(MissingKind::Secret), Status::Final)),
-        "?" => return Ok((Cell::Missing(MissingKind::NotAvailable), Status::Final)),
-        "-" => return Ok((Cell::Number(0.0), Status::Nil)),
+        "" => return Some((Cell::Missing(MissingKind::Empty), Status::Final)),
+        "." | ".." => return Some((Cell::Missing(MissingKind::NotAvailable), Status::Final)),
+        "x" | "X" => return Some((Cell::Missing(MissingKind::Secret), Status::Final)),
+        "?" => return Some((Cell::Missing(MissingKind::NotAvailable), Status::Final)),
+        "-" => return Some((Cell::Number(0.0), Status::Nil)),
         _ => {}
     }
     let (s, status) = split_status(s);
-    parse_plain_number(s).map(|v| (Cell::Number(v), status)).ok_or(())
+    parse_plain_number(s).map(|v| (Cell::Number(v), status))
 }
 
 /// Split CBS's status flag off a value or period: `123*` (voorlopig), `123**` (nader voorlopig).
@@ -77,7 +77,10 @@ pub fn parse_plain_number(s: &str) -> Option<f64> {
     if s.is_empty() || s.len() > 40 {
         return None;
     }
-    if !s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+' | b'e' | b'E')) {
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+' | b'e' | b'E'))
+    {
         return None;
     }
     let dots = s.matches('.').count();
@@ -98,7 +101,11 @@ pub fn is_region_code(s: &str) -> bool {
     if s == "NL01" || s == "NL00" {
         return true;
     }
-    b.len() >= 4 && b.len() <= 8 && b[0].is_ascii_uppercase() && b[1].is_ascii_uppercase() && b[2..].iter().all(|c| c.is_ascii_digit())
+    b.len() >= 4
+        && b.len() <= 8
+        && b[0].is_ascii_uppercase()
+        && b[1].is_ascii_uppercase()
+        && b[2..].iter().all(|c| c.is_ascii_digit())
 }
 
 /// Parse a period code or label into a CBS period code.
@@ -123,7 +130,18 @@ fn year_of(s: &str) -> Option<u16> {
 }
 
 const MONTHS: [&str; 12] = [
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ];
 
 fn period_code(s: &str) -> Option<String> {
@@ -132,7 +150,11 @@ fn period_code(s: &str) -> Option<String> {
     }
     // CBS codes: YYYY + two letters + two digits
     let code_parts = match (s.len(), s.get(..4), s.get(4..6), s.get(6..8)) {
-        (8, Some(y), Some(kind), Some(n)) if year_of(y).is_some() && kind.bytes().all(|b| b.is_ascii_uppercase()) => Some((kind, n)),
+        (8, Some(y), Some(kind), Some(n))
+            if year_of(y).is_some() && kind.bytes().all(|b| b.is_ascii_uppercase()) =>
+        {
+            Some((kind, n))
+        }
         _ => None,
     };
     if let Some((kind, n)) = code_parts {
@@ -207,7 +229,7 @@ pub fn decode_age_code(code: &str) -> Option<String> {
     if n == 10010 {
         return Some("0".into());
     }
-    if (10100..=19900).contains(&n) && n % 100 == 0 {
+    if (10100..=19900).contains(&n) && n.is_multiple_of(100) {
         return Some(((n - 10000) / 100).to_string());
     }
     None
@@ -233,11 +255,15 @@ pub fn normalise_age(raw: &str) -> String {
         [a] if a.ends_with('+') && num(&a[..a.len() - 1]).is_some() => Some(a.to_string()),
         [a, "of", "ouder"] | [a, "en", "ouder"] if num(a).is_some() => Some(format!("{a}+")),
         [a, "of", "jonger"] if num(a).is_some() => Some(format!("0-{a}")),
-        ["jonger", "dan", a] if num(a).is_some_and(|n| n > 0) => Some(format!("0-{}", num(a).unwrap_or(1) - 1)),
+        ["jonger", "dan", a] if num(a).is_some_and(|n| n > 0) => {
+            Some(format!("0-{}", num(a).unwrap_or(1) - 1))
+        }
         [a, "tot", b] if num(a).is_some() && num(b).is_some_and(|n| n > 0) => {
             Some(format!("{a}-{}", num(b).unwrap_or(1) - 1))
         }
-        [a, "tot", "en", "met", b] if num(a).is_some() && num(b).is_some() => Some(format!("{a}-{b}")),
+        [a, "tot", "en", "met", b] if num(a).is_some() && num(b).is_some() => {
+            Some(format!("{a}-{b}"))
+        }
         [a, "-", b] if num(a).is_some() && num(b).is_some() => Some(format!("{a}-{b}")),
         _ => None,
     };
@@ -262,10 +288,10 @@ pub fn split_sex_header(header: &str) -> Option<(&'static str, String)> {
     }
     let l = header.trim().to_lowercase();
     for (word, sex) in [("mannen", "M"), ("vrouwen", "V")] {
-        if let Some(rest) = l.strip_suffix(word) {
-            if rest.ends_with(' ') {
-                return Some((sex, header.trim()[..rest.len()].trim().to_string()));
-            }
+        if let Some(rest) = l.strip_suffix(word)
+            && rest.ends_with(' ')
+        {
+            return Some((sex, header.trim()[..rest.len()].trim().to_string()));
         }
     }
     None
@@ -292,7 +318,10 @@ mod tests {
         assert_eq!(p("2024 juli").as_deref(), Some("2024MM07"));
         assert_eq!(p("2024 mei").as_deref(), Some("2024MM05"));
         assert_eq!(p("2015 tot 2020").as_deref(), Some("2015TM20"));
-        assert_eq!(parse_period("2021*"), Some(("2021JJ00".into(), Status::Provisional)));
+        assert_eq!(
+            parse_period("2021*"),
+            Some(("2021JJ00".into(), Status::Provisional))
+        );
         assert_eq!(p("2024XX01"), None);
         assert_eq!(p("2024HJ03"), None);
         assert_eq!(p("2024MM13"), None);
@@ -320,17 +349,38 @@ mod tests {
 
     #[test]
     fn cells() {
-        assert_eq!(parse_number_cell("17407585.0"), Ok((Cell::Number(17407585.0), Status::Final)));
-        assert_eq!(parse_number_cell(" 1,79 "), Ok((Cell::Number(1.79), Status::Final)));
-        assert_eq!(parse_number_cell("."), Ok((Cell::Missing(MissingKind::NotAvailable), Status::Final)));
-        assert_eq!(parse_number_cell("x"), Ok((Cell::Missing(MissingKind::Secret), Status::Final)));
-        assert_eq!(parse_number_cell("-"), Ok((Cell::Number(0.0), Status::Nil)));
-        assert_eq!(parse_number_cell("-12"), Ok((Cell::Number(-12.0), Status::Final)));
-        assert_eq!(parse_number_cell("123*"), Ok((Cell::Number(123.0), Status::Provisional)));
-        assert!(parse_number_cell("NaN").is_err());
-        assert!(parse_number_cell("inf").is_err());
-        assert!(parse_number_cell("1.234,5").is_err());
-        assert!(parse_number_cell("12a").is_err());
+        assert_eq!(
+            parse_number_cell("17407585.0"),
+            Some((Cell::Number(17407585.0), Status::Final))
+        );
+        assert_eq!(
+            parse_number_cell(" 1,79 "),
+            Some((Cell::Number(1.79), Status::Final))
+        );
+        assert_eq!(
+            parse_number_cell("."),
+            Some((Cell::Missing(MissingKind::NotAvailable), Status::Final))
+        );
+        assert_eq!(
+            parse_number_cell("x"),
+            Some((Cell::Missing(MissingKind::Secret), Status::Final))
+        );
+        assert_eq!(
+            parse_number_cell("-"),
+            Some((Cell::Number(0.0), Status::Nil))
+        );
+        assert_eq!(
+            parse_number_cell("-12"),
+            Some((Cell::Number(-12.0), Status::Final))
+        );
+        assert_eq!(
+            parse_number_cell("123*"),
+            Some((Cell::Number(123.0), Status::Provisional))
+        );
+        assert!(parse_number_cell("NaN").is_none());
+        assert!(parse_number_cell("inf").is_none());
+        assert!(parse_number_cell("1.234,5").is_none());
+        assert!(parse_number_cell("12a").is_none());
     }
 
     #[test]
@@ -338,7 +388,10 @@ mod tests {
         assert_eq!(parse_sex("Totaal mannen en vrouwen"), Some("T"));
         assert_eq!(parse_sex("3000   "), Some("M"));
         assert_eq!(parse_sex("F"), Some("V"));
-        assert_eq!(split_sex_header("Levende vrouwen"), Some(("V", "Levende".to_string())));
+        assert_eq!(
+            split_sex_header("Levende vrouwen"),
+            Some(("V", "Levende".to_string()))
+        );
         assert_eq!(split_sex_header("Mannen"), Some(("M", String::new())));
         assert_eq!(split_sex_header("Leeftijd"), None);
     }

@@ -13,17 +13,33 @@ pub struct Pos {
 
 impl Pos {
     pub fn file(path: impl Into<PathBuf>) -> Self {
-        Pos { path: path.into(), line: None, column: None }
+        Pos {
+            path: path.into(),
+            line: None,
+            column: None,
+        }
     }
     pub fn line(path: impl Into<PathBuf>, line: u64) -> Self {
-        Pos { path: path.into(), line: Some(line), column: None }
+        Pos {
+            path: path.into(),
+            line: Some(line),
+            column: None,
+        }
     }
     /// A TOML key path (`columns.Leeftijd`).
     pub fn key(path: impl Into<PathBuf>, key: impl Into<String>) -> Self {
-        Pos { path: path.into(), line: None, column: Some(key.into()) }
+        Pos {
+            path: path.into(),
+            line: None,
+            column: Some(key.into()),
+        }
     }
     pub fn cell(path: impl Into<PathBuf>, line: u64, column: impl Into<String>) -> Self {
-        Pos { path: path.into(), line: Some(line), column: Some(column.into()) }
+        Pos {
+            path: path.into(),
+            line: Some(line),
+            column: Some(column.into()),
+        }
     }
 }
 
@@ -46,28 +62,56 @@ impl std::fmt::Display for Pos {
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     #[error("{pos}: cannot read: {source}\n  hint: {hint}")]
-    Io { pos: Pos, source: std::io::Error, hint: String },
+    Io {
+        pos: Pos,
+        source: std::io::Error,
+        hint: String,
+    },
 
     #[error("{pos}: file is empty\n  hint: export the table again from StatLine")]
     Empty { pos: Pos },
 
     #[error("{pos}: text encoding: {message}\n  hint: {hint}")]
-    Encoding { pos: Pos, message: String, hint: String },
+    Encoding {
+        pos: Pos,
+        message: String,
+        hint: String,
+    },
 
     #[error("{pos}: {message}\n  hint: {hint}")]
-    Malformed { pos: Pos, message: String, hint: String },
+    Malformed {
+        pos: Pos,
+        message: String,
+        hint: String,
+    },
 
     #[error("{pos}: '{value}' is not a number\n  hint: {hint}")]
-    BadNumber { pos: Pos, value: String, hint: String },
+    BadNumber {
+        pos: Pos,
+        value: String,
+        hint: String,
+    },
 
-    #[error("{pos}: unknown period '{value}'\n  hint: expected a year (2024), a CBS period code (2024JJ00, 2024HJ01, 2024KW03, 2024MM07, 2011TM15) or a label such as '1e halfjaar 2024'")]
+    #[error(
+        "{pos}: unknown period '{value}'\n  hint: expected a year (2024), a CBS period code (2024JJ00, 2024HJ01, 2024KW03, 2024MM07, 2011TM15) or a label such as '1e halfjaar 2024'"
+    )]
     UnknownPeriod { pos: Pos, value: String },
 
-    #[error("{pos}: duplicate key {key} (first seen on line {first_line})\n  hint: each combination of region, period, sex, age, category and measure may occur once")]
-    DuplicateKey { pos: Pos, key: String, first_line: u64 },
+    #[error(
+        "{pos}: duplicate key {key} (first seen on line {first_line})\n  hint: each combination of region, period, sex, age, category and measure may occur once"
+    )]
+    DuplicateKey {
+        pos: Pos,
+        key: String,
+        first_line: u64,
+    },
 
     #[error("{pos}: mapping: {message}\n  hint: {hint}")]
-    Mapping { pos: Pos, message: String, hint: String },
+    Mapping {
+        pos: Pos,
+        message: String,
+        hint: String,
+    },
 }
 
 impl SourceError {
@@ -88,14 +132,24 @@ impl SourceError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         let hint = match source.kind() {
             std::io::ErrorKind::NotFound => "check the path".to_string(),
-            std::io::ErrorKind::PermissionDenied => "the file is not readable by this user".to_string(),
+            std::io::ErrorKind::PermissionDenied => {
+                "the file is not readable by this user".to_string()
+            }
             std::io::ErrorKind::IsADirectory => "give a file, not a directory".to_string(),
             _ => "check that the file exists and is readable".to_string(),
         };
-        SourceError::Io { pos: Pos::file(path), source, hint }
+        SourceError::Io {
+            pos: Pos::file(path),
+            source,
+            hint,
+        }
     }
 
     pub(crate) fn malformed(pos: Pos, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        SourceError::Malformed { pos, message: message.into(), hint: hint.into() }
+        SourceError::Malformed {
+            pos,
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 }

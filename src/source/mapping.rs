@@ -101,29 +101,39 @@ impl Mapping {
                 });
             }
         }
-        if let Some(w) = &m.wide {
-            if !matches!(w.headers.as_str(), "period" | "sex" | "measure" | "age" | "region") {
-                return Err(SourceError::Mapping {
-                    pos: Pos::key(path, "wide.headers"),
-                    message: format!("unknown header meaning '{}'", w.headers),
-                    hint: "wide.headers is one of period, sex, measure, age, region".into(),
-                });
-            }
+        if let Some(w) = &m.wide
+            && !matches!(
+                w.headers.as_str(),
+                "period" | "sex" | "measure" | "age" | "region"
+            )
+        {
+            return Err(SourceError::Mapping {
+                pos: Pos::key(path, "wide.headers"),
+                message: format!("unknown header meaning '{}'", w.headers),
+                hint: "wide.headers is one of period, sex, measure, age, region".into(),
+            });
         }
-        if let Some(sep) = &m.separator {
-            if sep.chars().count() != 1 && sep != "\\t" {
-                return Err(SourceError::Mapping {
-                    pos: Pos::key(path, "separator"),
-                    message: format!("separator '{sep}' is not one character"),
-                    hint: "use \";\", \",\" or \"\\t\"".into(),
-                });
-            }
+        if let Some(sep) = &m.separator
+            && sep.chars().count() != 1
+            && sep != "\\t"
+        {
+            return Err(SourceError::Mapping {
+                pos: Pos::key(path, "separator"),
+                message: format!("separator '{sep}' is not one character"),
+                hint: "use \";\", \",\" or \"\\t\"".into(),
+            });
         }
         Ok(m)
     }
 
     pub fn separator_byte(&self) -> Option<u8> {
-        self.separator.as_deref().map(|s| if s == "\\t" { b'\t' } else { s.as_bytes().first().copied().unwrap_or(b';') })
+        self.separator.as_deref().map(|s| {
+            if s == "\\t" {
+                b'\t'
+            } else {
+                s.as_bytes().first().copied().unwrap_or(b';')
+            }
+        })
     }
 
     pub fn role_of(&self, header: &str) -> Option<Role> {

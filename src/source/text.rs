@@ -41,7 +41,9 @@ pub fn read_text(path: &Path) -> Result<(String, Encoding), SourceError> {
 /// Decode bytes: BOM-led UTF-16 or UTF-8; plain UTF-8 otherwise.
 pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Encoding), SourceError> {
     if bytes.is_empty() {
-        return Err(SourceError::Empty { pos: Pos::file(path) });
+        return Err(SourceError::Empty {
+            pos: Pos::file(path),
+        });
     }
     let (text, enc) = if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         (decode_utf16(path, rest, false)?, Encoding::Utf16Le)
@@ -56,7 +58,8 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Encoding), SourceErr
             return Err(SourceError::Encoding {
                 pos: Pos::line(path, 1),
                 message: "the file looks like UTF-16 without a byte-order mark".into(),
-                hint: "save it as UTF-8 (or UTF-16 with BOM, as Excel does with 'Unicode text')".into(),
+                hint: "save it as UTF-8 (or UTF-16 with BOM, as Excel does with 'Unicode text')"
+                    .into(),
             });
         }
         match std::str::from_utf8(rest) {
@@ -81,20 +84,28 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Encoding), SourceErr
         });
     }
     if text.trim().is_empty() {
-        return Err(SourceError::Empty { pos: Pos::file(path) });
+        return Err(SourceError::Empty {
+            pos: Pos::file(path),
+        });
     }
     Ok((text, enc))
 }
 
 fn decode_utf16(path: &Path, bytes: &[u8], big_endian: bool) -> Result<String, SourceError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(SourceError::Encoding {
             pos: Pos::file(path),
             message: "UTF-16 file with an odd number of bytes (truncated?)".into(),
             hint: "export the file again".into(),
         });
     }
-    let units = bytes.chunks_exact(2).map(|c| if big_endian { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) });
+    let units = bytes.chunks_exact(2).map(|c| {
+        if big_endian {
+            u16::from_be_bytes([c[0], c[1]])
+        } else {
+            u16::from_le_bytes([c[0], c[1]])
+        }
+    });
     let mut out = String::with_capacity(bytes.len() / 2);
     let mut line = 1u64;
     for ch in char::decode_utf16(units) {

@@ -10,8 +10,19 @@ use super::error::{Pos, SourceError};
 use super::text::Encoding;
 
 /// The header of a tidy CSV as `import` writes it.
-pub const TIDY_COLUMNS: [&str; 11] =
-    ["table_id", "region", "region_name", "period", "sex", "age", "category", "measure", "unit", "value", "status"];
+pub const TIDY_COLUMNS: [&str; 11] = [
+    "table_id",
+    "region",
+    "region_name",
+    "period",
+    "sex",
+    "age",
+    "category",
+    "measure",
+    "unit",
+    "value",
+    "status",
+];
 
 /// One observation.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +78,9 @@ impl TidyRow {
     }
     /// The value of one `Key=Label` part of `category`.
     pub fn category_value(&self, key: &str) -> Option<&str> {
-        self.category.split('|').find_map(|kv| kv.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+        self.category
+            .split('|')
+            .find_map(|kv| kv.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
     }
 }
 
@@ -164,7 +177,12 @@ pub struct TidyTable {
 impl TidyTable {
     /// Distinct periods, sorted.
     pub fn periods(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.rows.iter().map(|r| r.period.clone()).filter(|p| !p.is_empty()).collect();
+        let mut v: Vec<String> = self
+            .rows
+            .iter()
+            .map(|r| r.period.clone())
+            .filter(|p| !p.is_empty())
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -174,7 +192,13 @@ impl TidyTable {
         let mut v: Vec<String> = self
             .rows
             .iter()
-            .map(|r| if r.region.is_empty() { r.region_name.clone() } else { r.region.clone() })
+            .map(|r| {
+                if r.region.is_empty() {
+                    r.region_name.clone()
+                } else {
+                    r.region.clone()
+                }
+            })
             .filter(|p| !p.is_empty())
             .collect();
         v.sort();
@@ -182,11 +206,18 @@ impl TidyTable {
         v
     }
     pub fn missing_cells(&self) -> usize {
-        self.rows.iter().filter(|r| matches!(r.value, Cell::Missing(_))).count()
+        self.rows
+            .iter()
+            .filter(|r| matches!(r.value, Cell::Missing(_)))
+            .count()
     }
     pub fn unresolved_regions(&self) -> Vec<String> {
-        let mut v: Vec<String> =
-            self.rows.iter().filter(|r| r.region.is_empty() && !r.region_name.is_empty()).map(|r| r.region_name.clone()).collect();
+        let mut v: Vec<String> = self
+            .rows
+            .iter()
+            .filter(|r| r.region.is_empty() && !r.region_name.is_empty())
+            .map(|r| r.region_name.clone())
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -194,10 +225,22 @@ impl TidyTable {
 
     /// Refuse two rows with the same key; names both lines.
     pub fn check_unique_keys(&self) -> Result<(), SourceError> {
-        let mut seen: HashMap<(&str, &str, &str, &str, &str, &str), u64> = HashMap::with_capacity(self.rows.len());
+        let mut seen: HashMap<(&str, &str, &str, &str, &str, &str), u64> =
+            HashMap::with_capacity(self.rows.len());
         for r in &self.rows {
-            let region = if r.region.is_empty() { r.region_name.as_str() } else { r.region.as_str() };
-            let key = (region, r.period.as_str(), r.sex.as_str(), r.age.as_str(), r.category.as_str(), r.measure.as_str());
+            let region = if r.region.is_empty() {
+                r.region_name.as_str()
+            } else {
+                r.region.as_str()
+            };
+            let key = (
+                region,
+                r.period.as_str(),
+                r.sex.as_str(),
+                r.age.as_str(),
+                r.category.as_str(),
+                r.measure.as_str(),
+            );
             if let Some(first) = seen.insert(key, r.line) {
                 return Err(SourceError::DuplicateKey {
                     pos: Pos::line(&self.path, r.line),
@@ -226,7 +269,11 @@ fn needs_neutralising(s: &str) -> bool {
 /// Neutralise a text cell that a spreadsheet would run as a formula by a leading `'`.
 /// Reversible with [`unneutralise`].
 pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
-    if needs_neutralising(s) { std::borrow::Cow::Owned(format!("'{s}")) } else { std::borrow::Cow::Borrowed(s) }
+    if needs_neutralising(s) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 /// Undo [`neutralise`].
@@ -284,11 +331,22 @@ pub fn write_tidy_csv<W: Write>(out: W, tables: &[&TidyTable]) -> std::io::Resul
 }
 
 /// Read back a tidy CSV written by `write_tidy_csv` (one table per distinct table_id).
-pub fn read_tidy(path: &Path, text: &str, encoding: Encoding) -> Result<Vec<TidyTable>, SourceError> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+pub fn read_tidy(
+    path: &Path,
+    text: &str,
+    encoding: Encoding,
+) -> Result<Vec<TidyTable>, SourceError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
     if headers.iter().collect::<Vec<_>>() != TIDY_COLUMNS {
-        return Err(SourceError::malformed(Pos::line(path, 1), "not a woonzorg tidy table", format!("expected the header {}", TIDY_COLUMNS.join(","))));
+        return Err(SourceError::malformed(
+            Pos::line(path, 1),
+            "not a woonzorg tidy table",
+            format!("expected the header {}", TIDY_COLUMNS.join(",")),
+        ));
     }
     let mut by_id: Vec<TidyTable> = Vec::new();
     for rec in rdr.records() {
@@ -297,7 +355,11 @@ pub fn read_tidy(path: &Path, text: &str, encoding: Encoding) -> Result<Vec<Tidy
         if rec.len() != TIDY_COLUMNS.len() {
             return Err(SourceError::malformed(
                 Pos::line(path, line),
-                format!("{} fields, the header has {}", rec.len(), TIDY_COLUMNS.len()),
+                format!(
+                    "{} fields, the header has {}",
+                    rec.len(),
+                    TIDY_COLUMNS.len()
+                ),
                 "the row is truncated or has an unquoted separator",
             ));
         }
@@ -334,7 +396,9 @@ pub fn read_tidy(path: &Path, text: &str, encoding: Encoding) -> Result<Vec<Tidy
                             return Err(SourceError::BadNumber {
                                 pos: Pos::cell(path, line, "value"),
                                 value: raw_value,
-                                hint: "a tidy value is a number unless its unit is 'tekst' or 'code'".into(),
+                                hint:
+                                    "a tidy value is a number unless its unit is 'tekst' or 'code'"
+                                        .into(),
                             });
                         }
                     }
@@ -362,7 +426,9 @@ pub fn read_tidy(path: &Path, text: &str, encoding: Encoding) -> Result<Vec<Tidy
                 path: path.to_path_buf(),
                 form: Form::Tidy,
                 encoding,
-                title: super::catalog::title(&table_id).unwrap_or_default().to_string(),
+                title: super::catalog::title(&table_id)
+                    .unwrap_or_default()
+                    .to_string(),
                 table_id,
                 dimensions: Vec::new(),
                 rows: vec![row],
@@ -371,7 +437,11 @@ pub fn read_tidy(path: &Path, text: &str, encoding: Encoding) -> Result<Vec<Tidy
         }
     }
     if by_id.is_empty() {
-        return Err(SourceError::malformed(Pos::file(path), "tidy table without rows", "import a table with data"));
+        return Err(SourceError::malformed(
+            Pos::file(path),
+            "tidy table without rows",
+            "import a table with data",
+        ));
     }
     for t in &by_id {
         t.check_unique_keys()?;
@@ -381,11 +451,25 @@ pub fn read_tidy(path: &Path, text: &str, encoding: Encoding) -> Result<Vec<Tidy
 
 pub(crate) fn csv_error(path: &Path, e: csv::Error) -> SourceError {
     let line = e.position().map(|p| p.line());
-    let pos = Pos { path: path.to_path_buf(), line, column: None };
+    let pos = Pos {
+        path: path.to_path_buf(),
+        line,
+        column: None,
+    };
     match e.kind() {
-        csv::ErrorKind::Io(_) => SourceError::malformed(pos, format!("{e}"), "the file could not be read to the end"),
-        csv::ErrorKind::Utf8 { .. } => SourceError::Encoding { pos, message: format!("{e}"), hint: "save the file as UTF-8".into() },
-        _ => SourceError::malformed(pos, format!("{e}"), "check quoting and separators on this line"),
+        csv::ErrorKind::Io(_) => {
+            SourceError::malformed(pos, format!("{e}"), "the file could not be read to the end")
+        }
+        csv::ErrorKind::Utf8 { .. } => SourceError::Encoding {
+            pos,
+            message: format!("{e}"),
+            hint: "save the file as UTF-8".into(),
+        },
+        _ => SourceError::malformed(
+            pos,
+            format!("{e}"),
+            "check quoting and separators on this line",
+        ),
     }
 }
 

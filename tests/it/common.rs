@@ -23,7 +23,9 @@ pub fn shared_data() -> Option<PathBuf> {
         return Some(p);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true but ../shared/data is missing: the tests that read the CBS files cannot run");
+        panic!(
+            "CI=true but ../shared/data is missing: the tests that read the CBS files cannot run"
+        );
     }
     eprintln!("notice: ../shared/data not found; skipping a test that reads the CBS files");
     None
@@ -44,18 +46,27 @@ macro_rules! require_shared {
 pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let header = r.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+        .collect();
     (header, rows)
 }
 
 /// Index of a column.
 pub fn col(header: &[String], name: &str) -> usize {
-    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
 }
 
 /// Sum of `value` over rows matching all (column, value) pairs.
 pub fn sum_where(header: &[String], rows: &[Vec<String>], conds: &[(&str, &str)]) -> f64 {
     let idx: Vec<(usize, &str)> = conds.iter().map(|(c, v)| (col(header, c), *v)).collect();
     let vi = col(header, "value");
-    rows.iter().filter(|r| idx.iter().all(|(i, v)| r[*i] == *v)).filter_map(|r| r[vi].parse::<f64>().ok()).sum()
+    rows.iter()
+        .filter(|r| idx.iter().all(|(i, v)| r[*i] == *v))
+        .filter_map(|r| r[vi].parse::<f64>().ok())
+        .sum()
 }

@@ -16,10 +16,18 @@ fn shipped_extracts_rebuild_byte_identically() {
         .status()
         .unwrap();
     assert!(status.success());
-    for f in ["regions/registry.csv", "regions/brp_gemeententabel.csv", "population/85383NED_inwoners.csv", "population/7461bev_bevolking_nl.csv"] {
+    for f in [
+        "regions/registry.csv",
+        "regions/brp_gemeententabel.csv",
+        "population/85383NED_inwoners.csv",
+        "population/7461bev_bevolking_nl.csv",
+    ] {
         let fresh = std::fs::read(dir.path().join(f)).unwrap();
         let shipped = std::fs::read(root().join("data").join(f)).unwrap();
-        assert!(fresh == shipped, "data/{f} differs from a fresh import; run data/refresh.sh");
+        assert!(
+            fresh == shipped,
+            "data/{f} differs from a fresh import; run data/refresh.sh"
+        );
         assert!(shipped.len() < 5 * 1024 * 1024, "data/{f} is over 5 MB");
     }
 }

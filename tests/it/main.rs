@@ -6,7 +6,7 @@ mod bad_input;
 mod common;
 mod data_extracts;
 mod import;
-mod regions;
 mod properties;
+mod regions;
 mod run;
 mod snapshots;

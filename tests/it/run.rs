@@ -4,7 +4,12 @@ use crate::common::{col, read_csv, root, woonzorg};
 
 fn run_basis() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    woonzorg().args(["run", "scenarios/basis.toml", "--out"]).arg(dir.path()).assert().success().stdout(predicates::str::contains("Geschreven naar"));
+    woonzorg()
+        .args(["run", "scenarios/basis.toml", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Geschreven naar"));
     dir
 }
 
@@ -12,57 +17,109 @@ fn run_basis() -> tempfile::TempDir {
 fn basis_run_writes_table_pyramid_and_manifest() {
     let dir = run_basis();
     let out = dir.path().join("basis");
-    let mut names: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
-    assert_eq!(names, vec!["bevolking_basisjaar.csv", "manifest.json", "piramide_basisjaar.png", "piramide_basisjaar.svg"]);
+    assert_eq!(
+        names,
+        vec![
+            "bevolking_basisjaar.csv",
+            "manifest.json",
+            "piramide_basisjaar.png",
+            "piramide_basisjaar.svg"
+        ]
+    );
     // Nothing else left in the parent (no temporary folders).
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 
     let (h, rows) = read_csv(&out.join("bevolking_basisjaar.csv"));
     let get = |region: &str, sex: &str, band: &str| -> f64 {
         rows.iter()
-            .find(|r| r[col(&h, "region")] == region && r[col(&h, "sex")] == sex && r[col(&h, "age_band")] == band)
+            .find(|r| {
+                r[col(&h, "region")] == region
+                    && r[col(&h, "sex")] == sex
+                    && r[col(&h, "age_band")] == band
+            })
             .map(|r| r[col(&h, "value")].parse().unwrap())
             .unwrap_or_else(|| panic!("no row {region} {sex} {band}"))
     };
     let bands = ["0-17", "18-44", "45-64", "65-74", "75+"];
     // Delft on 1 January 2024 (85383NED Definitief): 109,577 inwoners, 8,082 aged 75+, 15,701 under 18.
-    assert_eq!(bands.iter().map(|b| get("GM0503", "T", b)).sum::<f64>(), 109_577.0);
+    assert_eq!(
+        bands.iter().map(|b| get("GM0503", "T", b)).sum::<f64>(),
+        109_577.0
+    );
     assert_eq!(get("GM0503", "T", "75+"), 8_082.0);
     assert_eq!(get("GM0503", "T", "0-17"), 15_701.0);
     // Men + women = total in every cell; the sex split is marked geschat.
     for r in rows.iter().filter(|r| r[col(&h, "sex")] == "M") {
         let (reg, band) = (&r[col(&h, "region")], &r[col(&h, "age_band")]);
-        assert_eq!(get(reg, "M", band) + get(reg, "V", band), get(reg, "T", band), "{reg} {band}");
+        assert_eq!(
+            get(reg, "M", band) + get(reg, "V", band),
+            get(reg, "T", band),
+            "{reg} {band}"
+        );
         assert_eq!(r[col(&h, "quality")], "geschat");
     }
     // The CE0202 roll-up is the sum of its 10 gemeenten.
-    let members = ["GM0202", "GM0221", "GM0226", "GM0274", "GM0275", "GM0277", "GM0293", "GM0299", "GM1705", "GM1734"];
+    let members = [
+        "GM0202", "GM0221", "GM0226", "GM0274", "GM0275", "GM0277", "GM0293", "GM0299", "GM1705",
+        "GM1734",
+    ];
     for b in bands {
-        assert_eq!(get("CE0202", "T", b), members.iter().map(|m| get(m, "T", b)).sum::<f64>());
+        assert_eq!(
+            get("CE0202", "T", b),
+            members.iter().map(|m| get(m, "T", b)).sum::<f64>()
+        );
     }
-    assert_eq!(get("Beverwijk-Heemskerk", "T", "75+"), get("GM0375", "T", "75+") + get("GM0396", "T", "75+"));
+    assert_eq!(
+        get("Beverwijk-Heemskerk", "T", "75+"),
+        get("GM0375", "T", "75+") + get("GM0396", "T", "75+")
+    );
 
     // Pyramid: PNG of the documented size; SVG with Dutch text.
     let png = std::fs::read(out.join("piramide_basisjaar.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    let (w, hgt) = (u32::from_be_bytes(png[16..20].try_into().unwrap()), u32::from_be_bytes(png[20..24].try_into().unwrap()));
-    assert_eq!((w, hgt), (woonzorg::output::charts::pyramid::WIDTH, woonzorg::output::charts::pyramid::HEIGHT));
+    let (w, hgt) = (
+        u32::from_be_bytes(png[16..20].try_into().unwrap()),
+        u32::from_be_bytes(png[20..24].try_into().unwrap()),
+    );
+    assert_eq!(
+        (w, hgt),
+        (
+            woonzorg::output::charts::pyramid::WIDTH,
+            woonzorg::output::charts::pyramid::HEIGHT
+        )
+    );
     let svg = std::fs::read_to_string(out.join("piramide_basisjaar.svg")).unwrap();
     assert!(svg.starts_with("<svg"));
     assert!(svg.contains("Bevolking naar leeftijd en geslacht, 1 januari 2024"));
     assert!(svg.contains("Bron: CBS"));
 
     // Manifest: version, inputs with SHA-256 that match the files.
-    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(m["gemeenten"].as_array().unwrap().len(), 16);
     let inputs = m["inputs"].as_array().unwrap();
     assert!(inputs.len() >= 4);
-    let pop = inputs.iter().find(|i| i["path"].as_str().unwrap().ends_with("85383NED_inwoners.csv")).unwrap();
+    let pop = inputs
+        .iter()
+        .find(|i| {
+            i["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("85383NED_inwoners.csv")
+        })
+        .unwrap();
     let bytes = std::fs::read(root().join("data/population/85383NED_inwoners.csv")).unwrap();
     use sha2::Digest;
-    assert_eq!(pop["sha256"].as_str().unwrap(), format!("{:x}", sha2::Sha256::digest(&bytes)));
+    assert_eq!(
+        pop["sha256"].as_str().unwrap(),
+        format!("{:x}", sha2::Sha256::digest(&bytes))
+    );
 }
 
 #[test]
@@ -70,13 +127,21 @@ fn two_runs_give_identical_tables() {
     let a = run_basis();
     let b = run_basis();
     let f = "basis/bevolking_basisjaar.csv";
-    assert_eq!(std::fs::read(a.path().join(f)).unwrap(), std::fs::read(b.path().join(f)).unwrap());
+    assert_eq!(
+        std::fs::read(a.path().join(f)).unwrap(),
+        std::fs::read(b.path().join(f)).unwrap()
+    );
 }
 
 #[test]
 fn no_charts_skips_the_pyramid() {
     let dir = tempfile::tempdir().unwrap();
-    woonzorg().args(["run", "--no-charts", "--quiet", "--out"]).arg(dir.path()).assert().success().stdout("");
+    woonzorg()
+        .args(["run", "--no-charts", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout("");
     assert!(dir.path().join("basis/bevolking_basisjaar.csv").is_file());
     assert!(!dir.path().join("basis/piramide_basisjaar.png").exists());
 }
@@ -84,15 +149,39 @@ fn no_charts_skips_the_pyramid() {
 #[test]
 fn failed_run_keeps_the_previous_output() {
     let dir = tempfile::tempdir().unwrap();
-    woonzorg().args(["run", "--no-charts", "--out"]).arg(dir.path()).assert().success();
+    woonzorg()
+        .args(["run", "--no-charts", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
     let before = std::fs::read(dir.path().join("basis/bevolking_basisjaar.csv")).unwrap();
     // Same scenario name, but one gemeente does not exist: the run fails after loading data.
     let sc = dir.path().join("kapot.toml");
-    let text = std::fs::read_to_string(root().join("scenarios/basis.toml")).unwrap().replace("\"Oss\"", "\"Atlantis\"");
-    let text = text.replace("\"../data/", &format!("\"{}/data/", root().display())).replace("own = \"regios.toml\"", &format!("own = \"{}/scenarios/regios.toml\"", root().display()));
+    let text = std::fs::read_to_string(root().join("scenarios/basis.toml"))
+        .unwrap()
+        .replace("\"Oss\"", "\"Atlantis\"");
+    let text = text
+        .replace("\"../data/", &format!("\"{}/data/", root().display()))
+        .replace(
+            "own = \"regios.toml\"",
+            &format!("own = \"{}/scenarios/regios.toml\"", root().display()),
+        );
     std::fs::write(&sc, text).unwrap();
-    woonzorg().arg("run").arg(&sc).arg("--out").arg(dir.path()).assert().code(1).stderr(predicates::str::contains("Atlantis"));
-    assert_eq!(std::fs::read(dir.path().join("basis/bevolking_basisjaar.csv")).unwrap(), before);
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    woonzorg()
+        .arg("run")
+        .arg(&sc)
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("Atlantis"));
+    assert_eq!(
+        std::fs::read(dir.path().join("basis/bevolking_basisjaar.csv")).unwrap(),
+        before
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 2, "{leftovers:?}"); // basis/ and kapot.toml
 }

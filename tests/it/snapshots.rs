@@ -4,23 +4,44 @@ use crate::common::woonzorg;
 
 fn stdout(args: &[&str]) -> String {
     let out = woonzorg().args(args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
 fn centrumgemeente_hoorn_2023() {
-    insta::assert_snapshot!(stdout(&["regions", "--year", "2023", "--member-of", "CE0405"]));
+    insta::assert_snapshot!(stdout(&[
+        "regions",
+        "--year",
+        "2023",
+        "--member-of",
+        "CE0405"
+    ]));
 }
 
 #[test]
 fn zorgkantoorregio_by_name() {
-    insta::assert_snapshot!(stdout(&["regions", "--year", "2024", "--member-of", "ZK04"]));
+    insta::assert_snapshot!(stdout(&[
+        "regions",
+        "--year",
+        "2024",
+        "--member-of",
+        "ZK04"
+    ]));
 }
 
 #[test]
 fn import_summary_of_an_own_table() {
-    insta::assert_snapshot!(stdout(&["import", "examples/eigen_tabel/wmo_clienten.csv", "--mapping", "examples/eigen_tabel/wmo_clienten.toml"]));
+    insta::assert_snapshot!(stdout(&[
+        "import",
+        "examples/eigen_tabel/wmo_clienten.csv",
+        "--mapping",
+        "examples/eigen_tabel/wmo_clienten.toml"
+    ]));
 }
 
 #[test]
@@ -28,7 +49,14 @@ fn tidy_csv_of_an_own_table() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("t.csv");
     woonzorg()
-        .args(["import", "examples/eigen_tabel/wmo_clienten.csv", "--mapping", "examples/eigen_tabel/wmo_clienten.toml", "--quiet", "--out"])
+        .args([
+            "import",
+            "examples/eigen_tabel/wmo_clienten.csv",
+            "--mapping",
+            "examples/eigen_tabel/wmo_clienten.toml",
+            "--quiet",
+            "--out",
+        ])
         .arg(&out)
         .assert()
         .success();
