@@ -6,15 +6,8 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// Write one file atomically: `fill` writes into a temporary file next to `path`, which is
-/// renamed over `path` only when `fill` succeeds.
-pub fn write_file_atomic<E>(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
-) -> Result<(), E>
-where
-    E: From<io::Error>,
-{
+/// A hidden path beside `path` (`.name.tag-PID`) in the same folder, which is created.
+fn sibling(path: &Path, tag: &str) -> io::Result<PathBuf> {
     let parent = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -24,7 +17,19 @@ where
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    Ok(parent.join(format!(".{name}.{tag}-{}", std::process::id())))
+}
+
+/// Write one file atomically: `fill` writes into a temporary file next to `path`, which is
+/// renamed over `path` only when `fill` succeeds.
+pub fn write_file_atomic<E>(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), E>
+where
+    E: From<io::Error>,
+{
+    let tmp = sibling(path, "tmp")?;
     let result = (|| {
         let f = fs::File::create(&tmp)?;
         let mut w = BufWriter::new(f);
@@ -52,16 +57,7 @@ pub struct StagedDir {
 
 impl StagedDir {
     pub fn new(target: &Path) -> io::Result<StagedDir> {
-        let parent = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        fs::create_dir_all(parent)?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
-        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let tmp = sibling(target, "tmp")?;
         if tmp.exists() {
             fs::remove_dir_all(&tmp)?;
         }
@@ -85,17 +81,7 @@ impl StagedDir {
 
     /// Replace the target folder with the staged one.
     pub fn commit(mut self) -> io::Result<PathBuf> {
-        let parent = self
-            .tmp
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."));
-        let name = self
-            .target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let old = sibling(&self.target, "old")?;
         if self.target.exists() {
             fs::rename(&self.target, &old)?;
         }

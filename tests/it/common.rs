@@ -70,3 +70,18 @@ pub fn sum_where(header: &[String], rows: &[Vec<String>], conds: &[(&str, &str)]
         .filter_map(|r| r[vi].parse::<f64>().ok())
         .sum()
 }
+
+/// Run `woonzorg import <input> [extra…] --out <tmp>.csv` and read the tidy result.
+pub fn import_csv(input: &Path, extra: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tidy.csv");
+    woonzorg()
+        .arg("import")
+        .arg(input)
+        .args(extra)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    read_csv(&out)
+}

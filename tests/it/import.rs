@@ -1,6 +1,6 @@
 //! `woonzorg import` on every table in ../shared/data, and the figures CBS publishes.
 
-use crate::common::{col, read_csv, sum_where, woonzorg};
+use crate::common::{col, import_csv, read_csv, sum_where, woonzorg};
 use crate::require_shared;
 
 #[test]
@@ -201,16 +201,10 @@ fn label_mode_region_names_resolve_to_codes() {
 #[test]
 fn statline_export_with_provisional_year_and_dissolved_gemeenten() {
     let shared = require_shared!();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("o.csv");
-    woonzorg()
-        .arg("import")
-        .arg(shared.join("rates/gemeente_overledenen_2002-2021_statline_export.csv"))
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let (h, rows) = read_csv(&out);
+    let (h, rows) = import_csv(
+        &shared.join("rates/gemeente_overledenen_2002-2021_statline_export.csv"),
+        &[],
+    );
     let (ri, pi, si, ui) = (
         col(&h, "region"),
         col(&h, "period"),
@@ -235,16 +229,7 @@ fn statline_export_with_provisional_year_and_dissolved_gemeenten() {
 #[test]
 fn odata_download_resolves_codes_and_half_years() {
     let shared = require_shared!();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("w.csv");
-    woonzorg()
-        .arg("import")
-        .arg(shared.join("fixtures/cbsodata_v3_raw_83262NED"))
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let (h, rows) = read_csv(&out);
+    let (h, rows) = import_csv(&shared.join("fixtures/cbsodata_v3_raw_83262NED"), &[]);
     let regions: std::collections::BTreeSet<&str> =
         rows.iter().map(|r| r[col(&h, "region")].as_str()).collect();
     assert_eq!(
