@@ -21,3 +21,23 @@ mkdir -p "$out/regions" "$out/population"
 "${w[@]}" import "$shared/population/nl_bevolking_leeftijd_geslacht_2000-2025_wide.csv" \
   --mapping "$here/mappings/nl_bevolking_wide_7461bev.toml" \
   --out "$out/population/7461bev_bevolking_nl.csv" --quiet
+
+# Deaths by single year of age and sex, 1970 and 2000–2024 (37168).
+"${w[@]}" import "$shared/rates/nl_overledenen_leeftijd_geslacht_1970_2000-2024.csv" \
+  --mapping "$here/mappings/nl_overledenen_37168.toml" \
+  --out "$out/population/37168_overledenen_nl.csv" --quiet
+
+# Live births by age of the mother, 2011–2019 (37744ned).
+"${w[@]}" import "$shared/rates/nl_levendgeborenen_leeftijd_moeder_2011-2019_statline_export.csv" \
+  --mapping "$here/mappings/nl_levendgeborenen_37744ned.toml" \
+  --out "$out/population/37744ned_geboorten_leeftijd_moeder.csv" --quiet
+
+# Live births by sex and the TFR, 1950–2022 (37422ned).
+"${w[@]}" import "$shared/rates/nl_geboorte_kerncijfers_1950-2022_37422ned.csv" \
+  --measures 'TotaalLevendGeborenKinderen_1,Jongens_5,Meisjes_6,GemiddeldKindertalPerVrouw_41' \
+  --out "$out/population/37422ned_geboorten.csv" --quiet
+
+# Kernprognose 2024–2070, kerncijfers, all intervals (86040NED).
+mkdir -p "$out/forecasts"
+"${w[@]}" import "$shared/forecasts/kernprognose_2024-2070_kerncijfers_86040NED.csv" \
+  --out "$out/forecasts/86040NED_kernprognose.csv" --quiet

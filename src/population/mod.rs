@@ -1,29 +1,31 @@
-//! Population stage: the base population per gemeente on 1 January of the base year.
-//! (Rates, projection, constraint and backtest build on this.)
+//! Population stage: the base population on 1 January (observed or estimated single years),
+//! band splitting, rates, the cohort-component projection, the national constraint and the
+//! backtest.
 
+pub mod backtest;
 pub mod base;
+pub mod constrain;
+pub mod grid;
+pub mod national;
+pub mod project;
+pub mod rates;
+pub mod regional;
+pub mod split;
 
 pub use base::{AgeBand, BaseBand, BasePopulation, base_population_by_band};
+pub use grid::Pop;
 
 use std::path::PathBuf;
 
-/// What can be wrong with the population inputs.
+/// What can be wrong with the population inputs or a method's arguments.
 #[derive(Debug, thiserror::Error)]
 pub enum PopulationError {
     #[error("{path}: no value for {what}\n  hint: {hint}")]
-    Missing {
-        path: PathBuf,
-        what: String,
-        hint: String,
-    },
+    Missing { path: PathBuf, what: String, hint: String },
 
-    #[error(
-        "{path}: inconsistent bands for {region} in {year}: {message}\n  hint: the band totals of this table contradict each other; check the export"
-    )]
-    Inconsistent {
-        path: PathBuf,
-        region: String,
-        year: u16,
-        message: String,
-    },
+    #[error("{path}: inconsistent bands for {region} in {year}: {message}\n  hint: the band totals of this table contradict each other; check the export")]
+    Inconsistent { path: PathBuf, region: String, year: u16, message: String },
+
+    #[error("{method}: {message}")]
+    Method { method: String, message: String },
 }

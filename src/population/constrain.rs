@@ -1,0 +1,87 @@
+//! Keeping projections consistent with a control: gemeenten scaled per age × sex so that they
+//! add up to the national population, and a national projection scaled to published band
+//! totals. The scaling is booked as migration so every region's accounts still balance.
+
+use super::grid::{AGES, Pop};
+use super::project::Components;
+use super::split::BandTotal;
+use super::PopulationError;
+
+/// Pro-rata scaling per component cell (METHODS §1a "Constraining municipalities"):
+/// P̂(x, s, g) = P(x, s, g) · P_nat(x, s) / Σ_g P(x, s, g). A cell that is zero in every region
+/// but not in the control is shared by the regions' totals. The difference is added to each
+/// region's migration of that year.
+pub fn constrain_to_control(regions: &mut [Pop], flows: &mut [Components], control: &Pop) -> Result<(), PopulationError> {
+    if regions.is_empty() {
+        return Ok(());
+    }
+    let totals: Vec<f64> = regions.iter().map(Pop::total).collect();
+    let grand: f64 = totals.iter().sum();
+    for s in 0..2 {
+        for a in 0..AGES {
+            let sum: f64 = regions.iter().map(|p| p.0[s][a]).sum();
+            let target = control.0[s][a];
+            for (g, p) in regions.iter_mut().enumerate() {
+                let new = if sum > 0.0 {
+                    p.0[s][a] * target / sum
+                } else if grand > 0.0 {
+                    target * totals[g] / grand
+                } else {
+                    0.0
+                };
+                if let Some(f) = flows.get_mut(g) {
+                    f.migration.0[s][a] += new - p.0[s][a];
+                }
+                p.0[s][a] = new;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Scale a population so that the given age bands (both sexes) match their totals exactly,
+/// keeping the age-sex pattern within each band (the bands must not overlap).
+pub fn scale_to_bands(p: &mut Pop, bands: &[BandTotal]) -> Result<(), PopulationError> {
+    for b in bands {
+        let s = p.band(b.lo, b.hi);
+        if s <= 0.0 {
+            return Err(PopulationError::Method { method: "scale_to_bands".into(), message: format!("band {}..={} is empty", b.lo, b.hi) });
+        }
+        let f = b.total / s;
+        for sex in 0..2 {
+            for a in b.lo..=b.hi {
+                p.0[sex][a] *= f;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Iterative proportional fitting with two margins: each region's band totals (rows) and the
+/// control's age × sex cells (columns). Used for the base year, when region totals by band
+/// and the national single-year population are both known. Deming & Stephan (1940).
+pub fn ipf_two_margins(regions: &mut [Pop], region_bands: &[Vec<BandTotal>], control: &Pop) -> Result<usize, PopulationError> {
+    let mut dummy: Vec<Components> = Vec::new();
+    for it in 1..=500 {
+        constrain_to_control(regions, &mut dummy, control)?;
+        let mut worst: f64 = 0.0;
+        for (p, bands) in regions.iter_mut().zip(region_bands) {
+            for b in bands {
+                let s = p.band(b.lo, b.hi);
+                if s > 0.0 {
+                    let f = b.total / s;
+                    for sex in 0..2 {
+                        for a in b.lo..=b.hi {
+                            p.0[sex][a] *= f;
+                        }
+                    }
+                    worst = worst.max((f - 1.0).abs());
+                }
+            }
+        }
+        if worst < 1e-9 {
+            return Ok(it);
+        }
+    }
+    Ok(500)
+}

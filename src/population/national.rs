@@ -1,0 +1,290 @@
+//! The national series the rates are estimated from (population 1 January by single year and
+//! sex, deaths, births by age of mother and by sex) and the Kernprognose paths they are
+//! steered to, read from tidy tables.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::source::codes::period_year;
+use crate::source::{Cell, TidyTable};
+
+use super::grid::{AGES, OPEN_AGE, Pop};
+use super::rates::{Fertility, Migration, Mortality, RateSet, asfr_from_births, death_rates, migration_profile, migration_residual, mortality_improvement};
+use super::PopulationError;
+
+fn sex_index(s: &str) -> Option<usize> {
+    match s {
+        "M" => Some(0),
+        "V" => Some(1),
+        _ => None,
+    }
+}
+
+/// Age of a tidy row as a single year (`95+` → 95, `0-15` → 15 for mothers "15 jaar of jonger").
+fn single_age(age: &str) -> Option<usize> {
+    if let Some((_, hi)) = age.split_once('-') {
+        return hi.parse::<usize>().ok().map(|a| a.min(OPEN_AGE));
+    }
+    age.trim_end_matches('+').parse::<usize>().ok().map(|a| a.min(OPEN_AGE))
+}
+
+/// Population or deaths by year, sex and single age from a tidy table (rows with sex M/V,
+/// a single age and a yearly period; one measure).
+pub fn series_by_year(t: &TidyTable, measure_prefix: &str) -> BTreeMap<u16, Pop> {
+    let mut out: BTreeMap<u16, Pop> = BTreeMap::new();
+    for r in &t.rows {
+        if !r.period.ends_with("JJ00") || !r.measure.starts_with(measure_prefix) {
+            continue;
+        }
+        let (Some(y), Some(s), Some(a), Cell::Number(v)) = (period_year(&r.period), sex_index(&r.sex), single_age(&r.age), &r.value) else {
+            continue;
+        };
+        out.entry(y).or_default().0[s][a] += v;
+    }
+    out
+}
+
+/// Births by age of the mother per year (ages 15…49; the open classes at both ends included).
+pub fn births_by_mother_age(t: &TidyTable) -> BTreeMap<u16, [f64; AGES]> {
+    let mut out: BTreeMap<u16, [f64; AGES]> = BTreeMap::new();
+    for r in &t.rows {
+        let (Some(y), Some(a), Cell::Number(v)) = (period_year(&r.period), single_age(&r.age), &r.value) else { continue };
+        if r.age == "totaal" {
+            continue;
+        }
+        out.entry(y).or_insert([0.0; AGES])[a] += v;
+    }
+    out
+}
+
+/// Live births by sex per year (37422ned: Jongens_5, Meisjes_6).
+pub fn births_by_sex(t: &TidyTable) -> BTreeMap<u16, [f64; 2]> {
+    let mut out: BTreeMap<u16, [f64; 2]> = BTreeMap::new();
+    for r in &t.rows {
+        let (Some(y), Cell::Number(v)) = (period_year(&r.period), &r.value) else { continue };
+        let i = if r.measure.starts_with("Jongens_") {
+            0
+        } else if r.measure.starts_with("Meisjes_") {
+            1
+        } else {
+            continue;
+        };
+        out.entry(y).or_insert([0.0; 2])[i] = *v;
+    }
+    out
+}
+
+/// One interval of the Kernprognose (86040NED): the paths a projection is steered to and the
+/// totals it is checked or constrained against.
+#[derive(Debug, Clone, Default)]
+pub struct KernprognosePaths {
+    pub interval: String,
+    pub e0: BTreeMap<u16, [f64; 2]>,
+    pub e65: BTreeMap<u16, [f64; 2]>,
+    pub tfr: BTreeMap<u16, f64>,
+    pub net_migration: BTreeMap<u16, f64>,
+    pub population: BTreeMap<u16, f64>,
+    /// 0–19, 20–64, 65+ on 1 January.
+    pub bands: BTreeMap<u16, [f64; 3]>,
+}
+
+/// The interval names of 86040NED for the variants.
+pub fn interval_name(variant: &str) -> Option<&'static str> {
+    match variant {
+        "midden" => Some("Prognose"),
+        "laag" => Some("Ondergrens 67%-prognose-interval"),
+        "hoog" => Some("Bovengrens 67%-prognose-interval"),
+        "laag95" => Some("Ondergrens 95%-prognose-interval"),
+        "hoog95" => Some("Bovengrens 95%-prognose-interval"),
+        _ => None,
+    }
+}
+
+/// Read one interval of 86040NED (Kernprognose kerncijfers) from its tidy table.
+pub fn kernprognose_paths(t: &TidyTable, interval: &str) -> Result<KernprognosePaths, PopulationError> {
+    let mut k = KernprognosePaths { interval: interval.to_string(), ..Default::default() };
+    for r in &t.rows {
+        if r.category_value("PrognoseInterval") != Some(interval) {
+            continue;
+        }
+        let (Some(y), Cell::Number(v)) = (period_year(&r.period), &r.value) else { continue };
+        let v = *v;
+        match r.measure.as_str() {
+            "BevolkingOp1Januari_1" => {
+                k.population.insert(y, v);
+            }
+            "k_0Tot20Jaar_2" => k.bands.entry(y).or_default()[0] = v,
+            "k_20Tot65Jaar_3" => k.bands.entry(y).or_default()[1] = v,
+            "k_65JaarEnOuder_4" => k.bands.entry(y).or_default()[2] = v,
+            "TotaalVruchtbaarheidscijfer_12" => {
+                k.tfr.insert(y, v);
+            }
+            "Mannen_15" => k.e0.entry(y).or_default()[0] = v,
+            "Vrouwen_16" => k.e0.entry(y).or_default()[1] = v,
+            "Mannen_18" => k.e65.entry(y).or_default()[0] = v,
+            "Vrouwen_19" => k.e65.entry(y).or_default()[1] = v,
+            "MigratiesaldoInclusiefCorrecties_22" => {
+                k.net_migration.insert(y, v);
+            }
+            _ => {}
+        }
+    }
+    if k.e0.is_empty() || k.tfr.is_empty() || k.net_migration.is_empty() {
+        return Err(PopulationError::Missing {
+            path: t.path.clone(),
+            what: format!("Kernprognose paths (e0 by sex, TFR, net migration) for interval '{interval}'"),
+            hint: "use the 86040NED extract (Kernprognose 2024–2070, kerncijfers)".into(),
+        });
+    }
+    Ok(k)
+}
+
+/// The national data the rates come from.
+#[derive(Debug, Clone)]
+pub struct NationalData {
+    pub population: BTreeMap<u16, Pop>,
+    pub deaths: BTreeMap<u16, Pop>,
+    pub births_mother_age: BTreeMap<u16, [f64; AGES]>,
+    pub births_sex: BTreeMap<u16, [f64; 2]>,
+    pub source: PathBuf,
+}
+
+/// How the rates are estimated and steered.
+#[derive(Debug, Clone)]
+pub struct RateOptions {
+    /// First year projected; only data of earlier years is used (a backtest sets it to its base).
+    pub base_year: u16,
+    /// Steer to a Kernprognose interval (e0, TFR, net migration totals), or not.
+    pub steer: Option<KernprognosePaths>,
+    pub srb: f64,
+    /// Variant multipliers on mortality, fertility and migration.
+    pub multipliers: [f64; 3],
+    /// Years whose residual net migration gives the age-sex profile (default: the 20 before the
+    /// base without 2020–2022).
+    pub migration_years: Option<(u16, u16)>,
+}
+
+impl NationalData {
+    fn years_with(&self, y: u16) -> bool {
+        self.deaths.contains_key(&y) && self.population.contains_key(&y) && self.population.contains_key(&(y + 1))
+    }
+
+    /// Death rates of year y.
+    pub fn death_rates(&self, y: u16) -> Option<[[f64; AGES]; 2]> {
+        self.years_with(y).then(|| death_rates(&self.deaths[&y], &self.population[&y], &self.population[&(y + 1)]))
+    }
+
+    /// Estimate a national rate set from data of years before `opts.base_year` only:
+    /// - mortality: m(x, s) averaged over the last 3 years with deaths; improvement from the
+    ///   log-linear trend over up to 15 years before (2020–2022, the COVID years, left out of the
+    ///   trend); steered to the e65 and e0 paths when given;
+    /// - fertility: ASFR averaged over the last 3 years with births by age of mother, as a
+    ///   schedule × TFR (path when steered, else the observed TFR);
+    /// - migration: the residual net migration by age and sex summed over the 20 years before
+    ///   the base (2020–2022 left out: COVID and the Ukrainian arrivals distort the age pattern)
+    ///   as the profile; totals from the path, else the mean of the last 5 residual years.
+    pub fn estimate_rates(&self, opts: &RateOptions) -> Result<RateSet, PopulationError> {
+        let base = opts.base_year;
+        let missing = |what: String| PopulationError::Missing { path: self.source.clone(), what, hint: "the national series must cover the years before the base year".into() };
+        // Mortality.
+        let recent: Vec<u16> = (base.saturating_sub(6)..base).rev().filter(|y| self.years_with(*y)).take(3).collect();
+        if recent.is_empty() {
+            return Err(missing(format!("deaths and population for the years before {base}")));
+        }
+        let mut m_base = [[0.0; AGES]; 2];
+        for y in &recent {
+            let m = self.death_rates(*y).unwrap_or([[0.0; AGES]; 2]);
+            for s in 0..2 {
+                for x in 0..AGES {
+                    m_base[s][x] += m[s][x] / recent.len() as f64;
+                }
+            }
+        }
+        let trend_years: BTreeMap<u16, [[f64; AGES]; 2]> = (base.saturating_sub(16)..base)
+            .filter(|y| !(2020..=2022).contains(y))
+            .filter_map(|y| self.death_rates(y).map(|m| (y, m)))
+            .collect();
+        let mid_recent = recent.iter().map(|y| f64::from(*y)).sum::<f64>() / recent.len() as f64;
+        let mortality = Mortality {
+            base_year: mid_recent.round() as u16,
+            m_base,
+            improvement: mortality_improvement(&trend_years),
+            e0_targets: opts.steer.as_ref().map(|k| k.e0.clone()).unwrap_or_default(),
+            e65_targets: opts.steer.as_ref().map(|k| k.e65.clone()).unwrap_or_default(),
+            multiplier: opts.multipliers[0],
+        };
+        // Fertility.
+        let fert_years: Vec<u16> = self
+            .births_mother_age
+            .keys()
+            .copied()
+            .filter(|y| *y < base && self.population.contains_key(y) && self.population.contains_key(&(y + 1)))
+            .rev()
+            .take(3)
+            .collect();
+        if fert_years.is_empty() {
+            return Err(missing(format!("births by age of mother before {base}")));
+        }
+        let mut asfr = [0.0; AGES];
+        for y in &fert_years {
+            let f = asfr_from_births(&self.births_mother_age[y], &self.population[y], &self.population[&(y + 1)]);
+            for x in 0..AGES {
+                asfr[x] += f[x] / fert_years.len() as f64;
+            }
+        }
+        let tfr_observed: f64 = asfr.iter().sum();
+        let mut shape = asfr;
+        shape.iter_mut().for_each(|v| *v /= tfr_observed);
+        let fertility = Fertility {
+            shape,
+            tfr: opts.steer.as_ref().map(|k| k.tfr.clone()).unwrap_or_default(),
+            tfr_default: tfr_observed,
+            multiplier: opts.multipliers[1],
+        };
+        // Migration.
+        let (y0, y1) = opts.migration_years.unwrap_or((base.saturating_sub(20), base - 1));
+        let mig_years: Vec<u16> = (y0..=y1.min(base - 1))
+            .filter(|y| opts.migration_years.is_some() || !(2020..=2022).contains(y))
+            .filter(|y| self.years_with(*y) && self.births_sex.contains_key(y))
+            .collect();
+        if mig_years.is_empty() {
+            return Err(missing(format!("population, deaths and births by sex for the years before {base}")));
+        }
+        let mut sum = Pop::default();
+        let mut totals = Vec::new();
+        for y in &mig_years {
+            let m = self.death_rates(*y).unwrap_or([[0.0; AGES]; 2]);
+            let r = migration_residual(&self.population[y], &self.population[&(y + 1)], &m, self.births_sex[y]);
+            totals.push(r.total());
+            sum.add(&r);
+        }
+        let last5: Vec<f64> = totals.iter().rev().take(5).copied().collect();
+        let migration = Migration {
+            profile: migration_profile(&sum)?,
+            totals: opts.steer.as_ref().map(|k| k.net_migration.clone()).unwrap_or_default(),
+            total_default: last5.iter().sum::<f64>() / last5.len() as f64,
+            multiplier: opts.multipliers[2],
+        };
+        Ok(RateSet { mortality, fertility, migration, srb: opts.srb })
+    }
+}
+
+/// Read one tidy (or any CBS-form) table.
+pub fn read_one(path: &std::path::Path) -> Result<TidyTable, crate::source::SourceError> {
+    let mut t = crate::source::read_table(path, None)?;
+    Ok(t.swap_remove(0))
+}
+
+impl NationalData {
+    /// Assemble from the four tables: population 1 January by single year and sex (7461bev),
+    /// deaths (37168), births by age of mother (37744ned), births by sex (37422ned).
+    pub fn from_tables(population: &TidyTable, deaths: &TidyTable, births_mother_age: &TidyTable, births_sex: &TidyTable) -> NationalData {
+        NationalData {
+            population: series_by_year(population, ""),
+            deaths: series_by_year(deaths, ""),
+            births_mother_age: self::births_by_mother_age(births_mother_age),
+            births_sex: self::births_by_sex(births_sex),
+            source: population.path.clone(),
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The population engine on real CBS data: Kernprognose checks, accounting identities,
+//! constraint, backtest.
+
+use proptest::prelude::*;
+use woonzorg::population::Pop;
+use woonzorg::population::constrain::scale_to_bands;
+use woonzorg::population::national::{KernprognosePaths, NationalData, RateOptions, interval_name, kernprognose_paths, read_one};
+use woonzorg::population::project::{accounting_error, project};
+use woonzorg::population::rates::RateSet;
+use woonzorg::population::split::BandTotal;
+
+use crate::common::root;
+use crate::require_shared;
+
+fn national() -> &'static NationalData {
+    static N: std::sync::OnceLock<NationalData> = std::sync::OnceLock::new();
+    N.get_or_init(|| {
+        let d = root().join("data/population");
+        NationalData::from_tables(
+            &read_one(&d.join("7461bev_bevolking_nl.csv")).unwrap(),
+            &read_one(&d.join("37168_overledenen_nl.csv")).unwrap(),
+            &read_one(&d.join("37744ned_geboorten_leeftijd_moeder.csv")).unwrap(),
+            &read_one(&d.join("37422ned_geboorten.csv")).unwrap(),
+        )
+    })
+}
+
+fn kp(variant: &str) -> KernprognosePaths {
+    let t = read_one(&root().join("data/forecasts/86040NED_kernprognose.csv")).unwrap();
+    kernprognose_paths(&t, interval_name(variant).unwrap()).unwrap()
+}
+
+fn steered_rates(base_year: u16) -> RateSet {
+    national()
+        .estimate_rates(&RateOptions { base_year, steer: Some(kp("midden")), srb: 1.05, multipliers: [1.0; 3], migration_years: None })
+        .unwrap()
+}
+
+/// 80+ per year from 85745NED (Kernprognose 2023, both sexes, bands 80–85 … 95+).
+fn kp2023_80_plus(shared: &std::path::Path) -> std::collections::BTreeMap<u16, f64> {
+    let t = read_one(&shared.join("forecasts/kernprognose_2024-2070_geslacht_leeftijd5_interval_85745NED_first10000rows.csv")).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for r in &t.rows {
+        if r.sex == "T" && r.category == "PrognoseInterval=Prognose" && ["80-84", "85-89", "90-94", "95+"].contains(&r.age.as_str()) {
+            *out.entry(r.period[..4].parse::<u16>().unwrap()).or_insert(0.0) += r.number().unwrap();
+        }
+    }
+    out
+}
+
+#[test]
+fn national_projection_tracks_the_kernprognose() {
+    let shared = require_shared!();
+    let k = kp("midden");
+    let p = project(&national().population[&2025], 2025, 2040, &steered_rates(2025));
+    let k80 = kp2023_80_plus(&shared);
+    println!("year  total     65+      80+ (vs 85745NED)");
+    for (i, y) in (2025..=2040).enumerate() {
+        let s = &p.stocks[i];
+        let d_tot = 100.0 * (s.total() / k.population[&y] - 1.0);
+        let d65 = 100.0 * (s.band(65, 105) / k.bands[&y][2] - 1.0);
+        let d80 = 100.0 * (s.band(80, 105) / k80[&y] - 1.0);
+        println!("{y}  {d_tot:+.2}%   {d65:+.2}%   {d80:+.2}%");
+        assert!(d_tot.abs() < 1.0, "{y}: total {d_tot:+.2}%");
+        assert!(d65.abs() < 1.0, "{y}: 65+ {d65:+.2}%");
+        assert!(d80.abs() < 2.0, "{y}: 80+ {d80:+.2}%");
+        assert!(s.min_cell() >= 0.0);
+        if i > 0 {
+            assert!(accounting_error(&p.stocks[i - 1], s, &p.flows[i - 1]) < 1e-9);
+        }
+    }
+}
+
+#[test]
+fn constrained_national_projection_meets_the_kernprognose_exactly() {
+    let k = kp("midden");
+    let mut p = project(&national().population[&2025], 2025, 2040, &steered_rates(2025));
+    for (i, y) in (2025..=2040).enumerate() {
+        let b = k.bands[&y];
+        let bands = [BandTotal { lo: 0, hi: 19, total: b[0] }, BandTotal { lo: 20, hi: 64, total: b[1] }, BandTotal { lo: 65, hi: 105, total: b[2] }];
+        scale_to_bands(&mut p.stocks[i], &bands).unwrap();
+        assert!((p.stocks[i].total() - k.population[&y]).abs() <= 2.0, "{y}: rounding in 86040NED only");
+        assert!((p.stocks[i].band(65, 105) - b[2]).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn life_expectancy_of_the_base_rates_matches_cbs() {
+    // Death rates 2024 (37168 deaths / mean 7461bev population) give e0 close to CBS's 2024
+    // figures (80.5 men, 83.3 women; METHODS §2C).
+    let m = national().death_rates(2024).unwrap();
+    let e_m = woonzorg::population::rates::life_table(&m[0]).e(0);
+    let e_v = woonzorg::population::rates::life_table(&m[1]).e(0);
+    println!("e0 2024: men {e_m:.2}, women {e_v:.2}");
+    assert!((e_m - 80.5).abs() < 0.4, "{e_m}");
+    assert!((e_v - 83.3).abs() < 0.4, "{e_v}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// For any base population and migration level: every year balances per sex and age and no
+    /// cell goes negative.
+    #[test]
+    fn every_step_balances_and_stays_non_negative(scale in 0.0001f64..2.0, tilt in -0.5f64..0.5, migration in -300_000.0f64..300_000.0) {
+        let mut rates = steered_rates(2025);
+        rates.migration.totals.clear();
+        rates.migration.total_default = migration * scale;
+        let mut base = Pop::default();
+        let nl = national().population[&2025];
+        for s in 0..2 {
+            for a in 0..106 {
+                base.0[s][a] = nl.0[s][a] * scale * (1.0 + tilt * (a as f64 / 105.0 - 0.5));
+            }
+        }
+        let p = project(&base, 2025, 2040, &rates);
+        for i in 1..p.stocks.len() {
+            prop_assert!(accounting_error(&p.stocks[i - 1], &p.stocks[i], &p.flows[i - 1]) < 1e-6);
+            prop_assert!(p.stocks[i].min_cell() >= 0.0);
+        }
+    }
+}
+
