@@ -50,30 +50,64 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let s = &outcome.scenario;
     writeln!(out, "{} — {}", s.name, s.title)?;
+    let years: Vec<u16> = outcome
+        .summary
+        .first()
+        .map(|r| r.projected.iter().map(|p| p.0).collect())
+        .unwrap_or_default();
+    let source = if s.regions.nederland {
+        "CBS 7461bev"
+    } else {
+        "CBS 85383NED; M/V en losse leeftijden geschat"
+    };
+    let variant = s
+        .projection
+        .as_ref()
+        .and_then(|p| p.variants.first())
+        .map(String::as_str)
+        .unwrap_or("midden");
+    let tail = if years.is_empty() {
+        String::new()
+    } else {
+        format!(" en prognose (variant {variant})")
+    };
     writeln!(
         out,
-        "Bevolking op 1 januari {} (CBS 85383NED; M/V geschat)",
+        "Bevolking op 1 januari {} ({source}){tail}",
         s.base_year
     )?;
-    writeln!(
-        out,
-        "{:<9} {:<38} {:>11} {:>9}",
-        "code", "naam", "inwoners", "75+"
-    )?;
+    let mut head = format!(
+        "{:<9} {:<30} {:>11} {:>9}",
+        "code",
+        "naam",
+        format!("inw. {}", s.base_year),
+        "75+"
+    );
+    for y in &years {
+        head.push_str(&format!(
+            " {:>11} {:>9}",
+            format!("inw. {y}"),
+            format!("75+ {y}")
+        ));
+    }
+    writeln!(out, "{head}")?;
     for r in &outcome.summary {
         let code = if r.region == r.name {
             "eigen"
         } else {
             r.region.as_str()
         };
-        writeln!(
-            out,
-            "{:<9} {:<38} {:>11} {:>9}",
+        let mut line = format!(
+            "{:<9} {:<30} {:>11} {:>9}",
             code,
-            truncate(&r.name, 38),
+            truncate(&r.name, 30),
             nl_number(r.total),
             nl_number(r.age_75_plus)
-        )?;
+        );
+        for (_, t, o) in &r.projected {
+            line.push_str(&format!(" {:>11} {:>9}", nl_number(*t), nl_number(*o)));
+        }
+        writeln!(out, "{line}")?;
     }
     writeln!(
         out,

@@ -230,3 +230,33 @@ pub fn national_by_age(
     }
     Ok((men, women))
 }
+
+/// The national population by band and sex from single years (7461bev): all observed.
+pub fn national_base_by_band(
+    national: &TidyTable,
+    year: u16,
+) -> Result<BasePopulation, PopulationError> {
+    let (men, women) = national_by_age(national, year)?;
+    let mut cells = Vec::new();
+    for band in BANDS_85383 {
+        let sum = |v: &[f64]| {
+            v.iter()
+                .enumerate()
+                .filter(|(a, _)| band.contains(*a as u16))
+                .map(|(_, x)| x)
+                .sum::<f64>()
+        };
+        let (m, v) = (sum(&men), sum(&women));
+        for (sex, value) in [("T", m + v), ("M", m), ("V", v)] {
+            cells.push(BaseBand {
+                region: "NL01".into(),
+                region_name: "Nederland".into(),
+                band,
+                sex,
+                value,
+                quality: "waargenomen",
+            });
+        }
+    }
+    Ok(BasePopulation { year, cells })
+}

@@ -2,16 +2,20 @@
 //! add up to the national population, and a national projection scaled to published band
 //! totals. The scaling is booked as migration so every region's accounts still balance.
 
+use super::PopulationError;
 use super::grid::{AGES, Pop};
 use super::project::Components;
 use super::split::BandTotal;
-use super::PopulationError;
 
 /// Pro-rata scaling per component cell (METHODS §1a "Constraining municipalities"):
 /// P̂(x, s, g) = P(x, s, g) · P_nat(x, s) / Σ_g P(x, s, g). A cell that is zero in every region
 /// but not in the control is shared by the regions' totals. The difference is added to each
 /// region's migration of that year.
-pub fn constrain_to_control(regions: &mut [Pop], flows: &mut [Components], control: &Pop) -> Result<(), PopulationError> {
+pub fn constrain_to_control(
+    regions: &mut [Pop],
+    flows: &mut [Components],
+    control: &Pop,
+) -> Result<(), PopulationError> {
     if regions.is_empty() {
         return Ok(());
     }
@@ -45,7 +49,10 @@ pub fn scale_to_bands(p: &mut Pop, bands: &[BandTotal]) -> Result<(), Population
     for b in bands {
         let s = p.band(b.lo, b.hi);
         if s <= 0.0 {
-            return Err(PopulationError::Method { method: "scale_to_bands".into(), message: format!("band {}..={} is empty", b.lo, b.hi) });
+            return Err(PopulationError::Method {
+                method: "scale_to_bands".into(),
+                message: format!("band {}..={} is empty", b.lo, b.hi),
+            });
         }
         let f = b.total / s;
         for sex in 0..2 {
@@ -60,7 +67,11 @@ pub fn scale_to_bands(p: &mut Pop, bands: &[BandTotal]) -> Result<(), Population
 /// Iterative proportional fitting with two margins: each region's band totals (rows) and the
 /// control's age × sex cells (columns). Used for the base year, when region totals by band
 /// and the national single-year population are both known. Deming & Stephan (1940).
-pub fn ipf_two_margins(regions: &mut [Pop], region_bands: &[Vec<BandTotal>], control: &Pop) -> Result<usize, PopulationError> {
+pub fn ipf_two_margins(
+    regions: &mut [Pop],
+    region_bands: &[Vec<BandTotal>],
+    control: &Pop,
+) -> Result<usize, PopulationError> {
     let mut dummy: Vec<Components> = Vec::new();
     for it in 1..=500 {
         constrain_to_control(regions, &mut dummy, control)?;

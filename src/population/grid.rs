@@ -27,7 +27,10 @@ impl Pop {
     }
     /// Both sexes, ages `lo..=hi`.
     pub fn band(&self, lo: usize, hi: usize) -> f64 {
-        self.0.iter().map(|s| s[lo..=hi.min(OPEN_AGE)].iter().sum::<f64>()).sum()
+        self.0
+            .iter()
+            .map(|s| s[lo..=hi.min(OPEN_AGE)].iter().sum::<f64>())
+            .sum()
     }
     /// One sex, ages `lo..=hi`.
     pub fn band_sex(&self, sex: usize, lo: usize, hi: usize) -> f64 {
@@ -53,6 +56,10 @@ impl Pop {
         p
     }
     pub fn min_cell(&self) -> f64 {
-        self.0.iter().flat_map(|s| s.iter()).copied().fold(f64::INFINITY, f64::min)
+        self.0
+            .iter()
+            .flat_map(|s| s.iter())
+            .copied()
+            .fold(f64::INFINITY, f64::min)
     }
 }

@@ -21,10 +21,21 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum PopulationError {
     #[error("{path}: no value for {what}\n  hint: {hint}")]
-    Missing { path: PathBuf, what: String, hint: String },
+    Missing {
+        path: PathBuf,
+        what: String,
+        hint: String,
+    },
 
-    #[error("{path}: inconsistent bands for {region} in {year}: {message}\n  hint: the band totals of this table contradict each other; check the export")]
-    Inconsistent { path: PathBuf, region: String, year: u16, message: String },
+    #[error(
+        "{path}: inconsistent bands for {region} in {year}: {message}\n  hint: the band totals of this table contradict each other; check the export"
+    )]
+    Inconsistent {
+        path: PathBuf,
+        region: String,
+        year: u16,
+        message: String,
+    },
 
     #[error("{method}: {message}")]
     Method { method: String, message: String },

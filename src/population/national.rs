@@ -8,9 +8,12 @@ use std::path::PathBuf;
 use crate::source::codes::period_year;
 use crate::source::{Cell, TidyTable};
 
-use super::grid::{AGES, OPEN_AGE, Pop};
-use super::rates::{Fertility, Migration, Mortality, RateSet, asfr_from_births, death_rates, migration_profile, migration_residual, mortality_improvement};
 use super::PopulationError;
+use super::grid::{AGES, OPEN_AGE, Pop};
+use super::rates::{
+    Fertility, Migration, Mortality, RateSet, asfr_from_births, death_rates, migration_profile,
+    migration_residual, mortality_improvement,
+};
 
 fn sex_index(s: &str) -> Option<usize> {
     match s {
@@ -25,7 +28,10 @@ fn single_age(age: &str) -> Option<usize> {
     if let Some((_, hi)) = age.split_once('-') {
         return hi.parse::<usize>().ok().map(|a| a.min(OPEN_AGE));
     }
-    age.trim_end_matches('+').parse::<usize>().ok().map(|a| a.min(OPEN_AGE))
+    age.trim_end_matches('+')
+        .parse::<usize>()
+        .ok()
+        .map(|a| a.min(OPEN_AGE))
 }
 
 /// Population or deaths by year, sex and single age from a tidy table (rows with sex M/V,
@@ -36,7 +42,12 @@ pub fn series_by_year(t: &TidyTable, measure_prefix: &str) -> BTreeMap<u16, Pop>
         if !r.period.ends_with("JJ00") || !r.measure.starts_with(measure_prefix) {
             continue;
         }
-        let (Some(y), Some(s), Some(a), Cell::Number(v)) = (period_year(&r.period), sex_index(&r.sex), single_age(&r.age), &r.value) else {
+        let (Some(y), Some(s), Some(a), Cell::Number(v)) = (
+            period_year(&r.period),
+            sex_index(&r.sex),
+            single_age(&r.age),
+            &r.value,
+        ) else {
             continue;
         };
         out.entry(y).or_default().0[s][a] += v;
@@ -48,7 +59,11 @@ pub fn series_by_year(t: &TidyTable, measure_prefix: &str) -> BTreeMap<u16, Pop>
 pub fn births_by_mother_age(t: &TidyTable) -> BTreeMap<u16, [f64; AGES]> {
     let mut out: BTreeMap<u16, [f64; AGES]> = BTreeMap::new();
     for r in &t.rows {
-        let (Some(y), Some(a), Cell::Number(v)) = (period_year(&r.period), single_age(&r.age), &r.value) else { continue };
+        let (Some(y), Some(a), Cell::Number(v)) =
+            (period_year(&r.period), single_age(&r.age), &r.value)
+        else {
+            continue;
+        };
         if r.age == "totaal" {
             continue;
         }
@@ -61,7 +76,9 @@ pub fn births_by_mother_age(t: &TidyTable) -> BTreeMap<u16, [f64; AGES]> {
 pub fn births_by_sex(t: &TidyTable) -> BTreeMap<u16, [f64; 2]> {
     let mut out: BTreeMap<u16, [f64; 2]> = BTreeMap::new();
     for r in &t.rows {
-        let (Some(y), Cell::Number(v)) = (period_year(&r.period), &r.value) else { continue };
+        let (Some(y), Cell::Number(v)) = (period_year(&r.period), &r.value) else {
+            continue;
+        };
         let i = if r.measure.starts_with("Jongens_") {
             0
         } else if r.measure.starts_with("Meisjes_") {
@@ -101,13 +118,21 @@ pub fn interval_name(variant: &str) -> Option<&'static str> {
 }
 
 /// Read one interval of 86040NED (Kernprognose kerncijfers) from its tidy table.
-pub fn kernprognose_paths(t: &TidyTable, interval: &str) -> Result<KernprognosePaths, PopulationError> {
-    let mut k = KernprognosePaths { interval: interval.to_string(), ..Default::default() };
+pub fn kernprognose_paths(
+    t: &TidyTable,
+    interval: &str,
+) -> Result<KernprognosePaths, PopulationError> {
+    let mut k = KernprognosePaths {
+        interval: interval.to_string(),
+        ..Default::default()
+    };
     for r in &t.rows {
         if r.category_value("PrognoseInterval") != Some(interval) {
             continue;
         }
-        let (Some(y), Cell::Number(v)) = (period_year(&r.period), &r.value) else { continue };
+        let (Some(y), Cell::Number(v)) = (period_year(&r.period), &r.value) else {
+            continue;
+        };
         let v = *v;
         match r.measure.as_str() {
             "BevolkingOp1Januari_1" => {
@@ -132,7 +157,9 @@ pub fn kernprognose_paths(t: &TidyTable, interval: &str) -> Result<KernprognoseP
     if k.e0.is_empty() || k.tfr.is_empty() || k.net_migration.is_empty() {
         return Err(PopulationError::Missing {
             path: t.path.clone(),
-            what: format!("Kernprognose paths (e0 by sex, TFR, net migration) for interval '{interval}'"),
+            what: format!(
+                "Kernprognose paths (e0 by sex, TFR, net migration) for interval '{interval}'"
+            ),
             hint: "use the 86040NED extract (Kernprognose 2024–2070, kerncijfers)".into(),
         });
     }
@@ -166,12 +193,20 @@ pub struct RateOptions {
 
 impl NationalData {
     fn years_with(&self, y: u16) -> bool {
-        self.deaths.contains_key(&y) && self.population.contains_key(&y) && self.population.contains_key(&(y + 1))
+        self.deaths.contains_key(&y)
+            && self.population.contains_key(&y)
+            && self.population.contains_key(&(y + 1))
     }
 
     /// Death rates of year y.
     pub fn death_rates(&self, y: u16) -> Option<[[f64; AGES]; 2]> {
-        self.years_with(y).then(|| death_rates(&self.deaths[&y], &self.population[&y], &self.population[&(y + 1)]))
+        self.years_with(y).then(|| {
+            death_rates(
+                &self.deaths[&y],
+                &self.population[&y],
+                &self.population[&(y + 1)],
+            )
+        })
     }
 
     /// Estimate a national rate set from data of years before `opts.base_year` only:
@@ -185,11 +220,21 @@ impl NationalData {
     ///   as the profile; totals from the path, else the mean of the last 5 residual years.
     pub fn estimate_rates(&self, opts: &RateOptions) -> Result<RateSet, PopulationError> {
         let base = opts.base_year;
-        let missing = |what: String| PopulationError::Missing { path: self.source.clone(), what, hint: "the national series must cover the years before the base year".into() };
+        let missing = |what: String| PopulationError::Missing {
+            path: self.source.clone(),
+            what,
+            hint: "the national series must cover the years before the base year".into(),
+        };
         // Mortality.
-        let recent: Vec<u16> = (base.saturating_sub(6)..base).rev().filter(|y| self.years_with(*y)).take(3).collect();
+        let recent: Vec<u16> = (base.saturating_sub(6)..base)
+            .rev()
+            .filter(|y| self.years_with(*y))
+            .take(3)
+            .collect();
         if recent.is_empty() {
-            return Err(missing(format!("deaths and population for the years before {base}")));
+            return Err(missing(format!(
+                "deaths and population for the years before {base}"
+            )));
         }
         let mut m_base = [[0.0; AGES]; 2];
         for y in &recent {
@@ -209,8 +254,16 @@ impl NationalData {
             base_year: mid_recent.round() as u16,
             m_base,
             improvement: mortality_improvement(&trend_years),
-            e0_targets: opts.steer.as_ref().map(|k| k.e0.clone()).unwrap_or_default(),
-            e65_targets: opts.steer.as_ref().map(|k| k.e65.clone()).unwrap_or_default(),
+            e0_targets: opts
+                .steer
+                .as_ref()
+                .map(|k| k.e0.clone())
+                .unwrap_or_default(),
+            e65_targets: opts
+                .steer
+                .as_ref()
+                .map(|k| k.e65.clone())
+                .unwrap_or_default(),
             multiplier: opts.multipliers[0],
         };
         // Fertility.
@@ -218,7 +271,11 @@ impl NationalData {
             .births_mother_age
             .keys()
             .copied()
-            .filter(|y| *y < base && self.population.contains_key(y) && self.population.contains_key(&(y + 1)))
+            .filter(|y| {
+                *y < base
+                    && self.population.contains_key(y)
+                    && self.population.contains_key(&(y + 1))
+            })
             .rev()
             .take(3)
             .collect();
@@ -227,7 +284,11 @@ impl NationalData {
         }
         let mut asfr = [0.0; AGES];
         for y in &fert_years {
-            let f = asfr_from_births(&self.births_mother_age[y], &self.population[y], &self.population[&(y + 1)]);
+            let f = asfr_from_births(
+                &self.births_mother_age[y],
+                &self.population[y],
+                &self.population[&(y + 1)],
+            );
             for x in 0..AGES {
                 asfr[x] += f[x] / fert_years.len() as f64;
             }
@@ -237,35 +298,57 @@ impl NationalData {
         shape.iter_mut().for_each(|v| *v /= tfr_observed);
         let fertility = Fertility {
             shape,
-            tfr: opts.steer.as_ref().map(|k| k.tfr.clone()).unwrap_or_default(),
+            tfr: opts
+                .steer
+                .as_ref()
+                .map(|k| k.tfr.clone())
+                .unwrap_or_default(),
             tfr_default: tfr_observed,
             multiplier: opts.multipliers[1],
         };
         // Migration.
-        let (y0, y1) = opts.migration_years.unwrap_or((base.saturating_sub(20), base - 1));
+        let (y0, y1) = opts
+            .migration_years
+            .unwrap_or((base.saturating_sub(20), base - 1));
         let mig_years: Vec<u16> = (y0..=y1.min(base - 1))
             .filter(|y| opts.migration_years.is_some() || !(2020..=2022).contains(y))
             .filter(|y| self.years_with(*y) && self.births_sex.contains_key(y))
             .collect();
         if mig_years.is_empty() {
-            return Err(missing(format!("population, deaths and births by sex for the years before {base}")));
+            return Err(missing(format!(
+                "population, deaths and births by sex for the years before {base}"
+            )));
         }
         let mut sum = Pop::default();
         let mut totals = Vec::new();
         for y in &mig_years {
             let m = self.death_rates(*y).unwrap_or([[0.0; AGES]; 2]);
-            let r = migration_residual(&self.population[y], &self.population[&(y + 1)], &m, self.births_sex[y]);
+            let r = migration_residual(
+                &self.population[y],
+                &self.population[&(y + 1)],
+                &m,
+                self.births_sex[y],
+            );
             totals.push(r.total());
             sum.add(&r);
         }
         let last5: Vec<f64> = totals.iter().rev().take(5).copied().collect();
         let migration = Migration {
             profile: migration_profile(&sum)?,
-            totals: opts.steer.as_ref().map(|k| k.net_migration.clone()).unwrap_or_default(),
+            totals: opts
+                .steer
+                .as_ref()
+                .map(|k| k.net_migration.clone())
+                .unwrap_or_default(),
             total_default: last5.iter().sum::<f64>() / last5.len() as f64,
             multiplier: opts.multipliers[2],
         };
-        Ok(RateSet { mortality, fertility, migration, srb: opts.srb })
+        Ok(RateSet {
+            mortality,
+            fertility,
+            migration,
+            srb: opts.srb,
+        })
     }
 }
 
@@ -278,7 +361,12 @@ pub fn read_one(path: &std::path::Path) -> Result<TidyTable, crate::source::Sour
 impl NationalData {
     /// Assemble from the four tables: population 1 January by single year and sex (7461bev),
     /// deaths (37168), births by age of mother (37744ned), births by sex (37422ned).
-    pub fn from_tables(population: &TidyTable, deaths: &TidyTable, births_mother_age: &TidyTable, births_sex: &TidyTable) -> NationalData {
+    pub fn from_tables(
+        population: &TidyTable,
+        deaths: &TidyTable,
+        births_mother_age: &TidyTable,
+        births_sex: &TidyTable,
+    ) -> NationalData {
         NationalData {
             population: series_by_year(population, ""),
             deaths: series_by_year(deaths, ""),

@@ -36,7 +36,9 @@ pub fn cohort_step(p: &Pop, r: &YearRates) -> (Pop, Components) {
         }
     }
     // Births: mean of women at the start and at the end of the year (ages ≥ 1 are known now).
-    let births: f64 = (0..AGES).map(|x| r.asfr[x] * (p.0[WOMEN][x] + next.0[WOMEN][x]) / 2.0).sum();
+    let births: f64 = (0..AGES)
+        .map(|x| r.asfr[x] * (p.0[WOMEN][x] + next.0[WOMEN][x]) / 2.0)
+        .sum();
     let girls = births / (1.0 + r.srb);
     c.births = [births - girls, girls];
     for s in 0..2 {
@@ -60,7 +62,8 @@ pub struct Projection {
 
 impl Projection {
     pub fn year(&self, t: u16) -> Option<&Pop> {
-        t.checked_sub(self.base_year).and_then(|i| self.stocks.get(usize::from(i)))
+        t.checked_sub(self.base_year)
+            .and_then(|i| self.stocks.get(usize::from(i)))
     }
     pub fn horizon(&self) -> u16 {
         self.base_year + (self.stocks.len() as u16).saturating_sub(1)
@@ -75,7 +78,13 @@ pub fn project(base: &Pop, base_year: u16, horizon: u16, rates: &RateSet) -> Pro
 /// Project like [`project`], letting `adjust` change each new stock (year, population) before
 /// the next step starts from it, e.g. to meet a control. The change is booked as migration, so
 /// every year still balances.
-pub fn project_adjusted(base: &Pop, base_year: u16, horizon: u16, rates: &RateSet, mut adjust: impl FnMut(u16, &mut Pop)) -> Projection {
+pub fn project_adjusted(
+    base: &Pop,
+    base_year: u16,
+    horizon: u16,
+    rates: &RateSet,
+    mut adjust: impl FnMut(u16, &mut Pop),
+) -> Projection {
     let mut stocks = vec![*base];
     let mut flows = Vec::new();
     for t in base_year..horizon {
@@ -90,7 +99,11 @@ pub fn project_adjusted(base: &Pop, base_year: u16, horizon: u16, rates: &RateSe
         stocks.push(next);
         flows.push(c);
     }
-    Projection { base_year, stocks, flows }
+    Projection {
+        base_year,
+        stocks,
+        flows,
+    }
 }
 
 /// Check the accounting identity of one step; returns the largest relative error.

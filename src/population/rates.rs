@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::grid::{AGES, MEN, OPEN_AGE, Pop, WOMEN};
 use super::PopulationError;
+use super::grid::{AGES, MEN, OPEN_AGE, Pop, WOMEN};
 
 /// A single-year life table from central death rates m(x).
 #[derive(Debug, Clone)]
@@ -28,7 +28,11 @@ pub fn life_table(m: &[f64; AGES]) -> LifeTable {
     for x in 0..AGES {
         let a = if x == 0 { 0.1 } else { 0.5 };
         let mx = m[x].max(0.0);
-        q[x] = if x == OPEN_AGE { 1.0 } else { (mx / (1.0 + (1.0 - a) * mx)).min(1.0) };
+        q[x] = if x == OPEN_AGE {
+            1.0
+        } else {
+            (mx / (1.0 + (1.0 - a) * mx)).min(1.0)
+        };
         let d = l[x] * q[x];
         if x < OPEN_AGE {
             l[x + 1] = l[x] - d;
@@ -49,16 +53,28 @@ pub fn life_table(m: &[f64; AGES]) -> LifeTable {
 impl LifeTable {
     /// Life expectancy at age x: T(x)/l(x).
     pub fn e(&self, x: usize) -> f64 {
-        if self.l[x] > 0.0 { self.t[x] / self.l[x] } else { 0.0 }
+        if self.l[x] > 0.0 {
+            self.t[x] / self.l[x]
+        } else {
+            0.0
+        }
     }
     /// Survival of the cohort aged x on 1 January to 1 January next year: L(x+1)/L(x); the
     /// two top ages share T(ω)/T(ω−1).
     pub fn survival(&self) -> [f64; AGES] {
         let mut s = [0.0; AGES];
         for x in 0..OPEN_AGE - 1 {
-            s[x] = if self.big_l[x] > 0.0 { self.big_l[x + 1] / self.big_l[x] } else { 0.0 };
+            s[x] = if self.big_l[x] > 0.0 {
+                self.big_l[x + 1] / self.big_l[x]
+            } else {
+                0.0
+            };
         }
-        let top = if self.t[OPEN_AGE - 1] > 0.0 { self.t[OPEN_AGE] / self.t[OPEN_AGE - 1] } else { 0.0 };
+        let top = if self.t[OPEN_AGE - 1] > 0.0 {
+            self.t[OPEN_AGE] / self.t[OPEN_AGE - 1]
+        } else {
+            0.0
+        };
         s[OPEN_AGE - 1] = top;
         s[OPEN_AGE] = top;
         s
@@ -75,7 +91,11 @@ pub fn death_rates(deaths: &Pop, start: &Pop, end: &Pop) -> [[f64; AGES]; 2] {
     for s in 0..2 {
         for x in 0..AGES {
             let exposure = (start.0[s][x] + end.0[s][x]) / 2.0;
-            m[s][x] = if exposure > 0.0 { deaths.0[s][x] / exposure } else { 0.0 };
+            m[s][x] = if exposure > 0.0 {
+                deaths.0[s][x] / exposure
+            } else {
+                0.0
+            };
         }
     }
     m
@@ -121,7 +141,10 @@ pub fn mortality_improvement(m_by_year: &BTreeMap<u16, [[f64; AGES]; 2]>) -> [[f
                 continue;
             }
             let n = pts.len() as f64;
-            let (mx, my) = (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).sum::<f64>() / n);
+            let (mx, my) = (
+                pts.iter().map(|p| p.0).sum::<f64>() / n,
+                pts.iter().map(|p| p.1).sum::<f64>() / n,
+            );
             let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
             let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
             let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
@@ -276,7 +299,10 @@ pub fn migration_residual(start: &Pop, end: &Pop, m: &[[f64; AGES]; 2], births: 
 pub fn migration_profile(sum: &Pop) -> Result<[[f64; AGES]; 2], PopulationError> {
     let total = sum.total();
     if total.abs() < 1.0 {
-        return Err(PopulationError::Method { method: "migration_profile".into(), message: "net migration over the chosen years is about zero".into() });
+        return Err(PopulationError::Method {
+            method: "migration_profile".into(),
+            message: "net migration over the chosen years is about zero".into(),
+        });
     }
     let mut p = [[0.0; AGES]; 2];
     for s in 0..2 {

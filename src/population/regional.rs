@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use crate::source::codes::period_year;
 use crate::source::{Cell, TidyTable};
 
+use super::PopulationError;
 use super::constrain::{constrain_to_control, ipf_two_margins};
 use super::grid::{AGES, OPEN_AGE, Pop};
 use super::project::{Components, Projection, cohort_step};
 use super::rates::RateSet;
 use super::split::{BandTotal, rake_groups};
-use super::PopulationError;
 
 /// The band measures of 85383NED and the ages they cover.
 const BANDS_85383: [(&str, usize, usize); 7] = [
@@ -32,12 +32,19 @@ pub fn gemeente_bands(t: &TidyTable, year: u16) -> BTreeMap<String, (String, Vec
         if !r.region.starts_with("GM") || period_year(&r.period) != Some(year) {
             continue;
         }
-        if r.category_value("StatusCijfer").is_some_and(|s| s != "Definitief") {
+        if r.category_value("StatusCijfer")
+            .is_some_and(|s| s != "Definitief")
+        {
             continue;
         }
         let Cell::Number(v) = r.value else { continue };
-        if let Some(i) = BANDS_85383.iter().position(|(p, _, _)| r.measure.starts_with(p)) {
-            let e = found.entry(r.region.clone()).or_insert_with(|| (r.region_name.clone(), BTreeMap::new()));
+        if let Some(i) = BANDS_85383
+            .iter()
+            .position(|(p, _, _)| r.measure.starts_with(p))
+        {
+            let e = found
+                .entry(r.region.clone())
+                .or_insert_with(|| (r.region_name.clone(), BTreeMap::new()));
             e.1.insert(i, v);
         }
     }
@@ -45,7 +52,14 @@ pub fn gemeente_bands(t: &TidyTable, year: u16) -> BTreeMap<String, (String, Vec
         .into_iter()
         .filter(|(_, (_, m))| m.len() == BANDS_85383.len())
         .map(|(code, (name, m))| {
-            let bands = m.iter().map(|(i, v)| BandTotal { lo: BANDS_85383[*i].1, hi: BANDS_85383[*i].2, total: *v }).collect();
+            let bands = m
+                .iter()
+                .map(|(i, v)| BandTotal {
+                    lo: BANDS_85383[*i].1,
+                    hi: BANDS_85383[*i].2,
+                    total: *v,
+                })
+                .collect();
             (code, (name, bands))
         })
         .collect()
@@ -54,8 +68,15 @@ pub fn gemeente_bands(t: &TidyTable, year: u16) -> BTreeMap<String, (String, Vec
 /// Raking of a reference population (national, single years × sex) to band totals that
 /// cover both sexes: the estimated ("geschat") single-year base of a gemeente.
 pub fn rake_pop(shape: &Pop, bands: &[BandTotal]) -> Result<Pop, PopulationError> {
-    let groups: Vec<(Vec<usize>, f64)> =
-        bands.iter().map(|b| ((b.lo..=b.hi).chain(AGES + b.lo..=AGES + b.hi).collect(), b.total)).collect();
+    let groups: Vec<(Vec<usize>, f64)> = bands
+        .iter()
+        .map(|b| {
+            (
+                (b.lo..=b.hi).chain(AGES + b.lo..=AGES + b.hi).collect(),
+                b.total,
+            )
+        })
+        .collect();
     Ok(Pop::from_flat(&rake_groups(&shape.flat(), &groups)?))
 }
 
@@ -72,7 +93,12 @@ pub struct Gemeenten {
 
 /// Net migration level of each gemeente: mean yearly growth over the window minus its natural
 /// increase (births − deaths of one step with the national rates, no migration).
-pub fn own_net_migration(bases: &[Pop], growth_per_year: &[f64], rates: &RateSet, year: u16) -> Vec<f64> {
+pub fn own_net_migration(
+    bases: &[Pop],
+    growth_per_year: &[f64],
+    rates: &RateSet,
+    year: u16,
+) -> Vec<f64> {
     let mut r = rates.year(year);
     r.migration = Pop::default();
     bases
@@ -102,7 +128,12 @@ pub struct RegionalProjection {
 /// age-sex profile scaled to the gemeente's total); with `constrain`, each year's gemeenten are
 /// scaled per age × sex to the national projection, and the base year is fitted to both
 /// margins (gemeente bands × national cells).
-pub fn project_gemeenten(g: &Gemeenten, rates: &RateSet, national: &Projection, constrain: bool) -> Result<RegionalProjection, PopulationError> {
+pub fn project_gemeenten(
+    g: &Gemeenten,
+    rates: &RateSet,
+    national: &Projection,
+    constrain: bool,
+) -> Result<RegionalProjection, PopulationError> {
     let base_year = national.base_year;
     let mut current = g.bases.clone();
     if constrain {
@@ -137,5 +168,12 @@ pub fn project_gemeenten(g: &Gemeenten, rates: &RateSet, national: &Projection, 
         }
         current = next;
     }
-    Ok(RegionalProjection { base_year, codes: g.codes.clone(), names: g.names.clone(), stocks, flows, constrained: constrain })
+    Ok(RegionalProjection {
+        base_year,
+        codes: g.codes.clone(),
+        names: g.names.clone(),
+        stocks,
+        flows,
+        constrained: constrain,
+    })
 }

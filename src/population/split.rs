@@ -52,7 +52,10 @@ pub fn sprague_split(bands: &[f64]) -> Result<Vec<f64>, PopulationError> {
         });
     }
     if bands.iter().any(|b| !b.is_finite() || *b < 0.0) {
-        return Err(PopulationError::Method { method: "sprague_split".into(), message: "band totals must be finite and ≥ 0".into() });
+        return Err(PopulationError::Method {
+            method: "sprague_split".into(),
+            message: "band totals must be finite and ≥ 0".into(),
+        });
     }
     let closed = n - 1;
     let mut out = Vec::with_capacity(closed * 5 + 1);
@@ -65,12 +68,20 @@ pub fn sprague_split(bands: &[f64]) -> Result<Vec<f64>, PopulationError> {
         };
         let mut years = [0.0; 5];
         for (r, row) in panel.iter().enumerate() {
-            years[r] = row.iter().enumerate().map(|(c, w)| w * bands[start + c]).sum();
+            years[r] = row
+                .iter()
+                .enumerate()
+                .map(|(c, w)| w * bands[start + c])
+                .sum();
         }
         if years.iter().any(|y| *y < 0.0) {
             let pos: f64 = years.iter().filter(|y| **y > 0.0).sum();
             for y in years.iter_mut() {
-                *y = if *y > 0.0 && pos > 0.0 { *y * bands[i] / pos } else { 0.0 };
+                *y = if *y > 0.0 && pos > 0.0 {
+                    *y * bands[i] / pos
+                } else {
+                    0.0
+                };
             }
             if pos <= 0.0 {
                 years = [bands[i] / 5.0; 5];
@@ -108,28 +119,47 @@ pub fn rake_to_bands(shape: &[f64], bands: &[BandTotal]) -> Result<Vec<f64>, Pop
         if b.hi >= shape.len() || b.lo > b.hi {
             return Err(PopulationError::Method {
                 method: "rake_to_bands".into(),
-                message: format!("band {}..={} outside the shape (len {})", b.lo, b.hi, shape.len()),
+                message: format!(
+                    "band {}..={} outside the shape (len {})",
+                    b.lo,
+                    b.hi,
+                    shape.len()
+                ),
             });
         }
     }
-    let groups: Vec<(Vec<usize>, f64)> = bands.iter().map(|b| ((b.lo..=b.hi).collect(), b.total)).collect();
+    let groups: Vec<(Vec<usize>, f64)> = bands
+        .iter()
+        .map(|b| ((b.lo..=b.hi).collect(), b.total))
+        .collect();
     rake_groups(shape, &groups)
 }
 
 /// Raking of any cells to group totals: the IPF loop behind [`rake_to_bands`]. A group is the
 /// list of cell indices it covers and its total (e.g. both sexes of ages 75–105).
-pub fn rake_groups(shape: &[f64], groups: &[(Vec<usize>, f64)]) -> Result<Vec<f64>, PopulationError> {
-    let err = |message: String| PopulationError::Method { method: "rake_to_bands".into(), message };
+pub fn rake_groups(
+    shape: &[f64],
+    groups: &[(Vec<usize>, f64)],
+) -> Result<Vec<f64>, PopulationError> {
+    let err = |message: String| PopulationError::Method {
+        method: "rake_to_bands".into(),
+        message,
+    };
     let sum = |v: &[f64], idx: &[usize]| idx.iter().map(|i| v[*i]).sum::<f64>();
     for (idx, total) in groups {
         if idx.iter().any(|i| *i >= shape.len()) {
-            return Err(err(format!("a group refers to a cell outside the shape (len {})", shape.len())));
+            return Err(err(format!(
+                "a group refers to a cell outside the shape (len {})",
+                shape.len()
+            )));
         }
         if !total.is_finite() || *total < 0.0 {
             return Err(err(format!("group total {total} is not a count")));
         }
         if *total > 0.0 && sum(shape, idx) <= 0.0 {
-            return Err(err(format!("group total {total} but the reference shape is zero there")));
+            return Err(err(format!(
+                "group total {total} but the reference shape is zero there"
+            )));
         }
     }
     let mut v = shape.to_vec();
@@ -141,12 +171,17 @@ pub fn rake_groups(shape: &[f64], groups: &[(Vec<usize>, f64)]) -> Result<Vec<f6
                 idx.iter().for_each(|i| v[*i] *= f);
             }
         }
-        let worst = groups.iter().map(|(idx, total)| (sum(&v, idx) - total).abs() / total.max(1.0)).fold(0.0, f64::max);
+        let worst = groups
+            .iter()
+            .map(|(idx, total)| (sum(&v, idx) - total).abs() / total.max(1.0))
+            .fold(0.0, f64::max);
         if worst < 1e-10 {
             return Ok(v);
         }
     }
-    Err(err("the band totals contradict each other (raking did not converge)".into()))
+    Err(err(
+        "the band totals contradict each other (raking did not converge)".into(),
+    ))
 }
 
 #[cfg(test)]
@@ -158,7 +193,9 @@ mod tests {
     #[test]
     fn sprague_preserves_totals_and_is_smooth_on_a_linear_profile() {
         // A linearly falling population: single years should fall linearly too.
-        let bands: Vec<f64> = (0..10).map(|i| 5.0 * (1000.0 - 50.0 * i as f64) - 50.0 * 10.0).collect();
+        let bands: Vec<f64> = (0..10)
+            .map(|i| 5.0 * (1000.0 - 50.0 * i as f64) - 50.0 * 10.0)
+            .collect();
         let mut b = bands.clone();
         b.push(100.0);
         let s = sprague_split(&b).unwrap();
@@ -176,10 +213,26 @@ mod tests {
     fn raking_fits_overlapping_bands() {
         let shape = vec![1.0; 100];
         let bands = [
-            BandTotal { lo: 0, hi: 99, total: 1000.0 },
-            BandTotal { lo: 0, hi: 17, total: 200.0 },
-            BandTotal { lo: 10, hi: 24, total: 160.0 },
-            BandTotal { lo: 75, hi: 99, total: 150.0 },
+            BandTotal {
+                lo: 0,
+                hi: 99,
+                total: 1000.0,
+            },
+            BandTotal {
+                lo: 0,
+                hi: 17,
+                total: 200.0,
+            },
+            BandTotal {
+                lo: 10,
+                hi: 24,
+                total: 160.0,
+            },
+            BandTotal {
+                lo: 75,
+                hi: 99,
+                total: 150.0,
+            },
         ];
         let v = rake_to_bands(&shape, &bands).unwrap();
         for b in bands {
@@ -190,7 +243,18 @@ mod tests {
     #[test]
     fn raking_refuses_contradictions() {
         let shape = vec![1.0; 10];
-        let bands = [BandTotal { lo: 0, hi: 9, total: 10.0 }, BandTotal { lo: 0, hi: 4, total: 20.0 }];
+        let bands = [
+            BandTotal {
+                lo: 0,
+                hi: 9,
+                total: 10.0,
+            },
+            BandTotal {
+                lo: 0,
+                hi: 4,
+                total: 20.0,
+            },
+        ];
         assert!(rake_to_bands(&shape, &bands).is_err());
     }
 

@@ -5,12 +5,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::geo::{GeoError, Registry, ResolvedRegion, load_own_regions};
+use crate::output::charts::lines::{LineChart, Panel, Series, draw_lines};
 use crate::output::charts::pyramid::{Pyramid, PyramidBand, Reference, draw_pyramid};
 use crate::output::charts::{ChartError, nl_number};
 use crate::output::files::StagedDir;
 use crate::output::manifest::{Manifest, hash_path};
 use crate::output::tables::{num, write_rows};
-use crate::population::base::{BANDS_85383, national_by_age};
+use crate::population::base::{BANDS_85383, national_base_by_band, national_by_age};
+use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
+use crate::source::tidy::neutralise;
+
+use super::projection::{ProjectionInputs, VariantResult, run_projection};
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
 use crate::source::{self, SourceError, TidyTable};
 
@@ -62,6 +67,8 @@ pub struct SummaryRow {
     pub name: String,
     pub total: f64,
     pub age_75_plus: f64,
+    /// (year, total, 75+) of the first variant.
+    pub projected: Vec<(u16, f64, f64)>,
 }
 
 /// What a run produced.
@@ -104,41 +111,67 @@ pub fn run_scenario(
         None => Vec::new(),
     };
     let mut selected: BTreeMap<String, String> = BTreeMap::new();
-    for q in &scenario.regions.gemeenten {
-        let r = registry.find_region(year, q, &own)?;
-        if !r.code.starts_with("GM") {
-            return Err(ScenarioError::Invalid {
-                path: scenario_path.to_path_buf(),
-                key: "regions.gemeenten".into(),
-                message: format!("'{q}' is a {} ({}), not a gemeente", r.kind, r.code),
-                hint: "put regions whose gemeenten should all be included under regions.include"
-                    .into(),
+    let mut report: Vec<ResolvedRegion> = Vec::new();
+    if !scenario.regions.nederland {
+        for q in &scenario.regions.gemeenten {
+            let r = registry.find_region(year, q, &own)?;
+            if !r.code.starts_with("GM") {
+                return Err(ScenarioError::Invalid {
+                    path: scenario_path.to_path_buf(),
+                    key: "regions.gemeenten".into(),
+                    message: format!("'{q}' is a {} ({}), not a gemeente", r.kind, r.code),
+                    hint:
+                        "put regions whose gemeenten should all be included under regions.include"
+                            .into(),
+                }
+                .into());
             }
-            .into());
+            selected.extend(r.members.into_iter().map(|g| (g.code, g.name)));
         }
-        selected.extend(r.members.into_iter().map(|g| (g.code, g.name)));
-    }
-    for q in scenario
-        .regions
-        .include
-        .iter()
-        .chain(&scenario.regions.include_own)
-    {
-        let r = registry.find_region(year, q, &own)?;
-        selected.extend(r.members.into_iter().map(|g| (g.code, g.name)));
+        for q in scenario
+            .regions
+            .include
+            .iter()
+            .chain(&scenario.regions.include_own)
+        {
+            let r = registry.find_region(year, q, &own)?;
+            selected.extend(r.members.into_iter().map(|g| (g.code, g.name)));
+        }
+        for q in &scenario.regions.report {
+            report.push(registry.find_region(year, q, &own)?);
+        }
     }
     let gemeenten: Vec<(String, String)> = selected.into_iter().collect();
-    let mut report: Vec<ResolvedRegion> = Vec::new();
-    for q in &scenario.regions.report {
-        report.push(registry.find_region(year, q, &own)?);
-    }
 
     // Population: base by band and sex.
     let gm_path = at(&scenario.data.gemeente_population);
     let nl_path = at(&scenario.data.national_population);
-    let gm_table = read_one(&gm_path)?;
     let nl_table = read_one(&nl_path)?;
-    let base = base_population_by_band(&gm_table, &nl_table, &gemeenten, year)?;
+    let gm_table = if scenario.regions.nederland {
+        None
+    } else {
+        Some(read_one(&gm_path)?)
+    };
+    let base = match &gm_table {
+        Some(gt) => base_population_by_band(gt, &nl_table, &gemeenten, year)?,
+        None => national_base_by_band(&nl_table, year)?,
+    };
+
+    // Projection.
+    let mut proj_inputs = ProjectionInputs::default();
+    let variants = match &scenario.projection {
+        Some(settings) => run_projection(
+            scenario_path,
+            &scenario,
+            settings,
+            &registry,
+            &nl_table,
+            gm_table.as_ref(),
+            &mut proj_inputs,
+        )?,
+        None => Vec::new(),
+    };
+    let areas = output_areas(&gemeenten, &report, scenario.regions.nederland);
 
     // Outputs.
     let target = out_root.join(&scenario.name);
@@ -165,29 +198,65 @@ pub fn run_scenario(
     .map_err(write_err(&table_path))?;
     files.push("bevolking_basisjaar.csv".to_string());
 
-    let all_codes: Vec<String> = gemeenten.iter().map(|(c, _)| c.clone()).collect();
+    let all_codes: Vec<String> = if scenario.regions.nederland {
+        vec!["NL01".into()]
+    } else {
+        gemeenten.iter().map(|(c, _)| c.clone()).collect()
+    };
+    if !variants.is_empty() {
+        std::fs::create_dir_all(staged.path("tables")).map_err(write_err(&target))?;
+        let pop_path = staged.path("tables/population.csv");
+        write_projection_table(&pop_path, &scenario.name, &variants, &areas)
+            .map_err(write_err(&pop_path))?;
+        files.push("tables/population.csv".into());
+        let comp_path = staged.path("tables/components.csv");
+        write_components_table(&comp_path, &scenario.name, &variants, &areas)
+            .map_err(write_err(&comp_path))?;
+        files.push("tables/components.csv".into());
+    }
     if !opts.no_charts {
         let total = base_total(&base, &all_codes);
         let (nl_men, nl_women) = national_by_age(&nl_table, year)?;
         let nl_total: f64 = nl_men.iter().chain(&nl_women).sum();
         let scale = total / nl_total;
+        let estimated = !scenario.regions.nederland;
         let pyramid = Pyramid {
             title: format!("Bevolking naar leeftijd en geslacht, 1 januari {year}"),
-            subtitle: format!(
-                "{}: {} gemeenten, {} inwoners",
-                scenario.title,
-                gemeenten.len(),
-                nl_number(total)
-            ),
+            subtitle: if estimated {
+                format!(
+                    "{}: {} gemeenten, {} inwoners",
+                    scenario.title,
+                    gemeenten.len(),
+                    nl_number(total)
+                )
+            } else {
+                format!(
+                    "{}: Nederland, {} inwoners",
+                    scenario.title,
+                    nl_number(total)
+                )
+            },
             reference: Some(Reference {
-                label: "Nederland, zelfde totaal (per leeftijdsjaar)".into(),
+                label: if estimated {
+                    "Nederland, zelfde totaal (per leeftijdsjaar)".into()
+                } else {
+                    "Nederland (per leeftijdsjaar)".into()
+                },
                 men: nl_men.iter().map(|v| v * scale).collect(),
                 women: nl_women.iter().map(|v| v * scale).collect(),
             }),
-            source_line: format!(
-                "Bron: CBS (85383NED klassen per gemeente; 7461bev Nederland; mannen/vrouwen geschat; 75+ getekend tot 100 jaar); bewerking woonzorg {}",
-                env!("CARGO_PKG_VERSION")
-            ),
+            source_line: if estimated {
+                format!(
+                    "Bron: CBS (85383NED klassen per gemeente; 7461bev Nederland; mannen/vrouwen geschat; 75+ getekend tot 100 jaar); bewerking woonzorg {}",
+                    env!("CARGO_PKG_VERSION")
+                )
+            } else {
+                format!(
+                    "Bron: CBS (7461bev); 75+ getekend tot 100 jaar; bewerking woonzorg {}",
+                    env!("CARGO_PKG_VERSION")
+                )
+            },
+            estimated,
             bands: BANDS_85383
                 .iter()
                 .map(|b| PyramidBand {
@@ -206,12 +275,25 @@ pub fn run_scenario(
         )?;
         files.push("piramide_basisjaar.png".into());
         files.push("piramide_basisjaar.svg".into());
+        if let Some(area) = areas.last().filter(|_| !variants.is_empty()) {
+            let chart = projection_chart(&scenario, &variants, area);
+            draw_lines(
+                &chart,
+                &staged.path("prognose_bevolking.png"),
+                &staged.path("prognose_bevolking.svg"),
+            )?;
+            files.push("prognose_bevolking.png".into());
+            files.push("prognose_bevolking.svg".into());
+        }
     }
 
     // Manifest: inputs and outputs with SHA-256.
     let hash = |p: &Path| hash_path(p).map_err(write_err(p));
-    let mut inputs = vec![hash(&gm_path)?, hash(&nl_path)?];
-    for p in &registry.inputs {
+    let mut inputs = vec![hash(&nl_path)?];
+    if gm_table.is_some() {
+        inputs.push(hash(&gm_path)?);
+    }
+    for p in registry.inputs.iter().chain(&proj_inputs.paths) {
         inputs.push(hash(p)?);
     }
     if let Some(p) = &own_path {
@@ -222,6 +304,13 @@ pub fn run_scenario(
         let mut h = hash(&staged.path(f))?;
         h.path = f.clone();
         outputs.push(h);
+    }
+    let mut notes = vec!["Standen op 1 januari van het jaar; stromen (geboorten, sterfte, migratie) gedurende het jaar.".to_string()];
+    if !scenario.regions.nederland {
+        notes.push("Leeftijdsklassen per gemeente waargenomen (CBS 85383NED, status Definitief); verdeling naar geslacht en naar losse leeftijden geschat (landelijke structuur, CBS 7461bev, geharkt naar de klassen).".into());
+    }
+    for v in &variants {
+        notes.push(format!("Variant {}: {}.", v.name, v.description));
     }
     let manifest = Manifest {
         tool: "woonzorg",
@@ -234,10 +323,7 @@ pub fn run_scenario(
         gemeenten: all_codes.clone(),
         inputs,
         outputs,
-        notes: vec![
-            "Standen op 1 januari van het jaar.".into(),
-            "Leeftijdsklassen per gemeente waargenomen (CBS 85383NED, status Definitief); verdeling naar geslacht geschat met de landelijke verhouding per klasse (CBS 7461bev).".into(),
-        ],
+        notes,
     };
     let manifest_path = staged.path("manifest.json");
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| RunError::Write {
@@ -248,30 +334,266 @@ pub fn run_scenario(
     files.push("manifest.json".into());
 
     let out_dir = staged.commit().map_err(write_err(&target))?;
-    let mut summary: Vec<SummaryRow> = gemeenten
+    let summary = areas
         .iter()
-        .map(|(c, n)| SummaryRow {
-            region: c.clone(),
-            name: n.clone(),
-            total: base_total(&base, std::slice::from_ref(c)),
-            age_75_plus: base.total(std::slice::from_ref(c), BANDS_85383[4], "T"),
+        .map(|area| {
+            let codes = area.base_codes();
+            let projected = variants.first().map(|v| {
+                [2030, scenario.horizon]
+                    .into_iter()
+                    .filter(|y| *y > year && *y <= scenario.horizon)
+                    .filter_map(|y| area.stock(v, y).map(|p| (y, p.total(), p.band(75, 105))))
+                    .collect()
+            });
+            SummaryRow {
+                region: area.code.clone(),
+                name: area.name.clone(),
+                total: base_total(&base, &codes),
+                age_75_plus: base.total(&codes, BANDS_85383[4], "T"),
+                projected: projected.unwrap_or_default(),
+            }
         })
         .collect();
-    for r in &report {
-        let codes: Vec<String> = r.members.iter().map(|g| g.code.clone()).collect();
-        summary.push(SummaryRow {
-            region: r.code.clone(),
-            name: r.name.clone(),
-            total: base_total(&base, &codes),
-            age_75_plus: base.total(&codes, BANDS_85383[4], "T"),
-        });
-    }
     Ok(RunOutcome {
         scenario,
         out_dir,
         files,
         summary,
     })
+}
+
+/// A region the outputs report: a gemeente, a roll-up of gemeenten, the selection, or NL.
+#[derive(Debug, Clone)]
+pub struct Area {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    /// Gemeente codes (empty for NL01, which is the national projection).
+    pub members: Vec<String>,
+}
+
+impl Area {
+    fn base_codes(&self) -> Vec<String> {
+        if self.members.is_empty() {
+            vec![self.code.clone()]
+        } else {
+            self.members.clone()
+        }
+    }
+
+    /// The projected stock of this area in year `y` for a variant.
+    pub fn stock(&self, v: &VariantResult, y: u16) -> Option<Pop> {
+        let i = usize::from(y.checked_sub(v.national.base_year)?);
+        if self.members.is_empty() {
+            return v.national.stocks.get(i).copied();
+        }
+        let g = v.gemeenten.as_ref()?;
+        let mut p = Pop::default();
+        for m in &self.members {
+            let gi = g.codes.iter().position(|c| c == m)?;
+            p.add(g.stocks[gi].get(i)?);
+        }
+        Some(p)
+    }
+
+    /// Births, deaths and net migration of this area during year `y`.
+    fn flows(&self, v: &VariantResult, y: u16) -> Option<(f64, f64, f64)> {
+        let i = usize::from(y.checked_sub(v.national.base_year)?);
+        let sum = |c: &crate::population::project::Components| {
+            (
+                c.births[0] + c.births[1],
+                c.deaths.total(),
+                c.migration.total(),
+            )
+        };
+        if self.members.is_empty() {
+            return v.national.flows.get(i).map(sum);
+        }
+        let g = v.gemeenten.as_ref()?;
+        let mut acc = (0.0, 0.0, 0.0);
+        for m in &self.members {
+            let gi = g.codes.iter().position(|c| c == m)?;
+            let (b, d, n) = sum(g.flows[gi].get(i)?);
+            acc = (acc.0 + b, acc.1 + d, acc.2 + n);
+        }
+        Some(acc)
+    }
+}
+
+/// The areas of the outputs: each gemeente, each report region, the whole selection; or NL.
+fn output_areas(
+    gemeenten: &[(String, String)],
+    report: &[ResolvedRegion],
+    nederland: bool,
+) -> Vec<Area> {
+    if nederland {
+        return vec![Area {
+            code: "NL01".into(),
+            name: "Nederland".into(),
+            kind: "land".into(),
+            members: Vec::new(),
+        }];
+    }
+    let mut areas: Vec<Area> = gemeenten
+        .iter()
+        .map(|(c, n)| Area {
+            code: c.clone(),
+            name: n.clone(),
+            kind: "gemeente".into(),
+            members: vec![c.clone()],
+        })
+        .collect();
+    for r in report {
+        areas.push(Area {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            kind: r.kind.clone(),
+            members: r.members.iter().map(|g| g.code.clone()).collect(),
+        });
+    }
+    areas.push(Area {
+        code: "selectie".into(),
+        name: "Alle gemeenten van het scenario".into(),
+        kind: "selectie".into(),
+        members: gemeenten.iter().map(|(c, _)| c.clone()).collect(),
+    });
+    areas
+}
+
+/// tables/population.csv: scenario, variant, region, region_name, year, sex, age, value, base.
+fn write_projection_table(
+    path: &Path,
+    scenario: &str,
+    variants: &[VariantResult],
+    areas: &[Area],
+) -> std::io::Result<()> {
+    let f = std::fs::File::create(path)?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+    w.write_record([
+        "scenario",
+        "variant",
+        "region",
+        "region_name",
+        "year",
+        "sex",
+        "age",
+        "value",
+        "base",
+    ])?;
+    for v in variants {
+        for area in areas {
+            let base_quality = if area.members.is_empty() {
+                "waargenomen"
+            } else {
+                "geschat"
+            };
+            for y in v.national.base_year..=v.national.horizon() {
+                let Some(p) = area.stock(v, y) else { continue };
+                let year = y.to_string();
+                for (s, sex) in SEX_CODES.iter().enumerate() {
+                    for a in 0..AGES {
+                        let age = if a == OPEN_AGE {
+                            format!("{a}+")
+                        } else {
+                            a.to_string()
+                        };
+                        let value = num((p.0[s][a] * 100.0).round() / 100.0);
+                        w.write_record([
+                            scenario,
+                            &v.name,
+                            &area.code,
+                            &neutralise(&area.name),
+                            &year,
+                            sex,
+                            &age,
+                            &value,
+                            base_quality,
+                        ])?;
+                    }
+                }
+            }
+        }
+    }
+    w.flush()
+}
+
+/// tables/components.csv: births, deaths and net migration per year (during the year).
+fn write_components_table(
+    path: &Path,
+    scenario: &str,
+    variants: &[VariantResult],
+    areas: &[Area],
+) -> std::io::Result<()> {
+    let f = std::fs::File::create(path)?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+    w.write_record([
+        "scenario",
+        "variant",
+        "region",
+        "region_name",
+        "year",
+        "births",
+        "deaths",
+        "net_migration",
+    ])?;
+    for v in variants {
+        for area in areas {
+            for y in v.national.base_year..v.national.horizon() {
+                let Some((b, d, n)) = area.flows(v, y) else {
+                    continue;
+                };
+                let r = |x: f64| num((x * 100.0).round() / 100.0);
+                w.write_record([
+                    scenario,
+                    &v.name,
+                    &area.code,
+                    &neutralise(&area.name),
+                    &y.to_string(),
+                    &r(b),
+                    &r(d),
+                    &r(n),
+                ])?;
+            }
+        }
+    }
+    w.flush()
+}
+
+/// The projection chart: total population and 75+ of an area, one line per variant.
+fn projection_chart(scenario: &Scenario, variants: &[VariantResult], area: &Area) -> LineChart {
+    let series = |f: &dyn Fn(&Pop) -> f64| -> Vec<Series> {
+        variants
+            .iter()
+            .map(|v| Series {
+                label: format!("{} ({})", v.name, v.description),
+                points: (v.national.base_year..=v.national.horizon())
+                    .filter_map(|y| area.stock(v, y).map(|p| (y, f(&p))))
+                    .collect(),
+                main: v.name == "midden",
+            })
+            .collect()
+    };
+    LineChart {
+        title: format!(
+            "Bevolkingsprognose {} – {}",
+            scenario.base_year, scenario.horizon
+        ),
+        subtitle: format!("{}: {}", scenario.title, area.name),
+        source_line: format!(
+            "Bron: CBS (7461bev, 37168, 37744ned, 37422ned, 86040NED Kernprognose 2024); cohort-componentenmodel woonzorg {}; stand 1 januari",
+            env!("CARGO_PKG_VERSION")
+        ),
+        panels: vec![
+            Panel {
+                y_label: "Inwoners".into(),
+                series: series(&|p| p.total()),
+            },
+            Panel {
+                y_label: "Inwoners 75 jaar en ouder".into(),
+                series: series(&|p| p.band(75, OPEN_AGE)),
+            },
+        ],
+    }
 }
 
 fn base_total(base: &BasePopulation, codes: &[String]) -> f64 {
@@ -312,12 +634,14 @@ fn population_rows(
             )
         })
         .collect();
-    groups.push((
-        "selectie".into(),
-        "Alle gemeenten van het scenario".into(),
-        "selectie".into(),
-        all,
-    ));
+    if !gemeenten.is_empty() {
+        groups.push((
+            "selectie".into(),
+            "Alle gemeenten van het scenario".into(),
+            "selectie".into(),
+            all,
+        ));
+    }
     for (code, name, kind, members) in groups {
         for band in BANDS_85383 {
             for sex in ["T", "M", "V"] {

@@ -50,6 +50,45 @@ pub struct Scenario {
     pub horizon: u16,
     pub data: DataPaths,
     pub regions: Regions,
+    /// The cohort-component projection; without it a run reports the base year only.
+    pub projection: Option<ProjectionSettings>,
+}
+
+/// How the population is projected.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectionSettings {
+    /// `kernprognose`: steer e0, e65, TFR and net migration to 86040NED; `geen`: own trends.
+    #[serde(default = "default_steer")]
+    pub steer: String,
+    /// Scale gemeenten per age × sex to the national projection, and the national projection
+    /// to the Kernprognose bands (0–19, 20–64, 65+) when steered.
+    #[serde(default = "default_true")]
+    pub constrain: bool,
+    /// Variants: midden, laag, hoog (Kernprognose 67 % bounds), laag95, hoog95, or own names.
+    #[serde(default = "default_variants")]
+    pub variants: Vec<String>,
+    /// Boys per girl at birth.
+    #[serde(default = "default_srb")]
+    pub srb: f64,
+    /// Years of gemeente population growth that set each gemeente's own net migration level.
+    pub growth_window: Option<[u16; 2]>,
+    /// Own variants: name → multipliers on [mortality, fertility, migration] of the midden path.
+    #[serde(default)]
+    pub multipliers: std::collections::BTreeMap<String, [f64; 3]>,
+}
+
+fn default_steer() -> String {
+    "kernprognose".into()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_variants() -> Vec<String> {
+    vec!["midden".into()]
+}
+fn default_srb() -> f64 {
+    1.05
 }
 
 /// Where the data come from (relative to the scenario file).
@@ -62,6 +101,14 @@ pub struct DataPaths {
     pub gemeente_population: PathBuf,
     /// National population by single year and sex (7461bev tidy extract).
     pub national_population: PathBuf,
+    /// Deaths by single year and sex (37168), for the projection.
+    pub national_deaths: Option<PathBuf>,
+    /// Births by age of mother (37744ned), for the projection.
+    pub births_mother_age: Option<PathBuf>,
+    /// Births by sex (37422ned), for the projection.
+    pub births_sex: Option<PathBuf>,
+    /// Kernprognose kerncijfers (86040NED), for steering and the national constraint.
+    pub kernprognose: Option<PathBuf>,
 }
 
 /// Which gemeenten to run.
@@ -82,6 +129,9 @@ pub struct Regions {
     /// Regions reported as roll-ups besides each gemeente (codes, names or own regions).
     #[serde(default)]
     pub report: Vec<String>,
+    /// Project Nederland as a whole (NL01) instead of gemeenten.
+    #[serde(default)]
+    pub nederland: bool,
 }
 
 impl Scenario {
@@ -139,15 +189,68 @@ impl Scenario {
                 "e.g. horizon = 2040",
             ));
         }
-        if s.regions.gemeenten.is_empty()
+        if !s.regions.nederland
+            && s.regions.gemeenten.is_empty()
             && s.regions.include.is_empty()
             && s.regions.include_own.is_empty()
         {
             return Err(invalid(
                 "regions",
                 "no gemeenten selected".into(),
-                "set regions.gemeenten, regions.include or regions.include_own",
+                "set regions.gemeenten, regions.include or regions.include_own, or regions.nederland = true",
             ));
+        }
+        if let Some(p) = &s.projection {
+            if !matches!(p.steer.as_str(), "kernprognose" | "geen") {
+                return Err(invalid(
+                    "projection.steer",
+                    format!("'{}' is not kernprognose or geen", p.steer),
+                    "steer = \"kernprognose\" or \"geen\"",
+                ));
+            }
+            for v in &p.variants {
+                let known = matches!(v.as_str(), "midden" | "laag" | "hoog" | "laag95" | "hoog95")
+                    || p.multipliers.contains_key(v);
+                if !known {
+                    return Err(invalid(
+                        "projection.variants",
+                        format!("unknown variant '{v}'"),
+                        "midden, laag, hoog, laag95, hoog95, or a name defined under [projection.multipliers]",
+                    ));
+                }
+            }
+            if !(0.9..=1.2).contains(&p.srb) {
+                return Err(invalid(
+                    "projection.srb",
+                    format!("{} boys per girl is not plausible", p.srb),
+                    "CBS: about 1.05",
+                ));
+            }
+            for (k, m) in &p.multipliers {
+                if m.iter().any(|x| !x.is_finite() || *x < 0.0) {
+                    return Err(invalid(
+                        &format!("projection.multipliers.{k}"),
+                        "multipliers must be ≥ 0".into(),
+                        "[mortality, fertility, migration], e.g. [0.95, 1.0, 1.2]",
+                    ));
+                }
+            }
+            let need = [
+                ("data.national_deaths", s.data.national_deaths.is_some()),
+                ("data.births_mother_age", s.data.births_mother_age.is_some()),
+                ("data.births_sex", s.data.births_sex.is_some()),
+                (
+                    "data.kernprognose",
+                    s.data.kernprognose.is_some() || p.steer == "geen",
+                ),
+            ];
+            if let Some((key, _)) = need.iter().find(|(_, ok)| !ok) {
+                return Err(invalid(
+                    key,
+                    "missing: the projection needs it".into(),
+                    "see scenarios/basis.toml",
+                ));
+            }
         }
         Ok(s)
     }

@@ -4,7 +4,9 @@
 use proptest::prelude::*;
 use woonzorg::population::Pop;
 use woonzorg::population::constrain::scale_to_bands;
-use woonzorg::population::national::{KernprognosePaths, NationalData, RateOptions, interval_name, kernprognose_paths, read_one};
+use woonzorg::population::national::{
+    KernprognosePaths, NationalData, RateOptions, interval_name, kernprognose_paths, read_one,
+};
 use woonzorg::population::project::{accounting_error, project};
 use woonzorg::population::rates::RateSet;
 use woonzorg::population::split::BandTotal;
@@ -32,17 +34,30 @@ fn kp(variant: &str) -> KernprognosePaths {
 
 fn steered_rates(base_year: u16) -> RateSet {
     national()
-        .estimate_rates(&RateOptions { base_year, steer: Some(kp("midden")), srb: 1.05, multipliers: [1.0; 3], migration_years: None })
+        .estimate_rates(&RateOptions {
+            base_year,
+            steer: Some(kp("midden")),
+            srb: 1.05,
+            multipliers: [1.0; 3],
+            migration_years: None,
+        })
         .unwrap()
 }
 
 /// 80+ per year from 85745NED (Kernprognose 2023, both sexes, bands 80–85 … 95+).
 fn kp2023_80_plus(shared: &std::path::Path) -> std::collections::BTreeMap<u16, f64> {
-    let t = read_one(&shared.join("forecasts/kernprognose_2024-2070_geslacht_leeftijd5_interval_85745NED_first10000rows.csv")).unwrap();
+    let t = read_one(&shared.join(
+        "forecasts/kernprognose_2024-2070_geslacht_leeftijd5_interval_85745NED_first10000rows.csv",
+    ))
+    .unwrap();
     let mut out = std::collections::BTreeMap::new();
     for r in &t.rows {
-        if r.sex == "T" && r.category == "PrognoseInterval=Prognose" && ["80-84", "85-89", "90-94", "95+"].contains(&r.age.as_str()) {
-            *out.entry(r.period[..4].parse::<u16>().unwrap()).or_insert(0.0) += r.number().unwrap();
+        if r.sex == "T"
+            && r.category == "PrognoseInterval=Prognose"
+            && ["80-84", "85-89", "90-94", "95+"].contains(&r.age.as_str())
+        {
+            *out.entry(r.period[..4].parse::<u16>().unwrap())
+                .or_insert(0.0) += r.number().unwrap();
         }
     }
     out
@@ -52,7 +67,12 @@ fn kp2023_80_plus(shared: &std::path::Path) -> std::collections::BTreeMap<u16, f
 fn national_projection_tracks_the_kernprognose() {
     let shared = require_shared!();
     let k = kp("midden");
-    let p = project(&national().population[&2025], 2025, 2040, &steered_rates(2025));
+    let p = project(
+        &national().population[&2025],
+        2025,
+        2040,
+        &steered_rates(2025),
+    );
     let k80 = kp2023_80_plus(&shared);
     println!("year  total     65+      80+ (vs 85745NED)");
     for (i, y) in (2025..=2040).enumerate() {
@@ -74,12 +94,36 @@ fn national_projection_tracks_the_kernprognose() {
 #[test]
 fn constrained_national_projection_meets_the_kernprognose_exactly() {
     let k = kp("midden");
-    let mut p = project(&national().population[&2025], 2025, 2040, &steered_rates(2025));
+    let mut p = project(
+        &national().population[&2025],
+        2025,
+        2040,
+        &steered_rates(2025),
+    );
     for (i, y) in (2025..=2040).enumerate() {
         let b = k.bands[&y];
-        let bands = [BandTotal { lo: 0, hi: 19, total: b[0] }, BandTotal { lo: 20, hi: 64, total: b[1] }, BandTotal { lo: 65, hi: 105, total: b[2] }];
+        let bands = [
+            BandTotal {
+                lo: 0,
+                hi: 19,
+                total: b[0],
+            },
+            BandTotal {
+                lo: 20,
+                hi: 64,
+                total: b[1],
+            },
+            BandTotal {
+                lo: 65,
+                hi: 105,
+                total: b[2],
+            },
+        ];
         scale_to_bands(&mut p.stocks[i], &bands).unwrap();
-        assert!((p.stocks[i].total() - k.population[&y]).abs() <= 2.0, "{y}: rounding in 86040NED only");
+        assert!(
+            (p.stocks[i].total() - k.population[&y]).abs() <= 2.0,
+            "{y}: rounding in 86040NED only"
+        );
         assert!((p.stocks[i].band(65, 105) - b[2]).abs() < 1e-6);
     }
 }
@@ -120,4 +164,3 @@ proptest! {
         }
     }
 }
-

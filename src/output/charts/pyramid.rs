@@ -28,6 +28,8 @@ pub struct Pyramid {
     pub bands: Vec<PyramidBand>,
     /// A single-year outline to compare with (e.g. Nederland scaled to the same total).
     pub reference: Option<Reference>,
+    /// Whether the split by sex is estimated (legend says "geschat").
+    pub estimated: bool,
 }
 
 /// Persons per single year of age, index = age.
@@ -148,7 +150,11 @@ where
                 men.mix(0.85).filled(),
             )
         }))?
-        .label("Mannen (geschat)")
+        .label(if p.estimated {
+            "Mannen (geschat)"
+        } else {
+            "Mannen"
+        })
         .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], men.filled()));
     chart
         .draw_series(p.bands.iter().map(|b| {
@@ -160,7 +166,11 @@ where
                 women.mix(0.85).filled(),
             )
         }))?
-        .label("Vrouwen (geschat)")
+        .label(if p.estimated {
+            "Vrouwen (geschat)"
+        } else {
+            "Vrouwen"
+        })
         .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], women.filled()));
     if let Some(r) = &p.reference {
         let top = top_age as usize;
