@@ -4,6 +4,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod backtest;
 pub mod import;
 pub mod regions;
 pub mod run;
@@ -32,6 +33,8 @@ pub enum Command {
     Regions(regions::Args),
     /// Run a scenario (default scenarios/basis.toml) and write its outputs
     Run(run::Args),
+    /// Project from a past base year and compare with the realised population
+    Backtest(backtest::Args),
 }
 
 /// Run the parsed command.
@@ -40,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(a) => import::run(a),
         Command::Regions(a) => regions::run(a),
         Command::Run(a) => run::run(a),
+        Command::Backtest(a) => backtest::run(a),
     }
 }
 

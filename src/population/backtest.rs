@@ -90,3 +90,120 @@ pub fn compare(
     }
     rows
 }
+
+use std::collections::BTreeMap;
+
+use super::PopulationError;
+use super::national::{NationalData, RateOptions};
+use super::project::project;
+use super::rates::life_table;
+
+/// How the backtest sets the migration level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MigrationMode {
+    /// What was known at the base: the mean net migration of the 5 years before it.
+    Trend,
+    /// The realised net migration of each year (a conditional backtest: it isolates the errors
+    /// of mortality, fertility and the age pattern from the migration level).
+    Realised,
+}
+
+/// The result of a backtest.
+#[derive(Debug, Clone)]
+pub struct Backtest {
+    pub base: u16,
+    pub to: u16,
+    pub mode: MigrationMode,
+    pub rows: Vec<BacktestRow>,
+    /// Per year: (total, 65+, 75+) error in % of realised.
+    pub headline: BTreeMap<u16, [f64; 3]>,
+}
+
+impl NationalData {
+    /// Realised net migration of year y: P(t+1) − P(t) − births + deaths; births from CBS by sex
+    /// where known, otherwise the infants on 1 January t+1 divided by their survival.
+    pub fn net_migration_total(&self, y: u16) -> Option<f64> {
+        let (p0, p1, d) = (
+            self.population.get(&y)?,
+            self.population.get(&(y + 1))?,
+            self.deaths.get(&y)?,
+        );
+        let births = match self.births_sex.get(&y) {
+            Some(b) => b[0] + b[1],
+            None => {
+                let m = self.death_rates(y)?;
+                (0..2)
+                    .map(|s| p1.0[s][0] / life_table(&m[s]).birth_survival())
+                    .sum()
+            }
+        };
+        Some(p1.total() - p0.total() - births + d.total())
+    }
+}
+
+/// National backtest (METHODS §1g): rates estimated from years before `base` only (no
+/// Kernprognose steering), projected from the realised population on 1 January `base` to `to`,
+/// compared with the realised population by 5-year band and sex each year.
+pub fn run_backtest(
+    nd: &NationalData,
+    base: u16,
+    to: u16,
+    mode: MigrationMode,
+) -> Result<Backtest, PopulationError> {
+    let start = nd
+        .population
+        .get(&base)
+        .copied()
+        .ok_or_else(|| PopulationError::Missing {
+            path: nd.source.clone(),
+            what: format!("the population on 1 January {base}"),
+            hint: "the base must be a year of the national series (2000–2025)".into(),
+        })?;
+    if to <= base || !nd.population.contains_key(&to) {
+        return Err(PopulationError::Missing {
+            path: nd.source.clone(),
+            what: format!("the realised population on 1 January {to}"),
+            hint: "--to must be after --base and within the national series (up to 2025)".into(),
+        });
+    }
+    let mut rates = nd.estimate_rates(&RateOptions {
+        base_year: base,
+        steer: None,
+        srb: 1.05,
+        multipliers: [1.0; 3],
+        migration_years: None,
+    })?;
+    if mode == MigrationMode::Realised {
+        for y in base..to {
+            if let Some(n) = nd.net_migration_total(y) {
+                rates.migration.totals.insert(y, n);
+            }
+        }
+    }
+    let p = project(&start, base, to, &rates);
+    let projected: Vec<(u16, Pop)> = (base + 1..=to)
+        .filter_map(|y| p.year(y).map(|s| (y, *s)))
+        .collect();
+    let realised: Vec<(u16, Pop)> = (base + 1..=to)
+        .filter_map(|y| nd.population.get(&y).map(|s| (y, *s)))
+        .collect();
+    let mut headline = BTreeMap::new();
+    for ((y, pr), (_, re)) in projected.iter().zip(&realised) {
+        let pct = |a: f64, b: f64| 100.0 * (a / b - 1.0);
+        headline.insert(
+            *y,
+            [
+                pct(pr.total(), re.total()),
+                pct(pr.band(65, OPEN_AGE), re.band(65, OPEN_AGE)),
+                pct(pr.band(75, OPEN_AGE), re.band(75, OPEN_AGE)),
+            ],
+        );
+    }
+    Ok(Backtest {
+        base,
+        to,
+        mode,
+        rows: compare("NL01", &projected, &realised),
+        headline,
+    })
+}

@@ -2,6 +2,10 @@
 //! band splitting, rates, the cohort-component projection, the national constraint and the
 //! backtest.
 
+// Numerical code: loops index several arrays by age and sex at once, which reads clearer than
+// zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 pub mod backtest;
 pub mod base;
 pub mod constrain;

@@ -124,10 +124,19 @@ pub struct RegionalProjection {
     pub constrained: bool,
 }
 
+/// Fit the estimated bases to both margins of the base year: each gemeente's band totals and
+/// the national single-year × sex population (so that the gemeenten add up to Nederland).
+pub fn fit_bases_to_national(
+    g: &mut Gemeenten,
+    national_base: &Pop,
+) -> Result<usize, PopulationError> {
+    ipf_two_margins(&mut g.bases, &g.bands, national_base)
+}
+
 /// Project every gemeente with the national rates and its own migration level (the national
 /// age-sex profile scaled to the gemeente's total); with `constrain`, each year's gemeenten are
-/// scaled per age × sex to the national projection, and the base year is fitted to both
-/// margins (gemeente bands × national cells).
+/// scaled per age × sex to the national projection (fit the bases first with
+/// [`fit_bases_to_national`]).
 pub fn project_gemeenten(
     g: &Gemeenten,
     rates: &RateSet,
@@ -136,9 +145,6 @@ pub fn project_gemeenten(
 ) -> Result<RegionalProjection, PopulationError> {
     let base_year = national.base_year;
     let mut current = g.bases.clone();
-    if constrain {
-        ipf_two_margins(&mut current, &g.bands, &national.stocks[0])?;
-    }
     let n = current.len();
     let mut stocks: Vec<Vec<Pop>> = current.iter().map(|p| vec![*p]).collect();
     let mut flows: Vec<Vec<Components>> = vec![Vec::new(); n];
@@ -177,3 +183,4 @@ pub fn project_gemeenten(
         constrained: constrain,
     })
 }
+

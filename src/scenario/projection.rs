@@ -14,7 +14,8 @@ use crate::population::national::{
 };
 use crate::population::project::{Projection, project_adjusted};
 use crate::population::regional::{
-    Gemeenten, RegionalProjection, gemeente_bands, own_net_migration, project_gemeenten, rake_pop,
+    Gemeenten, RegionalProjection, fit_bases_to_national, gemeente_bands, own_net_migration,
+    project_gemeenten, rake_pop,
 };
 use crate::population::split::BandTotal;
 use crate::source::TidyTable;
@@ -112,6 +113,11 @@ pub fn run_projection(
             hint: "the national table covers 2000–2025".into(),
         })?;
 
+    // The gemeenten (bases raked to their bands, fitted to Nederland) are the same for every variant.
+    let mut gemeenten = match (scenario.regions.nederland, gemeente_table) {
+        (false, Some(gt)) => Some(prepare_gemeenten(registry, gt, &base, settings, base_year)?),
+        _ => None,
+    };
     let mut out = Vec::new();
     for variant in &settings.variants {
         let (interval, multipliers, description) = match interval_name(variant) {
@@ -150,25 +156,25 @@ pub fn run_projection(
             if let (true, Some(bands)) = (
                 constrain_national,
                 kp.as_ref().and_then(|k| kp_bands(k, year)),
-            ) {
-                if let Err(e) = scale_to_bands(pop, &bands) {
+            )
+                && let Err(e) = scale_to_bands(pop, &bands) {
                     band_error.get_or_insert(e);
                 }
-            }
         });
         if let Some(e) = band_error {
             return Err(e.into());
         }
-        let gemeenten = match (scenario.regions.nederland, gemeente_table) {
-            (false, Some(gt)) => Some(project_all_gemeenten(
-                registry, gt, &base, &rates, &national, settings, base_year,
-            )?),
-            _ => None,
+        let regional = match gemeenten.as_mut() {
+            Some((g, growth)) => {
+                g.net_migration = own_net_migration(&g.bases, growth, &rates, base_year);
+                Some(project_gemeenten(g, &rates, &national, settings.constrain)?)
+            }
+            None => None,
         };
         out.push(VariantResult {
             name: variant.clone(),
             national,
-            gemeenten,
+            gemeenten: regional,
             description,
         });
     }
@@ -176,16 +182,15 @@ pub fn run_projection(
 }
 
 /// Every gemeente of the base year with band totals: estimated single-year base (raked to its
-/// 85383NED bands), own net migration from its recent growth, joint projection.
-fn project_all_gemeenten(
+/// 85383NED bands, then fitted to the national base when constrained) and its yearly growth
+/// over the window (for its own net migration level).
+fn prepare_gemeenten(
     registry: &Registry,
     gt: &TidyTable,
     national_base: &Pop,
-    rates: &crate::population::rates::RateSet,
-    national: &Projection,
     settings: &ProjectionSettings,
     base_year: u16,
-) -> Result<RegionalProjection, RunError> {
+) -> Result<(Gemeenten, Vec<f64>), RunError> {
     let bands = gemeente_bands(gt, base_year);
     let codes_of_year = registry.gemeente_codes(base_year)?;
     let missing: Vec<&String> = codes_of_year
@@ -213,6 +218,9 @@ fn project_all_gemeenten(
         g.codes.push(code.clone());
         g.names.push(name.clone());
         g.bands.push(b.clone());
+    }
+    if settings.constrain {
+        fit_bases_to_national(&mut g, national_base)?;
     }
     // Growth per year over the window, in the base year's indeling.
     let last = registry.years.keys().last().copied().unwrap_or(base_year);
@@ -242,6 +250,5 @@ fn project_all_gemeenten(
         .iter()
         .map(|c| (end.get(c).copied().unwrap_or(0.0) - start.get(c).copied().unwrap_or(0.0)) / span)
         .collect();
-    g.net_migration = own_net_migration(&g.bases, &growth, rates, base_year);
-    Ok(project_gemeenten(&g, rates, national, settings.constrain)?)
+    Ok((g, growth))
 }

@@ -36,7 +36,10 @@ fn shipped_extracts_rebuild_byte_identically() {
 fn data_readme_names_sources_and_licence() {
     let readme = std::fs::read_to_string(root().join("data/README.md")).unwrap();
     assert!(readme.contains("Bron: CBS, CC BY 4.0"));
-    for id in ["85383NED", "7461bev", "83287NED", "86059NED", "85755NED"] {
+    for id in [
+        "85383NED", "7461bev", "83287NED", "86059NED", "85755NED", "37168", "37744ned", "37422ned",
+        "86040NED",
+    ] {
         assert!(readme.contains(id), "data/README.md does not name {id}");
     }
 }

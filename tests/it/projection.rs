@@ -164,3 +164,69 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn gemeenten_project_to_2040_and_sum_to_the_national_control() {
+    use woonzorg::population::regional::{
+        Gemeenten, fit_bases_to_national, gemeente_bands, own_net_migration, project_gemeenten,
+        rake_pop,
+    };
+    let nd = national();
+    let rates = steered_rates(2024);
+    let national_p = project(&nd.population[&2024], 2024, 2040, &rates);
+    let gt = read_one(&root().join("data/population/85383NED_inwoners.csv")).unwrap();
+    let bands = gemeente_bands(&gt, 2024);
+    assert_eq!(bands.len(), 342);
+    let mut g = Gemeenten {
+        codes: vec![],
+        names: vec![],
+        bases: vec![],
+        bands: vec![],
+        net_migration: vec![],
+    };
+    for (code, (name, b)) in &bands {
+        let base = rake_pop(&nd.population[&2024], b).unwrap();
+        // Raking keeps every band total of 85383NED.
+        for band in b {
+            assert!(
+                (base.band(band.lo, band.hi) - band.total).abs() <= 1e-6 * band.total.max(1.0),
+                "{code} {band:?}"
+            );
+        }
+        g.codes.push(code.clone());
+        g.names.push(name.clone());
+        g.bases.push(base);
+        g.bands.push(b.clone());
+    }
+    fit_bases_to_national(&mut g, &nd.population[&2024]).unwrap();
+    g.net_migration = own_net_migration(&g.bases, &vec![0.0; g.bases.len()], &rates, 2024);
+    let r = project_gemeenten(&g, &rates, &national_p, true).unwrap();
+    for (i, y) in (2024..=2040).enumerate() {
+        let mut sum = Pop::default();
+        for s in &r.stocks {
+            sum.add(&s[i]);
+            assert!(s[i].min_cell() >= 0.0);
+        }
+        for sex in 0..2 {
+            for a in 0..106 {
+                let (got, want) = (sum.0[sex][a], national_p.stocks[i].0[sex][a]);
+                assert!(
+                    (got - want).abs() <= 1e-6 * want.max(1.0),
+                    "{y} sex {sex} age {a}: {got} vs {want}"
+                );
+            }
+        }
+        if i > 0 {
+            for (gi, s) in r.stocks.iter().enumerate() {
+                assert!(
+                    accounting_error(&s[i - 1], &s[i], &r.flows[gi][i - 1]) < 1e-6,
+                    "{} {y}",
+                    r.codes[gi]
+                );
+            }
+        }
+    }
+    // Base year: each gemeente keeps its 85383NED total after fitting both margins.
+    let delft = r.codes.iter().position(|c| c == "GM0503").unwrap();
+    assert!((r.stocks[delft][0].total() - 109_577.0).abs() < 0.01);
+}

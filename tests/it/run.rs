@@ -28,7 +28,10 @@ fn basis_run_writes_table_pyramid_and_manifest() {
             "bevolking_basisjaar.csv",
             "manifest.json",
             "piramide_basisjaar.png",
-            "piramide_basisjaar.svg"
+            "piramide_basisjaar.svg",
+            "prognose_bevolking.png",
+            "prognose_bevolking.svg",
+            "tables"
         ]
     );
     // Nothing else left in the parent (no temporary folders).
@@ -184,4 +187,147 @@ fn failed_run_keeps_the_previous_output() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(leftovers.len(), 2, "{leftovers:?}"); // basis/ and kapot.toml
+}
+
+#[test]
+fn basis_run_projects_every_selected_gemeente_to_2040() {
+    let dir = run_basis();
+    let (h, rows) = read_csv(&dir.path().join("basis/tables/population.csv"));
+    assert_eq!(
+        h,
+        vec![
+            "scenario",
+            "variant",
+            "region",
+            "region_name",
+            "year",
+            "sex",
+            "age",
+            "value",
+            "base"
+        ]
+    );
+    let (vi, ri, yi, val, bi) = (
+        col(&h, "variant"),
+        col(&h, "region"),
+        col(&h, "year"),
+        col(&h, "value"),
+        col(&h, "base"),
+    );
+    let total = |variant: &str, region: &str, year: &str| -> f64 {
+        rows.iter()
+            .filter(|r| r[vi] == variant && r[ri] == region && r[yi] == year)
+            .map(|r| r[val].parse::<f64>().unwrap())
+            .sum()
+    };
+    let gemeenten = [
+        "GM0153", "GM0202", "GM0221", "GM0226", "GM0274", "GM0275", "GM0277", "GM0293", "GM0299",
+        "GM0375", "GM0396", "GM0503", "GM0796", "GM0828", "GM1705", "GM1734",
+    ];
+    for v in ["midden", "laag", "hoog"] {
+        for g in gemeenten {
+            assert!(total(v, g, "2040") > 0.0, "{v} {g}");
+        }
+        // The selection is the sum of its gemeenten (to rounding of the written values).
+        let sum: f64 = gemeenten.iter().map(|g| total(v, g, "2040")).sum();
+        assert!((total(v, "selectie", "2040") - sum).abs() < 50.0);
+    }
+    // Base year: Delft keeps its observed total; the projection orders the variants.
+    assert!((total("midden", "GM0503", "2024") - 109_577.0).abs() < 1.0);
+    assert!(total("laag", "selectie", "2040") < total("midden", "selectie", "2040"));
+    assert!(total("midden", "selectie", "2040") < total("hoog", "selectie", "2040"));
+    // Gemeente rows are marked as resting on an estimated base.
+    assert!(
+        rows.iter()
+            .filter(|r| r[ri].starts_with("GM"))
+            .all(|r| r[bi] == "geschat")
+    );
+    assert!(rows.iter().all(|r| r[val].parse::<f64>().unwrap() >= 0.0));
+    let (ch, crow) = read_csv(&dir.path().join("basis/tables/components.csv"));
+    assert_eq!(
+        ch,
+        vec![
+            "scenario",
+            "variant",
+            "region",
+            "region_name",
+            "year",
+            "births",
+            "deaths",
+            "net_migration"
+        ]
+    );
+    assert!(crow.iter().any(|r| r[2] == "GM0503" && r[4] == "2039"));
+}
+
+#[test]
+fn nederland_run_follows_the_kernprognose() {
+    let dir = tempfile::tempdir().unwrap();
+    woonzorg()
+        .args(["run", "scenarios/nederland.toml", "--no-charts", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "NL01      Nederland                       18.044.027",
+        ));
+    let (h, rows) = read_csv(&dir.path().join("nederland/tables/population.csv"));
+    let (vi, yi, val) = (col(&h, "variant"), col(&h, "year"), col(&h, "value"));
+    let total = |v: &str, y: &str| -> f64 {
+        rows.iter()
+            .filter(|r| r[vi] == v && r[yi] == y)
+            .map(|r| r[val].parse::<f64>().unwrap())
+            .sum()
+    };
+    assert!((total("midden", "2025") - 18_044_027.0).abs() < 1.0);
+    // Kernprognose 2024 (86040NED): 19,180,111 on 1 January 2040; the own model within 1 %.
+    let d = total("midden", "2040") / 19_180_111.0 - 1.0;
+    assert!(d.abs() < 0.01, "{d}");
+    assert!(rows.iter().all(|r| r[col(&h, "base")] == "waargenomen"));
+}
+
+#[test]
+fn backtest_command_writes_its_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = woonzorg()
+        .args([
+            "backtest",
+            "--base",
+            "2015",
+            "--to",
+            "2025",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(dir.path().join("bt"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Backtest Nederland 2015 → 2025"));
+    println!("{}", String::from_utf8_lossy(&a.get_output().stdout));
+    let (h, rows) = read_csv(&dir.path().join("bt/tables/backtest.csv"));
+    assert_eq!(
+        h,
+        vec![
+            "region",
+            "sex",
+            "age_band",
+            "year",
+            "realised",
+            "projected",
+            "error_pct"
+        ]
+    );
+    assert_eq!(rows.len(), 10 * 21 * 3);
+    // Realised 1 January 2025, all ages, both sexes: 18,044,027.
+    let realised: f64 = rows
+        .iter()
+        .filter(|r| r[1] == "T" && r[3] == "2025")
+        .map(|r| r[4].parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(realised, 18_044_027.0);
+    woonzorg()
+        .args(["backtest", "--region", "GM0503"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("only NL01"));
 }

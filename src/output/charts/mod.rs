@@ -1,5 +1,6 @@
 //! Charts (plotters, PNG and SVG) with an embedded DejaVu font: no system font packages.
 
+pub mod bars;
 pub mod lines;
 pub mod pyramid;
 

@@ -1,0 +1,113 @@
+//! Benchmarks of the population engine on real inputs (the CBS extracts in data/, derived from
+//! ../shared/data): all 342 gemeenten of 2024, single years 0–105 × 2 sexes, projected to 2040
+//! with Kernprognose-steered rates and the national constraint.
+//!
+//! Run: `cargo bench --bench projection` (release build; ~10 minutes the first time).
+
+use std::path::PathBuf;
+
+use woonzorg::population::grid::Pop;
+use woonzorg::population::national::{
+    NationalData, RateOptions, interval_name, kernprognose_paths, read_one,
+};
+use woonzorg::population::project::project;
+use woonzorg::population::rates::RateSet;
+use woonzorg::population::regional::{
+    Gemeenten, fit_bases_to_national, gemeente_bands, own_net_migration, project_gemeenten,
+    rake_pop,
+};
+
+fn main() {
+    divan::main();
+}
+
+struct Inputs {
+    national: NationalData,
+    rates: RateSet,
+    gemeenten: Gemeenten,
+}
+
+fn inputs() -> &'static Inputs {
+    static I: std::sync::OnceLock<Inputs> = std::sync::OnceLock::new();
+    I.get_or_init(|| {
+        let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+        let p = |f: &str| read_one(&d.join(f)).expect(f);
+        let national = NationalData::from_tables(
+            &p("population/7461bev_bevolking_nl.csv"),
+            &p("population/37168_overledenen_nl.csv"),
+            &p("population/37744ned_geboorten_leeftijd_moeder.csv"),
+            &p("population/37422ned_geboorten.csv"),
+        );
+        let kp = kernprognose_paths(
+            &p("forecasts/86040NED_kernprognose.csv"),
+            interval_name("midden").unwrap(),
+        )
+        .unwrap();
+        let rates = national
+            .estimate_rates(&RateOptions {
+                base_year: 2024,
+                steer: Some(kp),
+                srb: 1.05,
+                multipliers: [1.0; 3],
+                migration_years: None,
+            })
+            .unwrap();
+        let gemeenten = prepare(&national, &p("population/85383NED_inwoners.csv"));
+        Inputs {
+            national,
+            rates,
+            gemeenten,
+        }
+    })
+}
+
+fn prepare(national: &NationalData, gt: &woonzorg::source::TidyTable) -> Gemeenten {
+    let base = national.population[&2024];
+    let mut g = Gemeenten {
+        codes: vec![],
+        names: vec![],
+        bases: vec![],
+        bands: vec![],
+        net_migration: vec![],
+    };
+    for (code, (name, b)) in gemeente_bands(gt, 2024) {
+        g.bases.push(rake_pop(&base, &b).unwrap());
+        g.codes.push(code);
+        g.names.push(name);
+        g.bands.push(b);
+    }
+    fit_bases_to_national(&mut g, &base).unwrap();
+    g
+}
+
+/// NL-342 deterministic: national projection (steered) + all gemeenten, constrained, 2024 → 2040.
+#[divan::bench(sample_count = 20)]
+fn nl342_project_2024_2040() -> usize {
+    let i = inputs();
+    let base: Pop = i.national.population[&2024];
+    let national = project(&base, 2024, 2040, &i.rates);
+    let mut g = i.gemeenten.clone();
+    g.net_migration = own_net_migration(&g.bases, &vec![100.0; g.bases.len()], &i.rates, 2024);
+    let r = project_gemeenten(&g, &i.rates, &national, true).unwrap();
+    divan::black_box(r.stocks.len())
+}
+
+/// Estimated single-year bases of all 342 gemeenten (raking to 85383NED bands) and the fit to
+/// the national population (two-margin IPF).
+#[divan::bench(sample_count = 10)]
+fn nl342_estimate_bases() -> usize {
+    let i = inputs();
+    let gt = read_one(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/population/85383NED_inwoners.csv"),
+    )
+    .unwrap();
+    divan::black_box(prepare(&i.national, &gt).bases.len())
+}
+
+/// One national projection 2025 → 2040 with Kernprognose steering (e0/e65 bisection each year).
+#[divan::bench(sample_count = 50)]
+fn nl01_project_2025_2040() -> f64 {
+    let i = inputs();
+    let p = project(&i.national.population[&2025], 2025, 2040, &i.rates);
+    divan::black_box(p.stocks[15].total())
+}

@@ -1,0 +1,191 @@
+//! `woonzorg backtest`: project from a past base with rates known then, compare with what
+//! happened.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::output::charts::bars::{BarChart, draw_bars};
+use crate::output::files::StagedDir;
+use crate::population::backtest::{MigrationMode, accuracy, five_year_bands, run_backtest};
+use crate::population::national::{NationalData, read_one};
+use crate::source::{Pos, SourceError};
+
+const AFTER_HELP: &str = "\
+Rates are estimated only from years before the base (deaths, births and population of CBS
+7461bev, 37168, 37744ned, 37422ned; no Kernprognose), the realised population of 1 January of
+the base is projected to --to, and every year is compared with the realised population by
+5-year band and sex. Measures: MAPE (precision), MALPE (bias), RMSE (persons).
+
+--migration trend       the mean net migration of the 5 years before the base (what was known)
+--migration waargenomen the realised net migration of each year (isolates mortality, fertility
+                        and the age pattern from the migration level)
+
+Writes DIR/tables/backtest.csv (region, sex, age_band, year, realised, projected, error_pct) and
+DIR/backtest_fouten.png/.svg (error by age band and sex in the last year).
+
+Examples:
+  woonzorg backtest --base 2015 --to 2025
+  woonzorg backtest --base 2010 --to 2020 --migration waargenomen --out out/backtest-2010";
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = AFTER_HELP)]
+pub struct Args {
+    /// Base year (1 January)
+    #[arg(long, default_value_t = 2015)]
+    pub base: u16,
+    /// Last year compared (1 January)
+    #[arg(long, default_value_t = 2025)]
+    pub to: u16,
+    /// Region; the national series is the only one with single years by sex (NL01)
+    #[arg(long, default_value = "NL01")]
+    pub region: String,
+    /// Migration level: trend (known at the base) or waargenomen (realised)
+    #[arg(long, default_value = "trend", value_parser = ["trend", "waargenomen"])]
+    pub migration: String,
+    /// Folder with the data extracts
+    #[arg(long, default_value = "data", value_name = "DIR")]
+    pub data: PathBuf,
+    /// Output folder
+    #[arg(long, default_value = "out/backtest", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Skip the chart
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    if args.region != "NL01" {
+        return Err(SourceError::malformed(
+            Pos::key("--region", args.region.as_str()),
+            format!("no single-year population series for {}", args.region),
+            "only NL01: gemeente series by single year of age (03759ned) are not in data/",
+        )
+        .into());
+    }
+    let d = args.data.join("population");
+    let nd = NationalData::from_tables(
+        &read_one(&d.join("7461bev_bevolking_nl.csv"))?,
+        &read_one(&d.join("37168_overledenen_nl.csv"))?,
+        &read_one(&d.join("37744ned_geboorten_leeftijd_moeder.csv"))?,
+        &read_one(&d.join("37422ned_geboorten.csv"))?,
+    );
+    let mode = if args.migration == "waargenomen" {
+        MigrationMode::Realised
+    } else {
+        MigrationMode::Trend
+    };
+    let bt = run_backtest(&nd, args.base, args.to, mode)?;
+
+    let staged =
+        StagedDir::new(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    std::fs::create_dir_all(staged.path("tables"))?;
+    let table = staged.path("tables/backtest.csv");
+    {
+        let mut w = csv::Writer::from_path(&table)?;
+        w.write_record([
+            "region",
+            "sex",
+            "age_band",
+            "year",
+            "realised",
+            "projected",
+            "error_pct",
+        ])?;
+        for r in &bt.rows {
+            w.write_record([
+                r.region.as_str(),
+                r.sex,
+                &r.age_band,
+                &r.year.to_string(),
+                &format!("{:.0}", r.realised),
+                &format!("{:.1}", r.projected),
+                &format!("{:.3}", r.error_pct()),
+            ])?;
+        }
+        w.flush()?;
+    }
+    if !args.no_charts {
+        let last: Vec<_> = bt
+            .rows
+            .iter()
+            .filter(|r| r.year == bt.to && r.sex != "T")
+            .collect();
+        let labels: Vec<String> = five_year_bands().into_iter().map(|b| b.0).collect();
+        let value = |sex: &str, band: &str| {
+            last.iter()
+                .find(|r| r.sex == sex && r.age_band == band)
+                .map(|r| r.error_pct())
+                .unwrap_or(0.0)
+        };
+        let chart = BarChart {
+            title: format!(
+                "Backtest {} → {}: afwijking per leeftijdsgroep",
+                bt.base, bt.to
+            ),
+            subtitle: format!(
+                "Projectie − realisatie op 1 januari {}, in % van de realisatie (migratie: {})",
+                bt.to, args.migration
+            ),
+            source_line:
+                "Bron: CBS (7461bev, 37168, 37744ned, 37422ned); cohort-componentenmodel woonzorg"
+                    .into(),
+            y_label: "Afwijking (%)".into(),
+            categories: labels.clone(),
+            series: vec![
+                (
+                    "Mannen".into(),
+                    labels.iter().map(|b| value("M", b)).collect(),
+                ),
+                (
+                    "Vrouwen".into(),
+                    labels.iter().map(|b| value("V", b)).collect(),
+                ),
+            ],
+        };
+        draw_bars(
+            &chart,
+            &staged.path("backtest_fouten.png"),
+            &staged.path("backtest_fouten.svg"),
+        )?;
+    }
+    let out_dir = staged.commit()?;
+
+    let mut out = std::io::stdout().lock();
+    let mode_text = match mode {
+        MigrationMode::Trend => "migratie: gemiddelde van de 5 jaar vóór het basisjaar",
+        MigrationMode::Realised => "migratie: gerealiseerd saldo per jaar",
+    };
+    writeln!(
+        out,
+        "Backtest Nederland {} → {} (kansen uit jaren vóór {}; {mode_text})",
+        bt.base, bt.to, bt.base
+    )?;
+    writeln!(
+        out,
+        "jaar   totaal     65+     75+   (projectie − realisatie, %)"
+    )?;
+    for (y, [t, a, b]) in &bt.headline {
+        writeln!(out, "{y}  {t:+6.2}  {a:+6.2}  {b:+6.2}")?;
+    }
+    for sex in ["M", "V"] {
+        let acc = accuracy(bt.rows.iter().filter(|r| r.sex == sex));
+        writeln!(
+            out,
+            "{sex}: MAPE {:.2}%, MALPE {:+.2}%, RMSE {:.0} (5-jaarsgroepen × jaren, n = {})",
+            acc.mape, acc.malpe, acc.rmse, acc.n
+        )?;
+    }
+    writeln!(
+        out,
+        "Geschreven naar {}: tables/backtest.csv{}",
+        out_dir.display(),
+        if args.no_charts {
+            ""
+        } else {
+            ", backtest_fouten.png, backtest_fouten.svg"
+        }
+    )?;
+    Ok(())
+}
