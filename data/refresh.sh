@@ -41,3 +41,7 @@ mkdir -p "$out/regions" "$out/population"
 mkdir -p "$out/forecasts"
 "${w[@]}" import "$shared/forecasts/kernprognose_2024-2070_kerncijfers_86040NED.csv" \
   --out "$out/forecasts/86040NED_kernprognose.csv" --quiet
+
+# PBL/CBS regional forecast 2023–2050, totals for the 88 larger gemeenten (85171NED, indeling 2021).
+"${w[@]}" import "$shared/forecasts/regionale_prognose_2023-2050_bevolking_regio2021_85171NED.csv" \
+  --regions "$out/regions" --out "$out/forecasts/85171NED_regionale_prognose.csv" --quiet

@@ -183,4 +183,3 @@ pub fn project_gemeenten(
         constrained: constrain,
     })
 }
-

@@ -156,10 +156,10 @@ pub fn run_projection(
             if let (true, Some(bands)) = (
                 constrain_national,
                 kp.as_ref().and_then(|k| kp_bands(k, year)),
-            )
-                && let Err(e) = scale_to_bands(pop, &bands) {
-                    band_error.get_or_insert(e);
-                }
+            ) && let Err(e) = scale_to_bands(pop, &bands)
+            {
+                band_error.get_or_insert(e);
+            }
         });
         if let Some(e) = band_error {
             return Err(e.into());
@@ -251,4 +251,113 @@ fn prepare_gemeenten(
         .map(|c| (end.get(c).copied().unwrap_or(0.0) - start.get(c).copied().unwrap_or(0.0)) / span)
         .collect();
     Ok((g, growth))
+}
+
+/// An external forecast: population totals per region (gemeente codes in the base year's
+/// indeling, or NL01) and year.
+#[derive(Debug, Clone)]
+pub struct ExternalSeries {
+    pub name: String,
+    pub source: String,
+    pub by_region: BTreeMap<String, BTreeMap<u16, f64>>,
+}
+
+impl ExternalSeries {
+    /// The total of a set of gemeenten (or NL01) in a year, if every member is in the forecast.
+    pub fn total(&self, members: &[String], year: u16) -> Option<f64> {
+        members
+            .iter()
+            .map(|m| self.by_region.get(m).and_then(|y| y.get(&year)).copied())
+            .sum()
+    }
+}
+
+/// Read the external forecasts of a scenario: totals (sex T, age totaal) per region and year;
+/// `x 1 000` units scaled to persons; gemeenten harmonised to the base year's indeling.
+pub fn load_externals(
+    scenario_path: &Path,
+    settings: &ProjectionSettings,
+    registry: &Registry,
+    base_year: u16,
+    inputs: &mut ProjectionInputs,
+) -> Result<Vec<ExternalSeries>, RunError> {
+    let mut out = Vec::new();
+    for (i, ext) in settings.external.iter().enumerate() {
+        let path = Scenario::resolve(scenario_path, &ext.file);
+        let mut table = read_one(&path)?;
+        registry.resolve_regions(&mut table);
+        inputs.paths.push(path.clone());
+        let mut gm: BTreeMap<u16, BTreeMap<String, f64>> = BTreeMap::new();
+        let mut by_region: BTreeMap<String, BTreeMap<u16, f64>> = BTreeMap::new();
+        for r in &table.rows {
+            let total_row =
+                matches!(r.sex.as_str(), "T" | "") && matches!(r.age.as_str(), "totaal" | "");
+            let measure_ok = ext.measure.as_ref().is_none_or(|m| &r.measure == m)
+                && ext.category.as_ref().is_none_or(|c| &r.category == c);
+            let (Some(y), Some(v)) = (crate::source::codes::period_year(&r.period), r.number())
+            else {
+                continue;
+            };
+            if !total_row || !measure_ok || !r.period.ends_with("JJ00") {
+                continue;
+            }
+            let v = if r.unit == "x 1 000" { v * 1000.0 } else { v };
+            let region = if r.region.is_empty() {
+                ext.region.clone().unwrap_or_default()
+            } else {
+                r.region.clone()
+            };
+            if region.starts_with("GM") {
+                *gm.entry(y).or_default().entry(region).or_default() += v;
+            } else if region == "NL01" {
+                *by_region
+                    .entry("NL01".into())
+                    .or_default()
+                    .entry(y)
+                    .or_default() += v;
+            }
+        }
+        let from = ext.indeling.unwrap_or(base_year);
+        let mergers: Vec<_> = registry
+            .mergers()
+            .into_iter()
+            .filter(|m| m.year > from && m.year <= base_year)
+            .collect();
+        for (y, values) in gm {
+            // A gemeente that merged with one the forecast lacks would get a partial total: left out.
+            let partial: Vec<String> = mergers
+                .iter()
+                .filter(|m| {
+                    !values.contains_key(&m.from)
+                        && mergers
+                            .iter()
+                            .any(|o| o.to == m.to && values.contains_key(&o.from))
+                })
+                .map(|m| m.to.clone())
+                .collect();
+            let h = if from < base_year {
+                registry.harmonise(&values, from, base_year)?
+            } else {
+                values
+            };
+            for (code, v) in h.into_iter().filter(|(c, _)| !partial.contains(c)) {
+                by_region.entry(code).or_default().insert(y, v);
+            }
+        }
+        if by_region.is_empty() {
+            return Err(ScenarioError::Invalid {
+                path: scenario_path.to_path_buf(),
+                key: format!("projection.external[{i}]"),
+                message: format!("{} has no yearly totals for gemeenten or NL01", path.display()),
+                hint: "the table needs rows with sex T (or none), age totaal (or none) and yearly periods".into(),
+            }
+            .into());
+        }
+        out.push(ExternalSeries {
+            name: ext.name.clone(),
+            source: ext.source.clone(),
+            by_region,
+        });
+    }
+    Ok(out)
 }

@@ -15,7 +15,9 @@ use crate::population::base::{BANDS_85383, national_base_by_band, national_by_ag
 use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
 use crate::source::tidy::neutralise;
 
-use super::projection::{ProjectionInputs, VariantResult, run_projection};
+use super::projection::{
+    ExternalSeries, ProjectionInputs, VariantResult, load_externals, run_projection,
+};
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
 use crate::source::{self, SourceError, TidyTable};
 
@@ -171,6 +173,12 @@ pub fn run_scenario(
         )?,
         None => Vec::new(),
     };
+    let externals = match &scenario.projection {
+        Some(settings) => {
+            load_externals(scenario_path, settings, &registry, year, &mut proj_inputs)?
+        }
+        None => Vec::new(),
+    };
     let areas = output_areas(&gemeenten, &report, scenario.regions.nederland);
 
     // Outputs.
@@ -206,7 +214,7 @@ pub fn run_scenario(
     if !variants.is_empty() {
         std::fs::create_dir_all(staged.path("tables")).map_err(write_err(&target))?;
         let pop_path = staged.path("tables/population.csv");
-        write_projection_table(&pop_path, &scenario.name, &variants, &areas)
+        write_projection_table(&pop_path, &scenario.name, &variants, &externals, &areas)
             .map_err(write_err(&pop_path))?;
         files.push("tables/population.csv".into());
         let comp_path = staged.path("tables/components.csv");
@@ -276,7 +284,7 @@ pub fn run_scenario(
         files.push("piramide_basisjaar.png".into());
         files.push("piramide_basisjaar.svg".into());
         if let Some(area) = areas.last().filter(|_| !variants.is_empty()) {
-            let chart = projection_chart(&scenario, &variants, area);
+            let chart = projection_chart(&scenario, &variants, &externals, area);
             draw_lines(
                 &chart,
                 &staged.path("prognose_bevolking.png"),
@@ -373,7 +381,7 @@ pub struct Area {
 }
 
 impl Area {
-    fn base_codes(&self) -> Vec<String> {
+    pub fn base_codes(&self) -> Vec<String> {
         if self.members.is_empty() {
             vec![self.code.clone()]
         } else {
@@ -465,6 +473,7 @@ fn write_projection_table(
     path: &Path,
     scenario: &str,
     variants: &[VariantResult],
+    externals: &[ExternalSeries],
     areas: &[Area],
 ) -> std::io::Result<()> {
     let f = std::fs::File::create(path)?;
@@ -510,6 +519,36 @@ fn write_projection_table(
                             base_quality,
                         ])?;
                     }
+                }
+            }
+        }
+    }
+    // External forecasts beside the own projection: totals only (sex T, age totaal).
+    for e in externals {
+        let variant = format!("extern: {}", e.name);
+        for area in areas {
+            let members = area.base_codes();
+            let years: Vec<u16> = e
+                .by_region
+                .values()
+                .flat_map(|m| m.keys().copied())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            for y in years {
+                if let Some(v) = e.total(&members, y) {
+                    let value = num((v * 100.0).round() / 100.0);
+                    w.write_record([
+                        scenario,
+                        &variant,
+                        &area.code,
+                        &neutralise(&area.name),
+                        &y.to_string(),
+                        "T",
+                        "totaal",
+                        &value,
+                        "extern",
+                    ])?;
                 }
             }
         }
@@ -560,7 +599,12 @@ fn write_components_table(
 }
 
 /// The projection chart: total population and 75+ of an area, one line per variant.
-fn projection_chart(scenario: &Scenario, variants: &[VariantResult], area: &Area) -> LineChart {
+fn projection_chart(
+    scenario: &Scenario,
+    variants: &[VariantResult],
+    externals: &[ExternalSeries],
+    area: &Area,
+) -> LineChart {
     let series = |f: &dyn Fn(&Pop) -> f64| -> Vec<Series> {
         variants
             .iter()
@@ -573,6 +617,21 @@ fn projection_chart(scenario: &Scenario, variants: &[VariantResult], area: &Area
             })
             .collect()
     };
+    let mut totals = series(&|p| p.total());
+    let (from, to) = (scenario.base_year, scenario.horizon);
+    for e in externals {
+        let members = area.base_codes();
+        let points: Vec<(u16, f64)> = (from..=to)
+            .filter_map(|y| e.total(&members, y).map(|v| (y, v)))
+            .collect();
+        if !points.is_empty() {
+            totals.push(Series {
+                label: format!("{} ({})", e.name, e.source),
+                points,
+                main: false,
+            });
+        }
+    }
     LineChart {
         title: format!(
             "Bevolkingsprognose {} – {}",
@@ -586,7 +645,7 @@ fn projection_chart(scenario: &Scenario, variants: &[VariantResult], area: &Area
         panels: vec![
             Panel {
                 y_label: "Inwoners".into(),
-                series: series(&|p| p.total()),
+                series: totals,
             },
             Panel {
                 y_label: "Inwoners 75 jaar en ouder".into(),

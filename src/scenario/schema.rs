@@ -76,6 +76,29 @@ pub struct ProjectionSettings {
     /// Own variants: name → multipliers on [mortality, fertility, migration] of the midden path.
     #[serde(default)]
     pub multipliers: std::collections::BTreeMap<String, [f64; 3]>,
+    /// External forecasts shown beside the own projection (ensemble view).
+    #[serde(default)]
+    pub external: Vec<ExternalForecast>,
+    /// Per-gemeente rate overrides (CSV: region, component, value, source).
+    pub overrides: Option<PathBuf>,
+}
+
+/// A forecast made elsewhere (Kernprognose, PBL/CBS regional forecast, ABF Primos, a
+/// provincial forecast) as a table `woonzorg import` reads: totals per region and year.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalForecast {
+    pub name: String,
+    pub file: PathBuf,
+    /// The gemeente indeling the table uses (harmonised to the base year's).
+    pub indeling: Option<u16>,
+    /// Only rows of this measure (key).
+    pub measure: Option<String>,
+    /// Only rows with this category (`PrognoseInterval=Prognose`).
+    pub category: Option<String>,
+    /// Region of rows that have none (a national table: `NL01`).
+    pub region: Option<String>,
+    pub source: String,
 }
 
 fn default_steer() -> String {
