@@ -69,6 +69,8 @@ fn prepare(national: &NationalData, gt: &woonzorg::source::TidyTable) -> Gemeent
         bases: vec![],
         bands: vec![],
         net_migration: vec![],
+        observed: vec![],
+        overrides: vec![],
     };
     for (code, (name, b)) in gemeente_bands(gt, 2024) {
         g.bases.push(rake_pop(&base, &b).unwrap());

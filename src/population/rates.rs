@@ -348,6 +348,23 @@ impl RateSet {
         }
     }
 
+    /// The rates of year t with death rates and fertility scaled (a gemeente's own level).
+    pub fn year_scaled(&self, t: u16, mortality: f64, fertility: f64) -> YearRates {
+        let mut m = self.mortality.rates(t);
+        m.iter_mut()
+            .for_each(|s| s.iter_mut().for_each(|v| *v *= mortality));
+        let (lm, lv) = (life_table(&m[MEN]), life_table(&m[WOMEN]));
+        let mut asfr = self.fertility.asfr(t);
+        asfr.iter_mut().for_each(|v| *v *= fertility);
+        YearRates {
+            survival: [lm.survival(), lv.survival()],
+            birth_survival: [lm.birth_survival(), lv.birth_survival()],
+            asfr,
+            srb: self.srb,
+            migration: self.migration.by_age(t),
+        }
+    }
+
     /// Life expectancy at birth and at 65 per sex in year t (for reporting and checks).
     pub fn life_expectancy(&self, t: u16) -> [[f64; 2]; 2] {
         let m = self.mortality.rates(t);

@@ -87,8 +87,59 @@ pub struct Gemeenten {
     pub names: Vec<String>,
     pub bases: Vec<Pop>,
     pub bands: Vec<Vec<BandTotal>>,
-    /// Own net migration per year (level from recent population growth).
+    /// Own net migration per year (level from recent population growth, or an override).
     pub net_migration: Vec<f64>,
+    /// Whether the base is observed single years (an 03759ned-style table) rather than raked.
+    pub observed: Vec<bool>,
+    /// Per-gemeente rate overrides.
+    pub overrides: Vec<RegionOverride>,
+}
+
+/// Rates of one gemeente that differ from the national ones.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RegionOverride {
+    /// Multiplier on the death rates m(x).
+    pub mortality: f64,
+    /// Multiplier on the age-specific fertility rates.
+    pub fertility: f64,
+    /// Net migration per year, replacing the level from recent growth.
+    pub net_migration: Option<f64>,
+}
+
+impl Default for RegionOverride {
+    fn default() -> Self {
+        RegionOverride {
+            mortality: 1.0,
+            fertility: 1.0,
+            net_migration: None,
+        }
+    }
+}
+
+/// Observed single-year bases per gemeente from an 03759ned-style table (region × sex × single
+/// age on 1 January `year`).
+pub fn single_year_bases(t: &TidyTable, year: u16) -> BTreeMap<String, Pop> {
+    let mut out: BTreeMap<String, Pop> = BTreeMap::new();
+    for r in &t.rows {
+        if period_year(&r.period) != Some(year)
+            || !r.period.ends_with("JJ00")
+            || r.region.is_empty()
+        {
+            continue;
+        }
+        let s = match r.sex.as_str() {
+            "M" => 0,
+            "V" => 1,
+            _ => continue,
+        };
+        let Ok(a) = r.age.trim_end_matches('+').parse::<usize>() else {
+            continue;
+        };
+        let Cell::Number(v) = r.value else { continue };
+        out.entry(r.region.clone()).or_default().0[s][a.min(OPEN_AGE)] += v;
+    }
+    out.retain(|_, p| p.total() > 0.0);
+    out
 }
 
 /// Net migration level of each gemeente: mean yearly growth over the window minus its natural
@@ -122,6 +173,8 @@ pub struct RegionalProjection {
     /// flows[g][t − base] for the year t → t+1 (migration includes the constraint adjustment)
     pub flows: Vec<Vec<Components>>,
     pub constrained: bool,
+    /// Whether each gemeente's base was observed single years (else raked: "geschat").
+    pub observed: Vec<bool>,
 }
 
 /// Fit the estimated bases to both margins of the base year: each gemeente's band totals and
@@ -150,18 +203,23 @@ pub fn project_gemeenten(
     let mut flows: Vec<Vec<Components>> = vec![Vec::new(); n];
     let national_total_profile = rates.migration.profile;
     for (i, t) in (base_year..national.horizon()).enumerate() {
-        let mut yr = rates.year(t);
+        let yr = rates.year(t);
         let mut next = Vec::with_capacity(n);
         let mut year_flows = Vec::with_capacity(n);
         for (gi, p) in current.iter().enumerate() {
-            let mut mig = Pop::default();
+            let o = g.overrides.get(gi).copied().unwrap_or_default();
+            let mut own = if o.mortality != 1.0 || o.fertility != 1.0 {
+                rates.year_scaled(t, o.mortality, o.fertility)
+            } else {
+                yr.clone()
+            };
+            let level = o.net_migration.unwrap_or(g.net_migration[gi]);
             for s in 0..2 {
                 for a in 0..AGES {
-                    mig.0[s][a] = national_total_profile[s][a] * g.net_migration[gi];
+                    own.migration.0[s][a] = national_total_profile[s][a] * level;
                 }
             }
-            yr.migration = mig;
-            let (np, c) = cohort_step(p, &yr);
+            let (np, c) = cohort_step(p, &own);
             next.push(np);
             year_flows.push(c);
         }
@@ -181,5 +239,158 @@ pub fn project_gemeenten(
         stocks,
         flows,
         constrained: constrain,
+        observed: g.observed.clone(),
     })
+}
+
+/// Read per-gemeente rate overrides: a CSV with columns `region, component, value, source`;
+/// component `sterfte` (multiplier on death rates), `vruchtbaarheid` (multiplier on fertility)
+/// or `migratiesaldo` (net migration per year). Every row needs a source.
+pub fn load_overrides(
+    path: &std::path::Path,
+) -> Result<BTreeMap<String, RegionOverride>, crate::source::SourceError> {
+    use crate::source::{Pos, SourceError};
+    let (text, _) = crate::source::text::read_text(path)?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| {
+            SourceError::malformed(Pos::line(path, 1), e.to_string(), "a CSV with a header row")
+        })?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    if header != ["region", "component", "value", "source"] {
+        return Err(SourceError::malformed(
+            Pos::line(path, 1),
+            format!("header is {}", header.join(",")),
+            "the header must be region,component,value,source",
+        ));
+    }
+    let mut out: BTreeMap<String, RegionOverride> = BTreeMap::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            SourceError::malformed(
+                Pos {
+                    path: path.to_path_buf(),
+                    line: e.position().map(|p| p.line()),
+                    column: None,
+                },
+                e.to_string(),
+                "check quoting",
+            )
+        })?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if rec.len() != 4 {
+            return Err(SourceError::malformed(
+                Pos::line(path, line),
+                format!("{} fields, expected 4", rec.len()),
+                "region,component,value,source",
+            ));
+        }
+        let (region, component, raw, source) =
+            (rec[0].trim(), rec[1].trim(), rec[2].trim(), rec[3].trim());
+        if !region.starts_with("GM") || !crate::source::codes::is_region_code(region) {
+            return Err(SourceError::malformed(
+                Pos::cell(path, line, "region"),
+                format!("'{region}' is not a gemeente code"),
+                "use codes like GM0503",
+            ));
+        }
+        if source.is_empty() {
+            return Err(SourceError::malformed(
+                Pos::cell(path, line, "source"),
+                "no source".to_string(),
+                "every number carries a source: a table id, a report, or \"aanname: …\"",
+            ));
+        }
+        let value = crate::source::codes::parse_plain_number(raw).ok_or_else(|| {
+            SourceError::BadNumber {
+                pos: Pos::cell(path, line, "value"),
+                value: raw.to_string(),
+                hint: "a multiplier (e.g. 1.05) or a yearly net migration (e.g. -250)".into(),
+            }
+        })?;
+        let o = out.entry(region.to_string()).or_default();
+        match component {
+            "sterfte" | "vruchtbaarheid" if value < 0.0 => {
+                return Err(SourceError::malformed(
+                    Pos::cell(path, line, "value"),
+                    format!("multiplier {value} is negative"),
+                    "a multiplier is ≥ 0",
+                ));
+            }
+            "sterfte" => o.mortality = value,
+            "vruchtbaarheid" => o.fertility = value,
+            "migratiesaldo" => o.net_migration = Some(value),
+            other => {
+                return Err(SourceError::malformed(
+                    Pos::cell(path, line, "component"),
+                    format!("unknown component '{other}'"),
+                    "sterfte, vruchtbaarheid or migratiesaldo",
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_year_bases_read_region_sex_age() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/population/7461bev_bevolking_nl.csv");
+        let t = crate::population::national::read_one(&path).unwrap();
+        let b = single_year_bases(&t, 2025);
+        assert_eq!(b.len(), 1);
+        assert_eq!(b["NL01"].total(), 18_044_027.0);
+    }
+
+    #[test]
+    fn overrides_are_checked_row_by_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = dir.path().join("ok.csv");
+        std::fs::write(&ok, "region,component,value,source\nGM0503,migratiesaldo,-250,aanname: test\nGM0503,sterfte,1.1,aanname: test\n").unwrap();
+        let o = load_overrides(&ok).unwrap();
+        assert_eq!(
+            o["GM0503"],
+            RegionOverride {
+                mortality: 1.1,
+                fertility: 1.0,
+                net_migration: Some(-250.0)
+            }
+        );
+        for (body, needle) in [
+            (
+                "region,component,value,source\nGM0503,sterfte,x,bron\n",
+                "'x' is not a number",
+            ),
+            (
+                "region,component,value,source\nGM0503,geluk,1,bron\n",
+                "unknown component",
+            ),
+            (
+                "region,component,value,source\nDelft,sterfte,1,bron\n",
+                "not a gemeente code",
+            ),
+            (
+                "region,component,value,source\nGM0503,sterfte,1,\n",
+                "no source",
+            ),
+            (
+                "region,component,value,source\nGM0503,sterfte,-1,bron\n",
+                "negative",
+            ),
+        ] {
+            let p = dir.path().join("bad.csv");
+            std::fs::write(&p, body).unwrap();
+            let e = load_overrides(&p).unwrap_err().to_string();
+            assert!(e.contains(needle) && e.contains("bad.csv:2"), "{e}");
+        }
+    }
 }

@@ -14,8 +14,8 @@ use crate::population::national::{
 };
 use crate::population::project::{Projection, project_adjusted};
 use crate::population::regional::{
-    Gemeenten, RegionalProjection, fit_bases_to_national, gemeente_bands, own_net_migration,
-    project_gemeenten, rake_pop,
+    Gemeenten, RegionOverride, RegionalProjection, fit_bases_to_national, gemeente_bands,
+    load_overrides, own_net_migration, project_gemeenten, rake_pop, single_year_bases,
 };
 use crate::population::split::BandTotal;
 use crate::source::TidyTable;
@@ -113,9 +113,35 @@ pub fn run_projection(
             hint: "the national table covers 2000–2025".into(),
         })?;
 
+    let single_years = match &scenario.data.gemeente_single_years {
+        Some(p) => {
+            let p = at(p);
+            let t = read_one(&p)?;
+            inputs.paths.push(p);
+            Some(t)
+        }
+        None => None,
+    };
+    let overrides = match &settings.overrides {
+        Some(p) => {
+            let p = at(p);
+            let o = load_overrides(&p)?;
+            inputs.paths.push(p);
+            o
+        }
+        None => BTreeMap::new(),
+    };
     // The gemeenten (bases raked to their bands, fitted to Nederland) are the same for every variant.
     let mut gemeenten = match (scenario.regions.nederland, gemeente_table) {
-        (false, Some(gt)) => Some(prepare_gemeenten(registry, gt, &base, settings, base_year)?),
+        (false, Some(gt)) => Some(prepare_gemeenten(
+            registry,
+            gt,
+            single_years.as_ref(),
+            &overrides,
+            &base,
+            settings,
+            base_year,
+        )?),
         _ => None,
     };
     let mut out = Vec::new();
@@ -187,6 +213,8 @@ pub fn run_projection(
 fn prepare_gemeenten(
     registry: &Registry,
     gt: &TidyTable,
+    single_years: Option<&TidyTable>,
+    overrides: &BTreeMap<String, RegionOverride>,
     national_base: &Pop,
     settings: &ProjectionSettings,
     base_year: u16,
@@ -205,19 +233,46 @@ fn prepare_gemeenten(
         }
         .into());
     }
+    let observed_bases = match single_years {
+        Some(t) => single_year_bases(t, base_year),
+        None => BTreeMap::new(),
+    };
     let mut g = Gemeenten {
         codes: Vec::new(),
         names: Vec::new(),
         bases: Vec::new(),
         bands: Vec::new(),
         net_migration: Vec::new(),
+        observed: Vec::new(),
+        overrides: Vec::new(),
     };
     for code in &codes_of_year {
         let (name, b) = &bands[code];
-        g.bases.push(rake_pop(national_base, b)?);
+        match observed_bases.get(code) {
+            Some(p) => {
+                g.bases.push(*p);
+                g.observed.push(true);
+            }
+            None => {
+                g.bases.push(rake_pop(national_base, b)?);
+                g.observed.push(false);
+            }
+        }
+        g.overrides
+            .push(overrides.get(code).copied().unwrap_or_default());
         g.codes.push(code.clone());
         g.names.push(name.clone());
         g.bands.push(b.clone());
+    }
+    for code in overrides.keys() {
+        if !g.codes.contains(code) {
+            return Err(PopulationError::Missing {
+                path: settings.overrides.clone().unwrap_or_default(),
+                what: format!("gemeente {code} in {base_year}"),
+                hint: "overrides use the gemeente codes of the base year".into(),
+            }
+            .into());
+        }
     }
     if settings.constrain {
         fit_bases_to_national(&mut g, national_base)?;

@@ -389,6 +389,22 @@ impl Area {
         }
     }
 
+    /// Whether the area's base is observed: NL01, or gemeenten whose single years were given.
+    pub fn observed(&self, v: &VariantResult) -> bool {
+        if self.members.is_empty() {
+            return true;
+        }
+        let Some(g) = v.gemeenten.as_ref() else {
+            return false;
+        };
+        self.members.iter().all(|m| {
+            g.codes
+                .iter()
+                .position(|c| c == m)
+                .is_some_and(|i| g.observed.get(i).copied().unwrap_or(false))
+        })
+    }
+
     /// The projected stock of this area in year `y` for a variant.
     pub fn stock(&self, v: &VariantResult, y: u16) -> Option<Pop> {
         let i = usize::from(y.checked_sub(v.national.base_year)?);
@@ -491,7 +507,7 @@ fn write_projection_table(
     ])?;
     for v in variants {
         for area in areas {
-            let base_quality = if area.members.is_empty() {
+            let base_quality = if area.observed(v) {
                 "waargenomen"
             } else {
                 "geschat"

@@ -132,6 +132,9 @@ pub struct DataPaths {
     pub births_sex: Option<PathBuf>,
     /// Kernprognose kerncijfers (86040NED), for steering and the national constraint.
     pub kernprognose: Option<PathBuf>,
+    /// Observed single years per gemeente (an 03759ned-style table); gemeenten in it are not
+    /// estimated.
+    pub gemeente_single_years: Option<PathBuf>,
 }
 
 /// Which gemeenten to run.

@@ -183,6 +183,8 @@ fn gemeenten_project_to_2040_and_sum_to_the_national_control() {
         bases: vec![],
         bands: vec![],
         net_migration: vec![],
+        observed: vec![],
+        overrides: vec![],
     };
     for (code, (name, b)) in &bands {
         let base = rake_pop(&nd.population[&2024], b).unwrap();

@@ -331,3 +331,72 @@ fn backtest_command_writes_its_table() {
         .code(1)
         .stderr(predicates::str::contains("only NL01"));
 }
+
+/// The basis scenario, rewritten with absolute paths into `dir`, with `extra` appended to
+/// its [projection] table.
+fn basis_variant(dir: &std::path::Path, name: &str, extra_projection: &str) -> std::path::PathBuf {
+    let root = root();
+    let mut text = std::fs::read_to_string(root.join("scenarios/basis.toml")).unwrap();
+    text = text.replace("\"../data/", &format!("\"{}/data/", root.display()));
+    text = text.replace(
+        "own = \"regios.toml\"",
+        &format!("own = \"{}/scenarios/regios.toml\"", root.display()),
+    );
+    text = text.replace("name = \"basis\"", &format!("name = \"{name}\""));
+    text = text.replace(
+        "variants = [\"midden\", \"laag\", \"hoog\"]",
+        &format!("variants = [\"midden\"]\n{extra_projection}"),
+    );
+    let p = dir.join(format!("{name}.toml"));
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn rate_overrides_change_one_gemeente_within_the_national_control() {
+    let dir = tempfile::tempdir().unwrap();
+    let ov = dir.path().join("overrides.csv");
+    std::fs::write(&ov, "region,component,value,source\nGM0503,migratiesaldo,0,aanname: geen migratie\nGM0503,sterfte,1.2,aanname: test\n").unwrap();
+    let plain = basis_variant(dir.path(), "zonder", "");
+    let with = basis_variant(
+        dir.path(),
+        "met",
+        &format!("overrides = \"{}\"", ov.display()),
+    );
+    for sc in [&plain, &with] {
+        woonzorg()
+            .arg("run")
+            .arg(sc)
+            .args(["--no-charts", "--quiet", "--out"])
+            .arg(dir.path().join("out"))
+            .assert()
+            .success();
+    }
+    let total = |name: &str, region: &str, year: &str| -> f64 {
+        let (h, rows) = read_csv(&dir.path().join(format!("out/{name}/tables/population.csv")));
+        let (ri, yi, vi) = (col(&h, "region"), col(&h, "year"), col(&h, "value"));
+        rows.iter()
+            .filter(|r| r[ri] == region && r[yi] == year)
+            .map(|r| r[vi].parse::<f64>().unwrap())
+            .sum()
+    };
+    let (a, b) = (
+        total("zonder", "GM0503", "2040"),
+        total("met", "GM0503", "2040"),
+    );
+    assert!(b < a - 5_000.0, "Delft without net migration: {a} → {b}");
+    // A bad override is refused with its line.
+    std::fs::write(
+        &ov,
+        "region,component,value,source\nGM0503,sterfte,veel,aanname\n",
+    )
+    .unwrap();
+    woonzorg()
+        .arg("run")
+        .arg(&with)
+        .args(["--no-charts", "--out"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("overrides.csv:2"));
+}
