@@ -118,8 +118,8 @@ pub struct Mortality {
 }
 
 /// Mortality improvement per age and sex: the log-linear slope of m(x) over `years`, fitted on
-/// 5-year age groups (to damp noise) and clamped to 0–4 % a year. Lee–Carter-style drift
-/// without the SVD: each age group gets its own rate of decline.
+/// 5-year age groups (to damp noise) and clamped to 0–4 % a year, tapering to zero between 85
+/// and 105. Lee–Carter-style drift without the SVD: each age group gets its own rate of decline.
 pub fn mortality_improvement(m_by_year: &BTreeMap<u16, [[f64; AGES]; 2]>) -> [[f64; AGES]; 2] {
     let mut out = [[0.0; AGES]; 2];
     let years: Vec<u16> = m_by_year.keys().copied().collect();
@@ -150,7 +150,14 @@ pub fn mortality_improvement(m_by_year: &BTreeMap<u16, [[f64; AGES]; 2]>) -> [[f
             let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
             let r = (-slope).clamp(0.0, 0.04);
             for x in g..=hi {
-                out[s][x] = r;
+                // Improvement tapers off above 85 to nothing at 105: at the oldest ages the
+                // log-linear fit is dominated by noise and selection (CMI and Lee–Carter practice).
+                let taper = if x > 85 {
+                    (OPEN_AGE - x) as f64 / (OPEN_AGE - 85) as f64
+                } else {
+                    1.0
+                };
+                out[s][x] = r * taper;
             }
         }
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{ChartError, FONT, nl_number, register_fonts};
+use super::{Chart, ChartError, FONT, frame, nl_number, render};
 
 /// One line: label and (year, value) points; `main` lines are drawn solid and thick.
 #[derive(Debug, Clone)]
@@ -42,102 +42,77 @@ const COLOURS: [RGBColor; 6] = [
     RGBColor(178, 34, 34),
 ];
 
-/// Draw the chart as PNG and SVG.
 pub fn draw_lines(c: &LineChart, png: &Path, svg: &Path) -> Result<(), ChartError> {
-    register_fonts();
-    let fail = |p: &Path, e: String| ChartError {
-        path: p.to_path_buf(),
-        message: e,
-    };
-    {
-        let root = BitMapBackend::new(png, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(c, &root).map_err(|e| fail(png, e.to_string()))?;
-        root.present().map_err(|e| fail(png, e.to_string()))?;
-    }
-    {
-        let root = SVGBackend::new(svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(c, &root).map_err(|e| fail(svg, e.to_string()))?;
-        root.present().map_err(|e| fail(svg, e.to_string()))?;
-    }
-    Ok(())
+    render(c, png, svg)
 }
 
-fn draw<DB: DrawingBackend>(
-    c: &LineChart,
-    root: &DrawingArea<DB, Shift>,
-) -> Result<(), Box<dyn std::error::Error>>
-where
-    DB::ErrorType: 'static,
-{
-    root.fill(&WHITE)?;
-    let (top, rest) = root.split_vertically(90);
-    let (main, bottom) = rest.split_vertically(HEIGHT - 90 - 50);
-    top.draw(&Text::new(
-        c.title.clone(),
-        (40, 18),
-        (FONT, 30).into_font().style(FontStyle::Bold).color(&BLACK),
-    ))?;
-    top.draw(&Text::new(
-        c.subtitle.clone(),
-        (40, 58),
-        (FONT, 18).into_font().color(&RGBColor(70, 70, 70)),
-    ))?;
-    bottom.draw(&Text::new(
-        c.source_line.clone(),
-        (40, 15),
-        (FONT, 14).into_font().color(&RGBColor(90, 90, 90)),
-    ))?;
-    let areas = main.split_evenly((c.panels.len().max(1), 1));
-    for (panel, area) in c.panels.iter().zip(areas.iter()) {
-        let pts = panel.series.iter().flat_map(|s| s.points.iter());
-        let (mut x0, mut x1, mut y0, mut y1) = (u16::MAX, 0u16, f64::INFINITY, f64::NEG_INFINITY);
-        for (x, y) in pts {
-            x0 = x0.min(*x);
-            x1 = x1.max(*x);
-            y0 = y0.min(*y);
-            y1 = y1.max(*y);
-        }
-        if x0 > x1 {
-            continue;
-        }
-        let pad = ((y1 - y0) * 0.08).max(1.0);
-        let mut chart = ChartBuilder::on(area)
-            .margin(15)
-            .x_label_area_size(40)
-            .y_label_area_size(110)
-            .build_cartesian_2d(u32::from(x0)..u32::from(x1), (y0 - pad)..(y1 + pad))?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .x_labels(usize::from(x1 - x0 + 1).min(17))
-            .x_label_formatter(&|x| format!("{x}"))
-            .y_label_formatter(&|v| nl_number(*v))
-            .y_desc(panel.y_label.clone())
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 17))
-            .draw()?;
-        for (i, s) in panel.series.iter().enumerate() {
-            let colour = COLOURS[i % COLOURS.len()];
-            let style = ShapeStyle {
-                color: colour.to_rgba(),
-                filled: false,
-                stroke_width: if s.main { 3 } else { 2 },
-            };
-            chart
-                .draw_series(LineSeries::new(
-                    s.points.iter().map(|(x, y)| (u32::from(*x), *y)),
-                    style,
-                ))?
-                .label(s.label.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((FONT, 15))
-            .draw()?;
+impl Chart for LineChart {
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, HEIGHT)
     }
-    Ok(())
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), Box<dyn std::error::Error>>
+    where
+        DB::ErrorType: 'static,
+    {
+        let c = self;
+        let main = frame(root, &c.title, &c.subtitle, &c.source_line)?;
+        let areas = main.split_evenly((c.panels.len().max(1), 1));
+        for (panel, area) in c.panels.iter().zip(areas.iter()) {
+            let pts = panel.series.iter().flat_map(|s| s.points.iter());
+            let (mut x0, mut x1, mut y0, mut y1) =
+                (u16::MAX, 0u16, f64::INFINITY, f64::NEG_INFINITY);
+            for (x, y) in pts {
+                x0 = x0.min(*x);
+                x1 = x1.max(*x);
+                y0 = y0.min(*y);
+                y1 = y1.max(*y);
+            }
+            if x0 > x1 {
+                continue;
+            }
+            let pad = ((y1 - y0) * 0.08).max(1.0);
+            let mut chart = ChartBuilder::on(area)
+                .margin(15)
+                .x_label_area_size(40)
+                .y_label_area_size(110)
+                .build_cartesian_2d(u32::from(x0)..u32::from(x1), (y0 - pad)..(y1 + pad))?;
+            chart
+                .configure_mesh()
+                .light_line_style(WHITE)
+                .x_labels(usize::from(x1 - x0 + 1).min(17))
+                .x_label_formatter(&|x| format!("{x}"))
+                .y_label_formatter(&|v| nl_number(*v))
+                .y_desc(panel.y_label.clone())
+                .label_style((FONT, 15))
+                .axis_desc_style((FONT, 17))
+                .draw()?;
+            for (i, s) in panel.series.iter().enumerate() {
+                let colour = COLOURS[i % COLOURS.len()];
+                let style = ShapeStyle {
+                    color: colour.to_rgba(),
+                    filled: false,
+                    stroke_width: if s.main { 3 } else { 2 },
+                };
+                chart
+                    .draw_series(LineSeries::new(
+                        s.points.iter().map(|(x, y)| (u32::from(*x), *y)),
+                        style,
+                    ))?
+                    .label(s.label.clone())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.9))
+                .border_style(RGBColor(180, 180, 180))
+                .label_font((FONT, 15))
+                .draw()?;
+        }
+        Ok(())
+    }
 }
