@@ -71,6 +71,7 @@ fn prepare(national: &NationalData, gt: &woonzorg::source::TidyTable) -> Gemeent
         net_migration: vec![],
         observed: vec![],
         overrides: vec![],
+        total_targets: Default::default(),
     };
     for (code, (name, b)) in gemeente_bands(gt, 2024) {
         g.bases.push(rake_pop(&base, &b).unwrap());

@@ -93,6 +93,9 @@ pub struct Gemeenten {
     pub observed: Vec<bool>,
     /// Per-gemeente rate overrides.
     pub overrides: Vec<RegionOverride>,
+    /// Gemeente totals to meet per year (an external forecast used as control), by gemeente
+    /// index; gemeenten without a value share the rest of the national total.
+    pub total_targets: BTreeMap<u16, Vec<Option<f64>>>,
 }
 
 /// Rates of one gemeente that differ from the national ones.
@@ -224,7 +227,15 @@ pub fn project_gemeenten(
             year_flows.push(c);
         }
         if constrain {
-            constrain_to_control(&mut next, &mut year_flows, &national.stocks[i + 1])?;
+            match g.total_targets.get(&(t + 1)) {
+                Some(targets) => fit_totals_and_cells(
+                    &mut next,
+                    &mut year_flows,
+                    targets,
+                    &national.stocks[i + 1],
+                )?,
+                None => constrain_to_control(&mut next, &mut year_flows, &national.stocks[i + 1])?,
+            }
         }
         for (gi, (p, c)) in next.iter().zip(year_flows).enumerate() {
             stocks[gi].push(*p);
@@ -241,6 +252,69 @@ pub fn project_gemeenten(
         constrained: constrain,
         observed: g.observed.clone(),
     })
+}
+
+/// Two margins (METHODS §1a, "if only margins are given"): gemeente totals from an external
+/// forecast (rows; gemeenten without one share what the national total leaves) and the
+/// national age × sex cells (columns), by iterative proportional fitting. The change to each
+/// gemeente is booked as migration.
+pub fn fit_totals_and_cells(
+    regions: &mut [Pop],
+    flows: &mut [Components],
+    targets: &[Option<f64>],
+    control: &Pop,
+) -> Result<(), PopulationError> {
+    let before: Vec<Pop> = regions.to_vec();
+    let national = control.total();
+    let fixed: f64 = targets.iter().flatten().sum();
+    if fixed > national {
+        return Err(PopulationError::Method {
+            method: "fit_totals_and_cells".into(),
+            message: format!(
+                "the external gemeente totals ({fixed:.0}) exceed the national total ({national:.0})"
+            ),
+        });
+    }
+    let mut none: Vec<Components> = Vec::new();
+    for _ in 0..200 {
+        // Rows: gemeenten with a target meet it; the others share the remainder.
+        let free: f64 = regions
+            .iter()
+            .zip(targets)
+            .filter(|(_, t)| t.is_none())
+            .map(|(p, _)| p.total())
+            .sum();
+        let free_factor = if free > 0.0 {
+            (national - fixed) / free
+        } else {
+            1.0
+        };
+        let mut worst: f64 = 0.0;
+        for (p, t) in regions.iter_mut().zip(targets) {
+            let total = p.total();
+            let f = match t {
+                Some(v) if total > 0.0 => v / total,
+                Some(_) => 1.0,
+                None => free_factor,
+            };
+            worst = worst.max((f - 1.0).abs());
+            p.0.iter_mut()
+                .for_each(|s| s.iter_mut().for_each(|x| *x *= f));
+        }
+        // Columns: the national cells.
+        constrain_to_control(regions, &mut none, control)?;
+        if worst < 1e-9 {
+            break;
+        }
+    }
+    for ((p, b), f) in regions.iter().zip(&before).zip(flows.iter_mut()) {
+        for s in 0..2 {
+            for a in 0..AGES {
+                f.migration.0[s][a] += p.0[s][a] - b.0[s][a];
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Read per-gemeente rate overrides: a CSV with columns `region, component, value, source`;

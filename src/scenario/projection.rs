@@ -69,7 +69,7 @@ pub fn run_projection(
     national_table: &TidyTable,
     gemeente_table: Option<&TidyTable>,
     inputs: &mut ProjectionInputs,
-) -> Result<Vec<VariantResult>, RunError> {
+) -> Result<(Vec<VariantResult>, Vec<ExternalSeries>), RunError> {
     let at = |p: &Path| Scenario::resolve(scenario_path, p);
     let need =
         |p: &Option<std::path::PathBuf>, key: &str| -> Result<std::path::PathBuf, RunError> {
@@ -131,6 +131,7 @@ pub fn run_projection(
         }
         None => BTreeMap::new(),
     };
+    let externals = load_externals(scenario_path, settings, registry, base_year, inputs)?;
     // The gemeenten (bases raked to their bands, fitted to Nederland) are the same for every variant.
     let mut gemeenten = match (scenario.regions.nederland, gemeente_table) {
         (false, Some(gt)) => Some(prepare_gemeenten(
@@ -144,6 +145,29 @@ pub fn run_projection(
         )?),
         _ => None,
     };
+    if let (Some((g, _)), Some(ext)) = (
+        gemeenten.as_mut(),
+        settings
+            .external
+            .iter()
+            .position(|e| e.gebruik == "totalen")
+            .map(|i| &externals[i]),
+    ) {
+        let years: std::collections::BTreeSet<u16> = ext
+            .by_region
+            .values()
+            .flat_map(|m| m.keys().copied())
+            .filter(|y| *y > base_year)
+            .collect();
+        for y in years {
+            let targets: Vec<Option<f64>> = g
+                .codes
+                .iter()
+                .map(|c| ext.by_region.get(c).and_then(|m| m.get(&y)).copied())
+                .collect();
+            g.total_targets.insert(y, targets);
+        }
+    }
     let mut out = Vec::new();
     for variant in &settings.variants {
         let (interval, multipliers, description) = match interval_name(variant) {
@@ -204,7 +228,7 @@ pub fn run_projection(
             description,
         });
     }
-    Ok(out)
+    Ok((out, externals))
 }
 
 /// Every gemeente of the base year with band totals: estimated single-year base (raked to its
@@ -245,6 +269,7 @@ fn prepare_gemeenten(
         net_migration: Vec::new(),
         observed: Vec::new(),
         overrides: Vec::new(),
+        total_targets: BTreeMap::new(),
     };
     for code in &codes_of_year {
         let (name, b) = &bands[code];

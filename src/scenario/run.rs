@@ -15,9 +15,7 @@ use crate::population::base::{BANDS_85383, national_base_by_band, national_by_ag
 use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
 use crate::source::tidy::neutralise;
 
-use super::projection::{
-    ExternalSeries, ProjectionInputs, VariantResult, load_externals, run_projection,
-};
+use super::projection::{ExternalSeries, ProjectionInputs, VariantResult, run_projection};
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
 use crate::source::{self, SourceError, TidyTable};
 
@@ -161,7 +159,7 @@ pub fn run_scenario(
 
     // Projection.
     let mut proj_inputs = ProjectionInputs::default();
-    let variants = match &scenario.projection {
+    let (variants, externals) = match &scenario.projection {
         Some(settings) => run_projection(
             scenario_path,
             &scenario,
@@ -171,13 +169,7 @@ pub fn run_scenario(
             gm_table.as_ref(),
             &mut proj_inputs,
         )?,
-        None => Vec::new(),
-    };
-    let externals = match &scenario.projection {
-        Some(settings) => {
-            load_externals(scenario_path, settings, &registry, year, &mut proj_inputs)?
-        }
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
     let areas = output_areas(&gemeenten, &report, scenario.regions.nederland);
 

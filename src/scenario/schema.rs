@@ -99,6 +99,14 @@ pub struct ExternalForecast {
     /// Region of rows that have none (a national table: `NL01`).
     pub region: Option<String>,
     pub source: String,
+    /// `naast` (default): shown beside the own projection; `totalen`: its gemeente totals are
+    /// met each year (the own projection gives the age × sex detail, IPF with the national cells).
+    #[serde(default = "default_use")]
+    pub gebruik: String,
+}
+
+fn default_use() -> String {
+    "naast".into()
 }
 
 fn default_steer() -> String {
@@ -244,6 +252,22 @@ impl Scenario {
                         "midden, laag, hoog, laag95, hoog95, or a name defined under [projection.multipliers]",
                     ));
                 }
+            }
+            for (i, e) in p.external.iter().enumerate() {
+                if !matches!(e.gebruik.as_str(), "naast" | "totalen") {
+                    return Err(invalid(
+                        &format!("projection.external[{i}].gebruik"),
+                        format!("'{}' is not naast or totalen", e.gebruik),
+                        "gebruik = \"naast\" (beside) or \"totalen\" (meet its gemeente totals)",
+                    ));
+                }
+            }
+            if p.external.iter().filter(|e| e.gebruik == "totalen").count() > 1 {
+                return Err(invalid(
+                    "projection.external",
+                    "more than one forecast with gebruik = \"totalen\"".into(),
+                    "one external forecast can set the gemeente totals",
+                ));
             }
             if !(0.9..=1.2).contains(&p.srb) {
                 return Err(invalid(

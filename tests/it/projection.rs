@@ -185,6 +185,7 @@ fn gemeenten_project_to_2040_and_sum_to_the_national_control() {
         net_migration: vec![],
         observed: vec![],
         overrides: vec![],
+        total_targets: Default::default(),
     };
     for (code, (name, b)) in &bands {
         let base = rake_pop(&nd.population[&2024], b).unwrap();

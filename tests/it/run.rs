@@ -411,3 +411,49 @@ fn rate_overrides_change_one_gemeente_within_the_national_control() {
         .code(1)
         .stderr(predicates::str::contains("overrides.csv:2"));
 }
+
+#[test]
+fn external_forecast_as_gemeente_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = basis_variant(dir.path(), "pbl", "");
+    let text = std::fs::read_to_string(&sc).unwrap().replace(
+        "source = \"CBS 85171NED\"",
+        "source = \"CBS 85171NED\"\ngebruik = \"totalen\"",
+    );
+    std::fs::write(&sc, text).unwrap();
+    woonzorg()
+        .arg("run")
+        .arg(&sc)
+        .args(["--no-charts", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .success();
+    let (h, rows) = read_csv(&dir.path().join("out/pbl/tables/population.csv"));
+    let (vi, ri, yi, val) = (
+        col(&h, "variant"),
+        col(&h, "region"),
+        col(&h, "year"),
+        col(&h, "value"),
+    );
+    let total = |v: &str, region: &str, year: &str| -> f64 {
+        rows.iter()
+            .filter(|r| r[vi] == v && r[ri] == region && r[yi] == year)
+            .map(|r| r[val].parse::<f64>().unwrap())
+            .sum()
+    };
+    // PBL/CBS 85171NED: Delft 123.7 thousand on 1 January 2040; the own projection meets it,
+    // with its own age × sex detail.
+    assert!(
+        (total("midden", "GM0503", "2040") - 123_700.0).abs() < 1.0,
+        "{}",
+        total("midden", "GM0503", "2040")
+    );
+    assert!(
+        (total("midden", "GM0828", "2030")
+            - total("extern: PBL/CBS regionale prognose 2023", "GM0828", "2030"))
+        .abs()
+            < 1.0
+    );
+    // A gemeente the forecast does not cover keeps its own projection.
+    assert!(total("midden", "GM0277", "2040") > 0.0);
+}
