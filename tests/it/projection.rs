@@ -233,3 +233,32 @@ fn gemeenten_project_to_2040_and_sum_to_the_national_control() {
     let delft = r.codes.iter().position(|c| c == "GM0503").unwrap();
     assert!((r.stocks[delft][0].total() - 109_577.0).abs() < 0.01);
 }
+
+#[test]
+fn sprague_split_recovers_single_years_of_the_real_population() {
+    use woonzorg::population::split::sprague_split;
+    // 1 January 2025 (7461bev): women in 5-year bands 0–4 … 95–99 and 100+, split again.
+    let p = national().population[&2025];
+    let mut bands: Vec<f64> = (0..20).map(|i| p.band_sex(1, i * 5, i * 5 + 4)).collect();
+    bands.push(p.band_sex(1, 100, 105));
+    let s = sprague_split(&bands).unwrap();
+    let errs: Vec<(usize, f64)> = (5..90)
+        .map(|a| (a, (s[a] / p.0[1][a] - 1.0).abs()))
+        .collect();
+    let (worst_age, worst) = errs
+        .iter()
+        .copied()
+        .fold((0, 0.0), |m, e| if e.1 > m.1 { e } else { m });
+    let mean = errs.iter().map(|e| e.1).sum::<f64>() / errs.len() as f64;
+    let total_err: f64 = (s.iter().sum::<f64>() - p.band_sex(1, 0, 105)).abs();
+    println!(
+        "Sprague on women 2025, ages 5–89: mean error {:.1} %, worst {:.1} % at age {worst_age}",
+        100.0 * mean,
+        100.0 * worst
+    );
+    assert!(total_err < 1e-6);
+    // Smooth interpolation cannot follow a cohort break such as the 1945 dip before the 1946
+    // baby boom (age 79 in 2025); on average it is within 2 %.
+    assert!(mean < 0.02, "{mean}");
+    assert!(worst < 0.20, "{worst} at {worst_age}");
+}
