@@ -185,10 +185,34 @@ impl Registry {
                 }
             };
         let Some(code) = code else {
+            let elsewhere: Vec<String> = self
+                .years
+                .iter()
+                .filter(|(_, ind)| {
+                    ind.region_names.contains_key(q) || ind.gemeenten.contains_key(q)
+                })
+                .map(|(y, _)| y.to_string())
+                .collect();
             return Err(GeoError::UnknownRegion {
                 query: q.into(),
                 year,
-                hint: "give a code (GM0363, PV27, ZK…, CE…, CR…, GG…, AM…) or a name from `woonzorg regions --year YEAR`".into(),
+                hint: if let Some(m) = self
+                    .mergers()
+                    .into_iter()
+                    .find(|m| m.from == q && m.year <= year)
+                {
+                    format!(
+                        "{q} ({}) went into {} {} on 1 January {}",
+                        m.from_name, m.to, m.to_name, m.year
+                    )
+                } else if elsewhere.is_empty() {
+                    "give a code (GM0363, PV27, ZK…, CE…, CR…, GG…, AM…) or a name from `woonzorg regions --year YEAR`".into()
+                } else {
+                    format!(
+                        "{q} exists in the indeling of {} only",
+                        elsewhere.join(", ")
+                    )
+                },
             });
         };
         let members = self.members(year, &code)?;

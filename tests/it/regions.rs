@@ -218,3 +218,21 @@ fn harmonise_command_sums_merged_gemeenten() {
         "{text}"
     );
 }
+
+#[test]
+fn a_merged_gemeente_after_its_merger_says_where_it_went() {
+    woonzorg()
+        .args(["regions", "--year", "2024", "--member-of", "GM0457"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "GM0457 (Weesp) went into GM0363 Amsterdam on 1 January 2023",
+        ));
+    woonzorg()
+        .args(["regions", "--year", "2025", "--member-of", "CE0405"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "CE0405 exists in the indeling of 2023, 2024 only",
+        ));
+}
