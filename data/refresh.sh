@@ -45,3 +45,7 @@ mkdir -p "$out/forecasts"
 # PBL/CBS regional forecast 2023–2050, totals for the 88 larger gemeenten (85171NED, indeling 2021).
 "${w[@]}" import "$shared/forecasts/regionale_prognose_2023-2050_bevolking_regio2021_85171NED.csv" \
   --regions "$out/regions" --out "$out/forecasts/85171NED_regionale_prognose.csv" --quiet
+
+# Kernprognose by 5-year band and sex (85745NED, 2023 vintage; the dump is truncated, see its README).
+"${w[@]}" import "$shared/forecasts/kernprognose_2024-2070_geslacht_leeftijd5_interval_85745NED_first10000rows.csv" \
+  --out "$out/forecasts/85745NED_kernprognose_leeftijd_geslacht.csv" --quiet

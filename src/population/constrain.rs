@@ -64,6 +64,30 @@ pub fn scale_to_bands(p: &mut Pop, bands: &[BandTotal]) -> Result<(), Population
     Ok(())
 }
 
+/// Scale a population per sex and age band to given cells `(lo, hi, [men, women])` (the bands
+/// must not overlap), keeping the single-year pattern within each cell.
+pub fn scale_to_sex_bands(
+    p: &mut Pop,
+    cells: &[(usize, usize, [f64; 2])],
+) -> Result<(), PopulationError> {
+    for (lo, hi, targets) in cells {
+        for sex in 0..2 {
+            let s = p.band_sex(sex, *lo, *hi);
+            if s <= 0.0 {
+                return Err(PopulationError::Method {
+                    method: "scale_to_sex_bands".into(),
+                    message: format!("band {lo}..={hi} of sex {sex} is empty"),
+                });
+            }
+            let f = targets[sex] / s;
+            for a in *lo..=(*hi).min(AGES - 1) {
+                p.0[sex][a] *= f;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Iterative proportional fitting with two margins: each region's band totals (rows) and the
 /// control's age × sex cells (columns), until no band needs a correction above 1e-6 (the
 /// bands are met exactly, the control cells to within a millionth). Used for the base year, when region totals by band

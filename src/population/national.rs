@@ -376,3 +376,64 @@ impl NationalData {
         }
     }
 }
+
+/// Kernprognose population by 5-year band and sex per year (85745NED, 2023 vintage):
+/// `(lo, hi, [men, women])` for 0–4 … 85–89 and 90+. Women = total − men; men 90+ = men's total −
+/// their bands below 90 (the dump lacks the men's 90–94 and 95+ rows).
+pub fn kp_age_sex_bands(
+    t: &TidyTable,
+    interval: &str,
+) -> Result<BTreeMap<u16, Vec<(usize, usize, [f64; 2])>>, PopulationError> {
+    let mut total: BTreeMap<u16, BTreeMap<String, f64>> = BTreeMap::new();
+    let mut men: BTreeMap<u16, BTreeMap<String, f64>> = BTreeMap::new();
+    for r in &t.rows {
+        if r.category_value("PrognoseInterval") != Some(interval) {
+            continue;
+        }
+        let (Some(y), Some(v)) = (period_year(&r.period), r.number()) else {
+            continue;
+        };
+        let m = match r.sex.as_str() {
+            "T" => &mut total,
+            "M" => &mut men,
+            _ => continue,
+        };
+        m.entry(y).or_default().insert(r.age.clone(), v);
+    }
+    let mut out = BTreeMap::new();
+    for (y, tb) in &total {
+        let Some(mb) = men.get(y) else { continue };
+        let mut bands = Vec::new();
+        let mut men_below_90 = 0.0;
+        let mut complete = true;
+        for lo in (0..90).step_by(5) {
+            let key = format!("{lo}-{}", lo + 4);
+            match (tb.get(&key), mb.get(&key)) {
+                (Some(t), Some(m)) => {
+                    men_below_90 += m;
+                    bands.push((lo, lo + 4, [*m, t - m]));
+                }
+                _ => complete = false,
+            }
+        }
+        let (Some(t90), Some(t95), Some(mtot)) = (tb.get("90-94"), tb.get("95+"), mb.get("totaal"))
+        else {
+            continue;
+        };
+        if !complete {
+            continue;
+        }
+        let m90 = mtot - men_below_90;
+        bands.push((90, OPEN_AGE, [m90, t90 + t95 - m90]));
+        out.insert(*y, bands);
+    }
+    if out.is_empty() {
+        return Err(PopulationError::Missing {
+            path: t.path.clone(),
+            what: format!("5-year bands by sex for interval '{interval}'"),
+            hint: "use the 85745NED extract (Kernprognose, geslacht en leeftijd in 5-jaarsgroepen)"
+                .into(),
+        });
+    }
+    Ok(out)
+}

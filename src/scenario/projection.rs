@@ -7,10 +7,11 @@ use std::path::Path;
 
 use crate::geo::Registry;
 use crate::population::PopulationError;
-use crate::population::constrain::scale_to_bands;
+use crate::population::constrain::{scale_to_bands, scale_to_sex_bands};
 use crate::population::grid::Pop;
 use crate::population::national::{
-    KernprognosePaths, NationalData, RateOptions, interval_name, kernprognose_paths, read_one,
+    KernprognosePaths, NationalData, RateOptions, interval_name, kernprognose_paths,
+    kp_age_sex_bands, read_one,
 };
 use crate::population::project::{Projection, project_adjusted};
 use crate::population::regional::{
@@ -168,6 +169,18 @@ pub fn run_projection(
             g.total_targets.insert(y, targets);
         }
     }
+    let age_sex_table = match (
+        &scenario.data.kernprognose_age_sex,
+        settings.control.as_str(),
+    ) {
+        (Some(p), "85745NED") => {
+            let p = at(p);
+            let t = read_one(&p)?;
+            inputs.paths.push(p);
+            Some(t)
+        }
+        _ => None,
+    };
     let mut out = Vec::new();
     for variant in &settings.variants {
         let (interval, multipliers, description) = match interval_name(variant) {
@@ -201,13 +214,36 @@ pub fn run_projection(
         })?;
         let constrain_national =
             settings.constrain && kp.is_some() && interval_name(variant).is_some();
+        let sex_bands = match (&age_sex_table, constrain_national) {
+            (Some(t), true) => Some(kp_age_sex_bands(t, interval)?),
+            _ => None,
+        };
         let mut band_error: Option<PopulationError> = None;
         let national = project_adjusted(&base, base_year, scenario.horizon, &rates, |year, pop| {
-            if let (true, Some(bands)) = (
-                constrain_national,
-                kp.as_ref().and_then(|k| kp_bands(k, year)),
-            ) && let Err(e) = scale_to_bands(pop, &bands)
-            {
+            if !constrain_national {
+                return;
+            }
+            let k = kp.as_ref();
+            let result = match (
+                sex_bands.as_ref().and_then(|b| b.get(&year)),
+                k.and_then(|k| k.population.get(&year)),
+            ) {
+                // 85745NED cells by band and sex, scaled to the 86040NED total of that year.
+                (Some(cells), Some(total)) => {
+                    let sum: f64 = cells.iter().map(|c| c.2[0] + c.2[1]).sum();
+                    let f = total / sum;
+                    let scaled: Vec<(usize, usize, [f64; 2])> = cells
+                        .iter()
+                        .map(|(lo, hi, v)| (*lo, *hi, [v[0] * f, v[1] * f]))
+                        .collect();
+                    scale_to_sex_bands(pop, &scaled)
+                }
+                _ => match k.and_then(|k| kp_bands(k, year)) {
+                    Some(bands) => scale_to_bands(pop, &bands),
+                    None => Ok(()),
+                },
+            };
+            if let Err(e) = result {
                 band_error.get_or_insert(e);
             }
         });

@@ -65,6 +65,10 @@ pub struct ProjectionSettings {
     /// to the Kernprognose bands (0–19, 20–64, 65+) when steered.
     #[serde(default = "default_true")]
     pub constrain: bool,
+    /// The national control when constrained: `86040NED` (Kernprognose 2024: 0–19, 20–64, 65+)
+    /// or `85745NED` (5-year bands × sex of the 2023 vintage, scaled to the 86040NED total).
+    #[serde(default = "default_control")]
+    pub control: String,
     /// Variants: midden, laag, hoog (Kernprognose 67 % bounds), laag95, hoog95, or own names.
     #[serde(default = "default_variants")]
     pub variants: Vec<String>,
@@ -112,6 +116,9 @@ fn default_use() -> String {
 fn default_steer() -> String {
     "kernprognose".into()
 }
+fn default_control() -> String {
+    "86040NED".into()
+}
 fn default_true() -> bool {
     true
 }
@@ -140,6 +147,8 @@ pub struct DataPaths {
     pub births_sex: Option<PathBuf>,
     /// Kernprognose kerncijfers (86040NED), for steering and the national constraint.
     pub kernprognose: Option<PathBuf>,
+    /// Kernprognose by 5-year band and sex (85745NED), for `projection.control = "85745NED"`.
+    pub kernprognose_age_sex: Option<PathBuf>,
     /// Observed single years per gemeente (an 03759ned-style table); gemeenten in it are not
     /// estimated.
     pub gemeente_single_years: Option<PathBuf>,
@@ -285,7 +294,18 @@ impl Scenario {
                     ));
                 }
             }
+            if !matches!(p.control.as_str(), "86040NED" | "85745NED") {
+                return Err(invalid(
+                    "projection.control",
+                    format!("'{}' is not 86040NED or 85745NED", p.control),
+                    "control = \"86040NED\" (bands 0–19, 20–64, 65+) or \"85745NED\" (5-year bands × sex)",
+                ));
+            }
             let need = [
+                (
+                    "data.kernprognose_age_sex",
+                    p.control != "85745NED" || s.data.kernprognose_age_sex.is_some(),
+                ),
                 ("data.national_deaths", s.data.national_deaths.is_some()),
                 ("data.births_mother_age", s.data.births_mother_age.is_some()),
                 ("data.births_sex", s.data.births_sex.is_some()),

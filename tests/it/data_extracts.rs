@@ -16,12 +16,18 @@ fn shipped_extracts_rebuild_byte_identically() {
         .status()
         .unwrap();
     assert!(status.success());
-    for f in [
-        "regions/registry.csv",
-        "regions/brp_gemeententabel.csv",
-        "population/85383NED_inwoners.csv",
-        "population/7461bev_bevolking_nl.csv",
-    ] {
+    // Every extract shipped in data/ (all CSV files outside mappings/).
+    let mut files: Vec<String> = Vec::new();
+    for sub in ["regions", "population", "forecasts"] {
+        for e in std::fs::read_dir(root().join("data").join(sub)).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".csv") {
+                files.push(format!("{sub}/{name}"));
+            }
+        }
+    }
+    assert!(files.len() >= 10, "{files:?}");
+    for f in &files {
         let fresh = std::fs::read(dir.path().join(f)).unwrap();
         let shipped = std::fs::read(root().join("data").join(f)).unwrap();
         assert!(
@@ -38,7 +44,7 @@ fn data_readme_names_sources_and_licence() {
     assert!(readme.contains("Bron: CBS, CC BY 4.0"));
     for id in [
         "85383NED", "7461bev", "83287NED", "86059NED", "85755NED", "37168", "37744ned", "37422ned",
-        "86040NED",
+        "86040NED", "85171NED", "85745NED",
     ] {
         assert!(readme.contains(id), "data/README.md does not name {id}");
     }

@@ -457,3 +457,65 @@ fn external_forecast_as_gemeente_totals() {
     // A gemeente the forecast does not cover keeps its own projection.
     assert!(total("midden", "GM0277", "2040") > 0.0);
 }
+
+#[test]
+fn national_control_by_band_and_sex_from_85745ned() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = root();
+    let text = std::fs::read_to_string(root.join("scenarios/nederland.toml"))
+        .unwrap()
+        .replace("\"../data/", &format!("\"{}/data/", root.display()))
+        .replace("constrain = false ", "constrain = true\ncontrol = \"85745NED\" ")
+        .replace("[regions]", &format!("kernprognose_age_sex = \"{}/data/forecasts/85745NED_kernprognose_leeftijd_geslacht.csv\"\n\n[regions]", root.display()))
+        .replace("variants = [\"midden\", \"laag\", \"hoog\"]", "variants = [\"midden\"]");
+    let sc = dir.path().join("nl.toml");
+    std::fs::write(&sc, text).unwrap();
+    woonzorg()
+        .arg("run")
+        .arg(&sc)
+        .args(["--no-charts", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let (h, rows) = read_csv(&dir.path().join("nederland/tables/population.csv"));
+    let (vi, yi, si, ai, val) = (
+        col(&h, "variant"),
+        col(&h, "year"),
+        col(&h, "sex"),
+        col(&h, "age"),
+        col(&h, "value"),
+    );
+    let sum = |year: &str, sex: &str, lo: u32, hi: u32| -> f64 {
+        rows.iter()
+            .filter(|r| r[vi] == "midden" && r[yi] == year && (sex == "T" || r[si] == sex))
+            .filter(|r| {
+                r[ai]
+                    .trim_end_matches('+')
+                    .parse::<u32>()
+                    .is_ok_and(|a| a >= lo && a <= hi)
+            })
+            .map(|r| r[val].parse::<f64>().unwrap())
+            .sum()
+    };
+    // Total = 86040NED 2040 (19,180,111); men 80–84 = 85745NED (381,585 in the 2023 vintage)
+    // scaled by 19,180,111 / 19,186,084.
+    assert!((sum("2040", "T", 0, 105) - 19_180_111.0).abs() < 5.0);
+    let t = read_csv(&root.join("data/forecasts/85745NED_kernprognose_leeftijd_geslacht.csv"));
+    let m8084: f64 =
+        t.1.iter()
+            .find(|r| {
+                r[3] == "2040JJ00"
+                    && r[4] == "M"
+                    && r[5] == "80-84"
+                    && r[6] == "PrognoseInterval=Prognose"
+            })
+            .unwrap()[9]
+            .parse()
+            .unwrap();
+    let expected = m8084 * 19_180_111.0 / 19_186_084.0;
+    assert!(
+        (sum("2040", "M", 80, 84) - expected).abs() < 5.0,
+        "{} vs {expected}",
+        sum("2040", "M", 80, 84)
+    );
+}
