@@ -377,13 +377,16 @@ impl NationalData {
     }
 }
 
+/// An age band `lo..=hi` with its count for men and women.
+pub type SexBand = (usize, usize, [f64; 2]);
+
 /// Kernprognose population by 5-year band and sex per year (85745NED, 2023 vintage):
 /// `(lo, hi, [men, women])` for 0–4 … 85–89 and 90+. Women = total − men; men 90+ = men's total −
 /// their bands below 90 (the dump lacks the men's 90–94 and 95+ rows).
 pub fn kp_age_sex_bands(
     t: &TidyTable,
     interval: &str,
-) -> Result<BTreeMap<u16, Vec<(usize, usize, [f64; 2])>>, PopulationError> {
+) -> Result<BTreeMap<u16, Vec<SexBand>>, PopulationError> {
     let mut total: BTreeMap<u16, BTreeMap<String, f64>> = BTreeMap::new();
     let mut men: BTreeMap<u16, BTreeMap<String, f64>> = BTreeMap::new();
     for r in &t.rows {
