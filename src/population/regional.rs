@@ -216,7 +216,9 @@ pub fn project_gemeenten(
             } else {
                 yr.clone()
             };
-            let level = o.net_migration.unwrap_or(g.net_migration[gi]);
+            let level = o
+                .net_migration
+                .unwrap_or_else(|| g.net_migration.get(gi).copied().unwrap_or(0.0));
             for s in 0..2 {
                 for a in 0..AGES {
                     own.migration.0[s][a] = national_total_profile[s][a] * level;

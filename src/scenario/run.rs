@@ -469,7 +469,7 @@ fn output_areas(
     }
     areas.push(Area {
         code: "selectie".into(),
-        name: "Alle gemeenten van het scenario".into(),
+        name: "Alle gemeenten (selectie)".into(),
         kind: "selectie".into(),
         members: gemeenten.iter().map(|(c, _)| c.clone()).collect(),
     });
@@ -704,7 +704,7 @@ fn population_rows(
     if !gemeenten.is_empty() {
         groups.push((
             "selectie".into(),
-            "Alle gemeenten van het scenario".into(),
+            "Alle gemeenten (selectie)".into(),
             "selectie".into(),
             all,
         ));
