@@ -85,3 +85,11 @@ pub fn import_csv(input: &Path, extra: &[&str]) -> (Vec<String>, Vec<Vec<String>
         .success();
     read_csv(&out)
 }
+
+/// Print a line that shows in CI logs too (libtest captures `println!`, not direct writes).
+#[macro_export]
+macro_rules! show {
+    ($($arg:tt)*) => {{
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), format!("{}\n", format!($($arg)*)).as_bytes());
+    }};
+}

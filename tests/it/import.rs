@@ -21,7 +21,11 @@ fn imports_every_table_in_shared_data() {
         .success();
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     let last = stdout.lines().last().unwrap_or("");
-    println!("{last}");
+    // Written straight to stderr so the count shows in CI logs (libtest captures println!).
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("import ../shared/data: {last}\n").as_bytes(),
+    );
     // 41 CSV files outside fixtures/ and 2 OData download folders.
     assert!(last.starts_with("43 tabel(len) gelezen"), "{last}");
     let (h, rows) = read_csv(&out);

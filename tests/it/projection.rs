@@ -74,13 +74,13 @@ fn national_projection_tracks_the_kernprognose() {
         &steered_rates(2025),
     );
     let k80 = kp2023_80_plus(&shared);
-    println!("year  total     65+      80+ (vs 85745NED)");
+    crate::show!("year  total     65+      80+ (vs 85745NED)");
     for (i, y) in (2025..=2040).enumerate() {
         let s = &p.stocks[i];
         let d_tot = 100.0 * (s.total() / k.population[&y] - 1.0);
         let d65 = 100.0 * (s.band(65, 105) / k.bands[&y][2] - 1.0);
         let d80 = 100.0 * (s.band(80, 105) / k80[&y] - 1.0);
-        println!("{y}  {d_tot:+.2}%   {d65:+.2}%   {d80:+.2}%");
+        crate::show!("{y}  {d_tot:+.2}%   {d65:+.2}%   {d80:+.2}%");
         assert!(d_tot.abs() < 1.0, "{y}: total {d_tot:+.2}%");
         assert!(d65.abs() < 1.0, "{y}: 65+ {d65:+.2}%");
         assert!(d80.abs() < 2.0, "{y}: 80+ {d80:+.2}%");
@@ -135,7 +135,7 @@ fn life_expectancy_of_the_base_rates_matches_cbs() {
     let m = national().death_rates(2024).unwrap();
     let e_m = woonzorg::population::rates::life_table(&m[0]).e(0);
     let e_v = woonzorg::population::rates::life_table(&m[1]).e(0);
-    println!("e0 2024: men {e_m:.2}, women {e_v:.2}");
+    crate::show!("e0 2024: men {e_m:.2}, women {e_v:.2}");
     assert!((e_m - 80.5).abs() < 0.4, "{e_m}");
     assert!((e_v - 83.3).abs() < 0.4, "{e_v}");
 }
@@ -251,7 +251,7 @@ fn sprague_split_recovers_single_years_of_the_real_population() {
         .fold((0, 0.0), |m, e| if e.1 > m.1 { e } else { m });
     let mean = errs.iter().map(|e| e.1).sum::<f64>() / errs.len() as f64;
     let total_err: f64 = (s.iter().sum::<f64>() - p.band_sex(1, 0, 105)).abs();
-    println!(
+    crate::show!(
         "Sprague on women 2025, ages 5–89: mean error {:.1} %, worst {:.1} % at age {worst_age}",
         100.0 * mean,
         100.0 * worst

@@ -314,7 +314,7 @@ fn backtest_command_writes_its_table() {
         .assert()
         .success()
         .stdout(predicates::str::contains("Backtest Nederland 2015 → 2025"));
-    println!("{}", String::from_utf8_lossy(&a.get_output().stdout));
+    crate::show!("{}", String::from_utf8_lossy(&a.get_output().stdout));
     let (h, rows) = read_csv(&dir.path().join("bt/tables/backtest.csv"));
     assert_eq!(
         h,
