@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use woonzorg::population::grid::Pop;
 use woonzorg::population::national::{
-    NationalData, RateOptions, interval_name, kernprognose_paths, read_one,
+    NationalData, RateOptions, interval_name, kernprognose_paths,
 };
 use woonzorg::population::project::project;
 use woonzorg::population::rates::RateSet;
@@ -16,6 +16,7 @@ use woonzorg::population::regional::{
     Gemeenten, fit_bases_to_national, gemeente_bands, own_net_migration, project_gemeenten,
     rake_pop,
 };
+use woonzorg::source::read_one;
 
 fn main() {
     divan::main();

@@ -9,8 +9,8 @@ use anyhow::Context;
 use crate::output::charts::bars::{BarChart, draw_bars};
 use crate::output::files::StagedDir;
 use crate::population::backtest::{MigrationMode, accuracy, five_year_bands, run_backtest};
-use crate::population::national::{NationalData, read_one};
-use crate::source::{Pos, SourceError};
+use crate::population::national::NationalData;
+use crate::source::{Pos, SourceError, read_one};
 
 const AFTER_HELP: &str = "\
 Rates are estimated only from years before the base (deaths, births and population of CBS

@@ -194,6 +194,18 @@ impl Registry {
         from_year: u16,
         to_year: u16,
     ) -> Result<BTreeMap<String, f64>, GeoError> {
+        self.harmonise_with(&self.mergers(), values, from_year, to_year)
+    }
+
+    /// [`Registry::harmonise`] with the mergers already derived (callers that harmonise many
+    /// tables derive them once).
+    pub fn harmonise_with(
+        &self,
+        mergers: &[Merger],
+        values: &BTreeMap<String, f64>,
+        from_year: u16,
+        to_year: u16,
+    ) -> Result<BTreeMap<String, f64>, GeoError> {
         if to_year < from_year {
             return Err(GeoError::UnknownYear {
                 year: to_year,
@@ -211,7 +223,6 @@ impl Registry {
                 });
             }
         }
-        let mergers = self.mergers();
         let mut current = values.clone();
         for year in (from_year + 1)..=to_year {
             if !self.years.contains_key(&year) {
@@ -286,11 +297,12 @@ impl Registry {
                 hint: "the table needs GM codes or gemeente names".into(),
             });
         }
+        let mergers = self.mergers();
         let names = &self.year(to)?.gemeenten;
         let mut rows = Vec::new();
         let mut totals = Vec::new();
         for ((period, sex, age, category, measure, unit), values) in groups {
-            let after = self.harmonise(&values, from, to)?;
+            let after = self.harmonise_with(&mergers, &values, from, to)?;
             totals.push(HarmoniseTotal {
                 measure: measure.clone(),
                 period: period.clone(),

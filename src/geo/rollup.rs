@@ -2,7 +2,7 @@
 //! centrumgemeente BW/MO, GGD-regio, arbeidsmarktregio, …) in a year, and user-defined
 //! regions from TOML (e.g. the seeds' Beverwijk + Heemskerk).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 
@@ -271,9 +271,4 @@ fn split_kind(q: &str) -> Option<(&'static str, &str)> {
         .iter()
         .find(|(k, p)| *k == w && !p.is_empty())
         .map(|(_, p)| (*p, rest.trim()))
-}
-
-/// Where own regions come from, for the manifest.
-pub fn own_regions_inputs(path: Option<&Path>) -> Vec<PathBuf> {
-    path.map(|p| vec![p.to_path_buf()]).unwrap_or_default()
 }

@@ -4,8 +4,8 @@ use std::io::Write;
 
 use polars::prelude::*;
 
-use crate::source::codes::{Cell, MissingKind};
-use crate::source::tidy::{TIDY_COLUMNS, TidyTable, format_number};
+use crate::source::codes::Cell;
+use crate::source::tidy::{TIDY_COLUMNS, TidyTable, status_text};
 
 /// A tidy table as a polars DataFrame (value as Float64, text values in `value_text`).
 pub fn tidy_to_dataframe(tables: &[&TidyTable]) -> PolarsResult<DataFrame> {
@@ -46,11 +46,7 @@ pub fn tidy_to_dataframe(tables: &[&TidyTable]) -> PolarsResult<DataFrame> {
                     value_text.push(None);
                 }
             }
-            status.push(match r.value {
-                Cell::Missing(MissingKind::Secret) => "geheim".into(),
-                Cell::Missing(_) => "ontbreekt".into(),
-                _ => r.status.label().into(),
-            });
+            status.push(status_text(r).to_string());
         }
     }
     let mut columns: Vec<Column> = cols
@@ -82,9 +78,4 @@ pub fn write_rows<W: Write>(out: W, header: &[&str], rows: &[Vec<String>]) -> st
         )?;
     }
     w.flush()
-}
-
-/// Number formatting for tidy CSV.
-pub fn num(v: f64) -> String {
-    format_number(v)
 }

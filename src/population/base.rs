@@ -12,6 +12,8 @@ use crate::source::codes::period_year;
 use crate::source::{Cell, TidyTable};
 
 use super::PopulationError;
+use super::grid::OPEN_AGE;
+use super::split::BandTotal;
 
 /// An age band `lo..=hi` (hi = None: open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -83,13 +85,6 @@ impl BasePopulation {
     }
 }
 
-/// Measures of 85383NED used, by key prefix.
-const TOTAL: &str = "InwonersTotaal_";
-const UNDER18: &str = "InwonersJongerDan18_";
-const UNDER65: &str = "InwonersJongerDan65_";
-const A18_44: &str = "Inwoners18TotEnMet44Jaar_";
-const A75PLUS: &str = "Inwoners75Plus_";
-
 /// Band totals per gemeente from 85383NED and a national sex split from 7461bev.
 ///
 /// Method: disjoint bands by difference of the published cumulative bands (exact); sex by
@@ -101,27 +96,33 @@ pub fn base_population_by_band(
     year: u16,
 ) -> Result<BasePopulation, PopulationError> {
     let share_m = national_share_of_men(national, year)?;
+    let all_bands = gemeente_bands(gemeente_table, year);
     let mut cells = Vec::new();
     for (code, name) in gemeenten {
-        let get = |prefix: &str| -> Result<f64, PopulationError> {
-            gemeente_table
-                .rows
+        let missing = |what: &str| {
+            PopulationError::Missing {
+            path: gemeente_table.path.clone(),
+            what: format!("{what} of {code} {name} in {year}"),
+            hint: "use the 85383NED extract of the base year (status Definitief); base year 2024 is complete".into(),
+        }
+        };
+        let bands = &all_bands
+            .get(code)
+            .ok_or_else(|| missing("the band totals"))?
+            .1;
+        let get = |lo: usize, hi: usize| {
+            bands
                 .iter()
-                .filter(|r| &r.region == code && r.measure.starts_with(prefix) && period_year(&r.period) == Some(year))
-                .filter(|r| r.category_value("StatusCijfer").is_none_or(|s| s == "Definitief"))
-                .find_map(|r| if let Cell::Number(v) = r.value { Some(v) } else { None })
-                .ok_or_else(|| PopulationError::Missing {
-                    path: gemeente_table.path.clone(),
-                    what: format!("{prefix}… of {code} {name} in {year}"),
-                    hint: "use the 85383NED extract of the base year (status Definitief); base year 2024 is complete".into(),
-                })
+                .find(|b| b.lo == lo && b.hi == hi)
+                .map(|b| b.total)
+                .ok_or_else(|| missing(&format!("inwoners {lo}–{hi}")))
         };
         let (total, u18, u65, a18_44, a75) = (
-            get(TOTAL)?,
-            get(UNDER18)?,
-            get(UNDER65)?,
-            get(A18_44)?,
-            get(A75PLUS)?,
+            get(0, OPEN_AGE)?,
+            get(0, 17)?,
+            get(0, 64)?,
+            get(18, 44)?,
+            get(75, OPEN_AGE)?,
         );
         let values = [u18, a18_44, u65 - u18 - a18_44, total - u65 - a75, a75];
         for (band, v) in BANDS_85383.iter().zip(values) {
@@ -153,47 +154,88 @@ pub fn base_population_by_band(
     Ok(BasePopulation { year, cells })
 }
 
+/// The band measures of 85383NED and the (overlapping) ages they cover.
+const MEASURES_85383: [(&str, usize, usize); 7] = [
+    ("InwonersTotaal_", 0, OPEN_AGE),
+    ("InwonersJongerDan18_", 0, 17),
+    ("InwonersJongerDan65_", 0, 64),
+    ("Inwoners10TotEnMet24Jaar_", 10, 24),
+    ("Inwoners15TotEnMet64Jaar_", 15, 64),
+    ("Inwoners18TotEnMet44Jaar_", 18, 44),
+    ("Inwoners75Plus_", 75, OPEN_AGE),
+];
+
+/// Band totals (both sexes) per gemeente on 1 January of `year` from 85383NED (status
+/// Definitief): total, <18, <65, 10–24, 15–64, 18–44, 75+. Gemeenten missing any band are left out.
+pub fn gemeente_bands(t: &TidyTable, year: u16) -> BTreeMap<String, (String, Vec<BandTotal>)> {
+    let mut found: BTreeMap<String, (String, BTreeMap<usize, f64>)> = BTreeMap::new();
+    for r in &t.rows {
+        if !r.region.starts_with("GM") || period_year(&r.period) != Some(year) {
+            continue;
+        }
+        if r.category_value("StatusCijfer")
+            .is_some_and(|s| s != "Definitief")
+        {
+            continue;
+        }
+        let Cell::Number(v) = r.value else { continue };
+        if let Some(i) = MEASURES_85383
+            .iter()
+            .position(|(p, _, _)| r.measure.starts_with(p))
+        {
+            let e = found
+                .entry(r.region.clone())
+                .or_insert_with(|| (r.region_name.clone(), BTreeMap::new()));
+            e.1.insert(i, v);
+        }
+    }
+    found
+        .into_iter()
+        .filter(|(_, (_, m))| m.len() == MEASURES_85383.len())
+        .map(|(code, (name, m))| {
+            let bands = m
+                .iter()
+                .map(|(i, v)| BandTotal {
+                    lo: MEASURES_85383[*i].1,
+                    hi: MEASURES_85383[*i].2,
+                    total: *v,
+                })
+                .collect();
+            (code, (name, bands))
+        })
+        .collect()
+}
+
+/// Men and women in one band, from single-year counts.
+fn band_sums(men: &[f64], women: &[f64], band: AgeBand) -> (f64, f64) {
+    let sum = |v: &[f64]| {
+        v.iter()
+            .enumerate()
+            .filter(|(a, _)| band.contains(*a as u16))
+            .map(|(_, x)| x)
+            .sum::<f64>()
+    };
+    (sum(men), sum(women))
+}
+
 /// National share of men per band on 1 January of `year` (7461bev, single ages).
 pub fn national_share_of_men(
     national: &TidyTable,
     year: u16,
 ) -> Result<BTreeMap<String, f64>, PopulationError> {
-    let mut m = BTreeMap::new();
-    let mut t = BTreeMap::new();
-    for r in &national.rows {
-        if period_year(&r.period) != Some(year) || !r.period.ends_with("JJ00") {
-            continue;
-        }
-        let Ok(age) = r.age.trim_end_matches('+').parse::<u16>() else {
-            continue;
-        };
-        let Cell::Number(v) = r.value else { continue };
-        for band in BANDS_85383 {
-            if band.contains(age) {
-                match r.sex.as_str() {
-                    "M" => *m.entry(band.label()).or_insert(0.0) += v,
-                    "V" => *t.entry(band.label()).or_insert(0.0) += v,
-                    _ => {}
-                }
-            }
-        }
-    }
+    let (men, women) = national_by_age(national, year)?;
     let mut out = BTreeMap::new();
     for band in BANDS_85383 {
-        let l = band.label();
-        let (men, women) = (
-            m.get(&l).copied().unwrap_or(0.0),
-            t.get(&l).copied().unwrap_or(0.0),
-        );
-        if men + women <= 0.0 {
+        let (m, v) = band_sums(&men, &women, band);
+        if m + v <= 0.0 {
             return Err(PopulationError::Missing {
                 path: national.path.clone(),
-                what: format!("men and women aged {l} on 1 January {year}"),
+                what: format!("men and women aged {} on 1 January {year}", band.label()),
                 hint: "the national table must have single ages by sex (M/V) for the base year"
                     .into(),
             });
         }
-        out.insert(l, men / (men + women));
+        out.insert(band.label(), m / (m + v));
     }
     Ok(out)
 }
@@ -204,23 +246,10 @@ pub fn national_by_age(
     national: &TidyTable,
     year: u16,
 ) -> Result<(Vec<f64>, Vec<f64>), PopulationError> {
-    let mut men = vec![0.0; 106];
-    let mut women = vec![0.0; 106];
-    for r in &national.rows {
-        if period_year(&r.period) != Some(year) || !r.period.ends_with("JJ00") {
-            continue;
-        }
-        let Ok(age) = r.age.trim_end_matches('+').parse::<usize>() else {
-            continue;
-        };
-        let Cell::Number(v) = r.value else { continue };
-        let a = age.min(105);
-        match r.sex.as_str() {
-            "M" => men[a] += v,
-            "V" => women[a] += v,
-            _ => {}
-        }
-    }
+    let pop = super::national::series_by_year(national, "")
+        .remove(&year)
+        .unwrap_or_default();
+    let (men, women) = (pop.0[0].to_vec(), pop.0[1].to_vec());
     if men.iter().sum::<f64>() <= 0.0 || women.iter().sum::<f64>() <= 0.0 {
         return Err(PopulationError::Missing {
             path: national.path.clone(),
@@ -239,14 +268,7 @@ pub fn national_base_by_band(
     let (men, women) = national_by_age(national, year)?;
     let mut cells = Vec::new();
     for band in BANDS_85383 {
-        let sum = |v: &[f64]| {
-            v.iter()
-                .enumerate()
-                .filter(|(a, _)| band.contains(*a as u16))
-                .map(|(_, x)| x)
-                .sum::<f64>()
-        };
-        let (m, v) = (sum(&men), sum(&women));
+        let (m, v) = band_sums(&men, &women, band);
         for (sex, value) in [("T", m + v), ("M", m), ("V", v)] {
             cells.push(BaseBand {
                 region: "NL01".into(),

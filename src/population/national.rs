@@ -352,12 +352,6 @@ impl NationalData {
     }
 }
 
-/// Read one tidy (or any CBS-form) table.
-pub fn read_one(path: &std::path::Path) -> Result<TidyTable, crate::source::SourceError> {
-    let mut t = crate::source::read_table(path, None)?;
-    Ok(t.swap_remove(0))
-}
-
 impl NationalData {
     /// Assemble from the four tables: population 1 January by single year and sex (7461bev),
     /// deaths (37168), births by age of mother (37744ned), births by sex (37422ned).

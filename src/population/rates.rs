@@ -344,23 +344,25 @@ pub struct RateSet {
 impl RateSet {
     /// The rates of year t (the flows during year t, from 1 January t to 1 January t+1).
     pub fn year(&self, t: u16) -> YearRates {
-        let m = self.mortality.rates(t);
-        let (lm, lv) = (life_table(&m[MEN]), life_table(&m[WOMEN]));
-        YearRates {
-            survival: [lm.survival(), lv.survival()],
-            birth_survival: [lm.birth_survival(), lv.birth_survival()],
-            asfr: self.fertility.asfr(t),
-            srb: self.srb,
-            migration: self.migration.by_age(t),
-        }
+        self.year_scaled(t, &self.mortality.rates(t), 1.0, 1.0)
     }
 
-    /// The rates of year t with death rates and fertility scaled (a gemeente's own level).
-    pub fn year_scaled(&self, t: u16, mortality: f64, fertility: f64) -> YearRates {
-        let mut m = self.mortality.rates(t);
-        m.iter_mut()
-            .for_each(|s| s.iter_mut().for_each(|v| *v *= mortality));
-        let (lm, lv) = (life_table(&m[MEN]), life_table(&m[WOMEN]));
+    /// The rates of year t from that year's death rates `m` (from [`Mortality::rates`], so the
+    /// steering runs once per year), with death rates and fertility scaled by a gemeente's own
+    /// level (1.0 = national).
+    pub fn year_scaled(
+        &self,
+        t: u16,
+        m: &[[f64; AGES]; 2],
+        mortality: f64,
+        fertility: f64,
+    ) -> YearRates {
+        let scaled = |s: usize| {
+            let mut ms = m[s];
+            ms.iter_mut().for_each(|v| *v *= mortality);
+            life_table(&ms)
+        };
+        let (lm, lv) = (scaled(MEN), scaled(WOMEN));
         let mut asfr = self.fertility.asfr(t);
         asfr.iter_mut().for_each(|v| *v *= fertility);
         YearRates {

@@ -13,57 +13,7 @@ use super::project::{Components, Projection, cohort_step};
 use super::rates::RateSet;
 use super::split::{BandTotal, rake_groups};
 
-/// The band measures of 85383NED and the ages they cover.
-const BANDS_85383: [(&str, usize, usize); 7] = [
-    ("InwonersTotaal_", 0, OPEN_AGE),
-    ("InwonersJongerDan18_", 0, 17),
-    ("InwonersJongerDan65_", 0, 64),
-    ("Inwoners10TotEnMet24Jaar_", 10, 24),
-    ("Inwoners15TotEnMet64Jaar_", 15, 64),
-    ("Inwoners18TotEnMet44Jaar_", 18, 44),
-    ("Inwoners75Plus_", 75, OPEN_AGE),
-];
-
-/// Band totals (both sexes) per gemeente on 1 January of `year` from 85383NED (status
-/// Definitief): total, <18, <65, 10–24, 15–64, 18–44, 75+. Gemeenten missing any band are left out.
-pub fn gemeente_bands(t: &TidyTable, year: u16) -> BTreeMap<String, (String, Vec<BandTotal>)> {
-    let mut found: BTreeMap<String, (String, BTreeMap<usize, f64>)> = BTreeMap::new();
-    for r in &t.rows {
-        if !r.region.starts_with("GM") || period_year(&r.period) != Some(year) {
-            continue;
-        }
-        if r.category_value("StatusCijfer")
-            .is_some_and(|s| s != "Definitief")
-        {
-            continue;
-        }
-        let Cell::Number(v) = r.value else { continue };
-        if let Some(i) = BANDS_85383
-            .iter()
-            .position(|(p, _, _)| r.measure.starts_with(p))
-        {
-            let e = found
-                .entry(r.region.clone())
-                .or_insert_with(|| (r.region_name.clone(), BTreeMap::new()));
-            e.1.insert(i, v);
-        }
-    }
-    found
-        .into_iter()
-        .filter(|(_, (_, m))| m.len() == BANDS_85383.len())
-        .map(|(code, (name, m))| {
-            let bands = m
-                .iter()
-                .map(|(i, v)| BandTotal {
-                    lo: BANDS_85383[*i].1,
-                    hi: BANDS_85383[*i].2,
-                    total: *v,
-                })
-                .collect();
-            (code, (name, bands))
-        })
-        .collect()
-}
+pub use super::base::gemeente_bands;
 
 /// Raking of a reference population (national, single years × sex) to band totals that
 /// cover both sexes: the estimated ("geschat") single-year base of a gemeente.
@@ -206,13 +156,14 @@ pub fn project_gemeenten(
     let mut flows: Vec<Vec<Components>> = vec![Vec::new(); n];
     let national_total_profile = rates.migration.profile;
     for (i, t) in (base_year..national.horizon()).enumerate() {
-        let yr = rates.year(t);
+        let m_t = rates.mortality.rates(t);
+        let yr = rates.year_scaled(t, &m_t, 1.0, 1.0);
         let mut next = Vec::with_capacity(n);
         let mut year_flows = Vec::with_capacity(n);
         for (gi, p) in current.iter().enumerate() {
             let o = g.overrides.get(gi).copied().unwrap_or_default();
             let mut own = if o.mortality != 1.0 || o.fertility != 1.0 {
-                rates.year_scaled(t, o.mortality, o.fertility)
+                rates.year_scaled(t, &m_t, o.mortality, o.fertility)
             } else {
                 yr.clone()
             };
@@ -421,7 +372,7 @@ mod tests {
     fn single_year_bases_read_region_sex_age() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("data/population/7461bev_bevolking_nl.csv");
-        let t = crate::population::national::read_one(&path).unwrap();
+        let t = crate::source::read_one(&path).unwrap();
         let b = single_year_bases(&t, 2025);
         assert_eq!(b.len(), 1);
         assert_eq!(b["NL01"].total(), 18_044_027.0);

@@ -11,7 +11,7 @@ use crate::population::constrain::{scale_to_bands, scale_to_sex_bands};
 use crate::population::grid::Pop;
 use crate::population::national::{
     KernprognosePaths, NationalData, RateOptions, interval_name, kernprognose_paths,
-    kp_age_sex_bands, read_one,
+    kp_age_sex_bands,
 };
 use crate::population::project::{Projection, project_adjusted};
 use crate::population::regional::{
@@ -20,6 +20,7 @@ use crate::population::regional::{
 };
 use crate::population::split::BandTotal;
 use crate::source::TidyTable;
+use crate::source::read_one;
 
 use super::run::RunError;
 use super::schema::{ProjectionSettings, Scenario, ScenarioError};
@@ -434,9 +435,9 @@ pub fn load_externals(
             }
         }
         let from = ext.indeling.unwrap_or(base_year);
-        let mergers: Vec<_> = registry
-            .mergers()
-            .into_iter()
+        let all_mergers = registry.mergers();
+        let mergers: Vec<_> = all_mergers
+            .iter()
             .filter(|m| m.year > from && m.year <= base_year)
             .collect();
         for (y, values) in gm {
@@ -452,7 +453,7 @@ pub fn load_externals(
                 .map(|m| m.to.clone())
                 .collect();
             let h = if from < base_year {
-                registry.harmonise(&values, from, base_year)?
+                registry.harmonise_with(&all_mergers, &values, from, base_year)?
             } else {
                 values
             };

@@ -10,14 +10,14 @@ use crate::output::charts::pyramid::{Pyramid, PyramidBand, Reference, draw_pyram
 use crate::output::charts::{ChartError, nl_number};
 use crate::output::files::StagedDir;
 use crate::output::manifest::{Manifest, hash_path};
-use crate::output::tables::{num, write_rows};
+use crate::output::tables::write_rows;
 use crate::population::base::{BANDS_85383, national_base_by_band, national_by_age};
 use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
-use crate::source::tidy::neutralise;
+use crate::source::tidy::{format_number, neutralise};
 
 use super::projection::{ExternalSeries, ProjectionInputs, VariantResult, run_projection};
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
-use crate::source::{self, SourceError, TidyTable};
+use crate::source::{self, SourceError};
 
 use super::schema::{Scenario, ScenarioError};
 
@@ -87,11 +87,6 @@ fn write_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
     }
 }
 
-fn read_one(path: &Path) -> Result<TidyTable, RunError> {
-    let mut tables = source::read_table(path, None)?;
-    Ok(tables.swap_remove(0))
-}
-
 /// Run a scenario file and write its outputs to `out_root/<name>/`.
 pub fn run_scenario(
     scenario_path: &Path,
@@ -146,11 +141,11 @@ pub fn run_scenario(
     // Population: base by band and sex.
     let gm_path = at(&scenario.data.gemeente_population);
     let nl_path = at(&scenario.data.national_population);
-    let nl_table = read_one(&nl_path)?;
+    let nl_table = source::read_one(&nl_path)?;
     let gm_table = if scenario.regions.nederland {
         None
     } else {
-        Some(read_one(&gm_path)?)
+        Some(source::read_one(&gm_path)?)
     };
     let base = match &gm_table {
         Some(gt) => base_population_by_band(gt, &nl_table, &gemeenten, year)?,
@@ -178,7 +173,7 @@ pub fn run_scenario(
     let staged = StagedDir::new(&target).map_err(write_err(&target))?;
     let mut files = Vec::new();
     let table_path = staged.path("bevolking_basisjaar.csv");
-    let rows = population_rows(&scenario, &base, &gemeenten, &report);
+    let rows = population_rows(&scenario, &base, &areas);
     let f = std::fs::File::create(&table_path).map_err(write_err(&table_path))?;
     write_rows(
         std::io::BufWriter::new(f),
@@ -514,7 +509,7 @@ fn write_projection_table(
                         } else {
                             a.to_string()
                         };
-                        let value = num((p.0[s][a] * 100.0).round() / 100.0);
+                        let value = format_number((p.0[s][a] * 100.0).round() / 100.0);
                         w.write_record([
                             scenario,
                             &v.name,
@@ -534,18 +529,16 @@ fn write_projection_table(
     // External forecasts beside the own projection: totals only (sex T, age totaal).
     for e in externals {
         let variant = format!("extern: {}", e.name);
+        let years: std::collections::BTreeSet<u16> = e
+            .by_region
+            .values()
+            .flat_map(|m| m.keys().copied())
+            .collect();
         for area in areas {
             let members = area.base_codes();
-            let years: Vec<u16> = e
-                .by_region
-                .values()
-                .flat_map(|m| m.keys().copied())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            for y in years {
+            for &y in &years {
                 if let Some(v) = e.total(&members, y) {
-                    let value = num((v * 100.0).round() / 100.0);
+                    let value = format_number((v * 100.0).round() / 100.0);
                     w.write_record([
                         scenario,
                         &variant,
@@ -589,7 +582,7 @@ fn write_components_table(
                 let Some((b, d, n)) = area.flows(v, y) else {
                     continue;
                 };
-                let r = |x: f64| num((x * 100.0).round() / 100.0);
+                let r = |x: f64| format_number((x * 100.0).round() / 100.0);
                 w.write_record([
                     scenario,
                     &v.name,
@@ -667,61 +660,30 @@ fn base_total(base: &BasePopulation, codes: &[String]) -> f64 {
     BANDS_85383.iter().map(|b| base.total(codes, *b, "T")).sum()
 }
 
-/// Tidy rows: every gemeente, every report region and the whole selection.
-fn population_rows(
-    scenario: &Scenario,
-    base: &BasePopulation,
-    gemeenten: &[(String, String)],
-    report: &[ResolvedRegion],
-) -> Vec<Vec<String>> {
+/// Tidy rows of the base year: every output area (gemeente, report region, selection, or NL)
+/// by band and sex. Gemeente totals per band are observed, their sex split estimated; NL is
+/// observed throughout.
+fn population_rows(scenario: &Scenario, base: &BasePopulation, areas: &[Area]) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let year = base.year.to_string();
-    for c in &base.cells {
-        rows.push(vec![
-            scenario.name.clone(),
-            c.region.clone(),
-            c.region_name.clone(),
-            "gemeente".into(),
-            year.clone(),
-            c.sex.into(),
-            c.band.label(),
-            num(c.value),
-            c.quality.into(),
-        ]);
-    }
-    let all: Vec<String> = gemeenten.iter().map(|(c, _)| c.clone()).collect();
-    let mut groups: Vec<(String, String, String, Vec<String>)> = report
-        .iter()
-        .map(|r| {
-            (
-                r.code.clone(),
-                r.name.clone(),
-                r.kind.clone(),
-                r.members.iter().map(|g| g.code.clone()).collect(),
-            )
-        })
-        .collect();
-    if !gemeenten.is_empty() {
-        groups.push((
-            "selectie".into(),
-            "Alle gemeenten (selectie)".into(),
-            "selectie".into(),
-            all,
-        ));
-    }
-    for (code, name, kind, members) in groups {
+    for area in areas {
+        let codes = area.base_codes();
         for band in BANDS_85383 {
             for sex in ["T", "M", "V"] {
-                let quality = if sex == "T" { "waargenomen" } else { "geschat" };
+                let quality = if sex == "T" || area.members.is_empty() {
+                    "waargenomen"
+                } else {
+                    "geschat"
+                };
                 rows.push(vec![
                     scenario.name.clone(),
-                    code.clone(),
-                    name.clone(),
-                    kind.clone(),
+                    area.code.clone(),
+                    area.name.clone(),
+                    area.kind.clone(),
                     year.clone(),
                     sex.into(),
                     band.label(),
-                    num(base.total(&members, band, sex)),
+                    format_number(base.total(&codes, band, sex)),
                     quality.into(),
                 ]);
             }

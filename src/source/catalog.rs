@@ -12,6 +12,26 @@ struct Known {
 
 const X1000: &str = "x 1 000";
 
+/// Units of the Kernprognose kerncijfers tables (85089NED, 86040NED).
+const KERNCIJFERS_UNITS: &[(&str, &str)] = &[
+    ("k_0Tot20Jaar_5", "%"),
+    ("k_20Tot65Jaar_6", "%"),
+    ("k_65JaarEnOuder_7", "%"),
+    ("TotaleDruk", "%"),
+    ("GroeneDruk", "%"),
+    ("GrijzeDruk", "%"),
+    ("TotaalVruchtbaarheidscijfer", "kinderen per vrouw"),
+    ("Totaal_1", "jaren"),
+    ("Mannen_1", "jaren"),
+    ("Vrouwen_1", "jaren"),
+];
+
+/// Units of the Gebieden in Nederland tables (codes, names, and two numbers).
+const GEBIEDEN_UNITS: &[(&str, &str)] = &[
+    ("Inwonertal", "aantal"),
+    ("Omgevingsadressendichtheid", "adressen per km2"),
+];
+
 static KNOWN: &[Known] = &[
     Known {
         id: "7461bev",
@@ -136,35 +156,13 @@ static KNOWN: &[Known] = &[
         id: "85089NED",
         title: "Kernprognose 2022-2070; kerncijfers",
         unit: "aantal",
-        units: &[
-            ("k_0Tot20Jaar_5", "%"),
-            ("k_20Tot65Jaar_6", "%"),
-            ("k_65JaarEnOuder_7", "%"),
-            ("TotaleDruk", "%"),
-            ("GroeneDruk", "%"),
-            ("GrijzeDruk", "%"),
-            ("TotaalVruchtbaarheidscijfer", "kinderen per vrouw"),
-            ("Totaal_1", "jaren"),
-            ("Mannen_1", "jaren"),
-            ("Vrouwen_1", "jaren"),
-        ],
+        units: KERNCIJFERS_UNITS,
     },
     Known {
         id: "86040NED",
         title: "Kernprognose 2024-2070; kerncijfers",
         unit: "aantal",
-        units: &[
-            ("k_0Tot20Jaar_5", "%"),
-            ("k_20Tot65Jaar_6", "%"),
-            ("k_65JaarEnOuder_7", "%"),
-            ("TotaleDruk", "%"),
-            ("GroeneDruk", "%"),
-            ("GrijzeDruk", "%"),
-            ("TotaalVruchtbaarheidscijfer", "kinderen per vrouw"),
-            ("Totaal_1", "jaren"),
-            ("Mannen_1", "jaren"),
-            ("Vrouwen_1", "jaren"),
-        ],
+        units: KERNCIJFERS_UNITS,
     },
     Known {
         id: "85745NED",
@@ -256,91 +254,61 @@ static KNOWN: &[Known] = &[
         id: "83287NED",
         title: "Gebieden in Nederland 2016",
         unit: "code",
-        units: &[
-            ("Inwonertal", "aantal"),
-            ("Omgevingsadressendichtheid", "adressen per km2"),
-        ],
+        units: GEBIEDEN_UNITS,
     },
     Known {
         id: "83553NED",
         title: "Gebieden in Nederland 2017",
         unit: "code",
-        units: &[
-            ("Inwonertal", "aantal"),
-            ("Omgevingsadressendichtheid", "adressen per km2"),
-        ],
+        units: GEBIEDEN_UNITS,
     },
     Known {
         id: "83859NED",
         title: "Gebieden in Nederland 2018",
         unit: "code",
-        units: &[
-            ("Inwonertal", "aantal"),
-            ("Omgevingsadressendichtheid", "adressen per km2"),
-        ],
+        units: GEBIEDEN_UNITS,
     },
     Known {
         id: "84378NED",
         title: "Gebieden in Nederland 2019",
         unit: "code",
-        units: &[
-            ("Inwonertal", "aantal"),
-            ("Omgevingsadressendichtheid", "adressen per km2"),
-        ],
+        units: GEBIEDEN_UNITS,
     },
     Known {
         id: "84721NED",
         title: "Gebieden in Nederland 2020",
         unit: "code",
-        units: &[
-            ("Inwonertal", "aantal"),
-            ("Omgevingsadressendichtheid", "adressen per km2"),
-        ],
+        units: GEBIEDEN_UNITS,
     },
     Known {
         id: "84929NED",
         title: "Gebieden in Nederland 2021",
         unit: "code",
-        units: &[
-            ("Inwonertal", "aantal"),
-            ("Omgevingsadressendichtheid", "adressen per km2"),
-        ],
+        units: GEBIEDEN_UNITS,
     },
     Known {
         id: "85067NED",
         title: "Gebieden in Nederland 2022",
         unit: "code",
-        units: &[
-            ("Inwonertal", "aantal"),
-            ("Omgevingsadressendichtheid", "adressen per km2"),
-        ],
+        units: GEBIEDEN_UNITS,
     },
     Known {
         id: "85385NED",
         title: "Gebieden in Nederland 2023",
         unit: "code",
-        units: &[
-            ("Inwonertal", "aantal"),
-            ("Omgevingsadressendichtheid", "adressen per km2"),
-        ],
+        units: GEBIEDEN_UNITS,
     },
     Known {
         id: "85755NED",
         title: "Gebieden in Nederland 2024",
         unit: "code",
-        units: &[
-            ("Inwonertal", "aantal"),
-            ("Omgevingsadressendichtheid", "adressen per km2"),
-        ],
+        units: GEBIEDEN_UNITS,
     },
     Known {
         id: "86059NED",
         title: "Gebieden in Nederland 2025",
         unit: "code",
-        units: &[
-            ("Inwonertal", "aantal"),
-            ("Omgevingsadressendichtheid", "adressen per km2"),
-        ],
+        units: GEBIEDEN_UNITS,
     },
     Known {
         id: "BRP-tabel33",

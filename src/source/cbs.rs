@@ -43,6 +43,12 @@ pub fn read_table(path: &Path, mapping: Option<&Mapping>) -> Result<Vec<TidyTabl
     Ok(vec![table])
 }
 
+/// Read a file that holds one table (any form), e.g. a data/ extract.
+pub fn read_one(path: &Path) -> Result<TidyTable, SourceError> {
+    let mut tables = read_table(path, None)?;
+    Ok(tables.swap_remove(0))
+}
+
 /// Every table under a directory: CSV files, and folders that are OData downloads; sorted.
 pub fn find_tables(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
     let mut out = Vec::new();

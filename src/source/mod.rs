@@ -13,7 +13,7 @@ pub mod mapping;
 pub mod text;
 pub mod tidy;
 
-pub use cbs::{find_tables, read_table};
+pub use cbs::{find_tables, read_one, read_table};
 pub use codes::{Cell, Status};
 pub use error::{Pos, SourceError};
 pub use mapping::Mapping;

@@ -293,7 +293,8 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
-fn status_text(row: &TidyRow) -> &'static str {
+/// The `status` column of a row: `geheim`/`ontbreekt` for missing cells, else the CBS flag.
+pub fn status_text(row: &TidyRow) -> &'static str {
     match row.value {
         Cell::Missing(MissingKind::Secret) => "geheim",
         Cell::Missing(_) => "ontbreekt",

@@ -5,11 +5,12 @@ use proptest::prelude::*;
 use woonzorg::population::Pop;
 use woonzorg::population::constrain::scale_to_bands;
 use woonzorg::population::national::{
-    KernprognosePaths, NationalData, RateOptions, interval_name, kernprognose_paths, read_one,
+    KernprognosePaths, NationalData, RateOptions, interval_name, kernprognose_paths,
 };
 use woonzorg::population::project::{accounting_error, project};
 use woonzorg::population::rates::RateSet;
 use woonzorg::population::split::BandTotal;
+use woonzorg::source::read_one;
 
 use crate::common::root;
 use crate::require_shared;
