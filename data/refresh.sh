@@ -49,3 +49,22 @@ mkdir -p "$out/forecasts"
 # Kernprognose by 5-year band and sex (85745NED, 2023 vintage; the dump is truncated, see its README).
 "${w[@]}" import "$shared/forecasts/kernprognose_2024-2070_geslacht_leeftijd5_interval_85745NED_first10000rows.csv" \
   --out "$out/forecasts/85745NED_kernprognose_leeftijd_geslacht.csv" --quiet
+
+# Aandachtsgroepen (data/groups/): observed counts per gemeente and national rates the group
+# catalogue (data/groups/catalogus.toml) names.
+mkdir -p "$out/groups"
+"${w[@]}" import "$shared/aandachtsgroepen/gemeente_maatstaven_gemeentefonds_2023-2025_85383NED.csv" \
+  --regions "$out/regions" --where StatusCijfer=Definitief \
+  --measures 'Inwoners75Plus_7,InwonersInZorginstellingen_8,UitwonendeStudenten_9,Adreslozen_27,OverigAdreslozen_28,EldersVerzorgden_29,WajongUitkeringen_32' \
+  --out "$out/groups/85383NED_aandachtsgroepen.csv" --quiet
+"${w[@]}" import "$shared/aandachtsgroepen/gemeente_wmo_clienten_aantal_maatwerkvoorzieningen_2024_86060NED.csv" \
+  --regions "$out/regions" --where AantalMaatwerkvoorzieningen=Totaal --measures ClientenMetMaatwerkvoorzieningen_1 \
+  --out "$out/groups/86060NED_wmo_clienten.csv" --quiet
+"${w[@]}" import "$shared/aandachtsgroepen/regio_gezondheidsmonitor_volwassenen_ouderen_2022_85012NED.csv" \
+  --regions "$out/regions" --where Marges=Waarde --measures EenOfMeerLichamelijkeBeperkingen_3 \
+  --out "$out/groups/85012NED_lichamelijke_beperking.csv" --quiet
+"${w[@]}" import "$shared/households/nl_personen_positie_huishouden_geslacht_leeftijd_1995-2024_37620.csv" \
+  --measures PersonenInInstitutioneleHuishoudens_12,TotaalPersonenInHuishoudens_1 \
+  --out "$out/groups/37620_institutionele_huishoudens.csv" --quiet
+"${w[@]}" import "$shared/aandachtsgroepen/nl_dakloze_mensen_persoonskenmerken_2022-2024_85616NED.csv" \
+  --out "$out/groups/85616NED_daklozen.csv" --quiet

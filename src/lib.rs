@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod geo;
+pub mod groups;
 pub mod output;
 pub mod population;
 pub mod scenario;

@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod backtest;
+pub mod definitions;
 pub mod import;
 pub mod regions;
 pub mod run;
@@ -35,6 +36,8 @@ pub enum Command {
     Run(run::Args),
     /// Project from a past base year and compare with the realised population
     Backtest(backtest::Args),
+    /// Show one projection in each party's own definitions of the aandachtsgroepen
+    Definitions(definitions::Args),
 }
 
 /// Run the parsed command.
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Regions(a) => regions::run(a),
         Command::Run(a) => run::run(a),
         Command::Backtest(a) => backtest::run(a),
+        Command::Definitions(a) => definitions::run(a),
     }
 }
 
@@ -54,6 +58,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             || cause.is::<crate::geo::GeoError>()
             || cause.is::<crate::scenario::ScenarioError>()
             || cause.is::<crate::population::PopulationError>()
+            || cause.is::<crate::groups::GroupError>()
             || cause
                 .downcast_ref::<crate::scenario::run::RunError>()
                 .is_some_and(|e| e.is_input_error())
@@ -70,4 +75,13 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Cut a text to `n` characters with an ellipsis.
+pub(crate) fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
 }

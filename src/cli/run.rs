@@ -4,6 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::output::charts::nl_number;
+
+use super::truncate;
 use crate::scenario::run::{RunOptions, run_scenario};
 
 const AFTER_HELP: &str = "\
@@ -116,12 +118,4 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         outcome.files.join(", ")
     )?;
     Ok(())
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
-    }
 }

@@ -1,6 +1,8 @@
 //! Scenario stage: the scenario TOML (what to run, on which data, for which regions) and the
 //! orchestration of a run through the stages before it.
 
+pub mod definitions;
+pub mod groups;
 pub mod projection;
 pub mod run;
 pub mod schema;

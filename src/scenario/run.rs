@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::geo::{GeoError, Registry, ResolvedRegion, load_own_regions};
+use crate::geo::{GeoError, OwnRegion, Registry, ResolvedRegion, load_own_regions};
+use crate::groups::GroupError;
 use crate::output::charts::lines::{LineChart, Panel, Series, draw_lines};
 use crate::output::charts::pyramid::{Pyramid, PyramidBand, Reference, draw_pyramid};
 use crate::output::charts::{ChartError, nl_number};
@@ -13,8 +14,10 @@ use crate::output::manifest::{Manifest, hash_path};
 use crate::output::tables::write_rows;
 use crate::population::base::{BANDS_85383, national_base_by_band, national_by_age};
 use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
+use crate::source::TidyTable;
 use crate::source::tidy::{format_number, neutralise};
 
+use super::groups::{count_groups, write_group_flows_table, write_groups_table};
 use super::projection::{ExternalSeries, ProjectionInputs, VariantResult, run_projection};
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
 use crate::source::{self, SourceError};
@@ -33,6 +36,8 @@ pub enum RunError {
     #[error(transparent)]
     Population(#[from] PopulationError),
     #[error(transparent)]
+    Groups(#[from] GroupError),
+    #[error(transparent)]
     Chart(#[from] ChartError),
     #[error("writing {path}: {source}")]
     Write {
@@ -50,6 +55,7 @@ impl RunError {
                 | RunError::Source(_)
                 | RunError::Geo(_)
                 | RunError::Population(_)
+                | RunError::Groups(_)
         )
     }
 }
@@ -87,12 +93,28 @@ fn write_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
     }
 }
 
-/// Run a scenario file and write its outputs to `out_root/<name>/`.
-pub fn run_scenario(
-    scenario_path: &Path,
-    out_root: &Path,
-    opts: &RunOptions,
-) -> Result<RunOutcome, RunError> {
+/// A scenario read, its gemeenten chosen and its population projected: everything the
+/// outputs (and `woonzorg definitions`) build on.
+pub struct Prepared {
+    pub scenario: Scenario,
+    pub registry: Registry,
+    pub own: Vec<OwnRegion>,
+    pub own_path: Option<PathBuf>,
+    /// The gemeenten of the run (code, name), base year's indeling.
+    pub gemeenten: Vec<(String, String)>,
+    pub nl_path: PathBuf,
+    pub gm_path: PathBuf,
+    pub nl_table: TidyTable,
+    pub gm_table: Option<TidyTable>,
+    pub base: BasePopulation,
+    pub variants: Vec<VariantResult>,
+    pub externals: Vec<ExternalSeries>,
+    pub proj_inputs: ProjectionInputs,
+    pub areas: Vec<Area>,
+}
+
+/// Read a scenario, resolve its regions, build the base population and run the projection.
+pub fn prepare_run(scenario_path: &Path) -> Result<Prepared, RunError> {
     let scenario = Scenario::load(scenario_path)?;
     let at = |p: &Path| Scenario::resolve(scenario_path, p);
     let year = scenario.base_year;
@@ -167,6 +189,53 @@ pub fn run_scenario(
         None => (Vec::new(), Vec::new()),
     };
     let areas = output_areas(&gemeenten, &report, scenario.regions.nederland);
+    Ok(Prepared {
+        scenario,
+        registry,
+        own,
+        own_path,
+        gemeenten,
+        nl_path,
+        gm_path,
+        nl_table,
+        gm_table,
+        base,
+        variants,
+        externals,
+        proj_inputs,
+        areas,
+    })
+}
+
+/// Run a scenario file and write its outputs to `out_root/<name>/`.
+pub fn run_scenario(
+    scenario_path: &Path,
+    out_root: &Path,
+    opts: &RunOptions,
+) -> Result<RunOutcome, RunError> {
+    let Prepared {
+        scenario,
+        registry,
+        own: _,
+        own_path,
+        gemeenten,
+        nl_path,
+        gm_path,
+        nl_table,
+        gm_table,
+        base,
+        variants,
+        externals,
+        proj_inputs,
+        areas,
+    } = prepare_run(scenario_path)?;
+    let year = scenario.base_year;
+    let groups = match &scenario.groups {
+        Some(settings) if !variants.is_empty() => {
+            Some(count_groups(scenario_path, settings, &variants, &areas)?)
+        }
+        _ => None,
+    };
 
     // Outputs.
     let target = out_root.join(&scenario.name);
@@ -208,6 +277,14 @@ pub fn run_scenario(
         write_components_table(&comp_path, &scenario.name, &variants, &areas)
             .map_err(write_err(&comp_path))?;
         files.push("tables/components.csv".into());
+    }
+    if let Some(g) = &groups {
+        let p = staged.path("tables/groups.csv");
+        write_groups_table(&p, &scenario.name, g, &areas).map_err(write_err(&p))?;
+        files.push("tables/groups.csv".into());
+        let p = staged.path("tables/group_flows.csv");
+        write_group_flows_table(&p, &scenario.name, g, &areas).map_err(write_err(&p))?;
+        files.push("tables/group_flows.csv".into());
     }
     if !opts.no_charts {
         let total = base_total(&base, &all_codes);
@@ -292,6 +369,9 @@ pub fn run_scenario(
         inputs.push(hash(p)?);
     }
     if let Some(p) = &own_path {
+        inputs.push(hash(p)?);
+    }
+    for p in groups.iter().flat_map(|g| &g.inputs) {
         inputs.push(hash(p)?);
     }
     let mut outputs = Vec::new();

@@ -52,6 +52,24 @@ pub struct Scenario {
     pub regions: Regions,
     /// The cohort-component projection; without it a run reports the base year only.
     pub projection: Option<ProjectionSettings>,
+    /// The aandachtsgroepen: catalogue, observed data, parameter overrides.
+    pub groups: Option<GroupSettings>,
+}
+
+/// Which group catalogue a run counts, on which data, with which parameters changed.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSettings {
+    /// The catalogue TOML (data/groups/catalogus.toml).
+    pub catalogue: PathBuf,
+    /// Folder with the observed tables the catalogue names (tidy CSV by `woonzorg import`).
+    pub data: PathBuf,
+    /// Per group: parameter → { value, source } (trend, duur, capaciteit, start, realisatie, later).
+    #[serde(default)]
+    pub parameters: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, crate::groups::catalogue::Param>,
+    >,
 }
 
 /// How the population is projected.

@@ -293,6 +293,20 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
+/// Dutch thousands separator: 1234567 → "1.234.567".
+pub fn nl_number(v: f64) -> String {
+    let neg = v < 0.0;
+    let digits = format!("{}", v.abs().round() as i64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if neg { format!("-{out}") } else { out }
+}
+
 /// The `status` column of a row: `geheim`/`ontbreekt` for missing cells, else the CBS flag.
 pub fn status_text(row: &TidyRow) -> &'static str {
     match row.value {

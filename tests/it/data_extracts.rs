@@ -18,7 +18,7 @@ fn shipped_extracts_rebuild_byte_identically() {
     assert!(status.success());
     // Every extract shipped in data/ (all CSV files outside mappings/).
     let mut files: Vec<String> = Vec::new();
-    for sub in ["regions", "population", "forecasts"] {
+    for sub in ["regions", "population", "forecasts", "groups"] {
         for e in std::fs::read_dir(root().join("data").join(sub)).unwrap() {
             let name = e.unwrap().file_name().to_string_lossy().into_owned();
             if name.ends_with(".csv") {
@@ -44,7 +44,7 @@ fn data_readme_names_sources_and_licence() {
     assert!(readme.contains("Bron: CBS, CC BY 4.0"));
     for id in [
         "85383NED", "7461bev", "83287NED", "86059NED", "85755NED", "37168", "37744ned", "37422ned",
-        "86040NED", "85171NED", "85745NED",
+        "86040NED", "85171NED", "85745NED", "86060NED", "85012NED", "37620", "85616NED",
     ] {
         assert!(readme.contains(id), "data/README.md does not name {id}");
     }

@@ -1,6 +1,7 @@
 //! Charts (plotters, PNG and SVG) with an embedded DejaVu font: no system font packages.
 
 pub mod bars;
+pub mod hbars;
 pub mod lines;
 pub mod pyramid;
 
@@ -25,19 +26,7 @@ pub fn register_fonts() {
     });
 }
 
-/// Dutch thousands separator: 1234567 → "1.234.567".
-pub fn nl_number(v: f64) -> String {
-    let neg = v < 0.0;
-    let digits = format!("{}", v.abs().round() as i64);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if neg { format!("-{out}") } else { out }
-}
+pub use crate::source::tidy::nl_number;
 
 /// A chart that can draw itself on any plotters backend.
 pub trait Chart {

@@ -1,0 +1,206 @@
+//! The groups of a run: the catalogue and its data read, the parameters of the scenario
+//! applied, and every group counted for the gemeenten of the run in every variant.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::groups::demand::Unit;
+use crate::groups::{Catalogue, GroupCounts, GroupInputs, Observed, project_groups};
+use crate::source::tidy::{format_number, neutralise};
+
+use super::projection::VariantResult;
+use super::run::{Area, RunError};
+use super::schema::{GroupSettings, Scenario};
+
+/// The groups counted in a run.
+pub struct GroupRun {
+    pub catalogue: Catalogue,
+    pub observed: Observed,
+    /// (variant name, counts per gemeente).
+    pub counts: Vec<(String, GroupCounts)>,
+    /// Files read, for the manifest.
+    pub inputs: Vec<PathBuf>,
+}
+
+/// The group stage's inputs from one variant: the listed units' stocks (gemeente codes, or
+/// NL01 for the national projection), every gemeente's base, the national stocks.
+pub fn group_inputs(v: &VariantResult, units: &[String]) -> GroupInputs {
+    let national = v.national.stocks.clone();
+    let Some(g) = v.gemeenten.as_ref() else {
+        return GroupInputs {
+            base_year: v.national.base_year,
+            units: vec![Unit {
+                code: "NL01".into(),
+                stocks: national.clone(),
+            }],
+            all_base: Default::default(),
+            national,
+        };
+    };
+    let units = units
+        .iter()
+        .filter_map(|c| {
+            let i = g.codes.iter().position(|x| x == c)?;
+            Some(Unit {
+                code: c.clone(),
+                stocks: g.stocks[i].clone(),
+            })
+        })
+        .collect();
+    let all_base = g
+        .codes
+        .iter()
+        .zip(&g.stocks)
+        .filter_map(|(c, s)| Some((c.clone(), *s.first()?)))
+        .collect();
+    GroupInputs {
+        base_year: g.base_year,
+        units,
+        all_base,
+        national,
+    }
+}
+
+/// Read the catalogue and data of a scenario's `[groups]` (paths relative to the scenario).
+pub fn load_groups(
+    scenario_path: &Path,
+    settings: &GroupSettings,
+) -> Result<(Catalogue, Observed, Vec<PathBuf>), RunError> {
+    let cat_path = Scenario::resolve(scenario_path, &settings.catalogue);
+    let data_dir = Scenario::resolve(scenario_path, &settings.data);
+    let catalogue =
+        Catalogue::load(&cat_path)?.with_overrides(&settings.parameters, scenario_path)?;
+    let observed = Observed::load(&data_dir)?;
+    let mut inputs = vec![cat_path];
+    inputs.extend(observed.tables.iter().map(|t| t.path.clone()));
+    Ok((catalogue, observed, inputs))
+}
+
+/// Count every group for the gemeenten of the areas, in every variant.
+pub fn count_groups(
+    scenario_path: &Path,
+    settings: &GroupSettings,
+    variants: &[VariantResult],
+    areas: &[Area],
+) -> Result<GroupRun, RunError> {
+    let (catalogue, observed, inputs) = load_groups(scenario_path, settings)?;
+    let units: Vec<String> = areas
+        .iter()
+        .flat_map(|a| a.base_codes())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut counts = Vec::new();
+    for v in variants {
+        let gi = group_inputs(v, &units);
+        counts.push((v.name.clone(), project_groups(&catalogue, &observed, &gi)?));
+    }
+    Ok(GroupRun {
+        catalogue,
+        observed,
+        counts,
+        inputs,
+    })
+}
+
+fn round2(v: f64) -> String {
+    format_number((v * 100.0).round() / 100.0)
+}
+
+/// tables/groups.csv: scenario, variant, region, region_name, year, group, group_label, method,
+/// unit, measure, gross, net.
+pub fn write_groups_table(
+    path: &Path,
+    scenario: &str,
+    g: &GroupRun,
+    areas: &[Area],
+) -> Result<(), std::io::Error> {
+    let f = std::fs::File::create(path)?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+    w.write_record([
+        "scenario",
+        "variant",
+        "region",
+        "region_name",
+        "year",
+        "group",
+        "group_label",
+        "method",
+        "unit",
+        "measure",
+        "gross",
+        "net",
+    ])?;
+    for (variant, counts) in &g.counts {
+        for area in areas {
+            let a = counts
+                .area(&g.catalogue, &area.base_codes())
+                .map_err(std::io::Error::other)?;
+            for (gi, grp) in g.catalogue.groups.iter().enumerate() {
+                for (t, (gross, net)) in a.gross[gi].iter().zip(&a.net[gi]).enumerate() {
+                    w.write_record([
+                        scenario,
+                        variant,
+                        &area.code,
+                        &neutralise(&area.name),
+                        &(counts.base_year + t as u16).to_string(),
+                        &grp.id,
+                        &neutralise(&grp.label),
+                        grp.method.label(),
+                        &grp.unit,
+                        grp.measure(),
+                        &round2(*gross),
+                        &round2(*net),
+                    ])?;
+                }
+            }
+        }
+    }
+    w.flush()
+}
+
+/// tables/group_flows.csv: instroom, uitstroom and waiting of stock-flow groups, task, backlog
+/// and housed of the taakstelling, and the range of given paths.
+pub fn write_group_flows_table(
+    path: &Path,
+    scenario: &str,
+    g: &GroupRun,
+    areas: &[Area],
+) -> Result<(), std::io::Error> {
+    let f = std::fs::File::create(path)?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+    w.write_record([
+        "scenario",
+        "variant",
+        "region",
+        "region_name",
+        "year",
+        "group",
+        "flow",
+        "value",
+    ])?;
+    for (variant, counts) in &g.counts {
+        for area in areas {
+            let a = counts
+                .area(&g.catalogue, &area.base_codes())
+                .map_err(std::io::Error::other)?;
+            for (gi, grp) in g.catalogue.groups.iter().enumerate() {
+                for (flow, vals) in &a.flows[gi] {
+                    for (t, v) in vals.iter().enumerate() {
+                        w.write_record([
+                            scenario,
+                            variant,
+                            &area.code,
+                            &neutralise(&area.name),
+                            &(counts.base_year + t as u16).to_string(),
+                            &grp.id,
+                            flow,
+                            &round2(*v),
+                        ])?;
+                    }
+                }
+            }
+        }
+    }
+    w.flush()
+}
