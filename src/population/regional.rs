@@ -10,7 +10,7 @@ use super::PopulationError;
 use super::constrain::{constrain_to_control, ipf_two_margins};
 use super::grid::{AGES, OPEN_AGE, Pop};
 use super::project::{Components, Projection, cohort_step};
-use super::rates::RateSet;
+use super::rates::{RateSet, YearRates};
 use super::split::{BandTotal, rake_groups};
 
 pub use super::base::gemeente_bands;
@@ -115,6 +115,34 @@ pub fn own_net_migration(
         .collect()
 }
 
+/// Ages at which a gemeente's own migration age pattern is used (see
+/// [`own_migration_pattern`]): moving for study and first jobs sets the age structure here.
+pub const OWN_PATTERN_AGES: (usize, usize) = (16, 30);
+
+/// **Own migration age pattern of young adults** (constant-share / ratio method): the net
+/// migration by age and sex, at the end of year t, that keeps the gemeente's share of the
+/// national population at each age: `M(x) = P_g(x,t) / P_nat(x,t) · P_nat(x,t+1) − S_g(x)`,
+/// with `S_g` the gemeente's survivors without migration. Only ages [`OWN_PATTERN_AGES`] are
+/// kept: there a student town gains 18–24-year-olds and loses them again after 25, which the
+/// national profile cannot show; at other ages a gemeente's share reflects its cohort history,
+/// which the cohort step itself ages. Source: ratio (constant-share) methods, Smith, Tayman &
+/// Swanson (2013), *A Practitioner's Guide to State and Local Population Projections*, ch. 9;
+/// METHODS §1a (regional migration by age). `r` must have no migration.
+pub fn own_migration_pattern(base: &Pop, national_base: &Pop, national_next: &Pop, r: &YearRates) -> Pop {
+    let (survivors, _) = cohort_step(base, r);
+    let mut m = Pop::default();
+    let (lo, hi) = OWN_PATTERN_AGES;
+    for s in 0..2 {
+        for x in lo..=hi {
+            let nb = national_base.0[s][x];
+            if nb > 0.0 {
+                m.0[s][x] = base.0[s][x] / nb * national_next.0[s][x] - survivors.0[s][x];
+            }
+        }
+    }
+    m
+}
+
 /// The projection of all gemeenten, year by year.
 #[derive(Debug, Clone)]
 pub struct RegionalProjection {
@@ -155,6 +183,18 @@ pub fn project_gemeenten(
     let mut stocks: Vec<Vec<Pop>> = current.iter().map(|p| vec![*p]).collect();
     let mut flows: Vec<Vec<Components>> = vec![Vec::new(); n];
     let national_total_profile = rates.migration.profile;
+    // Young-adult migration pattern of each gemeente from its base-year age structure.
+    let patterns: Vec<Pop> = match national.stocks.get(1) {
+        Some(next) => {
+            let mut r0 = rates.year(base_year);
+            r0.migration = Pop::default();
+            current
+                .iter()
+                .map(|p| own_migration_pattern(p, &national.stocks[0], next, &r0))
+                .collect()
+        }
+        None => vec![Pop::default(); n],
+    };
     for (i, t) in (base_year..national.horizon()).enumerate() {
         let m_t = rates.mortality.rates(t);
         let yr = rates.year_scaled(t, &m_t, 1.0, 1.0);
@@ -170,9 +210,11 @@ pub fn project_gemeenten(
             let level = o
                 .net_migration
                 .unwrap_or_else(|| g.net_migration.get(gi).copied().unwrap_or(0.0));
+            let pat = &patterns[gi];
+            let rest = level - pat.total();
             for s in 0..2 {
                 for a in 0..AGES {
-                    own.migration.0[s][a] = national_total_profile[s][a] * level;
+                    own.migration.0[s][a] = pat.0[s][a] + national_total_profile[s][a] * rest;
                 }
             }
             let (np, c) = cohort_step(p, &own);
