@@ -128,7 +128,12 @@ pub const OWN_PATTERN_AGES: (usize, usize) = (16, 30);
 /// which the cohort step itself ages. Source: ratio (constant-share) methods, Smith, Tayman &
 /// Swanson (2013), *A Practitioner's Guide to State and Local Population Projections*, ch. 9;
 /// METHODS §1a (regional migration by age). `r` must have no migration.
-pub fn own_migration_pattern(base: &Pop, national_base: &Pop, national_next: &Pop, r: &YearRates) -> Pop {
+pub fn own_migration_pattern(
+    base: &Pop,
+    national_base: &Pop,
+    national_next: &Pop,
+    r: &YearRates,
+) -> Pop {
     let (survivors, _) = cohort_step(base, r);
     let mut m = Pop::default();
     let (lo, hi) = OWN_PATTERN_AGES;

@@ -5,6 +5,7 @@
 mod bad_input;
 mod common;
 mod data_extracts;
+mod groups;
 mod import;
 mod projection;
 mod properties;

@@ -1,0 +1,468 @@
+//! Aandachtsgroepen: the catalogue, gross and net counts of a run, party definitions and their
+//! crosswalks, on the shipped CBS extracts (data/) and the basis scenario.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use woonzorg::groups::catalogue::Catalogue;
+use woonzorg::groups::demand::{GroupInputs, Unit};
+use woonzorg::groups::sources::unsourced_numbers;
+use woonzorg::groups::{Observed, project_groups};
+use woonzorg::population::grid::Pop;
+
+use crate::common::{col, read_csv, root, woonzorg};
+use crate::show;
+
+fn num(s: &str) -> f64 {
+    s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
+}
+
+/// Every group the seed texts name, with the method the catalogue must use.
+const SEED_GROUPS: [(&str, &str); 16] = [
+    ("ouderen_65plus", "prevalentie"),
+    ("ouderen_75plus", "prevalentie"),
+    ("ouderen_85plus", "prevalentie"),
+    ("dementie", "prevalentie"),
+    ("lichamelijke_beperking", "prevalentie"),
+    ("verstandelijke_beperking", "prevalentie"),
+    ("beschermd_wonen_mo", "voorraad-stroom"),
+    ("dakloos", "voorraad-stroom"),
+    ("vrouwenopvang", "voorraad-stroom"),
+    ("statushouders", "taakstelling"),
+    ("arbeidsmigranten", "pad"),
+    ("studenten", "prevalentie"),
+    ("woonwagenbewoners", "pad"),
+    ("kwetsbare_jongeren", "prevalentie"),
+    ("wlz_verpleegzorg", "prevalentie"),
+    ("jongeren", "prevalentie"),
+];
+
+#[test]
+fn catalogue_has_every_seed_group_and_every_number_has_a_source() {
+    let path = root().join("data/groups/catalogus.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let raw: toml::Value = toml::from_str(&text).unwrap();
+    assert_eq!(unsourced_numbers(&raw), Vec::<String>::new());
+    let c = Catalogue::load(&path).unwrap();
+    for (id, method) in SEED_GROUPS {
+        let g = c
+            .group(id)
+            .unwrap_or_else(|| panic!("catalogue lacks {id}"));
+        assert_eq!(g.method.label(), method, "{id}");
+        assert!(!g.source.trim().is_empty(), "{id} has no source");
+    }
+    // A catalogue with one source removed is refused, naming the table.
+    let broken = text.replacen(
+        "source = \"Zorg voor Beter: meer dan 40 % van de 90-plussers heeft dementie\"",
+        "note = \"x\"",
+        1,
+    );
+    assert_ne!(broken, text);
+    let raw: toml::Value = toml::from_str(&broken).unwrap();
+    assert_eq!(
+        unsourced_numbers(&raw),
+        vec!["group[dementie].rate[3]".to_string()]
+    );
+    let err = Catalogue::parse(Path::new("c.toml"), &broken)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("group[dementie].rate[3]") && err.contains("without a source"),
+        "{err}"
+    );
+}
+
+/// National checks of catalogue numbers against their sources, on the CBS population.
+#[test]
+fn catalogue_rates_reproduce_their_national_sources() {
+    let c = Catalogue::load(&root().join("data/groups/catalogus.toml")).unwrap();
+    let observed = Observed::load(&root().join("data/groups")).unwrap();
+    let nl = woonzorg::source::read_one(&root().join("data/population/7461bev_bevolking_nl.csv"))
+        .unwrap();
+    let national = |year: u16| -> Pop {
+        let (m, v) = woonzorg::population::base::national_by_age(&nl, year).unwrap();
+        let mut p = Pop::default();
+        for a in 0..106 {
+            p.0[0][a] = m[a];
+            p.0[1][a] = v[a];
+        }
+        p
+    };
+    let count = |year: u16, id: &str| -> f64 {
+        let p = national(year);
+        let inputs = GroupInputs {
+            base_year: year,
+            units: vec![Unit {
+                code: "NL01".into(),
+                stocks: vec![p],
+            }],
+            all_base: BTreeMap::new(),
+            national: vec![p],
+        };
+        let counts = project_groups(&c, &observed, &inputs).unwrap();
+        let gi = c.groups.iter().position(|g| g.id == id).unwrap();
+        counts.units[0].values[gi][0]
+    };
+    // Dementia: 290,000 in 2021 (volksgezondheidenzorg.info).
+    let dem = count(2021, "dementie");
+    show!("dementie NL 2021: {dem:.0} (bron: 290.000)");
+    assert!((dem / 290_000.0 - 1.0).abs() < 0.01, "{dem}");
+    // Homeless (CBS definition): 32,900 on 1 January 2024 (85616NED: G4 10.6k + rest 22.3k).
+    let dak = count(2024, "dakloos");
+    show!("dakloos NL 2024: {dak:.0} (bron: 32.900)");
+    assert!((dak - 32_900.0).abs() < 1e-6, "{dak}");
+    // Vrouwenopvang: 2,555 residential clients a year × 0.5 year = 1,278 in 2015.
+    let vo = count(2015, "vrouwenopvang");
+    assert!((vo / 1277.5 - 1.0).abs() < 0.01, "{vo}");
+    // Wlz: 65+ in institutions (37620: 143,297 in 2024) × the national calibration to
+    // 85383NED (250,713 in zorginstellingen of 289,176 in institutional households).
+    let wlz = count(2024, "wlz_verpleegzorg");
+    show!("65+ in zorginstellingen NL 2024: {wlz:.0}");
+    assert!(
+        (wlz / (143_297.0 * 250_713.0 / 289_176.0) - 1.0).abs() < 0.01,
+        "{wlz}"
+    );
+    // Kwetsbare jongeren: 0.92 % of 18–22.
+    let kj = count(2023, "kwetsbare_jongeren");
+    let p = national(2023);
+    assert!((kj - 0.0092 * p.band(18, 22)).abs() < 1e-6);
+}
+
+fn run_basis(dir: &Path) {
+    woonzorg()
+        .args(["run", "--no-charts", "--out"])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+#[test]
+fn run_writes_gross_and_net_per_group_to_2040() {
+    let dir = tempfile::tempdir().unwrap();
+    run_basis(dir.path());
+    let (h, rows) = read_csv(&dir.path().join("basis/tables/groups.csv"));
+    let (reg, yr, grp, gross, net, var) = (
+        col(&h, "region"),
+        col(&h, "year"),
+        col(&h, "group"),
+        col(&h, "gross"),
+        col(&h, "net"),
+        col(&h, "variant"),
+    );
+    // Every group, every year 2024–2040, for Delft.
+    for (id, _) in SEED_GROUPS {
+        let years: Vec<u16> = rows
+            .iter()
+            .filter(|r| r[reg] == "GM0503" && r[grp] == id && r[var] == "midden")
+            .map(|r| r[yr].parse().unwrap())
+            .collect();
+        assert_eq!(years, (2024..=2040).collect::<Vec<_>>(), "{id}");
+    }
+    // Net never above gross, never negative.
+    for r in &rows {
+        let (g, n) = (num(&r[gross]), num(&r[net]));
+        assert!(n <= g + 1e-9 && n >= 0.0, "{r:?}");
+    }
+    // Net = gross − declared overlap: dementie loses 24.1 % to wlz_verpleegzorg, which claims
+    // first and keeps all its members.
+    let get = |region: &str, year: &str, id: &str, c: usize| -> f64 {
+        num(&rows
+            .iter()
+            .find(|r| r[reg] == region && r[yr] == year && r[grp] == id && r[var] == "midden")
+            .unwrap()[c])
+    };
+    for y in 2024..=2040 {
+        let y = y.to_string();
+        let g = get("GM0503", &y, "dementie", gross);
+        let n = get("GM0503", &y, "dementie", net);
+        assert!((n - g * (1.0 - 0.241)).abs() < 0.02, "{y}: {g} {n}");
+        assert_eq!(
+            get("GM0503", &y, "wlz_verpleegzorg", net),
+            get("GM0503", &y, "wlz_verpleegzorg", gross)
+        );
+    }
+    // Nested age groups become exclusive bands before need groups are taken out:
+    // 85+ keeps what no need group claims; 65+ gross = the population 65+ of population.csv.
+    let (ph, prow) = read_csv(&dir.path().join("basis/tables/population.csv"));
+    let (pr, py, pa, pv, pvar) = (
+        col(&ph, "region"),
+        col(&ph, "year"),
+        col(&ph, "age"),
+        col(&ph, "value"),
+        col(&ph, "variant"),
+    );
+    let pop65: f64 = prow
+        .iter()
+        .filter(|r| r[pr] == "GM0503" && r[py] == "2040" && r[pvar] == "midden")
+        .filter(|r| r[pa].trim_end_matches('+').parse::<u16>().unwrap() >= 65)
+        .map(|r| num(&r[pv]))
+        .sum();
+    let g65 = get("GM0503", "2040", "ouderen_65plus", gross);
+    assert!((pop65 - g65).abs() < 1.0, "{pop65} vs {g65}");
+    show!(
+        "Delft 2040: 65+ bruto {g65:.0}, netto {:.0}; dementie bruto {:.0}, netto {:.0}",
+        get("GM0503", "2040", "ouderen_65plus", net),
+        get("GM0503", "2040", "dementie", gross),
+        get("GM0503", "2040", "dementie", net)
+    );
+    // Stock-flow accounting in group_flows.csv: S(t+1) = S(t) + instroom − uitstroom.
+    let (fh, frows) = read_csv(&dir.path().join("basis/tables/group_flows.csv"));
+    let (fr, fy, fg, ff, fv, fvar) = (
+        col(&fh, "region"),
+        col(&fh, "year"),
+        col(&fh, "group"),
+        col(&fh, "flow"),
+        col(&fh, "value"),
+        col(&fh, "variant"),
+    );
+    let flow = |y: u16, f: &str| -> f64 {
+        num(&frows
+            .iter()
+            .find(|r| {
+                r[fr] == "GM0503"
+                    && r[fy] == y.to_string()
+                    && r[fg] == "dakloos"
+                    && r[ff] == f
+                    && r[fvar] == "midden"
+            })
+            .unwrap()[fv])
+    };
+    for y in 2024..2040 {
+        let s = get("GM0503", &y.to_string(), "dakloos", gross);
+        let s1 = get("GM0503", &(y + 1).to_string(), "dakloos", gross);
+        assert!(
+            (s + flow(y, "instroom") - flow(y, "uitstroom") - s1).abs() < 0.05,
+            "{y}"
+        );
+    }
+}
+
+#[test]
+fn definitions_compare_parties_exactly_and_crosswalks_keep_the_canonical_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let years: Vec<String> = (2024..=2040).map(|y| y.to_string()).collect();
+    let out = woonzorg()
+        .args([
+            "definitions",
+            "examples/definities_delft.toml",
+            "--years",
+            &years.join(","),
+            "--out",
+        ])
+        .arg(dir.path().join("defs"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("Jongeren 18–27"), "{text}");
+    assert!(
+        text.contains("waarom: leeftijd 18–27 i.p.v. 18–26"),
+        "{text}"
+    );
+    for f in [
+        "definities.csv",
+        "crosswalk.csv",
+        "definities.png",
+        "definities.svg",
+    ] {
+        assert!(dir.path().join("defs").join(f).is_file(), "{f}");
+    }
+    let (h, rows) = read_csv(&dir.path().join("defs/definities.csv"));
+    let (yr, party, grp, count, canon, age_eff, crit_eff) = (
+        col(&h, "year"),
+        col(&h, "party"),
+        col(&h, "group"),
+        col(&h, "count"),
+        col(&h, "canonical"),
+        col(&h, "age_effect"),
+        col(&h, "criterion_effect"),
+    );
+    assert!(
+        rows.iter()
+            .map(|r| &r[party])
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            >= 4
+    );
+    // Delft: jongeren 18–27 (woningcorporatie) − jongeren 18–23 (gemeente) = population 24–27.
+    let dp = tempfile::tempdir().unwrap();
+    run_basis(dp.path());
+    let (ph, prow) = read_csv(&dp.path().join("basis/tables/population.csv"));
+    let (pr, py, pa, pv, pvar) = (
+        col(&ph, "region"),
+        col(&ph, "year"),
+        col(&ph, "age"),
+        col(&ph, "value"),
+        col(&ph, "variant"),
+    );
+    for y in &years {
+        let find = |p: &str| -> f64 {
+            num(&rows
+                .iter()
+                .find(|r| &r[yr] == y && r[party] == p && r[grp] == "jongeren")
+                .unwrap()[count])
+        };
+        let diff = find("Woningcorporatie") - find("Gemeente");
+        let pop: f64 = prow
+            .iter()
+            .filter(|r| r[pr] == "GM0503" && &r[py] == y && r[pvar] == "midden")
+            .filter(|r| matches!(r[pa].as_str(), "24" | "25" | "26" | "27"))
+            .map(|r| num(&r[pv]))
+            .sum();
+        // Both files round to 0.01 per value (8 cells, 2 counts).
+        assert!((diff - pop).abs() < 0.06, "{y}: {diff} vs {pop}");
+    }
+    // count − canonical = age effect + criterion effect, for every row.
+    for r in &rows {
+        let d = num(&r[count]) - num(&r[canon]) - num(&r[age_eff]) - num(&r[crit_eff]);
+        assert!(d.abs() < 0.05, "{r:?}");
+    }
+    // Crosswalk: the parts of the canonical count add up to it; the party's parts to its count.
+    let (xh, xrows) = read_csv(&dir.path().join("defs/crosswalk.csv"));
+    let (xy, xg, xp, xpart, xv) = (
+        col(&xh, "year"),
+        col(&xh, "group"),
+        col(&xh, "party"),
+        col(&xh, "part"),
+        col(&xh, "value"),
+    );
+    for r in &rows {
+        let parts: Vec<&Vec<String>> = xrows
+            .iter()
+            .filter(|x| x[xy] == r[yr] && x[xg] == r[grp] && x[xp] == r[party])
+            .collect();
+        let canonical: f64 = parts
+            .iter()
+            .filter(|x| x[xpart] != "extra bij partij")
+            .map(|x| num(&x[xv]))
+            .sum();
+        let party_count: f64 = parts
+            .iter()
+            .filter(|x| x[xpart] == "binnen definitie partij" || x[xpart] == "extra bij partij")
+            .map(|x| num(&x[xv]))
+            .sum();
+        assert!((canonical - num(&r[canon])).abs() < 0.05, "{r:?}");
+        assert!((party_count - num(&r[count])).abs() < 0.05, "{r:?}");
+    }
+}
+
+/// A scenario in a temp dir that uses the shipped data but its own catalogue text.
+fn scenario_with_catalogue(dir: &Path, catalogue: &str) -> std::path::PathBuf {
+    let basis = std::fs::read_to_string(root().join("scenarios/basis.toml")).unwrap();
+    let abs = root().join("scenarios");
+    let text = basis
+        .replace("\"../data/", &format!("\"{}/../data/", abs.display()))
+        .replace(
+            "own = \"regios.toml\"",
+            &format!("own = \"{}/regios.toml\"", abs.display()),
+        )
+        .replace(
+            &format!(
+                "catalogue = \"{}/../data/groups/catalogus.toml\"",
+                abs.display()
+            ),
+            "catalogue = \"catalogus.toml\"",
+        );
+    std::fs::write(dir.join("catalogus.toml"), catalogue).unwrap();
+    let p = dir.join("scenario.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn bad_catalogues_and_definitions_name_the_key() {
+    let cat = std::fs::read_to_string(root().join("data/groups/catalogus.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Overlap share above 1.
+    let bad = cat.replace("share = 0.241", "share = 1.241");
+    let sc = scenario_with_catalogue(dir.path(), &bad);
+    let out = dir.path().join("out");
+    let a = woonzorg()
+        .args(["run", "--no-charts"])
+        .arg(&sc)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        err.contains("overlap[dementie+wlz_verpleegzorg].share"),
+        "{err}"
+    );
+    assert!(!out.exists(), "partial output");
+    // Priority cycle: the overlap claims against the priority list.
+    let bad = cat.replace(
+        "share = 0.241\n",
+        "share = 0.241\nclaimed_by = \"dementie\"\n",
+    );
+    let sc = scenario_with_catalogue(dir.path(), &bad);
+    let a = woonzorg()
+        .args(["run", "--no-charts"])
+        .arg(&sc)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        err.contains("priority cycle") && err.contains("priority / overlap.claimed_by"),
+        "{err}"
+    );
+
+    // Definitions: unknown group, overlapping age bands, ages of a group without a profile.
+    let defs = std::fs::read_to_string(root().join("examples/definities_delft.toml")).unwrap();
+    let cases = [
+        (
+            defs.replacen("group = \"studenten\"", "group = \"studentn\"", 1),
+            "party[Gemeente].group[studentn].group",
+            "unknown group",
+        ),
+        (
+            defs.replacen("categories = [[18, 20], [21, 23]]", "categories = [[18, 21], [21, 23]]", 1),
+            "party[Gemeente].group[jongeren].categories",
+            "overlapping age bands",
+        ),
+        (
+            defs.replacen(
+                "[[party.group]]\ngroup = \"statushouders\"\nlabel = \"Taakstelling vergunninghouders\"",
+                "[[party.group]]\ngroup = \"jongeren\"\nlabel = \"Jongeren 20–30\"\nage = [20, 30]\nsource = \"x\"\n\n[[party.group]]\ngroup = \"statushouders\"\nlabel = \"Taakstelling vergunninghouders\"",
+                1,
+            ),
+            "party[Gemeente].group[jongeren].age",
+            "overlapping age bands in one party's group",
+        ),
+        (
+            defs.replacen("criterion = \"taakstelling + achterstand\"", "age = [18, 64]", 1),
+            "party[Gemeente].group[statushouders].age",
+            "has no age profile",
+        ),
+        (
+            defs.replacen("ratio = { value = 0.275, source = \"CBS-migratiestatistiek 220.000 / SEO ca. 800.000 (Adviesraad Migratie 2023)\" }", "ratio = { value = 0.275 }", 1),
+            "party[Gemeente].group[arbeidsmigranten].ratio",
+            "without a source",
+        ),
+    ];
+    for (i, (text, key, msg)) in cases.iter().enumerate() {
+        assert_ne!(text, &defs, "case {i} did not change the file");
+        let p = dir.path().join(format!("defs{i}.toml"));
+        std::fs::write(&p, text).unwrap();
+        let out = dir.path().join(format!("out{i}"));
+        let a = woonzorg()
+            .arg("definitions")
+            .arg(&p)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(1);
+        let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+        assert!(err.contains(key) && err.contains(msg), "case {i}: {err}");
+        assert_eq!(
+            err.lines().filter(|l| l.starts_with("error:")).count(),
+            1,
+            "{err}"
+        );
+        assert!(!out.exists(), "case {i}: partial output");
+    }
+}
