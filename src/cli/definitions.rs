@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::groups::crosswalk::Part;
+use crate::groups::definitions::signed;
 use crate::scenario::definitions::{DefinitionsOptions, run_definitions};
 use crate::source::tidy::nl_number;
 
@@ -140,15 +141,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                     diff = x.count - x.canonical;
                 }
             }
-            let d = nl_number(diff);
-            let d = if diff.round() > 0.0 {
-                format!("+{d}")
-            } else {
-                d
-            };
-            line.push_str(&format!(" {d:>9}"));
+            line.push_str(&format!(" {:>9}", signed(diff)));
             writeln!(out, "{line}")?;
             writeln!(out, "      waarom: {why}")?;
+            let cats = rows
+                .iter()
+                .find(|x| x.year == last && x.party == c.party && x.label == c.label)
+                .map(|x| x.categories.as_slice())
+                .unwrap_or(&[]);
+            if cats.len() > 1 {
+                let list: Vec<String> = cats
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", nl_number(*v)))
+                    .collect();
+                writeln!(out, "      eigen klassen {last}: {}", list.join("; "))?;
+            }
         }
     }
     let outside: f64 = o

@@ -293,7 +293,8 @@ fn age_label(lo: u8, hi: u8) -> String {
     }
 }
 
-fn signed(v: f64) -> String {
+/// A signed Dutch count: `+1.234`, `−56`, `±0`.
+pub fn signed(v: f64) -> String {
     let s = nl_number(v.abs());
     if v.round() > 0.0 {
         format!("+{s}")

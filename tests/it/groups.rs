@@ -466,3 +466,60 @@ fn bad_catalogues_and_definitions_name_the_key() {
         assert!(!out.exists(), "case {i}: partial output");
     }
 }
+
+#[test]
+fn scenario_parameters_change_a_group_and_unknown_ones_are_refused() {
+    let cat = std::fs::read_to_string(root().join("data/groups/catalogus.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sc = scenario_with_catalogue(dir.path(), &cat);
+    let base = std::fs::read_to_string(&sc).unwrap();
+    // Half the dwellings for uitstroom: people wait, and the stock grows faster.
+    std::fs::write(
+        &sc,
+        format!("{base}\n[groups.parameters.dakloos]\ncapaciteit = {{ value = 0.5, source = \"aanname: test, halve uitstroomcapaciteit\" }}\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    woonzorg()
+        .args(["run", "--no-charts"])
+        .arg(&sc)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let (h, rows) = read_csv(&out.join("basis/tables/group_flows.csv"));
+    let (r, y, g, f, v) = (
+        col(&h, "region"),
+        col(&h, "year"),
+        col(&h, "group"),
+        col(&h, "flow"),
+        col(&h, "value"),
+    );
+    let waiting = |year: &str| -> f64 {
+        num(&rows
+            .iter()
+            .find(|x| {
+                x[r] == "GM0503"
+                    && x[y] == year
+                    && x[g] == "dakloos"
+                    && x[f] == "wachtend_op_woning"
+            })
+            .unwrap()[v])
+    };
+    assert!(waiting("2024") > 0.0 && waiting("2040") > waiting("2024"));
+    // An unknown parameter names its key.
+    std::fs::write(
+        &sc,
+        format!("{base}\n[groups.parameters.dakloos]\nduration = {{ value = 2.0, source = \"aanname\" }}\n"),
+    )
+    .unwrap();
+    let a = woonzorg()
+        .args(["run", "--no-charts"])
+        .arg(&sc)
+        .arg("--out")
+        .arg(dir.path().join("o2"))
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("groups.parameters.dakloos.duration"), "{err}");
+}

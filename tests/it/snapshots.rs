@@ -62,3 +62,24 @@ fn tidy_csv_of_an_own_table() {
         .success();
     insta::assert_snapshot!(std::fs::read_to_string(&out).unwrap());
 }
+
+#[test]
+fn definitions_of_four_parties_in_delft() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("defs");
+    let text = stdout(&[
+        "definitions",
+        "examples/definities_delft.toml",
+        "--years",
+        "2025,2040",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    // The last line names the temp folder.
+    let text: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("Geschreven naar"))
+        .collect();
+    insta::assert_snapshot!(text.join("\n"));
+}
