@@ -11,7 +11,7 @@ use super::methods::{
     Rates, calibration_ratio, parse_half_year, path_value, prevalence, profile_sum, stock_flow,
     taakstelling, trend_factor,
 };
-use super::observed::Observed;
+use super::observed::{BandsByRegion, Observed};
 use super::overlap::net_by_priority;
 
 /// A gemeente (or NL01) with its projected stocks, 1 January of base..=horizon.
@@ -81,8 +81,7 @@ fn pop_sum(p: &Pop, lo: usize, hi: usize, sexes: &[usize]) -> f64 {
 fn rates_for(
     g: &Group,
     code: &str,
-    observed: &Observed,
-    regional: &Option<BTreeMap<String, Vec<(usize, usize, f64)>>>,
+    regional: &Option<BandsByRegion>,
     table_rates: &Option<Rates>,
 ) -> Rates {
     let sexes = g.sexes();
@@ -119,7 +118,6 @@ fn rates_for(
             r[s] = [1.0; AGES];
         }
     }
-    let _ = observed;
     r
 }
 
@@ -290,7 +288,7 @@ pub fn project_groups(
             }
             None => None,
         };
-        let rates_of = |code: &str| rates_for(g, code, observed, &regional, &table_rates);
+        let rates_of = |code: &str| rates_for(g, code, &regional, &table_rates);
         let unit_rates: Vec<Rates> = inputs.units.iter().map(|u| rates_of(&u.code)).collect();
         let rho = calibrations(g, inputs, observed, &unit_rates, &rates_of)?;
         let trend = g.trend.as_ref().map(|t| t.value).unwrap_or(0.0);

@@ -11,6 +11,9 @@ use crate::source::{self, SourceError, TidyTable};
 use super::GroupError;
 use super::methods::Rates;
 
+/// Per region: (age from, age to, value) rows.
+pub type BandsByRegion = BTreeMap<String, Vec<(usize, usize, f64)>>;
+
 /// The observed data of the groups.
 #[derive(Debug, Clone, Default)]
 pub struct Observed {
@@ -102,9 +105,9 @@ impl Observed {
         table: &str,
         measure: &str,
         category: Option<&str>,
-    ) -> Result<BTreeMap<String, Vec<(usize, usize, f64)>>, GroupError> {
+    ) -> Result<BandsByRegion, GroupError> {
         let t = self.table(table)?;
-        let mut out: BTreeMap<String, Vec<(usize, usize, f64)>> = BTreeMap::new();
+        let mut out: BandsByRegion = BTreeMap::new();
         for r in &t.rows {
             if r.measure != measure
                 || r.region.is_empty()

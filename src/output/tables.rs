@@ -79,3 +79,26 @@ pub fn write_rows<W: Write>(out: W, header: &[&str], rows: &[Vec<String>]) -> st
     }
     w.flush()
 }
+
+/// A CSV file with its header written: the writer the tidy output tables use.
+pub fn create_csv(
+    path: &std::path::Path,
+    header: &[&str],
+) -> std::io::Result<csv::Writer<std::io::BufWriter<std::fs::File>>> {
+    let f = std::fs::File::create(path)?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+    w.write_record(header)?;
+    Ok(w)
+}
+
+/// The key columns every scenario output table starts with.
+pub const AREA_KEYS: [&str; 5] = ["scenario", "variant", "region", "region_name", "year"];
+
+/// A scenario output table: [`AREA_KEYS`], then `rest`.
+pub fn create_keyed_csv(
+    path: &std::path::Path,
+    rest: &[&str],
+) -> std::io::Result<csv::Writer<std::io::BufWriter<std::fs::File>>> {
+    let header: Vec<&str> = AREA_KEYS.iter().chain(rest).copied().collect();
+    create_csv(path, &header)
+}

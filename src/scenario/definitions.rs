@@ -10,9 +10,9 @@ use crate::groups::definitions::{Comparison, compare};
 use crate::groups::demand::AreaGroups;
 use crate::output::charts::hbars::{HorizontalBars, draw_hbars};
 use crate::output::files::StagedDir;
-use crate::source::tidy::{format_number, neutralise};
+use crate::source::tidy::neutralise;
 
-use super::groups::{group_inputs, load_groups};
+use super::groups::{group_inputs, load_groups, round2};
 use super::run::{RunError, prepare_run};
 use super::schema::ScenarioError;
 
@@ -166,10 +166,6 @@ pub fn run_definitions(
     })
 }
 
-fn round2(v: f64) -> String {
-    format_number((v * 100.0).round() / 100.0)
-}
-
 fn write_comparisons(
     path: &Path,
     scenario: &str,
@@ -178,25 +174,21 @@ fn write_comparisons(
     region_name: &str,
     rows: &[Comparison],
 ) -> std::io::Result<()> {
-    let f = std::fs::File::create(path)?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
-    w.write_record([
-        "scenario",
-        "variant",
-        "region",
-        "region_name",
-        "year",
-        "party",
-        "party_kind",
-        "group",
-        "label",
-        "count",
-        "canonical",
-        "difference",
-        "age_effect",
-        "criterion_effect",
-        "why",
-    ])?;
+    let mut w = crate::output::tables::create_keyed_csv(
+        path,
+        &[
+            "party",
+            "party_kind",
+            "group",
+            "label",
+            "count",
+            "canonical",
+            "difference",
+            "age_effect",
+            "criterion_effect",
+            "why",
+        ],
+    )?;
     for c in rows {
         w.write_record([
             scenario,
@@ -220,11 +212,12 @@ fn write_comparisons(
 }
 
 fn write_crosswalks(path: &Path, region: &str, rows: &[Comparison]) -> std::io::Result<()> {
-    let f = std::fs::File::create(path)?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
-    w.write_record([
-        "region", "year", "group", "party", "category", "part", "value",
-    ])?;
+    let mut w = crate::output::tables::create_csv(
+        path,
+        &[
+            "region", "year", "group", "party", "category", "part", "value",
+        ],
+    )?;
     for c in rows {
         for (cat, part, v) in &c.crosswalk.rows {
             w.write_record([

@@ -103,7 +103,8 @@ pub fn count_groups(
     })
 }
 
-fn round2(v: f64) -> String {
+/// A value rounded to cents for the output tables.
+pub(crate) fn round2(v: f64) -> String {
     format_number((v * 100.0).round() / 100.0)
 }
 
@@ -115,47 +116,39 @@ pub fn write_groups_table(
     g: &GroupRun,
     areas: &[Area],
 ) -> Result<(), std::io::Error> {
-    let f = std::fs::File::create(path)?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
-    w.write_record([
-        "scenario",
-        "variant",
-        "region",
-        "region_name",
-        "year",
-        "group",
-        "group_label",
-        "method",
-        "unit",
-        "measure",
-        "gross",
-        "net",
-    ])?;
-    for (variant, counts) in &g.counts {
-        for area in areas {
-            let a = counts
-                .area(&g.catalogue, &area.base_codes())
-                .map_err(std::io::Error::other)?;
-            for (gi, grp) in g.catalogue.groups.iter().enumerate() {
-                for (t, (gross, net)) in a.gross[gi].iter().zip(&a.net[gi]).enumerate() {
-                    w.write_record([
-                        scenario,
-                        variant,
-                        &area.code,
-                        &neutralise(&area.name),
-                        &(counts.base_year + t as u16).to_string(),
-                        &grp.id,
-                        &neutralise(&grp.label),
-                        grp.method.label(),
-                        &grp.unit,
-                        grp.measure(),
-                        &round2(*gross),
-                        &round2(*net),
-                    ])?;
-                }
+    let mut w = crate::output::tables::create_keyed_csv(
+        path,
+        &[
+            "group",
+            "group_label",
+            "method",
+            "unit",
+            "measure",
+            "gross",
+            "net",
+        ],
+    )?;
+    for_each_area(g, areas, |variant, area, base_year, a| {
+        for (gi, grp) in g.catalogue.groups.iter().enumerate() {
+            for (t, (gross, net)) in a.gross[gi].iter().zip(&a.net[gi]).enumerate() {
+                w.write_record([
+                    scenario,
+                    variant,
+                    &area.code,
+                    &neutralise(&area.name),
+                    &(base_year + t as u16).to_string(),
+                    &grp.id,
+                    &neutralise(&grp.label),
+                    grp.method.label(),
+                    &grp.unit,
+                    grp.measure(),
+                    &round2(*gross),
+                    &round2(*net),
+                ])?;
             }
         }
-    }
+        Ok(())
+    })?;
     w.flush()
 }
 
@@ -167,40 +160,42 @@ pub fn write_group_flows_table(
     g: &GroupRun,
     areas: &[Area],
 ) -> Result<(), std::io::Error> {
-    let f = std::fs::File::create(path)?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
-    w.write_record([
-        "scenario",
-        "variant",
-        "region",
-        "region_name",
-        "year",
-        "group",
-        "flow",
-        "value",
-    ])?;
+    let mut w = crate::output::tables::create_keyed_csv(path, &["group", "flow", "value"])?;
+    for_each_area(g, areas, |variant, area, base_year, a| {
+        for (gi, grp) in g.catalogue.groups.iter().enumerate() {
+            for (flow, vals) in &a.flows[gi] {
+                for (t, v) in vals.iter().enumerate() {
+                    w.write_record([
+                        scenario,
+                        variant,
+                        &area.code,
+                        &neutralise(&area.name),
+                        &(base_year + t as u16).to_string(),
+                        &grp.id,
+                        flow,
+                        &round2(*v),
+                    ])?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    w.flush()
+}
+
+/// Call `f(variant, area, base year, gross/net/flows of the area)` for every variant and area.
+fn for_each_area(
+    g: &GroupRun,
+    areas: &[Area],
+    mut f: impl FnMut(&str, &Area, u16, &crate::groups::demand::AreaGroups) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     for (variant, counts) in &g.counts {
         for area in areas {
             let a = counts
                 .area(&g.catalogue, &area.base_codes())
                 .map_err(std::io::Error::other)?;
-            for (gi, grp) in g.catalogue.groups.iter().enumerate() {
-                for (flow, vals) in &a.flows[gi] {
-                    for (t, v) in vals.iter().enumerate() {
-                        w.write_record([
-                            scenario,
-                            variant,
-                            &area.code,
-                            &neutralise(&area.name),
-                            &(counts.base_year + t as u16).to_string(),
-                            &grp.id,
-                            flow,
-                            &round2(*v),
-                        ])?;
-                    }
-                }
-            }
+            f(variant, area, counts.base_year, &a)?;
         }
     }
-    w.flush()
+    Ok(())
 }

@@ -559,19 +559,7 @@ fn write_projection_table(
     externals: &[ExternalSeries],
     areas: &[Area],
 ) -> std::io::Result<()> {
-    let f = std::fs::File::create(path)?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
-    w.write_record([
-        "scenario",
-        "variant",
-        "region",
-        "region_name",
-        "year",
-        "sex",
-        "age",
-        "value",
-        "base",
-    ])?;
+    let mut w = crate::output::tables::create_keyed_csv(path, &["sex", "age", "value", "base"])?;
     for v in variants {
         for area in areas {
             let base_quality = if area.observed(v) {
@@ -644,18 +632,8 @@ fn write_components_table(
     variants: &[VariantResult],
     areas: &[Area],
 ) -> std::io::Result<()> {
-    let f = std::fs::File::create(path)?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
-    w.write_record([
-        "scenario",
-        "variant",
-        "region",
-        "region_name",
-        "year",
-        "births",
-        "deaths",
-        "net_migration",
-    ])?;
+    let mut w =
+        crate::output::tables::create_keyed_csv(path, &["births", "deaths", "net_migration"])?;
     for v in variants {
         for area in areas {
             for y in v.national.base_year..v.national.horizon() {

@@ -93,3 +93,8 @@ macro_rules! show {
         let _ = std::io::Write::write_all(&mut std::io::stderr(), format!("{}\n", format!($($arg)*)).as_bytes());
     }};
 }
+
+/// Indices of several columns at once.
+pub fn cols<const N: usize>(header: &[String], names: [&str; N]) -> [usize; N] {
+    names.map(|n| col(header, n))
+}

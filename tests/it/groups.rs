@@ -10,7 +10,7 @@ use woonzorg::groups::sources::unsourced_numbers;
 use woonzorg::groups::{Observed, project_groups};
 use woonzorg::population::grid::Pop;
 
-use crate::common::{col, read_csv, root, woonzorg};
+use crate::common::{cols, read_csv, root, woonzorg};
 use crate::show;
 
 fn num(s: &str) -> f64 {
@@ -82,10 +82,8 @@ fn catalogue_rates_reproduce_their_national_sources() {
     let national = |year: u16| -> Pop {
         let (m, v) = woonzorg::population::base::national_by_age(&nl, year).unwrap();
         let mut p = Pop::default();
-        for a in 0..106 {
-            p.0[0][a] = m[a];
-            p.0[1][a] = v[a];
-        }
+        p.0[0].copy_from_slice(&m);
+        p.0[1].copy_from_slice(&v);
         p
     };
     let count = |year: u16, id: &str| -> f64 {
@@ -141,14 +139,8 @@ fn run_writes_gross_and_net_per_group_to_2040() {
     let dir = tempfile::tempdir().unwrap();
     run_basis(dir.path());
     let (h, rows) = read_csv(&dir.path().join("basis/tables/groups.csv"));
-    let (reg, yr, grp, gross, net, var) = (
-        col(&h, "region"),
-        col(&h, "year"),
-        col(&h, "group"),
-        col(&h, "gross"),
-        col(&h, "net"),
-        col(&h, "variant"),
-    );
+    let [reg, yr, grp, gross, net, var] =
+        cols(&h, ["region", "year", "group", "gross", "net", "variant"]);
     // Every group, every year 2024–2040, for Delft.
     for (id, _) in SEED_GROUPS {
         let years: Vec<u16> = rows
@@ -184,13 +176,7 @@ fn run_writes_gross_and_net_per_group_to_2040() {
     // Nested age groups become exclusive bands before need groups are taken out:
     // 85+ keeps what no need group claims; 65+ gross = the population 65+ of population.csv.
     let (ph, prow) = read_csv(&dir.path().join("basis/tables/population.csv"));
-    let (pr, py, pa, pv, pvar) = (
-        col(&ph, "region"),
-        col(&ph, "year"),
-        col(&ph, "age"),
-        col(&ph, "value"),
-        col(&ph, "variant"),
-    );
+    let [pr, py, pa, pv, pvar] = cols(&ph, ["region", "year", "age", "value", "variant"]);
     let pop65: f64 = prow
         .iter()
         .filter(|r| r[pr] == "GM0503" && r[py] == "2040" && r[pvar] == "midden")
@@ -207,14 +193,8 @@ fn run_writes_gross_and_net_per_group_to_2040() {
     );
     // Stock-flow accounting in group_flows.csv: S(t+1) = S(t) + instroom − uitstroom.
     let (fh, frows) = read_csv(&dir.path().join("basis/tables/group_flows.csv"));
-    let (fr, fy, fg, ff, fv, fvar) = (
-        col(&fh, "region"),
-        col(&fh, "year"),
-        col(&fh, "group"),
-        col(&fh, "flow"),
-        col(&fh, "value"),
-        col(&fh, "variant"),
-    );
+    let [fr, fy, fg, ff, fv, fvar] =
+        cols(&fh, ["region", "year", "group", "flow", "value", "variant"]);
     let flow = |y: u16, f: &str| -> f64 {
         num(&frows
             .iter()
@@ -270,14 +250,17 @@ fn definitions_compare_parties_exactly_and_crosswalks_keep_the_canonical_total()
         assert!(dir.path().join("defs").join(f).is_file(), "{f}");
     }
     let (h, rows) = read_csv(&dir.path().join("defs/definities.csv"));
-    let (yr, party, grp, count, canon, age_eff, crit_eff) = (
-        col(&h, "year"),
-        col(&h, "party"),
-        col(&h, "group"),
-        col(&h, "count"),
-        col(&h, "canonical"),
-        col(&h, "age_effect"),
-        col(&h, "criterion_effect"),
+    let [yr, party, grp, count, canon, age_eff, crit_eff] = cols(
+        &h,
+        [
+            "year",
+            "party",
+            "group",
+            "count",
+            "canonical",
+            "age_effect",
+            "criterion_effect",
+        ],
     );
     assert!(
         rows.iter()
@@ -290,13 +273,7 @@ fn definitions_compare_parties_exactly_and_crosswalks_keep_the_canonical_total()
     let dp = tempfile::tempdir().unwrap();
     run_basis(dp.path());
     let (ph, prow) = read_csv(&dp.path().join("basis/tables/population.csv"));
-    let (pr, py, pa, pv, pvar) = (
-        col(&ph, "region"),
-        col(&ph, "year"),
-        col(&ph, "age"),
-        col(&ph, "value"),
-        col(&ph, "variant"),
-    );
+    let [pr, py, pa, pv, pvar] = cols(&ph, ["region", "year", "age", "value", "variant"]);
     for y in &years {
         let find = |p: &str| -> f64 {
             num(&rows
@@ -321,13 +298,7 @@ fn definitions_compare_parties_exactly_and_crosswalks_keep_the_canonical_total()
     }
     // Crosswalk: the parts of the canonical count add up to it; the party's parts to its count.
     let (xh, xrows) = read_csv(&dir.path().join("defs/crosswalk.csv"));
-    let (xy, xg, xp, xpart, xv) = (
-        col(&xh, "year"),
-        col(&xh, "group"),
-        col(&xh, "party"),
-        col(&xh, "part"),
-        col(&xh, "value"),
-    );
+    let [xy, xg, xp, xpart, xv] = cols(&xh, ["year", "group", "party", "part", "value"]);
     for r in &rows {
         let parts: Vec<&Vec<String>> = xrows
             .iter()
@@ -379,14 +350,7 @@ fn bad_catalogues_and_definitions_name_the_key() {
     let bad = cat.replace("share = 0.241", "share = 1.241");
     let sc = scenario_with_catalogue(dir.path(), &bad);
     let out = dir.path().join("out");
-    let a = woonzorg()
-        .args(["run", "--no-charts"])
-        .arg(&sc)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    let err = fails(&["run", "--no-charts"], &sc, &out);
     assert!(
         err.contains("overlap[dementie+wlz_verpleegzorg].share"),
         "{err}"
@@ -398,14 +362,7 @@ fn bad_catalogues_and_definitions_name_the_key() {
         "share = 0.241\nclaimed_by = \"dementie\"\n",
     );
     let sc = scenario_with_catalogue(dir.path(), &bad);
-    let a = woonzorg()
-        .args(["run", "--no-charts"])
-        .arg(&sc)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    let err = fails(&["run", "--no-charts"], &sc, &out);
     assert!(
         err.contains("priority cycle") && err.contains("priority / overlap.claimed_by"),
         "{err}"
@@ -449,14 +406,7 @@ fn bad_catalogues_and_definitions_name_the_key() {
         let p = dir.path().join(format!("defs{i}.toml"));
         std::fs::write(&p, text).unwrap();
         let out = dir.path().join(format!("out{i}"));
-        let a = woonzorg()
-            .arg("definitions")
-            .arg(&p)
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .code(1);
-        let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+        let err = fails(&["definitions"], &p, &out);
         assert!(err.contains(key) && err.contains(msg), "case {i}: {err}");
         assert_eq!(
             err.lines().filter(|l| l.starts_with("error:")).count(),
@@ -488,13 +438,7 @@ fn scenario_parameters_change_a_group_and_unknown_ones_are_refused() {
         .assert()
         .success();
     let (h, rows) = read_csv(&out.join("basis/tables/group_flows.csv"));
-    let (r, y, g, f, v) = (
-        col(&h, "region"),
-        col(&h, "year"),
-        col(&h, "group"),
-        col(&h, "flow"),
-        col(&h, "value"),
-    );
+    let [r, y, g, f, v] = cols(&h, ["region", "year", "group", "flow", "value"]);
     let waiting = |year: &str| -> f64 {
         num(&rows
             .iter()
@@ -513,13 +457,18 @@ fn scenario_parameters_change_a_group_and_unknown_ones_are_refused() {
         format!("{base}\n[groups.parameters.dakloos]\nduration = {{ value = 2.0, source = \"aanname\" }}\n"),
     )
     .unwrap();
+    let err = fails(&["run", "--no-charts"], &sc, &dir.path().join("o2"));
+    assert!(err.contains("groups.parameters.dakloos.duration"), "{err}");
+}
+
+/// Run `woonzorg <args> <file> --out <out>`, expect exit code 1, return stderr.
+fn fails(args: &[&str], file: &Path, out: &Path) -> String {
     let a = woonzorg()
-        .args(["run", "--no-charts"])
-        .arg(&sc)
+        .args(args)
+        .arg(file)
         .arg("--out")
-        .arg(dir.path().join("o2"))
+        .arg(out)
         .assert()
         .code(1);
-    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
-    assert!(err.contains("groups.parameters.dakloos.duration"), "{err}");
+    String::from_utf8_lossy(&a.get_output().stderr).to_string()
 }
