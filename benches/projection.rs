@@ -115,3 +115,40 @@ fn nl01_project_2025_2040() -> f64 {
     let p = project(&i.national.population[&2025], 2025, 2040, &i.rates);
     divan::black_box(p.stocks[15].total())
 }
+
+struct GroupBench {
+    catalogue: woonzorg::groups::Catalogue,
+    observed: woonzorg::groups::Observed,
+    inputs: woonzorg::groups::GroupInputs,
+    codes: Vec<String>,
+}
+
+fn group_inputs() -> &'static GroupBench {
+    static G: std::sync::OnceLock<GroupBench> = std::sync::OnceLock::new();
+    G.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let scenario = root.join("scenarios/basis.toml");
+        let prepared = woonzorg::scenario::run::prepare_run(&scenario).unwrap();
+        let v = &prepared.variants[0];
+        let codes = v.gemeenten.as_ref().unwrap().codes.clone();
+        let settings = prepared.scenario.groups.clone().unwrap();
+        let (catalogue, observed, _) =
+            woonzorg::scenario::groups::load_groups(&scenario, &settings).unwrap();
+        GroupBench {
+            catalogue,
+            observed,
+            inputs: woonzorg::scenario::groups::group_inputs(v, &codes),
+            codes,
+        }
+    })
+}
+
+/// All 16 aandachtsgroepen for all 342 gemeenten, 2024 → 2040 (gross), and gross/net with
+/// overlaps for Nederland as the sum of the gemeenten.
+#[divan::bench(sample_count = 10)]
+fn nl342_groups_2024_2040() -> f64 {
+    let g = group_inputs();
+    let counts = woonzorg::groups::project_groups(&g.catalogue, &g.observed, &g.inputs).unwrap();
+    let area = counts.area(&g.catalogue, &g.codes).unwrap();
+    divan::black_box(area.net[0][16])
+}
