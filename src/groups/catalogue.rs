@@ -335,6 +335,8 @@ pub struct Catalogue {
     /// The claim order over all groups (priority list, then `claimed_by` edges, then catalogue
     /// order), checked for cycles.
     pub order: Vec<String>,
+    /// The priority list as written.
+    pub priority: Vec<String>,
 }
 
 impl Catalogue {
@@ -360,12 +362,56 @@ impl Catalogue {
             groups: f.groups,
             overlaps: f.overlaps,
             order: Vec::new(),
+            priority: f.priority,
         };
-        c.check(f.priority)
+        let priority = c.priority.clone();
+        c.check(priority)
     }
 
     pub fn group(&self, id: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.id == id)
+    }
+
+    /// Replace (same id) or add whole groups from a scenario's `[[groups.group]]`: another
+    /// method, other rates, another definition. Errors name the scenario's keys.
+    pub fn with_groups(
+        mut self,
+        groups: &[Group],
+        scenario_path: &Path,
+    ) -> Result<Catalogue, GroupError> {
+        if groups.is_empty() {
+            return Ok(self);
+        }
+        let own = Catalogue {
+            path: scenario_path.to_path_buf(),
+            title: String::new(),
+            groups: groups.to_vec(),
+            overlaps: Vec::new(),
+            order: Vec::new(),
+            priority: Vec::new(),
+        };
+        own.check_values().map_err(|e| match e {
+            GroupError::Invalid {
+                path,
+                key,
+                message,
+                hint,
+            } => GroupError::Invalid {
+                path,
+                key: format!("groups.{key}"),
+                message,
+                hint,
+            },
+            other => other,
+        })?;
+        for g in groups {
+            match self.groups.iter_mut().find(|x| x.id == g.id) {
+                Some(x) => *x = g.clone(),
+                None => self.groups.push(g.clone()),
+            }
+        }
+        let priority = self.priority.clone();
+        self.check(priority)
     }
 
     /// Apply a scenario's parameter overrides: `group.key` → value with source.

@@ -10,7 +10,8 @@ use crate::source::tidy::{format_number, neutralise};
 
 use super::projection::VariantResult;
 use super::run::{Area, RunError};
-use super::schema::{GroupSettings, Scenario};
+use super::schema::{GroupSettings, Scenario, ScenarioError};
+use crate::groups::sources::unsourced_numbers;
 
 /// The groups counted in a run.
 pub struct GroupRun {
@@ -68,8 +69,31 @@ pub fn load_groups(
 ) -> Result<(Catalogue, Observed, Vec<PathBuf>), RunError> {
     let cat_path = Scenario::resolve(scenario_path, &settings.catalogue);
     let data_dir = Scenario::resolve(scenario_path, &settings.data);
-    let catalogue =
-        Catalogue::load(&cat_path)?.with_overrides(&settings.parameters, scenario_path)?;
+    // Numbers the scenario itself adds to the groups carry a source too.
+    let text = std::fs::read_to_string(scenario_path).map_err(|source| ScenarioError::Io {
+        path: scenario_path.to_path_buf(),
+        source,
+    })?;
+    if let Ok(raw) = toml::from_str::<toml::Value>(&text)
+        && let Some(g) = raw.get("groups")
+    {
+        let wrapped = toml::Value::Table(toml::map::Map::from_iter([(
+            "groups".to_string(),
+            g.clone(),
+        )]));
+        if let Some(key) = unsourced_numbers(&wrapped).into_iter().next() {
+            return Err(ScenarioError::Invalid {
+                path: scenario_path.to_path_buf(),
+                key,
+                message: "a number without a source".into(),
+                hint: "add source = \"<table id, report, or aanname: ...>\" to this table".into(),
+            }
+            .into());
+        }
+    }
+    let catalogue = Catalogue::load(&cat_path)?
+        .with_groups(&settings.group, scenario_path)?
+        .with_overrides(&settings.parameters, scenario_path)?;
     let observed = Observed::load(&data_dir)?;
     let mut inputs = vec![cat_path];
     inputs.extend(observed.tables.iter().map(|t| t.path.clone()));

@@ -70,6 +70,9 @@ pub struct GroupSettings {
         String,
         std::collections::BTreeMap<String, crate::groups::catalogue::Param>,
     >,
+    /// Whole groups that replace (same id) or extend the catalogue: another method, other rates.
+    #[serde(default)]
+    pub group: Vec<crate::groups::catalogue::Group>,
 }
 
 /// How the population is projected.

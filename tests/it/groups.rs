@@ -472,3 +472,98 @@ fn fails(args: &[&str], file: &Path, out: &Path) -> String {
         .code(1);
     String::from_utf8_lossy(&a.get_output().stderr).to_string()
 }
+
+#[test]
+fn a_scenario_can_replace_a_groups_method() {
+    let cat = std::fs::read_to_string(root().join("data/groups/catalogus.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sc = scenario_with_catalogue(dir.path(), &cat);
+    let base = std::fs::read_to_string(&sc).unwrap();
+    // Arbeidsmigranten by the CBS definition: a constant 220,000, as a prevalence would not do.
+    let group = "\n[[groups.group]]\nid = \"arbeidsmigranten\"\nlabel = \"Arbeidsmigranten (CBS-migratiestatistiek)\"\nmethod = \"prevalentie\"\nage = [18, 64]\nsource = \"definitie: in de BRP ingeschreven arbeidsmigranten\"\nrate = [{ age = [18, 64], value = 0.02, source = \"aanname: test, 2 % van 18–64\" }]\n";
+    std::fs::write(&sc, format!("{base}{group}")).unwrap();
+    let out = dir.path().join("out");
+    woonzorg()
+        .args(["run", "--no-charts"])
+        .arg(&sc)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let (h, rows) = read_csv(&out.join("basis/tables/groups.csv"));
+    let [r, y, g, m, gross] = cols(&h, ["region", "year", "group", "method", "gross"]);
+    let row = rows
+        .iter()
+        .find(|x| x[r] == "GM0503" && x[y] == "2024" && x[g] == "arbeidsmigranten")
+        .unwrap();
+    assert_eq!(row[m], "prevalentie");
+    let (ph, prow) = read_csv(&out.join("basis/tables/population.csv"));
+    let [pr, py, pa, pv, pvar] = cols(&ph, ["region", "year", "age", "value", "variant"]);
+    let pop: f64 = prow
+        .iter()
+        .filter(|x| x[pr] == "GM0503" && x[py] == "2024" && x[pvar] == "midden")
+        .filter(|x| (18..=64).contains(&x[pa].trim_end_matches('+').parse::<u16>().unwrap()))
+        .map(|x| num(&x[pv]))
+        .sum();
+    assert!((num(&row[gross]) - 0.02 * pop).abs() < 0.05);
+    // The same group without a source for its rate is refused.
+    std::fs::write(
+        &sc,
+        format!(
+            "{base}{}",
+            group.replace(", source = \"aanname: test, 2 % van 18–64\"", "")
+        ),
+    )
+    .unwrap();
+    let err = fails(&["run", "--no-charts"], &sc, &dir.path().join("o2"));
+    // (serde sees it first: the message names the line and the missing field)
+    assert!(
+        err.contains("scenario.toml:") && err.contains("missing field `source`"),
+        "{err}"
+    );
+}
+
+/// The age identity at full precision, through the library: jongeren 18–27 − 18–23 = the
+/// population aged 24–27 of the projection, every year.
+#[test]
+fn party_age_ranges_differ_by_exactly_the_population_of_the_extra_ages() {
+    use woonzorg::groups::Definitions;
+    use woonzorg::groups::definitions::compare;
+    let scenario = root().join("scenarios/basis.toml");
+    let prepared = woonzorg::scenario::run::prepare_run(&scenario).unwrap();
+    let settings = prepared.scenario.groups.clone().unwrap();
+    let (catalogue, observed, _) =
+        woonzorg::scenario::groups::load_groups(&scenario, &settings).unwrap();
+    let defs =
+        Definitions::load(&root().join("examples/definities_delft.toml"), &catalogue).unwrap();
+    let v = &prepared.variants[0];
+    let members = vec!["GM0503".to_string()];
+    let inputs = woonzorg::scenario::groups::group_inputs(v, &members);
+    let counts = project_groups(&catalogue, &observed, &inputs).unwrap();
+    let area = counts.area(&catalogue, &members).unwrap();
+    let years: Vec<u16> = (2024..=2040).collect();
+    let rows = compare(&defs, &catalogue, &area, &members, &observed, 2024, &years).unwrap();
+    let gi = v
+        .gemeenten
+        .as_ref()
+        .unwrap()
+        .codes
+        .iter()
+        .position(|c| c == "GM0503")
+        .unwrap();
+    for y in years {
+        let count = |p: &str| {
+            rows.iter()
+                .find(|c| c.year == y && c.party == p && c.group == "jongeren")
+                .unwrap()
+                .count
+        };
+        let stock = v.gemeenten.as_ref().unwrap().stocks[gi][usize::from(y - 2024)];
+        let pop = stock.band(24, 27);
+        let diff = count("Woningcorporatie") - count("Gemeente");
+        assert!(
+            (diff - pop).abs() < 1e-9 * pop.max(1.0),
+            "{y}: {diff} vs {pop}"
+        );
+    }
+}
