@@ -64,7 +64,14 @@ mkdir -p "$out/groups"
   --regions "$out/regions" --where Marges=Waarde --measures EenOfMeerLichamelijkeBeperkingen_3 \
   --out "$out/groups/85012NED_lichamelijke_beperking.csv" --quiet
 "${w[@]}" import "$shared/households/nl_personen_positie_huishouden_geslacht_leeftijd_1995-2024_37620.csv" \
-  --measures PersonenInInstitutioneleHuishoudens_12,TotaalPersonenInHuishoudens_1 \
-  --out "$out/groups/37620_institutionele_huishoudens.csv" --quiet
+  --where period=2024JJ00 \
+  --measures PersonenInInstitutioneleHuishoudens_12,TotaalPersonenInHuishoudens_1,TotaalPersonenInParticuliereHuish_2,Alleenstaand_4,TotaalSamenwonendePersonen_5,OuderInEenouderhuishouden_10 \
+  --out "$out/groups/37620_huishoudenspositie_2024.csv" --quiet
 "${w[@]}" import "$shared/aandachtsgroepen/nl_dakloze_mensen_persoonskenmerken_2022-2024_85616NED.csv" \
   --out "$out/groups/85616NED_daklozen.csv" --quiet
+
+# Woningen (data/housing/): total dwellings and one-person households per gemeente (85383NED).
+mkdir -p "$out/housing"
+"${w[@]}" import "$shared/aandachtsgroepen/gemeente_maatstaven_gemeentefonds_2023-2025_85383NED.csv" \
+  --regions "$out/regions" --where StatusCijfer=Definitief --measures 'WoningTotaal_36,Eenpersoonshuishoudens_19' \
+  --out "$out/housing/85383NED_woningen.csv" --quiet

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod geo;
 pub mod groups;
+pub mod housing;
 pub mod output;
 pub mod population;
 pub mod scenario;

@@ -3,6 +3,7 @@
 
 pub mod definitions;
 pub mod groups;
+pub mod housing;
 pub mod projection;
 pub mod run;
 pub mod schema;

@@ -17,12 +17,15 @@ use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
 use crate::source::TidyTable;
 use crate::source::tidy::{format_number, neutralise};
 
+use super::housing::{
+    load_housing, write_costs, write_dwellings, write_policy, write_pressure, write_verdeling,
+};
 use super::groups::{count_groups, write_group_flows_table, write_groups_table};
 use super::projection::{ExternalSeries, ProjectionInputs, VariantResult, run_projection};
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
 use crate::source::{self, SourceError};
 
-use super::schema::{Scenario, ScenarioError};
+use super::schema::{Scenario, ScenarioError, VerdeelSpec};
 
 /// Everything that can stop a run.
 #[derive(Debug, thiserror::Error)]
@@ -216,7 +219,7 @@ pub fn run_scenario(
     let Prepared {
         scenario,
         registry,
-        own: _,
+        own,
         own_path,
         gemeenten,
         nl_path,
@@ -230,9 +233,41 @@ pub fn run_scenario(
         areas,
     } = prepare_run(scenario_path)?;
     let year = scenario.base_year;
+    // Verdeelsleutels name regions whose gemeenten the groups must count too.
+    let verdeel: Vec<(VerdeelSpec, ResolvedRegion)> = match &scenario.housing {
+        Some(h) => h
+            .verdeel
+            .iter()
+            .map(|v| Ok((v.clone(), registry.find_region(year, &v.region, &own)?)))
+            .collect::<Result<_, GeoError>>()?,
+        None => Vec::new(),
+    };
+    let mut count_areas = areas.clone();
+    count_areas.extend(verdeel.iter().map(|(_, r)| Area {
+        code: r.code.clone(),
+        name: r.name.clone(),
+        kind: r.kind.clone(),
+        members: r.members.iter().map(|g| g.code.clone()).collect(),
+    }));
     let groups = match &scenario.groups {
-        Some(settings) if !variants.is_empty() => {
-            Some(count_groups(scenario_path, settings, &variants, &areas)?)
+        Some(settings) if !variants.is_empty() => Some(count_groups(
+            scenario_path,
+            settings,
+            &variants,
+            &count_areas,
+        )?),
+        _ => None,
+    };
+    let housing = match (&scenario.housing, &groups) {
+        (Some(settings), Some(g)) => Some(load_housing(scenario_path, &scenario, settings, g)?),
+        (Some(_), None) => {
+            return Err(ScenarioError::Invalid {
+                path: scenario_path.to_path_buf(),
+                key: "housing".into(),
+                message: "housing needs [groups] and [projection]".into(),
+                hint: "add [groups] with catalogue and data, as in scenarios/basis.toml".into(),
+            }
+            .into());
         }
         _ => None,
     };
@@ -285,6 +320,24 @@ pub fn run_scenario(
         let p = staged.path("tables/group_flows.csv");
         write_group_flows_table(&p, &scenario.name, g, &areas).map_err(write_err(&p))?;
         files.push("tables/group_flows.csv".into());
+    }
+    if let (Some(g), Some(h)) = (&groups, &housing) {
+        let p = staged.path("tables/dwellings.csv");
+        write_dwellings(&p, &scenario.name, g, h, &areas, &variants).map_err(write_err(&p))?;
+        let p = staged.path("tables/pressure.csv");
+        write_pressure(&p, &scenario.name, g, h, &areas).map_err(write_err(&p))?;
+        let p = staged.path("tables/costs.csv");
+        write_costs(&p, &scenario.name, g, h, &areas).map_err(write_err(&p))?;
+        let p = staged.path("tables/policy.csv");
+        write_policy(&p, &scenario.name, g, h, &areas, &variants).map_err(write_err(&p))?;
+        files.extend(
+            ["dwellings", "pressure", "costs", "policy"].map(|f| format!("tables/{f}.csv")),
+        );
+        if !verdeel.is_empty() {
+            let p = staged.path("tables/verdeling.csv");
+            write_verdeling(&p, &scenario.name, g, h, &verdeel, &variants).map_err(write_err(&p))?;
+            files.push("tables/verdeling.csv".into());
+        }
     }
     if !opts.no_charts {
         let total = base_total(&base, &all_codes);
@@ -373,6 +426,11 @@ pub fn run_scenario(
     }
     for p in groups.iter().flat_map(|g| &g.inputs) {
         inputs.push(hash(p)?);
+    }
+    for p in housing.iter().flat_map(|h| &h.inputs) {
+        if !groups.iter().any(|g| g.inputs.contains(p)) {
+            inputs.push(hash(p)?);
+        }
     }
     let mut outputs = Vec::new();
     for f in &files {

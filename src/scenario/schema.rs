@@ -54,6 +54,54 @@ pub struct Scenario {
     pub projection: Option<ProjectionSettings>,
     /// The aandachtsgroepen: catalogue, observed data, parameter overrides.
     pub groups: Option<GroupSettings>,
+    /// Dwellings, supply, pressure, costs, policy checks, verdeelsleutels (needs `groups`).
+    pub housing: Option<HousingSettings>,
+}
+
+/// The housing part of a run.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HousingSettings {
+    /// The housing catalogue TOML (data/housing/woningen.toml).
+    pub catalogue: PathBuf,
+    /// Folder with the observed housing tables (85383NED WoningTotaal_36).
+    pub data: PathBuf,
+    /// Stock per gemeente and dwelling type: `region,dwelling_type,value,source`.
+    pub supply: Option<PathBuf>,
+    /// Planned additions and withdrawals: `region,year,dwelling_type,segment,change,source`.
+    pub pipeline: Option<PathBuf>,
+    /// Supply that is zero on purpose: `GM0503:standplaats`, or `*:opvang` for every gemeente.
+    #[serde(default)]
+    pub zero_supply: Vec<String>,
+    /// Overrides of the catalogue's mutatiegraad, verdringing_drempel, sociale_huur_aandeel,
+    /// bezettingsgraad, geclusterd_cbs: name → { value, source }.
+    #[serde(default)]
+    pub parameters: std::collections::BTreeMap<String, crate::groups::catalogue::Param>,
+    /// Cost settings replacing the catalogue's entry with the same setting and group (a shift
+    /// between payers), or added.
+    #[serde(default)]
+    pub cost: Vec<crate::housing::catalogue::CostSpec>,
+    #[serde(default)]
+    pub policy: Vec<crate::housing::policy::PolicyRule>,
+    #[serde(default)]
+    pub verdeel: Vec<VerdeelSpec>,
+}
+
+/// A regional opgave divided over the member gemeenten.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct VerdeelSpec {
+    /// The region (CE, ZK, CR, PV code, or an own region).
+    pub region: String,
+    pub group: String,
+    pub dwelling_type: String,
+    /// `bevolking` (population share), `sociale_huur` (social-rent stock), `woningen` (all
+    /// dwellings), or `eigen` with `custom`.
+    pub key: String,
+    /// Own key per gemeente code (with `key = "eigen"`).
+    #[serde(default)]
+    pub custom: std::collections::BTreeMap<String, f64>,
+    pub source: String,
 }
 
 /// Which group catalogue a run counts, on which data, with which parameters changed.

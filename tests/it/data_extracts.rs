@@ -18,7 +18,7 @@ fn shipped_extracts_rebuild_byte_identically() {
     assert!(status.success());
     // Every extract shipped in data/ (all CSV files outside mappings/).
     let mut files: Vec<String> = Vec::new();
-    for sub in ["regions", "population", "forecasts", "groups"] {
+    for sub in ["regions", "population", "forecasts", "groups", "housing"] {
         for e in std::fs::read_dir(root().join("data").join(sub)).unwrap() {
             let name = e.unwrap().file_name().to_string_lossy().into_owned();
             if name.ends_with(".csv") {

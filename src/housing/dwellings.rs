@@ -1,0 +1,169 @@
+//! Persons → households → dwellings per group and dwelling type (METHODS §1d).
+
+use crate::groups::demand::AreaGroups;
+use crate::groups::methods::Rates;
+use crate::groups::{Catalogue, GroupError, Observed};
+use crate::population::grid::{AGES, Pop};
+
+use super::catalogue::HousingCatalogue;
+
+/// **Headship rates**: private households per person in private households, by sex and single
+/// age, from the CBS household identity `households = alleenstaanden + samenwonenden / 2 +
+/// eenouders` (METHODS §1d; "overige huishoudens", ≈ 0.5 %, left out) on CBS 37620.
+pub fn headship_rates(observed: &Observed, year: u16) -> Result<Rates, GroupError> {
+    let private = "TotaalPersonenInParticuliereHuish_2";
+    let single = observed.rates_by_age("37620", "Alleenstaand_4", private, year)?;
+    let couple = observed.rates_by_age("37620", "TotaalSamenwonendePersonen_5", private, year)?;
+    let lone_parent = observed.rates_by_age("37620", "OuderInEenouderhuishouden_10", private, year)?;
+    let mut h = [[0.0; AGES]; 2];
+    for s in 0..2 {
+        for x in 0..AGES {
+            h[s][x] = single[s][x] + couple[s][x] / 2.0 + lone_parent[s][x];
+        }
+    }
+    Ok(h)
+}
+
+/// **Persons per dwelling** of a group with an age profile: Σ P / Σ P·h (headship method,
+/// METHODS §1d). `None` when the profile is empty.
+pub fn persons_per_dwelling(profile: &Pop, h: &Rates) -> Option<f64> {
+    let mut persons = 0.0;
+    let mut households = 0.0;
+    for s in 0..2 {
+        for x in 0..AGES {
+            persons += profile.0[s][x];
+            households += profile.0[s][x] * h[s][x];
+        }
+    }
+    (households > 0.0).then(|| persons / households)
+}
+
+/// **Private households of a population**: persons outside institutions, `P·(1 − ι)`, and their
+/// households `Σ P·(1 − ι)·h` (headship method; ι = share in institutional households, h =
+/// households per person in private households, both CBS 37620). Returns (persons, households).
+pub fn private_households(pop: &Pop, h: &Rates, institution: &Rates) -> (f64, f64) {
+    let mut persons = 0.0;
+    let mut households = 0.0;
+    for s in 0..2 {
+        for x in 0..AGES {
+            let p = pop.0[s][x] * (1.0 - institution[s][x]);
+            persons += p;
+            households += p * h[s][x];
+        }
+    }
+    (persons, households)
+}
+
+/// Dwelling demand of one group in one area.
+#[derive(Debug, Clone)]
+pub struct GroupDwellings {
+    /// Index of the group in the group catalogue.
+    pub group: usize,
+    /// Persons per year: gross, net.
+    pub persons_gross: Vec<f64>,
+    pub persons_net: Vec<f64>,
+    /// Persons per dwelling per year (households types).
+    pub ppd: Vec<f64>,
+    pub by_type: Vec<TypeDemand>,
+}
+
+/// The units of one dwelling type a group needs.
+#[derive(Debug, Clone)]
+pub struct TypeDemand {
+    /// Index in the housing catalogue's types.
+    pub dwelling_type: usize,
+    /// Share of the group's persons in this type.
+    pub share: f64,
+    /// Persons per unit per year (persons per dwelling, or the occupancy for places).
+    pub per_unit: Vec<f64>,
+    /// Units per year, from gross and from net persons.
+    pub gross: Vec<f64>,
+    pub net: Vec<f64>,
+}
+
+/// **Dwellings from persons**: per group and type, units = persons × share ÷ persons per
+/// dwelling (households), or persons × share ÷ bezettingsgraad (places: one place per client,
+/// divided by the occupancy; METHODS §1d "Conversion factors").
+pub fn dwelling_demand(
+    hc: &HousingCatalogue,
+    groups: &Catalogue,
+    area: &AreaGroups,
+    h: &Rates,
+) -> Vec<GroupDwellings> {
+    let mut out = Vec::new();
+    for gh in &hc.groups {
+        let Some(gi) = groups.groups.iter().position(|g| g.id == gh.group) else {
+            continue;
+        };
+        let g = &groups.groups[gi];
+        let n = area.gross[gi].len();
+        let ppd: Vec<f64> = (0..n)
+            .map(|t| match (gh.persons_per_dwelling.value, &area.profiles[gi]) {
+                (Some(v), _) => v,
+                (None, Some(p)) => {
+                    let (lo, hi) = g.ages();
+                    let mut canon = Pop::default();
+                    for s in g.sexes() {
+                        for x in lo..=hi {
+                            canon.0[s][x] = p[t].0[s][x];
+                        }
+                    }
+                    persons_per_dwelling(&canon, h).unwrap_or(1.0)
+                }
+                (None, None) => 1.0,
+            })
+            .collect();
+        let by_type = gh
+            .types
+            .iter()
+            .filter_map(|ts| {
+                let ti = hc.type_index(&ts.dwelling_type)?;
+                let per_unit: Vec<f64> = if hc.types[ti].places {
+                    vec![hc.occupancy.value; n]
+                } else {
+                    ppd.clone()
+                };
+                let units = |persons: &[f64]| -> Vec<f64> {
+                    persons
+                        .iter()
+                        .zip(&per_unit)
+                        .map(|(p, u)| p * ts.value / u)
+                        .collect()
+                };
+                Some(TypeDemand {
+                    dwelling_type: ti,
+                    share: ts.value,
+                    gross: units(&area.gross[gi]),
+                    net: units(&area.net[gi]),
+                    per_unit,
+                })
+            })
+            .collect();
+        out.push(GroupDwellings {
+            group: gi,
+            persons_gross: area.gross[gi].clone(),
+            persons_net: area.net[gi].clone(),
+            ppd,
+            by_type,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn persons_per_dwelling_is_persons_over_households() {
+        let mut p = Pop::default();
+        p.0[0][80] = 100.0;
+        p.0[1][80] = 300.0;
+        let mut h = [[0.0; AGES]; 2];
+        h[0][80] = 0.6;
+        h[1][80] = 0.8;
+        // households 60 + 240 = 300 for 400 persons
+        assert!((persons_per_dwelling(&p, &h).unwrap() - 400.0 / 300.0).abs() < 1e-12);
+        assert_eq!(persons_per_dwelling(&Pop::default(), &h), None);
+    }
+}

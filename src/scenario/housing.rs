@@ -1,0 +1,616 @@
+//! The housing part of a run: the housing catalogue, supply and pipeline read, and the tables
+//! dwellings.csv, pressure.csv, costs.csv, policy.csv and verdeling.csv written for the areas
+//! of the run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::geo::ResolvedRegion;
+use crate::groups::Observed;
+use crate::groups::demand::AreaGroups;
+use crate::groups::methods::Rates;
+use crate::housing::costs::{per_payer, setting_cost};
+use crate::housing::dwellings::{GroupDwellings, dwelling_demand, headship_rates, private_households};
+use crate::housing::policy::{share_rule, target_rule};
+use crate::housing::pressure::pressure;
+use crate::housing::supply::gap;
+use crate::housing::verdeel::{distribute, whole_units};
+use crate::housing::{AreaSupply, HousingCatalogue, Supply};
+use crate::output::tables::{create_csv, create_keyed_csv};
+use crate::source::tidy::neutralise;
+
+use super::groups::{GroupRun, round2};
+use super::projection::VariantResult;
+use super::run::{Area, RunError};
+use super::schema::{HousingSettings, Scenario, ScenarioError, VerdeelSpec};
+
+/// The housing inputs of a run.
+pub struct HousingRun {
+    pub catalogue: HousingCatalogue,
+    pub supply: Supply,
+    pub headship: Rates,
+    /// Share of persons in institutional households by sex and age (CBS 37620).
+    pub institution: Rates,
+    /// All dwellings per gemeente (85383NED WoningTotaal_36, latest year ≤ base).
+    pub dwellings_total: BTreeMap<String, f64>,
+    pub settings: HousingSettings,
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Read the housing catalogue (with the scenario's parameters and costs), the observed housing
+/// data, the stock and the pipeline.
+pub fn load_housing(
+    scenario_path: &Path,
+    scenario: &Scenario,
+    settings: &HousingSettings,
+    groups: &GroupRun,
+) -> Result<HousingRun, RunError> {
+    let at = |p: &Path| Scenario::resolve(scenario_path, p);
+    let cat_path = at(&settings.catalogue);
+    let mut catalogue = HousingCatalogue::load(&cat_path, &groups.catalogue)?;
+    for (k, p) in &settings.parameters {
+        let key = format!("housing.parameters.{k}");
+        let slot = match k.as_str() {
+            "mutatiegraad" => &mut catalogue.mutatiegraad,
+            "verdringing_drempel" => &mut catalogue.threshold,
+            "sociale_huur_aandeel" => &mut catalogue.social_share,
+            "bezettingsgraad" => &mut catalogue.occupancy,
+            "geclusterd_cbs" => &mut catalogue.geclusterd_cbs,
+            _ => {
+                return Err(ScenarioError::Invalid {
+                    path: scenario_path.to_path_buf(),
+                    key,
+                    message: format!("'{k}' is not a housing parameter"),
+                    hint: "mutatiegraad, verdringing_drempel, sociale_huur_aandeel, bezettingsgraad, geclusterd_cbs".into(),
+                }
+                .into());
+            }
+        };
+        if !(0.0..=1.0).contains(&p.value) || p.source.trim().is_empty() {
+            return Err(ScenarioError::Invalid {
+                path: scenario_path.to_path_buf(),
+                key,
+                message: "needs a share between 0 and 1 and a source".into(),
+                hint: "{ value = 0.06, source = \"...\" }".into(),
+            }
+            .into());
+        }
+        *slot = p.clone();
+    }
+    for c in &settings.cost {
+        match catalogue
+            .costs
+            .iter_mut()
+            .find(|x| x.setting == c.setting && x.group == c.group)
+        {
+            Some(x) => *x = c.clone(),
+            None => catalogue.costs.push(c.clone()),
+        }
+    }
+    let data_dir = at(&settings.data);
+    let mut observed = Observed::load(&data_dir)?;
+    observed.tables.extend(groups.observed.tables.iter().cloned());
+    let headship = headship_rates(&observed, 2024)?;
+    let institution = observed.rates_by_age(
+        "37620",
+        "PersonenInInstitutioneleHuishoudens_12",
+        "TotaalPersonenInHuishoudens_1",
+        2024,
+    )?;
+    let mut dwellings_total = BTreeMap::new();
+    for y in (2016..=scenario.base_year).rev() {
+        if let Ok(w) = observed.by_region("85383NED", "WoningTotaal_36", Some(y), None) {
+            for (k, v) in w {
+                dwellings_total.entry(k).or_insert(v);
+            }
+        }
+    }
+    let types: Vec<String> = catalogue.types.iter().map(|t| t.id.clone()).collect();
+    let supply = Supply::load(
+        settings.supply.as_deref().map(at).as_deref(),
+        settings.pipeline.as_deref().map(at).as_deref(),
+        &settings.zero_supply,
+        &types,
+    )?;
+    let mut inputs = vec![cat_path];
+    inputs.extend(observed.tables.iter().map(|t| t.path.clone()));
+    inputs.extend(supply.files.iter().cloned());
+    Ok(HousingRun {
+        catalogue,
+        supply,
+        headship,
+        institution,
+        dwellings_total,
+        settings: settings.clone(),
+        inputs,
+    })
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(round2).unwrap_or_default()
+}
+
+/// Per area and variant: the groups' dwellings.
+struct AreaHousing<'a> {
+    variant: &'a str,
+    area: &'a Area,
+    base_year: u16,
+    groups: AreaGroups,
+    dwellings: Vec<GroupDwellings>,
+}
+
+fn for_each_area(
+    g: &GroupRun,
+    h: &HousingRun,
+    areas: &[Area],
+    mut f: impl FnMut(&AreaHousing) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    for (variant, counts) in &g.counts {
+        for area in areas {
+            let groups = counts
+                .area(&g.catalogue, &area.base_codes())
+                .map_err(std::io::Error::other)?;
+            let dwellings = dwelling_demand(&h.catalogue, &g.catalogue, &groups, &h.headship);
+            f(&AreaHousing {
+                variant,
+                area,
+                base_year: counts.base_year,
+                groups,
+                dwellings,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The social-rent stock of an area on 1 January of `year`.
+fn social_stock(h: &HousingRun, members: &[String], base_year: u16, year: u16) -> f64 {
+    let all: f64 = members.iter().filter_map(|m| h.dwellings_total.get(m)).sum();
+    let added: f64 = h
+        .supply
+        .pipeline
+        .iter()
+        .filter(|p| members.contains(&p.region) && p.segment == "sociale_huur" && p.year >= base_year && p.year < year)
+        .map(|p| p.change)
+        .sum();
+    all * h.catalogue.social_share.value + added
+}
+
+/// tables/dwellings.csv
+pub fn write_dwellings(
+    path: &Path,
+    scenario: &str,
+    g: &GroupRun,
+    h: &HousingRun,
+    areas: &[Area],
+    variants: &[VariantResult],
+) -> std::io::Result<()> {
+    let mut w = create_keyed_csv(
+        path,
+        &[
+            "group",
+            "dwelling_type",
+            "persons_gross",
+            "persons_net",
+            "persons_per_unit",
+            "demand_gross",
+            "demand_net",
+            "supply",
+            "gap_gross",
+            "gap_net",
+            "extra_vs_base_net",
+            "supply_status",
+        ],
+    )?;
+    let types = &h.catalogue.types;
+    for_each_area(g, h, areas, |a| {
+        let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
+        let members = a.area.base_codes();
+        for t in 0..n {
+            let year = (a.base_year + t as u16).to_string();
+            let key = |w: &mut csv::Writer<_>, rest: &[&str]| -> std::io::Result<()> {
+                let mut rec = vec![scenario, a.variant, &a.area.code];
+                let name = neutralise(&a.area.name);
+                rec.push(&name);
+                rec.push(&year);
+                rec.extend_from_slice(rest);
+                Ok(w.write_record(rec)?)
+            };
+            let mut total_gross = vec![0.0; types.len()];
+            let mut total_net = vec![0.0; types.len()];
+            let mut total_base = vec![0.0; types.len()];
+            for d in &a.dwellings {
+                let gid = &g.catalogue.groups[d.group].id;
+                for td in &d.by_type {
+                    let ti = td.dwelling_type;
+                    total_gross[ti] += td.gross[t];
+                    total_net[ti] += td.net[t];
+                    total_base[ti] += td.net[0];
+                    key(
+                        &mut w,
+                        &[
+                            gid,
+                            &types[ti].id,
+                            &round2(d.persons_gross[t] * td.share),
+                            &round2(d.persons_net[t] * td.share),
+                            &format!("{:.6}", td.per_unit[t]),
+                            &round2(td.gross[t]),
+                            &round2(td.net[t]),
+                            "",
+                            "",
+                            "",
+                            &round2(td.net[t] - td.net[0]),
+                            "",
+                        ],
+                    )?;
+                }
+            }
+            // The households no group counts: all private households of the area minus the
+            // groups' households (net), so that the totals compare with the whole stock.
+            let (rest_p, rest_h) = {
+                let mut persons = [0.0; 2];
+                let mut households = [0.0; 2];
+                for (k, tt) in [t, 0].into_iter().enumerate() {
+                    let pop = area_stock(variants, a.variant, &members, tt);
+                    let (pp, hh) = private_households(&pop, &h.headship, &h.institution);
+                    let (mut gp, mut gh) = (0.0, 0.0);
+                    for d in &a.dwellings {
+                        for td in d.by_type.iter().filter(|td| !types[td.dwelling_type].places) {
+                            gp += d.persons_net[tt] * td.share;
+                            gh += td.net[tt];
+                        }
+                    }
+                    persons[k] = (pp - gp).max(0.0);
+                    households[k] = (hh - gh).max(0.0);
+                }
+                (persons, households)
+            };
+            if let Some(ri) = h.catalogue.type_index("regulier") {
+                total_gross[ri] += rest_h[0];
+                total_net[ri] += rest_h[0];
+                total_base[ri] += rest_h[1];
+                let ppu = if rest_h[0] > 0.0 { rest_p[0] / rest_h[0] } else { 0.0 };
+                key(
+                    &mut w,
+                    &[
+                        "overige_huishoudens",
+                        "regulier",
+                        &round2(rest_p[0]),
+                        &round2(rest_p[0]),
+                        &format!("{ppu:.6}"),
+                        &round2(rest_h[0]),
+                        &round2(rest_h[0]),
+                        "",
+                        "",
+                        "",
+                        &round2(rest_h[0] - rest_h[1]),
+                        "",
+                    ],
+                )?;
+            }
+            for (ti, ty) in types.iter().enumerate() {
+                let supply = h.supply.area(&members, &ty.id, a.base_year, a.base_year + t as u16);
+                let status = match &supply {
+                    AreaSupply::Known(_) if h.supply.example => "voorbeeld (geen bron)".to_string(),
+                    AreaSupply::Known(_) => "bekend".to_string(),
+                    AreaSupply::Missing(m) => format!("ontbreekt: {}", m.join(" ")),
+                };
+                let sv = match supply {
+                    AreaSupply::Known(v) => Some(v),
+                    AreaSupply::Missing(_) => None,
+                };
+                key(
+                    &mut w,
+                    &[
+                        "totaal",
+                        &ty.id,
+                        "",
+                        "",
+                        "",
+                        &round2(total_gross[ti]),
+                        &round2(total_net[ti]),
+                        &opt(sv),
+                        &opt(gap(total_gross[ti], &supply)),
+                        &opt(gap(total_net[ti], &supply)),
+                        &round2(total_net[ti] - total_base[ti]),
+                        &status,
+                    ],
+                )?;
+                if ty.id == "geclusterd" {
+                    let f = h.catalogue.geclusterd_cbs.value;
+                    key(
+                        &mut w,
+                        &[
+                            "totaal",
+                            "geclusterd_cbs (waarvan ≥ 12 woningen)",
+                            "",
+                            "",
+                            "",
+                            &round2(total_gross[ti] * f),
+                            &round2(total_net[ti] * f),
+                            "",
+                            "",
+                            "",
+                            &round2((total_net[ti] - total_base[ti]) * f),
+                            "",
+                        ],
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    w.flush()
+}
+
+
+/// What a group needs from the lettings in year t (households), from its flow or its stock.
+fn lettings_needed(
+    h: &HousingRun,
+    g: &GroupRun,
+    a: &AreaHousing,
+    t: usize,
+) -> Vec<(String, f64, Option<f64>)> {
+    let mut out = Vec::new();
+    for gh in &h.catalogue.groups {
+        let Some(l) = &gh.lettings else { continue };
+        let Some(gi) = g.catalogue.groups.iter().position(|x| x.id == gh.group) else {
+            continue;
+        };
+        let need = match (&l.flow, l.share_per_year) {
+            (Some(flow), _) => {
+                let persons = a.groups.flows[gi]
+                    .iter()
+                    .find(|(k, _)| k == flow)
+                    .and_then(|(_, v)| v.get(t))
+                    .copied()
+                    .unwrap_or(0.0);
+                persons / l.persons_per_letting
+            }
+            (None, Some(share)) => a.groups.net[gi][t] * share / l.persons_per_letting,
+            (None, None) => 0.0,
+        };
+        out.push((gh.group.clone(), need * gh.sociale_huur.value, l.cap));
+    }
+    out
+}
+
+/// tables/pressure.csv
+pub fn write_pressure(path: &Path, scenario: &str, g: &GroupRun, h: &HousingRun, areas: &[Area]) -> std::io::Result<()> {
+    let mut w = create_keyed_csv(
+        path,
+        &["group", "needed", "granted", "social_stock", "lettings", "share", "threshold", "verdringing"],
+    )?;
+    for_each_area(g, h, areas, |a| {
+        let members = a.area.base_codes();
+        let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
+        for t in 0..n {
+            let year = a.base_year + t as u16;
+            let stock = social_stock(h, &members, a.base_year, year);
+            let p = pressure(stock, h.catalogue.mutatiegraad.value, h.catalogue.threshold.value, &lettings_needed(h, g, a, t));
+            let name = neutralise(&a.area.name);
+            let ys = year.to_string();
+            for c in &p.claims {
+                w.write_record([
+                    scenario, a.variant, &a.area.code, &name, &ys, &c.group,
+                    &round2(c.needed), &round2(c.granted), &round2(p.social_stock), &round2(p.lettings),
+                    &format!("{:.6}", if p.lettings > 0.0 { c.granted / p.lettings } else { 0.0 }),
+                    "", "",
+                ])?;
+            }
+            let needed: f64 = p.claims.iter().map(|c| c.needed).sum();
+            let granted: f64 = p.claims.iter().map(|c| c.granted).sum();
+            w.write_record([
+                scenario, a.variant, &a.area.code, &name, &ys, "totaal",
+                &round2(needed), &round2(granted), &round2(p.social_stock), &round2(p.lettings),
+                &format!("{:.6}", p.share), &format!("{}", p.threshold),
+                if p.verdringing { "ja" } else { "nee" },
+            ])?;
+        }
+        Ok(())
+    })?;
+    w.flush()
+}
+
+/// tables/costs.csv: per setting, per payer, and the total.
+pub fn write_costs(path: &Path, scenario: &str, g: &GroupRun, h: &HousingRun, areas: &[Area]) -> std::io::Result<()> {
+    let mut w = create_keyed_csv(path, &["setting", "group", "payer", "persons", "per_person_year", "cost"])?;
+    for_each_area(g, h, areas, |a| {
+        let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
+        let name = neutralise(&a.area.name);
+        for t in 0..n {
+            let ys = (a.base_year + t as u16).to_string();
+            let costs: Vec<_> = h
+                .catalogue
+                .costs
+                .iter()
+                .filter_map(|c| {
+                    let gi = g.catalogue.groups.iter().position(|x| x.id == c.group)?;
+                    Some(setting_cost(&c.setting, &c.group, &c.payer, a.groups.net[gi][t], c.share, c.per_person_year))
+                })
+                .collect();
+            for c in &costs {
+                w.write_record([
+                    scenario, a.variant, &a.area.code, &name, &ys, &neutralise(&c.setting), &c.group,
+                    &neutralise(&c.payer), &round2(c.persons), &round2(c.per_person_year), &round2(c.cost),
+                ])?;
+            }
+            let payers = per_payer(&costs);
+            for (payer, v) in &payers {
+                w.write_record([scenario, a.variant, &a.area.code, &name, &ys, "totaal", "", &neutralise(payer), "", "", &round2(*v)])?;
+            }
+            let total: f64 = costs.iter().map(|c| c.cost).sum();
+            w.write_record([scenario, a.variant, &a.area.code, &name, &ys, "totaal", "", "totaal", "", "", &round2(total)])?;
+        }
+        Ok(())
+    })?;
+    w.flush()
+}
+
+/// tables/policy.csv: every rule for every area (first variant).
+pub fn write_policy(
+    path: &Path,
+    scenario: &str,
+    g: &GroupRun,
+    h: &HousingRun,
+    areas: &[Area],
+    variants: &[VariantResult],
+) -> std::io::Result<()> {
+    let mut w = create_csv(
+        path,
+        &["scenario", "region", "region_name", "rule", "label", "until", "value", "threshold", "met", "detail", "source"],
+    )?;
+    let Some((_, counts)) = g.counts.first() else {
+        return w.flush();
+    };
+    let base_year = counts.base_year;
+    for area in areas {
+        let members = area.base_codes();
+        for rule in &h.settings.policy {
+            let r = match rule.kind.as_str() {
+                "aandeel_nieuwbouw" => share_rule(rule, &h.supply.additions(&members, base_year, rule.until)),
+                _ => {
+                    let gid = rule.group.as_deref().unwrap_or("ouderen_75plus");
+                    let gi = g.catalogue.groups.iter().position(|x| x.id == gid).unwrap_or(0);
+                    let grp = &g.catalogue.groups[gi];
+                    let (lo, hi) = grp.ages();
+                    let v = &variants[0];
+                    let nl = v.national.stocks[0].band(lo, hi);
+                    let reg: f64 = members
+                        .iter()
+                        .map(|m| stock_of(v, m, 0).map(|p| p.band(lo, hi)).unwrap_or(0.0))
+                        .sum();
+                    let share = if nl > 0.0 { reg / nl } else { 0.0 };
+                    let t = rule.dwelling_type.as_deref().unwrap_or("nultreden");
+                    let mut r = target_rule(
+                        rule,
+                        share,
+                        h.supply.additions_of_type(&members, t, base_year, rule.until) + 0.0,
+                    );
+                    if !h.supply.pipeline.iter().any(|p| members.contains(&p.region)) {
+                        r.met = None;
+                        r.detail = format!("geen plancapaciteit bekend; {}", r.detail);
+                    }
+                    r
+                }
+            };
+            w.write_record([
+                scenario,
+                &area.code,
+                &neutralise(&area.name),
+                &r.id,
+                &neutralise(&r.label),
+                &rule.until.to_string(),
+                &format!("{:.4}", r.value),
+                &format!("{:.4}", r.threshold),
+                match r.met {
+                    Some(true) => "ja",
+                    Some(false) => "nee",
+                    None => "n.v.t.",
+                },
+                &neutralise(&r.detail),
+                &neutralise(&rule.source),
+            ])?;
+        }
+    }
+    w.flush()
+}
+
+/// tables/verdeling.csv: each regional opgave over its member gemeenten.
+pub fn write_verdeling(
+    path: &Path,
+    scenario: &str,
+    g: &GroupRun,
+    h: &HousingRun,
+    regions: &[(VerdeelSpec, ResolvedRegion)],
+    variants: &[VariantResult],
+) -> std::io::Result<()> {
+    let mut w = create_keyed_csv(
+        path,
+        &["member", "member_name", "group", "dwelling_type", "key", "key_value", "share", "value", "whole_units"],
+    )?;
+    for (variant, counts) in &g.counts {
+        for (spec, region) in regions {
+            let members: Vec<String> = region.members.iter().map(|m| m.code.clone()).collect();
+            let area = counts.area(&g.catalogue, &members).map_err(std::io::Error::other)?;
+            let dw = dwelling_demand(&h.catalogue, &g.catalogue, &area, &h.headship);
+            let ti = h.catalogue.type_index(&spec.dwelling_type);
+            let gi = g.catalogue.groups.iter().position(|x| x.id == spec.group);
+            let n = area.gross.first().map(|v| v.len()).unwrap_or(0);
+            for t in 0..n {
+                let year = counts.base_year + t as u16;
+                let total: f64 = dw
+                    .iter()
+                    .filter(|d| Some(d.group) == gi)
+                    .flat_map(|d| d.by_type.iter())
+                    .filter(|td| Some(td.dwelling_type) == ti)
+                    .map(|td| td.net[t])
+                    .sum();
+                let keys: Vec<f64> = members
+                    .iter()
+                    .map(|m| match spec.key.as_str() {
+                        "bevolking" => population(variants, variant, m, t),
+                        "woningen" => h.dwellings_total.get(m).copied().unwrap_or(0.0),
+                        "sociale_huur" => social_stock(h, std::slice::from_ref(m), counts.base_year, year),
+                        _ => spec.custom.get(m).copied().unwrap_or(0.0),
+                    })
+                    .collect();
+                let Some(parts) = distribute(total, &keys) else { continue };
+                let units = whole_units(&parts);
+                let ksum: f64 = keys.iter().sum();
+                for (i, m) in region.members.iter().enumerate() {
+                    w.write_record([
+                        scenario,
+                        variant,
+                        &region.code,
+                        &neutralise(&region.name),
+                        &year.to_string(),
+                        &m.code,
+                        &neutralise(&m.name),
+                        &spec.group,
+                        &spec.dwelling_type,
+                        &spec.key,
+                        &round2(keys[i]),
+                        &format!("{:.6}", keys[i] / ksum),
+                        &round2(parts[i]),
+                        &units[i].to_string(),
+                    ])?;
+                }
+            }
+        }
+    }
+    w.flush()
+}
+
+/// A gemeente's projected stock (or the national one for NL01) in year index t.
+fn stock_of(v: &VariantResult, code: &str, t: usize) -> Option<crate::population::Pop> {
+    if code == "NL01" {
+        return v.national.stocks.get(t).copied();
+    }
+    let g = v.gemeenten.as_ref()?;
+    let i = g.codes.iter().position(|c| c == code)?;
+    g.stocks[i].get(t).copied()
+}
+
+/// The summed stock of gemeenten in a variant and year index.
+fn area_stock(variants: &[VariantResult], variant: &str, members: &[String], t: usize) -> crate::population::Pop {
+    let mut p = crate::population::Pop::default();
+    if let Some(v) = variants.iter().find(|v| v.name == variant) {
+        for m in members {
+            if let Some(s) = stock_of(v, m, t) {
+                p.add(&s);
+            }
+        }
+    }
+    p
+}
+
+/// Total population of a gemeente in a variant and year index.
+fn population(variants: &[VariantResult], variant: &str, code: &str, t: usize) -> f64 {
+    variants
+        .iter()
+        .find(|v| v.name == variant)
+        .and_then(|v| stock_of(v, code, t))
+        .map(|p| p.total())
+        .unwrap_or(0.0)
+}
