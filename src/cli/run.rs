@@ -111,6 +111,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         writeln!(out, "{line}")?;
     }
+    for w in &outcome.warnings {
+        writeln!(out, "Let op: {w}")?;
+    }
     writeln!(
         out,
         "Geschreven naar {}: {}",

@@ -136,7 +136,11 @@ impl HousingCatalogue {
         Self::parse(path, &text, groups)
     }
 
-    pub fn parse(path: &Path, text: &str, groups: &Catalogue) -> Result<HousingCatalogue, GroupError> {
+    pub fn parse(
+        path: &Path,
+        text: &str,
+        groups: &Catalogue,
+    ) -> Result<HousingCatalogue, GroupError> {
         let raw: toml::Value = parse_toml(path, text, HINT)?;
         if let Some(key) = unsourced_numbers(&raw).into_iter().next() {
             return Err(GroupError::invalid(
@@ -187,7 +191,12 @@ impl HousingCatalogue {
         share("mutatiegraad".into(), self.mutatiegraad.value)?;
         share("verdringing_drempel".into(), self.threshold.value)?;
         if self.occupancy.value <= 0.0 {
-            return Err(GroupError::invalid(path, "bezettingsgraad", "must be above 0", "e.g. 0.95"));
+            return Err(GroupError::invalid(
+                path,
+                "bezettingsgraad",
+                "must be above 0",
+                "e.g. 0.95",
+            ));
         }
         for (i, g) in self.groups.iter().enumerate() {
             let key = |k: &str| format!("group[{}].{k}", g.group);
@@ -200,7 +209,12 @@ impl HousingCatalogue {
                 ));
             };
             if self.groups[..i].iter().any(|o| o.group == g.group) {
-                return Err(GroupError::invalid(path, key("group"), "the same group twice", "one entry per group"));
+                return Err(GroupError::invalid(
+                    path,
+                    key("group"),
+                    "the same group twice",
+                    "one entry per group",
+                ));
             }
             let ppd = &g.persons_per_dwelling;
             match (ppd.value, ppd.headship) {
@@ -232,7 +246,11 @@ impl HousingCatalogue {
                         format!("unknown dwelling type '{}'", t.dwelling_type),
                         format!(
                             "types: {}",
-                            self.types.iter().map(|t| t.id.as_str()).collect::<Vec<_>>().join(", ")
+                            self.types
+                                .iter()
+                                .map(|t| t.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     ));
                 }
@@ -250,7 +268,9 @@ impl HousingCatalogue {
             share(key("sociale_huur"), g.sociale_huur.value)?;
             if let Some(l) = &g.lettings {
                 let ok_flow = match (&l.flow, l.share_per_year) {
-                    (Some(f), None) => matches!(f.as_str(), "uitstroom" | "gehuisvest" | "instroom"),
+                    (Some(f), None) => {
+                        matches!(f.as_str(), "uitstroom" | "gehuisvest" | "instroom")
+                    }
                     (None, Some(s)) => (0.0..=1.0).contains(&s),
                     _ => false,
                 };
@@ -279,7 +299,12 @@ impl HousingCatalogue {
             }
             share(format!("{key}.share"), c.share)?;
             if c.per_person_year < 0.0 || !c.per_person_year.is_finite() {
-                return Err(GroupError::invalid(path, format!("{key}.per_person_year"), "must be ≥ 0", "euro per person-year"));
+                return Err(GroupError::invalid(
+                    path,
+                    format!("{key}.per_person_year"),
+                    "must be ≥ 0",
+                    "euro per person-year",
+                ));
             }
         }
         Ok(())

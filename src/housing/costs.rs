@@ -16,7 +16,14 @@ pub struct SettingCost {
 }
 
 /// **Cost of care settings**: cost = persons × share in the setting × euro per person-year.
-pub fn setting_cost(setting: &str, group: &str, payer: &str, persons: f64, share: f64, per_person_year: f64) -> SettingCost {
+pub fn setting_cost(
+    setting: &str,
+    group: &str,
+    payer: &str,
+    persons: f64,
+    share: f64,
+    per_person_year: f64,
+) -> SettingCost {
     let p = persons * share;
     SettingCost {
         setting: setting.into(),
@@ -50,6 +57,9 @@ mod tests {
         ];
         let p = per_payer(&c);
         assert_eq!(p["Wmo"], 120.0);
-        assert_eq!(p.values().sum::<f64>(), c.iter().map(|x| x.cost).sum::<f64>());
+        assert_eq!(
+            p.values().sum::<f64>(),
+            c.iter().map(|x| x.cost).sum::<f64>()
+        );
     }
 }

@@ -14,7 +14,8 @@ pub fn headship_rates(observed: &Observed, year: u16) -> Result<Rates, GroupErro
     let private = "TotaalPersonenInParticuliereHuish_2";
     let single = observed.rates_by_age("37620", "Alleenstaand_4", private, year)?;
     let couple = observed.rates_by_age("37620", "TotaalSamenwonendePersonen_5", private, year)?;
-    let lone_parent = observed.rates_by_age("37620", "OuderInEenouderhuishouden_10", private, year)?;
+    let lone_parent =
+        observed.rates_by_age("37620", "OuderInEenouderhuishouden_10", private, year)?;
     let mut h = [[0.0; AGES]; 2];
     for s in 0..2 {
         for x in 0..AGES {
@@ -98,20 +99,22 @@ pub fn dwelling_demand(
         let g = &groups.groups[gi];
         let n = area.gross[gi].len();
         let ppd: Vec<f64> = (0..n)
-            .map(|t| match (gh.persons_per_dwelling.value, &area.profiles[gi]) {
-                (Some(v), _) => v,
-                (None, Some(p)) => {
-                    let (lo, hi) = g.ages();
-                    let mut canon = Pop::default();
-                    for s in g.sexes() {
-                        for x in lo..=hi {
-                            canon.0[s][x] = p[t].0[s][x];
+            .map(
+                |t| match (gh.persons_per_dwelling.value, &area.profiles[gi]) {
+                    (Some(v), _) => v,
+                    (None, Some(p)) => {
+                        let (lo, hi) = g.ages();
+                        let mut canon = Pop::default();
+                        for s in g.sexes() {
+                            for x in lo..=hi {
+                                canon.0[s][x] = p[t].0[s][x];
+                            }
                         }
+                        persons_per_dwelling(&canon, h).unwrap_or(1.0)
                     }
-                    persons_per_dwelling(&canon, h).unwrap_or(1.0)
-                }
-                (None, None) => 1.0,
-            })
+                    (None, None) => 1.0,
+                },
+            )
             .collect();
         let by_type = gh
             .types

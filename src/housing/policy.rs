@@ -41,7 +41,10 @@ pub struct PolicyResult {
 }
 
 /// **Share of new supply in segments**: Σ additions in `segments` ÷ Σ all additions ≥ threshold.
-pub fn share_rule(rule: &PolicyRule, additions: &std::collections::BTreeMap<String, f64>) -> PolicyResult {
+pub fn share_rule(
+    rule: &PolicyRule,
+    additions: &std::collections::BTreeMap<String, f64>,
+) -> PolicyResult {
     let total: f64 = additions.values().sum();
     let part: f64 = rule.segments.iter().filter_map(|s| additions.get(s)).sum();
     let threshold = rule.threshold.unwrap_or(0.0);

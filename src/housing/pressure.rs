@@ -44,7 +44,11 @@ pub fn pressure(
         })
         .collect();
     let granted: f64 = claims.iter().map(|c| c.granted).sum();
-    let share = if lettings > 0.0 { granted / lettings } else { 0.0 };
+    let share = if lettings > 0.0 {
+        granted / lettings
+    } else {
+        0.0
+    };
     Pressure {
         social_stock,
         lettings,
@@ -61,7 +65,12 @@ mod tests {
 
     #[test]
     fn share_is_needed_over_lettings_and_caps_bind() {
-        let p = pressure(10_000.0, 0.07, 0.4, &[("a".into(), 100.0, None), ("b".into(), 300.0, Some(0.2))]);
+        let p = pressure(
+            10_000.0,
+            0.07,
+            0.4,
+            &[("a".into(), 100.0, None), ("b".into(), 300.0, Some(0.2))],
+        );
         assert!((p.lettings - 700.0).abs() < 1e-9);
         assert_eq!(p.claims[1].granted, 140.0);
         assert!((p.share - 240.0 / 700.0).abs() < 1e-12);

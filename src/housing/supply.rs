@@ -27,6 +27,8 @@ pub struct PipelineRow {
 pub struct Supply {
     /// (region, type) → stock on 1 January of the base year.
     pub stock: BTreeMap<(String, String), f64>,
+    /// (region, type) pairs whose stock row says it is an example (`voorbeeld` in its source).
+    pub example_rows: Vec<(String, String)>,
     pub pipeline: Vec<PipelineRow>,
     /// (region or `*`, type) pairs that are zero on purpose.
     pub zero: Vec<(String, String)>,
@@ -48,7 +50,13 @@ fn read_rows(path: &Path, header: &[&str]) -> Result<Vec<(u64, Vec<String>)>, So
     let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let head: Vec<String> = r
         .headers()
-        .map_err(|e| SourceError::malformed(Pos::line(path, 1), e.to_string(), "a CSV file with a header row"))?
+        .map_err(|e| {
+            SourceError::malformed(
+                Pos::line(path, 1),
+                e.to_string(),
+                "a CSV file with a header row",
+            )
+        })?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
@@ -62,7 +70,13 @@ fn read_rows(path: &Path, header: &[&str]) -> Result<Vec<(u64, Vec<String>)>, So
     let mut out = Vec::new();
     for (i, rec) in r.records().enumerate() {
         let line = i as u64 + 2;
-        let rec = rec.map_err(|e| SourceError::malformed(Pos::line(path, line), e.to_string(), "one row per line, fields separated by commas"))?;
+        let rec = rec.map_err(|e| {
+            SourceError::malformed(
+                Pos::line(path, line),
+                e.to_string(),
+                "one row per line, fields separated by commas",
+            )
+        })?;
         out.push((line, rec.iter().map(|s| s.trim().to_string()).collect()));
     }
     Ok(out)
@@ -116,7 +130,10 @@ impl Supply {
                 check_type(p, line, &r[1])?;
                 let v = number(p, line, "value", &r[2])?;
                 need_source(p, line, &r[3])?;
-                s.example |= r[3].to_lowercase().contains("voorbeeld");
+                if r[3].to_lowercase().contains("voorbeeld") {
+                    s.example = true;
+                    s.example_rows.push((r[0].clone(), r[1].clone()));
+                }
                 if s.stock.insert((r[0].clone(), r[1].clone()), v).is_some() {
                     return Err(SourceError::malformed(
                         Pos::line(p, line),
@@ -128,11 +145,21 @@ impl Supply {
             s.files.push(p.to_path_buf());
         }
         if let Some(p) = pipeline {
-            let header = ["region", "year", "dwelling_type", "segment", "change", "source"];
+            let header = [
+                "region",
+                "year",
+                "dwelling_type",
+                "segment",
+                "change",
+                "source",
+            ];
             for (line, r) in read_rows(p, &header)? {
                 let year = number(p, line, "year", &r[1])?;
                 check_type(p, line, &r[2])?;
-                if !matches!(r[3].as_str(), "sociale_huur" | "middenhuur" | "koop" | "onbekend") {
+                if !matches!(
+                    r[3].as_str(),
+                    "sociale_huur" | "middenhuur" | "koop" | "onbekend"
+                ) {
                     return Err(SourceError::malformed(
                         Pos::cell(p, line, "segment"),
                         format!("segment '{}'", r[3]),
@@ -160,7 +187,9 @@ impl Supply {
     }
 
     fn is_zero(&self, region: &str, t: &str) -> bool {
-        self.zero.iter().any(|(r, ty)| (r == "*" || r == region) && ty == t)
+        self.zero
+            .iter()
+            .any(|(r, ty)| (r == "*" || r == region) && ty == t)
     }
 
     /// Supply of `members` for a type on 1 January of `year` (stock of the base year plus the
@@ -177,7 +206,9 @@ impl Supply {
             total += self
                 .pipeline
                 .iter()
-                .filter(|p| &p.region == m && p.dwelling_type == t && p.year >= base_year && p.year < year)
+                .filter(|p| {
+                    &p.region == m && p.dwelling_type == t && p.year >= base_year && p.year < year
+                })
                 .map(|p| p.change)
                 .sum::<f64>();
         }
@@ -186,6 +217,13 @@ impl Supply {
         } else {
             AreaSupply::Missing(missing)
         }
+    }
+
+    /// Whether any member's stock row of the type is an example.
+    pub fn is_example(&self, members: &[String], t: &str) -> bool {
+        self.example_rows
+            .iter()
+            .any(|(r, ty)| ty == t && members.contains(r))
     }
 
     /// Pipeline additions of `members` in years `from..=to`, per segment (withdrawals left out).
@@ -203,7 +241,9 @@ impl Supply {
     pub fn additions_of_type(&self, members: &[String], t: &str, from: u16, to: u16) -> f64 {
         self.pipeline
             .iter()
-            .filter(|p| members.contains(&p.region) && p.dwelling_type == t && (from..=to).contains(&p.year))
+            .filter(|p| {
+                members.contains(&p.region) && p.dwelling_type == t && (from..=to).contains(&p.year)
+            })
             .map(|p| p.change)
             .sum()
     }
@@ -233,10 +273,19 @@ mod tests {
             change: 20.0,
         });
         let m = vec!["GM1".to_string(), "GM2".to_string()];
-        assert_eq!(s.area(&m, "nultreden", 2024, 2026), AreaSupply::Missing(vec!["GM2".into()]));
+        assert_eq!(
+            s.area(&m, "nultreden", 2024, 2026),
+            AreaSupply::Missing(vec!["GM2".into()])
+        );
         s.zero.push(("GM2".into(), "nultreden".into()));
-        assert_eq!(s.area(&m, "nultreden", 2024, 2025), AreaSupply::Known(100.0));
-        assert_eq!(s.area(&m, "nultreden", 2024, 2026), AreaSupply::Known(120.0));
+        assert_eq!(
+            s.area(&m, "nultreden", 2024, 2025),
+            AreaSupply::Known(100.0)
+        );
+        assert_eq!(
+            s.area(&m, "nultreden", 2024, 2026),
+            AreaSupply::Known(120.0)
+        );
         assert_eq!(gap(150.0, &AreaSupply::Known(120.0)), Some(30.0));
         assert_eq!(gap(150.0, &AreaSupply::Missing(vec![])), None);
     }

@@ -26,7 +26,9 @@ pub fn whole_units(parts: &[f64]) -> Vec<i64> {
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by(|&a, &b| {
         let (ra, rb) = (parts[a] - parts[a].floor(), parts[b] - parts[b].floor());
-        rb.partial_cmp(&ra).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b))
+        rb.partial_cmp(&ra)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.cmp(&b))
     });
     for &i in order.iter().cycle().take(parts.len().max(1) * 2) {
         if left == 0 {

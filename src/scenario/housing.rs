@@ -10,7 +10,9 @@ use crate::groups::Observed;
 use crate::groups::demand::AreaGroups;
 use crate::groups::methods::Rates;
 use crate::housing::costs::{per_payer, setting_cost};
-use crate::housing::dwellings::{GroupDwellings, dwelling_demand, headship_rates, private_households};
+use crate::housing::dwellings::{
+    GroupDwellings, dwelling_demand, headship_rates, private_households,
+};
 use crate::housing::policy::{share_rule, target_rule};
 use crate::housing::pressure::pressure;
 use crate::housing::supply::gap;
@@ -89,7 +91,9 @@ pub fn load_housing(
     }
     let data_dir = at(&settings.data);
     let mut observed = Observed::load(&data_dir)?;
-    observed.tables.extend(groups.observed.tables.iter().cloned());
+    observed
+        .tables
+        .extend(groups.observed.tables.iter().cloned());
     let headship = headship_rates(&observed, 2024)?;
     let institution = observed.rates_by_age(
         "37620",
@@ -165,12 +169,20 @@ fn for_each_area(
 
 /// The social-rent stock of an area on 1 January of `year`.
 fn social_stock(h: &HousingRun, members: &[String], base_year: u16, year: u16) -> f64 {
-    let all: f64 = members.iter().filter_map(|m| h.dwellings_total.get(m)).sum();
+    let all: f64 = members
+        .iter()
+        .filter_map(|m| h.dwellings_total.get(m))
+        .sum();
     let added: f64 = h
         .supply
         .pipeline
         .iter()
-        .filter(|p| members.contains(&p.region) && p.segment == "sociale_huur" && p.year >= base_year && p.year < year)
+        .filter(|p| {
+            members.contains(&p.region)
+                && p.segment == "sociale_huur"
+                && p.year >= base_year
+                && p.year < year
+        })
         .map(|p| p.change)
         .sum();
     all * h.catalogue.social_share.value + added
@@ -255,7 +267,11 @@ pub fn write_dwellings(
                     let (pp, hh) = private_households(&pop, &h.headship, &h.institution);
                     let (mut gp, mut gh) = (0.0, 0.0);
                     for d in &a.dwellings {
-                        for td in d.by_type.iter().filter(|td| !types[td.dwelling_type].places) {
+                        for td in d
+                            .by_type
+                            .iter()
+                            .filter(|td| !types[td.dwelling_type].places)
+                        {
                             gp += d.persons_net[tt] * td.share;
                             gh += td.net[tt];
                         }
@@ -269,7 +285,11 @@ pub fn write_dwellings(
                 total_gross[ri] += rest_h[0];
                 total_net[ri] += rest_h[0];
                 total_base[ri] += rest_h[1];
-                let ppu = if rest_h[0] > 0.0 { rest_p[0] / rest_h[0] } else { 0.0 };
+                let ppu = if rest_h[0] > 0.0 {
+                    rest_p[0] / rest_h[0]
+                } else {
+                    0.0
+                };
                 key(
                     &mut w,
                     &[
@@ -289,9 +309,13 @@ pub fn write_dwellings(
                 )?;
             }
             for (ti, ty) in types.iter().enumerate() {
-                let supply = h.supply.area(&members, &ty.id, a.base_year, a.base_year + t as u16);
+                let supply = h
+                    .supply
+                    .area(&members, &ty.id, a.base_year, a.base_year + t as u16);
                 let status = match &supply {
-                    AreaSupply::Known(_) if h.supply.example => "voorbeeld (geen bron)".to_string(),
+                    AreaSupply::Known(_) if h.supply.is_example(&members, &ty.id) => {
+                        "voorbeeld (geen bron)".to_string()
+                    }
                     AreaSupply::Known(_) => "bekend".to_string(),
                     AreaSupply::Missing(m) => format!("ontbreekt: {}", m.join(" ")),
                 };
@@ -343,7 +367,6 @@ pub fn write_dwellings(
     w.flush()
 }
 
-
 /// What a group needs from the lettings in year t (households), from its flow or its stock.
 fn lettings_needed(
     h: &HousingRun,
@@ -376,10 +399,25 @@ fn lettings_needed(
 }
 
 /// tables/pressure.csv
-pub fn write_pressure(path: &Path, scenario: &str, g: &GroupRun, h: &HousingRun, areas: &[Area]) -> std::io::Result<()> {
+pub fn write_pressure(
+    path: &Path,
+    scenario: &str,
+    g: &GroupRun,
+    h: &HousingRun,
+    areas: &[Area],
+) -> std::io::Result<()> {
     let mut w = create_keyed_csv(
         path,
-        &["group", "needed", "granted", "social_stock", "lettings", "share", "threshold", "verdringing"],
+        &[
+            "group",
+            "needed",
+            "granted",
+            "social_stock",
+            "lettings",
+            "share",
+            "threshold",
+            "verdringing",
+        ],
     )?;
     for_each_area(g, h, areas, |a| {
         let members = a.area.base_codes();
@@ -387,23 +425,53 @@ pub fn write_pressure(path: &Path, scenario: &str, g: &GroupRun, h: &HousingRun,
         for t in 0..n {
             let year = a.base_year + t as u16;
             let stock = social_stock(h, &members, a.base_year, year);
-            let p = pressure(stock, h.catalogue.mutatiegraad.value, h.catalogue.threshold.value, &lettings_needed(h, g, a, t));
+            let p = pressure(
+                stock,
+                h.catalogue.mutatiegraad.value,
+                h.catalogue.threshold.value,
+                &lettings_needed(h, g, a, t),
+            );
             let name = neutralise(&a.area.name);
             let ys = year.to_string();
             for c in &p.claims {
                 w.write_record([
-                    scenario, a.variant, &a.area.code, &name, &ys, &c.group,
-                    &round2(c.needed), &round2(c.granted), &round2(p.social_stock), &round2(p.lettings),
-                    &format!("{:.6}", if p.lettings > 0.0 { c.granted / p.lettings } else { 0.0 }),
-                    "", "",
+                    scenario,
+                    a.variant,
+                    &a.area.code,
+                    &name,
+                    &ys,
+                    &c.group,
+                    &round2(c.needed),
+                    &round2(c.granted),
+                    &round2(p.social_stock),
+                    &round2(p.lettings),
+                    &format!(
+                        "{:.6}",
+                        if p.lettings > 0.0 {
+                            c.granted / p.lettings
+                        } else {
+                            0.0
+                        }
+                    ),
+                    "",
+                    "",
                 ])?;
             }
             let needed: f64 = p.claims.iter().map(|c| c.needed).sum();
             let granted: f64 = p.claims.iter().map(|c| c.granted).sum();
             w.write_record([
-                scenario, a.variant, &a.area.code, &name, &ys, "totaal",
-                &round2(needed), &round2(granted), &round2(p.social_stock), &round2(p.lettings),
-                &format!("{:.6}", p.share), &format!("{}", p.threshold),
+                scenario,
+                a.variant,
+                &a.area.code,
+                &name,
+                &ys,
+                "totaal",
+                &round2(needed),
+                &round2(granted),
+                &round2(p.social_stock),
+                &round2(p.lettings),
+                &format!("{:.6}", p.share),
+                &format!("{}", p.threshold),
                 if p.verdringing { "ja" } else { "nee" },
             ])?;
         }
@@ -413,8 +481,24 @@ pub fn write_pressure(path: &Path, scenario: &str, g: &GroupRun, h: &HousingRun,
 }
 
 /// tables/costs.csv: per setting, per payer, and the total.
-pub fn write_costs(path: &Path, scenario: &str, g: &GroupRun, h: &HousingRun, areas: &[Area]) -> std::io::Result<()> {
-    let mut w = create_keyed_csv(path, &["setting", "group", "payer", "persons", "per_person_year", "cost"])?;
+pub fn write_costs(
+    path: &Path,
+    scenario: &str,
+    g: &GroupRun,
+    h: &HousingRun,
+    areas: &[Area],
+) -> std::io::Result<()> {
+    let mut w = create_keyed_csv(
+        path,
+        &[
+            "setting",
+            "group",
+            "payer",
+            "persons",
+            "per_person_year",
+            "cost",
+        ],
+    )?;
     for_each_area(g, h, areas, |a| {
         let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
         let name = neutralise(&a.area.name);
@@ -426,21 +510,61 @@ pub fn write_costs(path: &Path, scenario: &str, g: &GroupRun, h: &HousingRun, ar
                 .iter()
                 .filter_map(|c| {
                     let gi = g.catalogue.groups.iter().position(|x| x.id == c.group)?;
-                    Some(setting_cost(&c.setting, &c.group, &c.payer, a.groups.net[gi][t], c.share, c.per_person_year))
+                    Some(setting_cost(
+                        &c.setting,
+                        &c.group,
+                        &c.payer,
+                        a.groups.net[gi][t],
+                        c.share,
+                        c.per_person_year,
+                    ))
                 })
                 .collect();
             for c in &costs {
                 w.write_record([
-                    scenario, a.variant, &a.area.code, &name, &ys, &neutralise(&c.setting), &c.group,
-                    &neutralise(&c.payer), &round2(c.persons), &round2(c.per_person_year), &round2(c.cost),
+                    scenario,
+                    a.variant,
+                    &a.area.code,
+                    &name,
+                    &ys,
+                    &neutralise(&c.setting),
+                    &c.group,
+                    &neutralise(&c.payer),
+                    &round2(c.persons),
+                    &round2(c.per_person_year),
+                    &round2(c.cost),
                 ])?;
             }
             let payers = per_payer(&costs);
             for (payer, v) in &payers {
-                w.write_record([scenario, a.variant, &a.area.code, &name, &ys, "totaal", "", &neutralise(payer), "", "", &round2(*v)])?;
+                w.write_record([
+                    scenario,
+                    a.variant,
+                    &a.area.code,
+                    &name,
+                    &ys,
+                    "totaal",
+                    "",
+                    &neutralise(payer),
+                    "",
+                    "",
+                    &round2(*v),
+                ])?;
             }
             let total: f64 = costs.iter().map(|c| c.cost).sum();
-            w.write_record([scenario, a.variant, &a.area.code, &name, &ys, "totaal", "", "totaal", "", "", &round2(total)])?;
+            w.write_record([
+                scenario,
+                a.variant,
+                &a.area.code,
+                &name,
+                &ys,
+                "totaal",
+                "",
+                "totaal",
+                "",
+                "",
+                &round2(total),
+            ])?;
         }
         Ok(())
     })?;
@@ -458,7 +582,19 @@ pub fn write_policy(
 ) -> std::io::Result<()> {
     let mut w = create_csv(
         path,
-        &["scenario", "region", "region_name", "rule", "label", "until", "value", "threshold", "met", "detail", "source"],
+        &[
+            "scenario",
+            "region",
+            "region_name",
+            "rule",
+            "label",
+            "until",
+            "value",
+            "threshold",
+            "met",
+            "detail",
+            "source",
+        ],
     )?;
     let Some((_, counts)) = g.counts.first() else {
         return w.flush();
@@ -468,10 +604,17 @@ pub fn write_policy(
         let members = area.base_codes();
         for rule in &h.settings.policy {
             let r = match rule.kind.as_str() {
-                "aandeel_nieuwbouw" => share_rule(rule, &h.supply.additions(&members, base_year, rule.until)),
+                "aandeel_nieuwbouw" => {
+                    share_rule(rule, &h.supply.additions(&members, base_year, rule.until))
+                }
                 _ => {
                     let gid = rule.group.as_deref().unwrap_or("ouderen_75plus");
-                    let gi = g.catalogue.groups.iter().position(|x| x.id == gid).unwrap_or(0);
+                    let gi = g
+                        .catalogue
+                        .groups
+                        .iter()
+                        .position(|x| x.id == gid)
+                        .unwrap_or(0);
                     let grp = &g.catalogue.groups[gi];
                     let (lo, hi) = grp.ages();
                     let v = &variants[0];
@@ -485,9 +628,16 @@ pub fn write_policy(
                     let mut r = target_rule(
                         rule,
                         share,
-                        h.supply.additions_of_type(&members, t, base_year, rule.until) + 0.0,
+                        h.supply
+                            .additions_of_type(&members, t, base_year, rule.until)
+                            + 0.0,
                     );
-                    if !h.supply.pipeline.iter().any(|p| members.contains(&p.region)) {
+                    if !h
+                        .supply
+                        .pipeline
+                        .iter()
+                        .any(|p| members.contains(&p.region))
+                    {
                         r.met = None;
                         r.detail = format!("geen plancapaciteit bekend; {}", r.detail);
                     }
@@ -527,12 +677,24 @@ pub fn write_verdeling(
 ) -> std::io::Result<()> {
     let mut w = create_keyed_csv(
         path,
-        &["member", "member_name", "group", "dwelling_type", "key", "key_value", "share", "value", "whole_units"],
+        &[
+            "member",
+            "member_name",
+            "group",
+            "dwelling_type",
+            "key",
+            "key_value",
+            "share",
+            "value",
+            "whole_units",
+        ],
     )?;
     for (variant, counts) in &g.counts {
         for (spec, region) in regions {
             let members: Vec<String> = region.members.iter().map(|m| m.code.clone()).collect();
-            let area = counts.area(&g.catalogue, &members).map_err(std::io::Error::other)?;
+            let area = counts
+                .area(&g.catalogue, &members)
+                .map_err(std::io::Error::other)?;
             let dw = dwelling_demand(&h.catalogue, &g.catalogue, &area, &h.headship);
             let ti = h.catalogue.type_index(&spec.dwelling_type);
             let gi = g.catalogue.groups.iter().position(|x| x.id == spec.group);
@@ -551,11 +713,15 @@ pub fn write_verdeling(
                     .map(|m| match spec.key.as_str() {
                         "bevolking" => population(variants, variant, m, t),
                         "woningen" => h.dwellings_total.get(m).copied().unwrap_or(0.0),
-                        "sociale_huur" => social_stock(h, std::slice::from_ref(m), counts.base_year, year),
+                        "sociale_huur" => {
+                            social_stock(h, std::slice::from_ref(m), counts.base_year, year)
+                        }
                         _ => spec.custom.get(m).copied().unwrap_or(0.0),
                     })
                     .collect();
-                let Some(parts) = distribute(total, &keys) else { continue };
+                let Some(parts) = distribute(total, &keys) else {
+                    continue;
+                };
                 let units = whole_units(&parts);
                 let ksum: f64 = keys.iter().sum();
                 for (i, m) in region.members.iter().enumerate() {
@@ -593,7 +759,12 @@ fn stock_of(v: &VariantResult, code: &str, t: usize) -> Option<crate::population
 }
 
 /// The summed stock of gemeenten in a variant and year index.
-fn area_stock(variants: &[VariantResult], variant: &str, members: &[String], t: usize) -> crate::population::Pop {
+fn area_stock(
+    variants: &[VariantResult],
+    variant: &str,
+    members: &[String],
+    t: usize,
+) -> crate::population::Pop {
     let mut p = crate::population::Pop::default();
     if let Some(v) = variants.iter().find(|v| v.name == variant) {
         for m in members {
@@ -613,4 +784,50 @@ fn population(variants: &[VariantResult], variant: &str, code: &str, t: usize) -
         .and_then(|v| stock_of(v, code, t))
         .map(|p| p.total())
         .unwrap_or(0.0)
+}
+
+/// Lines for the reader: gemeenten whose stock is missing for some dwelling types (so their
+/// gaps are empty, not computed against zero), and whether the supply is an example.
+pub fn supply_warnings(
+    h: &HousingRun,
+    gemeenten: &[(String, String)],
+    base_year: u16,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if h.supply.example {
+        out.push("De woningvoorraad en plancapaciteit zijn (deels) een voorbeeld zonder bron (supply_status \"voorbeeld\").".to_string());
+    }
+    let mut missing_all = Vec::new();
+    let mut missing_some = Vec::new();
+    for (code, name) in gemeenten {
+        let m: Vec<&str> = h
+            .catalogue
+            .types
+            .iter()
+            .filter(|t| {
+                matches!(
+                    h.supply
+                        .area(std::slice::from_ref(code), &t.id, base_year, base_year),
+                    AreaSupply::Missing(_)
+                )
+            })
+            .map(|t| t.id.as_str())
+            .collect();
+        if m.len() == h.catalogue.types.len() {
+            missing_all.push(format!("{name} ({code})"));
+        } else if !m.is_empty() {
+            missing_some.push(format!("{name} ({code}): {}", m.join(", ")));
+        }
+    }
+    if !missing_all.is_empty() {
+        out.push(format!(
+            "Woningvoorraad ontbreekt (niet als nul gelezen; tekort niet berekend) voor {} gemeenten: {}. Geef ze in housing.supply, of zet ze onder housing.zero_supply.",
+            missing_all.len(),
+            missing_all.join(", ")
+        ));
+    }
+    for m in missing_some {
+        out.push(format!("Woningvoorraad ontbreekt voor {m}."));
+    }
+    out
 }

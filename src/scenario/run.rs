@@ -17,10 +17,11 @@ use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
 use crate::source::TidyTable;
 use crate::source::tidy::{format_number, neutralise};
 
-use super::housing::{
-    load_housing, write_costs, write_dwellings, write_policy, write_pressure, write_verdeling,
-};
 use super::groups::{count_groups, write_group_flows_table, write_groups_table};
+use super::housing::{
+    load_housing, supply_warnings, write_costs, write_dwellings, write_policy, write_pressure,
+    write_verdeling,
+};
 use super::projection::{ExternalSeries, ProjectionInputs, VariantResult, run_projection};
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
 use crate::source::{self, SourceError};
@@ -87,6 +88,8 @@ pub struct RunOutcome {
     pub out_dir: PathBuf,
     pub files: Vec<String>,
     pub summary: Vec<SummaryRow>,
+    /// What a reader must know about the outputs (missing supply, example figures).
+    pub warnings: Vec<String>,
 }
 
 fn write_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
@@ -335,7 +338,8 @@ pub fn run_scenario(
         );
         if !verdeel.is_empty() {
             let p = staged.path("tables/verdeling.csv");
-            write_verdeling(&p, &scenario.name, g, h, &verdeel, &variants).map_err(write_err(&p))?;
+            write_verdeling(&p, &scenario.name, g, h, &verdeel, &variants)
+                .map_err(write_err(&p))?;
             files.push("tables/verdeling.csv".into());
         }
     }
@@ -487,11 +491,16 @@ pub fn run_scenario(
             }
         })
         .collect();
+    let warnings = housing
+        .as_ref()
+        .map(|h| supply_warnings(h, &gemeenten, year))
+        .unwrap_or_default();
     Ok(RunOutcome {
         scenario,
         out_dir,
         files,
         summary,
+        warnings,
     })
 }
 
