@@ -3,7 +3,9 @@
 //!
 //! Stock CSV: `region,dwelling_type,value,source` (stand 1 januari of the base year).
 //! Pipeline CSV: `region,year,dwelling_type,segment,change,source` (change during the year:
-//! + added, − withdrawn; segment `sociale_huur`, `middenhuur`, `koop`, or `onbekend`).
+//! positive = added, negative = withdrawn; segment `sociale_huur`, `middenhuur`, `koop`, or
+//! `onbekend`).
+//!
 //! A gemeente × type without a stock row is *missing* — reported, never read as zero — unless
 //! the scenario lists it under `zero_supply`.
 
