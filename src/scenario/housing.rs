@@ -831,3 +831,86 @@ pub fn supply_warnings(
     }
     out
 }
+
+/// Demand in the base year and at the horizon against the supply at the horizon, per dwelling
+/// type, for the first area whose supply is known for every type (the example: Delft).
+pub fn dwellings_chart(
+    scenario: &Scenario,
+    g: &GroupRun,
+    h: &HousingRun,
+    areas: &[Area],
+) -> Option<crate::output::charts::hbars::HorizontalBars> {
+    let (variant, counts) = g.counts.first()?;
+    let base = counts.base_year;
+    let last = scenario.horizon;
+    let t = usize::from(last.checked_sub(base)?);
+    let area = areas.iter().find(|a| {
+        h.catalogue.types.iter().all(|ty| {
+            matches!(
+                h.supply.area(&a.base_codes(), &ty.id, base, last),
+                AreaSupply::Known(_)
+            )
+        })
+    })?;
+    let groups = counts.area(&g.catalogue, &area.base_codes()).ok()?;
+    let dw = dwelling_demand(&h.catalogue, &g.catalogue, &groups, &h.headship);
+    let types: Vec<usize> = (0..h.catalogue.types.len())
+        .filter(|&ti| h.catalogue.types[ti].id != "regulier")
+        .collect();
+    let demand = |tt: usize| -> Vec<Option<f64>> {
+        types
+            .iter()
+            .map(|&ti| {
+                Some(
+                    dw.iter()
+                        .flat_map(|d| d.by_type.iter())
+                        .filter(|td| td.dwelling_type == ti)
+                        .map(|td| td.net[tt])
+                        .sum(),
+                )
+            })
+            .collect()
+    };
+    let supply: Vec<Option<f64>> = types
+        .iter()
+        .map(|&ti| {
+            match h
+                .supply
+                .area(&area.base_codes(), &h.catalogue.types[ti].id, base, last)
+            {
+                AreaSupply::Known(v) => Some(v),
+                AreaSupply::Missing(_) => None,
+            }
+        })
+        .collect();
+    let example = types.iter().any(|&ti| {
+        h.supply
+            .is_example(&area.base_codes(), &h.catalogue.types[ti].id)
+    });
+    Some(crate::output::charts::hbars::HorizontalBars {
+        title: format!("{}: woonzorgwoningen, {}", scenario.title, area.name),
+        subtitle: format!(
+            "Vraag (netto) 1 januari {base} en {last}; aanbod {last} = voorraad + plancapaciteit{}",
+            if example {
+                " (VOORBEELD zonder bron)"
+            } else {
+                ""
+            }
+        ),
+        source_line: format!(
+            "Bron: CBS (bevolking, 85383NED, 37620, 85012NED, 85616NED); catalogus data/housing/woningen.toml; variant {variant}; bewerking woonzorg {}",
+            env!("CARGO_PKG_VERSION")
+        ),
+        x_label: "woningen / plaatsen".into(),
+        categories: types
+            .iter()
+            .map(|&ti| h.catalogue.types[ti].label.clone())
+            .collect(),
+        series: vec![
+            (format!("vraag {base}"), demand(0)),
+            (format!("vraag {last}"), demand(t)),
+            (format!("aanbod {last}"), supply),
+        ],
+        reference: None,
+    })
+}

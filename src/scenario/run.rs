@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::geo::{GeoError, OwnRegion, Registry, ResolvedRegion, load_own_regions};
 use crate::groups::GroupError;
+use crate::output::charts::hbars::draw_hbars;
 use crate::output::charts::lines::{LineChart, Panel, Series, draw_lines};
 use crate::output::charts::pyramid::{Pyramid, PyramidBand, Reference, draw_pyramid};
 use crate::output::charts::{ChartError, nl_number};
@@ -19,8 +20,8 @@ use crate::source::tidy::{format_number, neutralise};
 
 use super::groups::{count_groups, write_group_flows_table, write_groups_table};
 use super::housing::{
-    load_housing, supply_warnings, write_costs, write_dwellings, write_policy, write_pressure,
-    write_verdeling,
+    dwellings_chart, load_housing, supply_warnings, write_costs, write_dwellings, write_policy,
+    write_pressure, write_verdeling,
 };
 use super::projection::{ExternalSeries, ProjectionInputs, VariantResult, run_projection};
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
@@ -413,6 +414,17 @@ pub fn run_scenario(
             )?;
             files.push("prognose_bevolking.png".into());
             files.push("prognose_bevolking.svg".into());
+        }
+        if let (Some(g), Some(h)) = (&groups, &housing)
+            && let Some(chart) = dwellings_chart(&scenario, g, h, &areas)
+        {
+            draw_hbars(
+                &chart,
+                &staged.path("woningen_per_type.png"),
+                &staged.path("woningen_per_type.svg"),
+            )?;
+            files.push("woningen_per_type.png".into());
+            files.push("woningen_per_type.svg".into());
         }
     }
 
