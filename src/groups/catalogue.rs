@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{GroupError, parse_toml, read_text, sources::unsourced_numbers};
+use super::{GroupError, parse_sourced, read_text};
 
 const HINT: &str = "see data/groups/catalogus.toml for the keys a group has";
 
@@ -346,16 +346,7 @@ impl Catalogue {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Catalogue, GroupError> {
-        let raw: toml::Value = parse_toml(path, text, HINT)?;
-        if let Some(key) = unsourced_numbers(&raw).into_iter().next() {
-            return Err(GroupError::invalid(
-                path,
-                key,
-                "a number without a source",
-                "add source = \"<table id, report, or aanname: ...>\" to this table",
-            ));
-        }
-        let f: CatalogueFile = parse_toml(path, text, HINT)?;
+        let f: CatalogueFile = parse_sourced(path, text, HINT)?;
         let c = Catalogue {
             path: path.to_path_buf(),
             title: f.title,

@@ -104,3 +104,22 @@ pub(crate) fn read_text(path: &std::path::Path, hint: &str) -> Result<String, Gr
         hint: hint.into(),
     })
 }
+
+/// Parse a TOML file whose every number must carry a source: refuse the first table holding a
+/// number without `source` (naming its key), then parse into `T`.
+pub(crate) fn parse_sourced<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    text: &str,
+    hint: &str,
+) -> Result<T, GroupError> {
+    let raw: toml::Value = parse_toml(path, text, hint)?;
+    if let Some(key) = sources::unsourced_numbers(&raw).into_iter().next() {
+        return Err(GroupError::invalid(
+            path,
+            key,
+            "a number without a source",
+            "add source = \"<table id, report, or aanname: ...>\" to this table",
+        ));
+    }
+    parse_toml(path, text, hint)
+}

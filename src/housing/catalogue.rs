@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::groups::catalogue::{Catalogue, Param};
-use crate::groups::sources::unsourced_numbers;
-use crate::groups::{GroupError, parse_toml, read_text};
+use crate::groups::{GroupError, parse_sourced, read_text};
 
 const HINT: &str = "see data/housing/woningen.toml for the keys";
 
@@ -141,16 +140,7 @@ impl HousingCatalogue {
         text: &str,
         groups: &Catalogue,
     ) -> Result<HousingCatalogue, GroupError> {
-        let raw: toml::Value = parse_toml(path, text, HINT)?;
-        if let Some(key) = unsourced_numbers(&raw).into_iter().next() {
-            return Err(GroupError::invalid(
-                path,
-                key,
-                "a number without a source",
-                "add source = \"<table id, report, or aanname: ...>\" to this table",
-            ));
-        }
-        let f: HousingFile = parse_toml(path, text, HINT)?;
+        let f: HousingFile = parse_sourced(path, text, HINT)?;
         let c = HousingCatalogue {
             path: path.to_path_buf(),
             title: f.title,

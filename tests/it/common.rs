@@ -98,3 +98,30 @@ macro_rules! show {
 pub fn cols<const N: usize>(header: &[String], names: [&str; N]) -> [usize; N] {
     names.map(|n| col(header, n))
 }
+
+/// Run `woonzorg run --no-charts <scenario> --out <out>`, expect success, return stdout.
+pub fn run_ok(scenario: &Path, out: &Path) -> String {
+    let o = woonzorg()
+        .args(["run", "--no-charts"])
+        .arg(scenario)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(o).unwrap()
+}
+
+/// Run `woonzorg <args> <file> --out <out>`, expect exit code 1, return stderr.
+pub fn fails(args: &[&str], file: &Path, out: &Path) -> String {
+    let a = woonzorg()
+        .args(args)
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .code(1);
+    String::from_utf8_lossy(&a.get_output().stderr).to_string()
+}

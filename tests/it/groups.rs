@@ -10,7 +10,7 @@ use woonzorg::groups::sources::unsourced_numbers;
 use woonzorg::groups::{Observed, project_groups};
 use woonzorg::population::grid::Pop;
 
-use crate::common::{cols, read_csv, root, woonzorg};
+use crate::common::{cols, fails, read_csv, root, run_ok, woonzorg};
 use crate::show;
 
 fn num(s: &str) -> f64 {
@@ -127,11 +127,7 @@ fn catalogue_rates_reproduce_their_national_sources() {
 }
 
 fn run_basis(dir: &Path) {
-    woonzorg()
-        .args(["run", "--no-charts", "--out"])
-        .arg(dir)
-        .assert()
-        .success();
+    run_ok(&root().join("scenarios/basis.toml"), dir);
 }
 
 #[test]
@@ -324,7 +320,7 @@ fn scenario_with_catalogue(dir: &Path, catalogue: &str) -> std::path::PathBuf {
     let basis = std::fs::read_to_string(root().join("scenarios/basis.toml")).unwrap();
     let abs = root().join("scenarios");
     let text = basis
-        .replace("\"../data/", &format!("\"{}/../data/", abs.display()))
+        .replace("\"../", &format!("\"{}/../", abs.display()))
         .replace(
             "own = \"regios.toml\"",
             &format!("own = \"{}/regios.toml\"", abs.display()),
@@ -430,13 +426,7 @@ fn scenario_parameters_change_a_group_and_unknown_ones_are_refused() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    woonzorg()
-        .args(["run", "--no-charts"])
-        .arg(&sc)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    run_ok(&sc, &out);
     let (h, rows) = read_csv(&out.join("basis/tables/group_flows.csv"));
     let [r, y, g, f, v] = cols(&h, ["region", "year", "group", "flow", "value"]);
     let waiting = |year: &str| -> f64 {
@@ -461,18 +451,6 @@ fn scenario_parameters_change_a_group_and_unknown_ones_are_refused() {
     assert!(err.contains("groups.parameters.dakloos.duration"), "{err}");
 }
 
-/// Run `woonzorg <args> <file> --out <out>`, expect exit code 1, return stderr.
-fn fails(args: &[&str], file: &Path, out: &Path) -> String {
-    let a = woonzorg()
-        .args(args)
-        .arg(file)
-        .arg("--out")
-        .arg(out)
-        .assert()
-        .code(1);
-    String::from_utf8_lossy(&a.get_output().stderr).to_string()
-}
-
 #[test]
 fn a_scenario_can_replace_a_groups_method() {
     let cat = std::fs::read_to_string(root().join("data/groups/catalogus.toml")).unwrap();
@@ -483,13 +461,7 @@ fn a_scenario_can_replace_a_groups_method() {
     let group = "\n[[groups.group]]\nid = \"arbeidsmigranten\"\nlabel = \"Arbeidsmigranten (CBS-migratiestatistiek)\"\nmethod = \"prevalentie\"\nage = [18, 64]\nsource = \"definitie: in de BRP ingeschreven arbeidsmigranten\"\nrate = [{ age = [18, 64], value = 0.02, source = \"aanname: test, 2 % van 18–64\" }]\n";
     std::fs::write(&sc, format!("{base}{group}")).unwrap();
     let out = dir.path().join("out");
-    woonzorg()
-        .args(["run", "--no-charts"])
-        .arg(&sc)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    run_ok(&sc, &out);
     let (h, rows) = read_csv(&out.join("basis/tables/groups.csv"));
     let [r, y, g, m, gross] = cols(&h, ["region", "year", "group", "method", "gross"]);
     let row = rows

@@ -5,31 +5,17 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::common::{cols, read_csv, root, woonzorg};
+use crate::common::{cols, fails, read_csv, root, run_ok};
 use crate::show;
 
 fn num(s: &str) -> f64 {
     s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
 }
 
-fn run(dir: &Path, scenario: &Path) -> String {
-    let out = woonzorg()
-        .args(["run", "--no-charts"])
-        .arg(scenario)
-        .arg("--out")
-        .arg(dir)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).unwrap()
-}
-
 #[test]
 fn dwellings_supply_gap_pressure_costs_policy_and_verdeling() {
     let dir = tempfile::tempdir().unwrap();
-    let text = run(dir.path(), &root().join("scenarios/basis.toml"));
+    let text = run_ok(&root().join("scenarios/basis.toml"), dir.path());
     let t = dir.path().join("basis/tables");
     for f in ["dwellings", "pressure", "costs", "policy", "verdeling"] {
         assert!(t.join(format!("{f}.csv")).is_file(), "{f}.csv");
@@ -307,7 +293,7 @@ fn zero_on_purpose_is_not_missing_and_a_payer_shift_moves_costs() {
             "zero_supply = [\"*:opvang\", \"GM0153:standplaats\"]\npipeline = ",
         )],
     );
-    run(dir.path().join("out").as_path(), &sc);
+    run_ok(&sc, &dir.path().join("out"));
     let (h, rows) = read_csv(&dir.path().join("out/basis/tables/dwellings.csv"));
     let [reg, yr, grp, ty, st, sup] = cols(
         &h,
@@ -373,14 +359,7 @@ fn bad_housing_inputs_name_file_line_and_field() {
             )],
         );
         let out = dir.path().join(format!("out{i}"));
-        let a = woonzorg()
-            .args(["run", "--no-charts"])
-            .arg(&sc)
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .code(1);
-        let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+        let err = fails(&["run", "--no-charts"], &sc, &out);
         assert!(
             err.contains(msg) && err.contains("voorraad.csv"),
             "case {i}: {err}"
@@ -393,13 +372,6 @@ fn bad_housing_inputs_name_file_line_and_field() {
         "[housing.parameters]\nmutatie = { value = 0.06, source = \"x\" }\n",
         &[],
     );
-    let a = woonzorg()
-        .args(["run", "--no-charts"])
-        .arg(&sc)
-        .arg("--out")
-        .arg(dir.path().join("o"))
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    let err = fails(&["run", "--no-charts"], &sc, &dir.path().join("o"));
     assert!(err.contains("housing.parameters.mutatie"), "{err}");
 }

@@ -31,7 +31,9 @@ fn basis_run_writes_table_pyramid_and_manifest() {
             "piramide_basisjaar.svg",
             "prognose_bevolking.png",
             "prognose_bevolking.svg",
-            "tables"
+            "tables",
+            "woningen_per_type.png",
+            "woningen_per_type.svg",
         ]
     );
     // Nothing else left in the parent (no temporary folders).
@@ -169,7 +171,7 @@ fn failed_run_keeps_the_previous_output() {
         .unwrap()
         .replace("\"Oss\"", "\"Atlantis\"");
     let text = text
-        .replace("\"../data/", &format!("\"{}/data/", root().display()))
+        .replace("\"../", &format!("\"{}/", root().display()))
         .replace(
             "own = \"regios.toml\"",
             &format!("own = \"{}/scenarios/regios.toml\"", root().display()),
@@ -348,7 +350,7 @@ fn backtest_command_writes_its_table() {
 fn basis_variant(dir: &std::path::Path, name: &str, extra_projection: &str) -> std::path::PathBuf {
     let root = root();
     let mut text = std::fs::read_to_string(root.join("scenarios/basis.toml")).unwrap();
-    text = text.replace("\"../data/", &format!("\"{}/data/", root.display()));
+    text = text.replace("\"../", &format!("\"{}/", root.display()));
     text = text.replace(
         "own = \"regios.toml\"",
         &format!("own = \"{}/scenarios/regios.toml\"", root.display()),
@@ -464,7 +466,7 @@ fn national_control_by_band_and_sex_from_85745ned() {
     let root = root();
     let text = std::fs::read_to_string(root.join("scenarios/nederland.toml"))
         .unwrap()
-        .replace("\"../data/", &format!("\"{}/data/", root.display()))
+        .replace("\"../", &format!("\"{}/", root.display()))
         .replace("constrain = false ", "constrain = true\ncontrol = \"85745NED\" ")
         .replace("[regions]", &format!("kernprognose_age_sex = \"{}/data/forecasts/85745NED_kernprognose_leeftijd_geslacht.csv\"\n\n[regions]", root.display()))
         .replace("variants = [\"midden\", \"laag\", \"hoog\"]", "variants = [\"midden\"]");
