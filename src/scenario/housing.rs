@@ -79,6 +79,34 @@ pub fn load_housing(
         }
         *slot = p.clone();
     }
+    for (gid, cap) in &settings.caps {
+        let key = format!("housing.caps.{gid}");
+        let invalid = |message: String| -> RunError {
+            ScenarioError::Invalid {
+                path: scenario_path.to_path_buf(),
+                key: key.clone(),
+                message,
+                hint: "caps.<group> = { value = 0.2, source = \"...\" } for a group with lettings in the housing catalogue".into(),
+            }
+            .into()
+        };
+        if !(0.0..=1.0).contains(&cap.value) || cap.source.trim().is_empty() {
+            return Err(invalid("needs a share between 0 and 1 and a source".into()));
+        }
+        match catalogue
+            .groups
+            .iter_mut()
+            .find(|g| &g.group == gid)
+            .and_then(|g| g.lettings.as_mut())
+        {
+            Some(l) => l.cap = Some(cap.value),
+            None => {
+                return Err(invalid(format!(
+                    "group '{gid}' needs no lettings in the housing catalogue"
+                )));
+            }
+        }
+    }
     for c in &settings.cost {
         match catalogue
             .costs

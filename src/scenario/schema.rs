@@ -77,6 +77,9 @@ pub struct HousingSettings {
     /// bezettingsgraad, geclusterd_cbs: name → { value, source }.
     #[serde(default)]
     pub parameters: std::collections::BTreeMap<String, crate::groups::catalogue::Param>,
+    /// Caps per group: at most this share of the lettings goes to the group (the rest waits).
+    #[serde(default)]
+    pub caps: std::collections::BTreeMap<String, crate::groups::catalogue::Param>,
     /// Cost settings replacing the catalogue's entry with the same setting and group (a shift
     /// between payers), or added.
     #[serde(default)]

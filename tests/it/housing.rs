@@ -150,6 +150,8 @@ fn dwellings_supply_gap_pressure_costs_policy_and_verdeling() {
         assert!((l - num(&r[stock]) * 0.07).abs() < 0.02, "{r:?}");
         assert!(num(&r[granted]) <= num(&r[need]) + 1e-9);
         if r[grp] == "totaal" {
+            // No caps in the basis scenario: granted = needed, so share = needed ÷ lettings.
+            assert_eq!(r[granted], r[need]);
             assert!(
                 // both rounded to 0.01 in the file
                 (num(&r[share]) - num(&r[granted]) / l).abs() < 0.01 / l + 1e-6,
@@ -290,7 +292,7 @@ fn zero_on_purpose_is_not_missing_and_a_payer_shift_moves_costs() {
         "[[housing.cost]]\nsetting = \"beschermd wonen en opvang\"\ngroup = \"beschermd_wonen_mo\"\npayer = \"Wlz (zorgkantoor)\"\nshare = 1.0\nper_person_year = 74000\nsource = \"aanname: test, beschermd wonen naar de Wlz (GGZ-Wlz)\"\n",
         &[(
             "pipeline = ",
-            "zero_supply = [\"*:opvang\", \"GM0153:standplaats\"]\npipeline = ",
+            "zero_supply = [\"*:opvang\", \"GM0153:standplaats\"]\ncaps = { statushouders = { value = 0.05, source = \"aanname: test\" } }\npipeline = ",
         )],
     );
     run_ok(&sc, &dir.path().join("out"));
@@ -324,6 +326,15 @@ fn zero_on_purpose_is_not_missing_and_a_payer_shift_moves_costs() {
         })
         .unwrap();
     assert_eq!(bw[payer], "Wlz (zorgkantoor)");
+    // The cap: statushouders get at most 5 % of the lettings.
+    let (h, rows) = read_csv(&dir.path().join("out/basis/tables/pressure.csv"));
+    let [grp, need, granted, lettings] = cols(&h, ["group", "needed", "granted", "lettings"]);
+    let mut binding = 0;
+    for r in rows.iter().filter(|r| r[grp] == "statushouders") {
+        assert!(num(&r[granted]) <= 0.05 * num(&r[lettings]) + 0.01, "{r:?}");
+        binding += usize::from(num(&r[granted]) < num(&r[need]));
+    }
+    assert!(binding > 0);
 }
 
 #[test]
