@@ -17,9 +17,16 @@ Without arguments runs scenarios/basis.toml on the extracts in data/ and writes 
 Stocks are on 1 January of the year. Figures by sex are estimated (geschat) and marked so.
 The output folder is replaced only when the whole run succeeds.
 
+With --draws N (or [uncertainty] draws in the scenario) every parameter that carries a
+spread is drawn N times (and the population between the Kernprognose's laag and hoog variants
+with [uncertainty] population = \"kernprognose\"); tables/groups_bands.csv and
+tables/dwellings_bands.csv give p2_5, p16_5, p50, p83_5, p97_5 per cell. The same seed gives the
+same bytes, whatever the number of threads (RAYON_NUM_THREADS).
+
 Examples:
   woonzorg run
-  woonzorg run scenarios/basis.toml --out out --no-charts";
+  woonzorg run scenarios/basis.toml --out out --no-charts
+  woonzorg run scenarios/extramuralisering.toml --draws 500 --seed 7";
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = AFTER_HELP)]
@@ -36,6 +43,12 @@ pub struct Args {
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
+    /// Monte Carlo draws (overrides [uncertainty] draws); adds tables/*_bands.csv
+    #[arg(long, value_name = "N")]
+    pub draws: Option<usize>,
+    /// Seed of the draws (overrides [uncertainty] seed); same seed, same bytes
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -44,6 +57,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         &args.out,
         &RunOptions {
             no_charts: args.no_charts,
+            draws: args.draws,
+            seed: args.seed,
+            progress: progress_bar(args.quiet),
         },
     )?;
     if args.quiet {
@@ -121,4 +137,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         outcome.files.join(", ")
     )?;
     Ok(())
+}
+
+/// An indicatif bar on a terminal; nothing when stderr is not one (or with --quiet).
+fn progress_bar(quiet: bool) -> Option<std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("trekkingen {bar:40} {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(std::sync::Arc::new(move |done: usize, all: usize| {
+        bar.set_length(all as u64);
+        bar.set_position(done as u64);
+        if done >= all {
+            bar.finish_and_clear();
+        }
+    }))
 }

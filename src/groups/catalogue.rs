@@ -29,12 +29,59 @@ use super::{GroupError, parse_sourced, read_text};
 
 const HINT: &str = "see data/groups/catalogus.toml for the keys a group has";
 
-/// A number with where it comes from.
+/// A number with where it comes from; optionally a path over the years and a distribution for
+/// Monte Carlo draws.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Param {
     pub value: f64,
     pub source: String,
+    /// Values per year (`path = { 2024 = 1.0, 2030 = 0.8 }`): linear in between, the first
+    /// before and the last after; `value` where there is no path.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub path: BTreeMap<String, f64>,
+    /// The distribution of the value in Monte Carlo draws (`spread = { normal = 0.1 }`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread: Option<Spread>,
+}
+
+/// A distribution around a parameter's value (its median/mode); all zero = no spread.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum Spread {
+    /// value + sd · Z
+    Normal(f64),
+    /// value · exp(sd · Z) (median = value; for counts and rates that stay positive)
+    Lognormal(f64),
+    /// triangular between [low, high] with the value as mode
+    Triangular([f64; 2]),
+    /// uniform between [low, high] (the value is not used)
+    Uniform([f64; 2]),
+}
+
+impl Param {
+    /// The value in a year (the path, else `value`).
+    pub fn at(&self, year: u16) -> f64 {
+        let pts: Vec<(u16, f64)> = self
+            .path
+            .iter()
+            .filter_map(|(y, v)| y.trim().parse::<u16>().ok().map(|y| (y, *v)))
+            .collect();
+        if pts.is_empty() {
+            self.value
+        } else {
+            super::methods::path_value(&pts, year)
+        }
+    }
+
+    /// Whether every path key is a year.
+    pub fn path_is_valid(&self) -> bool {
+        self.path.keys().all(|y| {
+            y.trim()
+                .parse::<u16>()
+                .is_ok_and(|y| (1900..=2100).contains(&y))
+        })
+    }
 }
 
 /// How a group is counted.

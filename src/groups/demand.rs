@@ -291,7 +291,7 @@ pub fn project_groups(
         let rates_of = |code: &str| rates_for(g, code, &regional, &table_rates);
         let unit_rates: Vec<Rates> = inputs.units.iter().map(|u| rates_of(&u.code)).collect();
         let rho = calibrations(g, inputs, observed, &unit_rates, &rates_of)?;
-        let trend = g.trend.as_ref().map(|t| t.value).unwrap_or(0.0);
+        let trend = |y: u16| g.trend.as_ref().map(|t| t.at(y)).unwrap_or(0.0);
         let (lo, hi) = g.ages();
         let sexes = g.sexes();
         let share = match &g.distribute {
@@ -307,7 +307,7 @@ pub fn project_groups(
                             &u.stocks[t],
                             &unit_rates[ui],
                             rho[ui],
-                            trend_factor(trend, t as u16),
+                            trend_factor(trend, inputs.base_year, inputs.base_year + t as u16),
                         )
                     })
                     .collect()
@@ -340,7 +340,9 @@ pub fn project_groups(
                     let inflow: Vec<f64> = (0..n_years)
                         .map(|t| s0 / d * pop_sum(&u.stocks[t], ilo, ihi, &sexes) / at_risk0)
                         .collect();
-                    let cap = vec![sf.capaciteit.value * s0 / d; n_years];
+                    let cap: Vec<f64> = (0..n_years)
+                        .map(|t| sf.capaciteit.at(inputs.base_year + t as u16) * s0 / d)
+                        .collect();
                     let run = stock_flow(s0, d, &inflow, &cap);
                     let v: Vec<f64> = run.iter().map(|y| y.stock).collect();
                     flows.push(("instroom", run.iter().map(|y| y.inflow).collect()));
@@ -384,16 +386,14 @@ pub fn project_groups(
                             .iter()
                             .find(|x| parse_half_year(&x.period) == Some((y, h)))
                             .map(|x| x.value)
-                            .unwrap_or(tk.later.value);
+                            .unwrap_or_else(|| tk.later.at(y));
                         let t = usize::from(y.saturating_sub(inputs.base_year)).min(n_years - 1);
                         halves.push((y, h, target, share_of(t)));
                         (y, h) = if h == 1 { (y, 2) } else { (y + 1, 1) };
                     }
-                    let run = taakstelling(
-                        &halves,
-                        tk.achterstand.value * share_of(0),
-                        tk.realisatie.value,
-                    );
+                    let run = taakstelling(&halves, tk.achterstand.value * share_of(0), |y| {
+                        tk.realisatie.at(y)
+                    });
                     let per_year = |f: &dyn Fn(&super::methods::HalfYear) -> f64,
                                     first_half_only: bool|
                      -> Vec<f64> {

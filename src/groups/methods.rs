@@ -36,10 +36,11 @@ pub fn calibration_ratio(observed: f64, expected: f64) -> f64 {
     }
 }
 
-/// **Trend factor** `τ(t) = (1 + g)^(t − t0)`: a constant yearly change of the rates (g = 0:
-/// beleidsarm). Source: METHODS §1c; Deltaplan Dementie (2016) for declining incidence.
-pub fn trend_factor(per_year: f64, years: u16) -> f64 {
-    (1.0 + per_year).powi(i32::from(years))
+/// **Trend factor** `τ(t) = Π_{y=t0}^{t−1} (1 + g(y))`: the yearly change of the rates, constant
+/// or following a path (g = 0: beleidsarm). Source: METHODS §1c; Deltaplan Dementie (2016) for
+/// declining incidence.
+pub fn trend_factor(per_year: impl Fn(u16) -> f64, base_year: u16, year: u16) -> f64 {
+    (base_year..year).map(|y| 1.0 + per_year(y)).product()
 }
 
 /// One year of a stock-flow group.
@@ -115,7 +116,7 @@ pub struct HalfYear {
 pub fn taakstelling(
     halves: &[(u16, u8, f64, f64)],
     backlog: f64,
-    realisatie: f64,
+    realisatie: impl Fn(u16) -> f64,
 ) -> Vec<HalfYear> {
     let mut b = backlog;
     halves
@@ -123,7 +124,7 @@ pub fn taakstelling(
         .map(|&(year, half, target, share)| {
             let task = target * share;
             let due = task + b;
-            let housed = due * realisatie;
+            let housed = due * realisatie(year);
             let h = HalfYear {
                 year,
                 half,

@@ -8,7 +8,7 @@
 /// index, so the message points at the entry a person recognises.
 pub fn unsourced_numbers(value: &toml::Value) -> Vec<String> {
     let mut out = Vec::new();
-    walk(value, "", &mut out);
+    walk(value, "", false, &mut out);
     out
 }
 
@@ -20,7 +20,9 @@ fn holds_number(v: &toml::Value) -> bool {
     is_number(v) || matches!(v, toml::Value::Array(a) if a.iter().any(holds_number))
 }
 
-fn walk(value: &toml::Value, path: &str, out: &mut Vec<String>) {
+/// `inherited`: the table is the `path` or `spread` of a sourced parameter (the parameter's
+/// source covers it).
+fn walk(value: &toml::Value, path: &str, inherited: bool, out: &mut Vec<String>) {
     match value {
         toml::Value::Table(t) => {
             let has_number = t.values().any(holds_number);
@@ -28,7 +30,7 @@ fn walk(value: &toml::Value, path: &str, out: &mut Vec<String>) {
                 .get("source")
                 .and_then(|s| s.as_str())
                 .is_some_and(|s| !s.trim().is_empty());
-            if has_number && !has_source {
+            if has_number && !has_source && !inherited {
                 out.push(if path.is_empty() {
                     "(top level)".into()
                 } else {
@@ -41,7 +43,7 @@ fn walk(value: &toml::Value, path: &str, out: &mut Vec<String>) {
                 } else {
                     format!("{path}.{k}")
                 };
-                walk(v, &p, out);
+                walk(v, &p, has_source && (k == "path" || k == "spread"), out);
             }
         }
         toml::Value::Array(a) => {
@@ -52,7 +54,7 @@ fn walk(value: &toml::Value, path: &str, out: &mut Vec<String>) {
                         .find_map(|k| t.get(*k).and_then(|x| x.as_str()))
                         .map(str::to_string)
                         .unwrap_or_else(|| i.to_string());
-                    walk(v, &format!("{path}[{name}]"), out);
+                    walk(v, &format!("{path}[{name}]"), false, out);
                 }
             }
         }
@@ -81,6 +83,7 @@ mod tests {
             source = "definitie"
             trend = { value = 1.0, source = "aanname: constant" }
             duur = { value = 2.0, source = " " }
+            cap = { value = 1.0, source = "aanname", path = { 2030 = 0.5 }, spread = { normal = 0.1 } }
             "#,
         )
         .unwrap();

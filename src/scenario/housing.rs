@@ -455,8 +455,8 @@ pub fn write_pressure(
             let stock = social_stock(h, &members, a.base_year, year);
             let p = pressure(
                 stock,
-                h.catalogue.mutatiegraad.value,
-                h.catalogue.threshold.value,
+                h.catalogue.mutatiegraad.at(year),
+                h.catalogue.threshold.at(year),
                 &lettings_needed(h, g, a, t),
             );
             let name = neutralise(&a.area.name);

@@ -4,7 +4,9 @@
 pub mod definitions;
 pub mod groups;
 pub mod housing;
+pub mod montecarlo;
 pub mod projection;
+pub mod resolve;
 pub mod run;
 pub mod schema;
 

@@ -23,6 +23,7 @@ use super::housing::{
     dwellings_chart, load_housing, supply_warnings, write_costs, write_dwellings, write_policy,
     write_pressure, write_verdeling,
 };
+use super::montecarlo::{monte_carlo, write_dwelling_bands, write_group_bands};
 use super::projection::{ExternalSeries, ProjectionInputs, VariantResult, run_projection};
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
 use crate::source::{self, SourceError};
@@ -66,9 +67,24 @@ impl RunError {
 }
 
 /// Options of a run that are not part of the scenario.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RunOptions {
     pub no_charts: bool,
+    /// Monte Carlo draws and seed (override the scenario's `[uncertainty]`).
+    pub draws: Option<usize>,
+    pub seed: Option<u64>,
+    /// Called with (draws done, draws in all) during a Monte Carlo run.
+    pub progress: Option<std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>>,
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("no_charts", &self.no_charts)
+            .field("draws", &self.draws)
+            .field("seed", &self.seed)
+            .finish()
+    }
 }
 
 /// One line of the terminal summary.
@@ -344,6 +360,41 @@ pub fn run_scenario(
             files.push("tables/verdeling.csv".into());
         }
     }
+    // Monte Carlo bands.
+    let draws = opts
+        .draws
+        .or(scenario.uncertainty.as_ref().map(|u| u.draws))
+        .unwrap_or(0);
+    let seed = opts
+        .seed
+        .or(scenario.uncertainty.as_ref().map(|u| u.seed))
+        .unwrap_or(20_240_101);
+    if let (Some(g), true) = (&groups, draws > 0) {
+        let population = scenario
+            .uncertainty
+            .as_ref()
+            .is_some_and(|u| u.population == "kernprognose");
+        let bands = monte_carlo(
+            scenario_path,
+            g,
+            housing.as_ref(),
+            &variants,
+            &areas,
+            draws,
+            seed,
+            population,
+            opts,
+        )?;
+        let p = staged.path("tables/groups_bands.csv");
+        write_group_bands(&p, &scenario.name, g, &bands, &areas).map_err(write_err(&p))?;
+        files.push("tables/groups_bands.csv".into());
+        if let Some(h) = &housing {
+            let p = staged.path("tables/dwellings_bands.csv");
+            write_dwelling_bands(&p, &scenario.name, g, h, &bands, &areas)
+                .map_err(write_err(&p))?;
+            files.push("tables/dwellings_bands.csv".into());
+        }
+    }
     if !opts.no_charts {
         let total = base_total(&base, &all_codes);
         let (nl_men, nl_women) = national_by_age(&nl_table, year)?;
@@ -460,6 +511,11 @@ pub fn run_scenario(
     }
     for v in &variants {
         notes.push(format!("Variant {}: {}.", v.name, v.description));
+    }
+    if draws > 0 && groups.is_some() {
+        notes.push(format!(
+            "Monte Carlo: {draws} trekkingen, seed {seed}; percentielen p2_5, p16_5, p50, p83_5, p97_5 (P²-schatter) in tables/*_bands.csv."
+        ));
     }
     let manifest = Manifest {
         tool: "woonzorg",

@@ -56,6 +56,29 @@ pub struct Scenario {
     pub groups: Option<GroupSettings>,
     /// Dwellings, supply, pressure, costs, policy checks, verdeelsleutels (needs `groups`).
     pub housing: Option<HousingSettings>,
+    /// Monte Carlo draws: how many, the seed, and whether the population is drawn too.
+    pub uncertainty: Option<Uncertainty>,
+}
+
+/// Monte Carlo settings (the command line's --draws and --seed win).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Uncertainty {
+    #[serde(default)]
+    pub draws: usize,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// `kernprognose`: each draw moves the population between the midden variant and the
+    /// laag/hoog variants (67 % bounds) by a standard-normal draw; `geen`: the midden variant.
+    #[serde(default = "default_population_spread")]
+    pub population: String,
+}
+
+fn default_seed() -> u64 {
+    20_240_101
+}
+fn default_population_spread() -> String {
+    "geen".into()
 }
 
 /// The housing part of a run.
@@ -250,13 +273,38 @@ pub struct Regions {
 }
 
 impl Scenario {
-    /// Read a scenario file.
+    /// Read a scenario file, with everything it `extends` merged in (see [`super::resolve`]).
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        let r = super::resolve::resolve(path)?;
+        if r.chain.len() == 1 {
+            return Scenario::parse(path, &r.text);
+        }
+        let merged = toml::to_string(&r.table).map_err(|e| ScenarioError::Invalid {
             path: path.to_path_buf(),
-            source,
+            key: "extends".into(),
+            message: format!("the merged scenario cannot be written: {e}"),
+            hint: "check the values of the scenarios in the chain".into(),
         })?;
-        Scenario::parse(path, &text)
+        Scenario::parse(path, &merged).map_err(|e| match e {
+            // Point at the file of the chain that writes the key, not at the merged text.
+            ScenarioError::Toml { message, hint, .. } => {
+                let key = super::resolve::suggestion(&message).map(|(k, _)| k);
+                let found = key.as_deref().and_then(|k| {
+                    r.chain.iter().find_map(|f| {
+                        let text = std::fs::read_to_string(f).ok()?;
+                        super::resolve::line_of_key(&text, k).map(|l| (f.clone(), l))
+                    })
+                });
+                let (file, line) = found.unwrap_or((path.to_path_buf(), 0));
+                ScenarioError::Toml {
+                    path: file,
+                    line,
+                    message,
+                    hint,
+                }
+            }
+            other => other,
+        })
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
@@ -265,11 +313,31 @@ impl Scenario {
                 .span()
                 .map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count())
                 .unwrap_or(0);
+            let raw = e.message().trim().to_string();
+            let (message, hint) = match super::resolve::suggestion(&raw) {
+                Some((field, best)) => {
+                    let table = super::resolve::table_at(text, line);
+                    let key = if table.is_empty() {
+                        field
+                    } else {
+                        format!("{table}.{field}")
+                    };
+                    let hint = match best {
+                        Some(b) => format!("did you mean '{b}'? ({raw})"),
+                        None => raw.clone(),
+                    };
+                    (format!("unknown key '{key}'"), hint)
+                }
+                None => (
+                    raw,
+                    "see scenarios/basis.toml for the keys a scenario has".into(),
+                ),
+            };
             ScenarioError::Toml {
                 path: path.to_path_buf(),
                 line,
-                message: e.message().trim().to_string(),
-                hint: "see scenarios/basis.toml for the keys a scenario has".into(),
+                message,
+                hint,
             }
         })?;
         let invalid = |key: &str, message: String, hint: &str| ScenarioError::Invalid {
