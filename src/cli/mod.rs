@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod backtest;
+pub mod compare;
 pub mod definitions;
 pub mod import;
 pub mod regions;
@@ -38,6 +39,8 @@ pub enum Command {
     Backtest(backtest::Args),
     /// Show one projection in each party's own definitions of the aandachtsgroepen
     Definitions(definitions::Args),
+    /// Compare finished runs: differences per group, dwelling type, region and year
+    Compare(compare::Args),
 }
 
 /// Run the parsed command.
@@ -48,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => run::run(a),
         Command::Backtest(a) => backtest::run(a),
         Command::Definitions(a) => definitions::run(a),
+        Command::Compare(a) => compare::run(a),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Scenario stage: the scenario TOML (what to run, on which data, for which regions) and the
 //! orchestration of a run through the stages before it.
 
+pub mod compare;
 pub mod definitions;
 pub mod groups;
 pub mod housing;

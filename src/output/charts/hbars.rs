@@ -51,11 +51,15 @@ impl Chart for HorizontalBars {
     {
         let c = self;
         let main = frame(root, &c.title, &c.subtitle, &c.source_line)?;
-        let values = c
+        let values: Vec<f64> = c
             .series
             .iter()
-            .flat_map(|(_, v)| v.iter().flatten().copied());
-        let hi = values.chain(c.reference).fold(0.0_f64, f64::max);
+            .flat_map(|(_, v)| v.iter().flatten().copied())
+            .chain(c.reference)
+            .collect();
+        let hi = values.iter().copied().fold(0.0_f64, f64::max);
+        let lo = values.iter().copied().fold(0.0_f64, f64::min);
+        let left = if lo < 0.0 { lo * 1.15 - 1.0 } else { 0.0 };
         let n = c.categories.len() as u32;
         let k = c.series.len().max(1) as u32;
         let rows = n * (k + 1);
@@ -63,7 +67,7 @@ impl Chart for HorizontalBars {
             .margin(15)
             .x_label_area_size(45)
             .y_label_area_size(330)
-            .build_cartesian_2d(0.0..hi * 1.3 + 1.0, 0u32..rows)?;
+            .build_cartesian_2d(left..hi * 1.3 + 1.0, 0u32..rows)?;
         let cats = c.categories.clone();
         chart
             .configure_mesh()
