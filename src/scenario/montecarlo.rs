@@ -41,7 +41,6 @@ pub struct P2 {
     q: [f64; 5],
     n: [f64; 5],
     np: [f64; 5],
-    dn: [f64; 5],
     count: usize,
 }
 
@@ -52,7 +51,6 @@ impl P2 {
             q: [0.0; 5],
             n: [0.0, 1.0, 2.0, 3.0, 4.0],
             np: [0.0, 2.0 * p, 4.0 * p, 2.0 + 2.0 * p, 4.0],
-            dn: [0.0, p / 2.0, p, (1.0 + p) / 2.0, 1.0],
             count: 0,
         }
     }
@@ -79,8 +77,10 @@ impl P2 {
         for i in k + 1..5 {
             self.n[i] += 1.0;
         }
-        for i in 0..5 {
-            self.np[i] += self.dn[i];
+        let p = self.p;
+        let dn = [0.0, p / 2.0, p, (1.0 + p) / 2.0, 1.0];
+        for (np, d) in self.np.iter_mut().zip(dn) {
+            *np += d;
         }
         for i in 1..4 {
             let d = self.np[i] - self.n[i];
@@ -368,50 +368,6 @@ pub fn inputs_of(v: &VariantResult, areas: &[Area]) -> GroupInputs {
     group_inputs(v, &units)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn p2_follows_quantiles_of_a_known_stream() {
-        // 10,000 values of a uniform stream on [0, 1) in a fixed pseudo-random order.
-        let mut est = QUANTILES.map(P2::new);
-        let mut x: u64 = 12345;
-        for _ in 0..10_000 {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let v = (x >> 11) as f64 / (1u64 << 53) as f64;
-            est.iter_mut().for_each(|e| e.add(v));
-        }
-        for (e, q) in est.iter().zip(QUANTILES) {
-            assert!((e.value() - q).abs() < 0.01, "{} vs {q}", e.value());
-        }
-        // A constant stream gives the constant exactly.
-        let mut c = P2::new(0.5);
-        for _ in 0..100 {
-            c.add(7.25);
-        }
-        assert_eq!(c.value(), 7.25);
-    }
-
-    #[test]
-    fn zero_spreads_draw_the_value() {
-        let mut rng = ChaCha8Rng::seed_from_u64(1);
-        for s in [
-            Spread::Normal(0.0),
-            Spread::Lognormal(0.0),
-            Spread::Triangular([2.0, 2.0]),
-            Spread::Uniform([2.0, 2.0]),
-        ] {
-            let mut p: Param = toml::from_str("value = 2.0\nsource = \"x\"").unwrap();
-            p.spread = Some(s);
-            draw_param(&mut p, &mut rng);
-            assert_eq!(p.value, 2.0, "{s:?}");
-        }
-    }
-}
-
 /// The Monte Carlo part of a run: the draws' bases, the draws, the bands.
 #[allow(clippy::too_many_arguments)]
 pub fn monte_carlo(
@@ -582,4 +538,48 @@ pub fn write_dwelling_bands(
         }
     }
     w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p2_follows_quantiles_of_a_known_stream() {
+        // 10,000 values of a uniform stream on [0, 1) in a fixed pseudo-random order.
+        let mut est = QUANTILES.map(P2::new);
+        let mut x: u64 = 12345;
+        for _ in 0..10_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let v = (x >> 11) as f64 / (1u64 << 53) as f64;
+            est.iter_mut().for_each(|e| e.add(v));
+        }
+        for (e, q) in est.iter().zip(QUANTILES) {
+            assert!((e.value() - q).abs() < 0.01, "{} vs {q}", e.value());
+        }
+        // A constant stream gives the constant exactly.
+        let mut c = P2::new(0.5);
+        for _ in 0..100 {
+            c.add(7.25);
+        }
+        assert_eq!(c.value(), 7.25);
+    }
+
+    #[test]
+    fn zero_spreads_draw_the_value() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for s in [
+            Spread::Normal(0.0),
+            Spread::Lognormal(0.0),
+            Spread::Triangular([2.0, 2.0]),
+            Spread::Uniform([2.0, 2.0]),
+        ] {
+            let mut p: Param = toml::from_str("value = 2.0\nsource = \"x\"").unwrap();
+            p.spread = Some(s);
+            draw_param(&mut p, &mut rng);
+            assert_eq!(p.value, 2.0, "{s:?}");
+        }
+    }
 }

@@ -7,7 +7,8 @@
 //!   `[[housing.policy]]`) — is replaced as a whole by the child's;
 //! - inheritance nests (a child of a child) and a cycle is refused;
 //! - relative paths are taken from the file that writes them: the parent's paths stay valid for
-//!   a child in another folder.
+//!   a child in another folder;
+//! - an inherited optional path is switched off with an empty string (`own = ""`).
 
 use std::path::{Path, PathBuf};
 
@@ -64,6 +65,7 @@ fn absolutise_at(t: &mut toml::Table, parts: &[&str], dir: &Path) {
     };
     let fix = |v: &mut toml::Value| {
         if let toml::Value::String(s) = v
+            && !s.is_empty()
             && Path::new(s.as_str()).is_relative()
         {
             *s = dir.join(s.as_str()).to_string_lossy().into_owned();

@@ -145,7 +145,12 @@ pub fn prepare_run(scenario_path: &Path) -> Result<Prepared, RunError> {
     // Geography: the gemeenten of the run, in the base year's indeling.
     let regions_dir = at(&scenario.data.regions);
     let registry = Registry::load(&regions_dir)?;
-    let own_path = scenario.regions.own.as_deref().map(at);
+    let own_path = scenario
+        .regions
+        .own
+        .as_deref()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(at);
     let own = match &own_path {
         Some(p) => load_own_regions(p)?,
         None => Vec::new(),

@@ -288,7 +288,10 @@ impl Scenario {
         Scenario::parse(path, &merged).map_err(|e| match e {
             // Point at the file of the chain that writes the key, not at the merged text.
             ScenarioError::Toml { message, hint, .. } => {
-                let key = super::resolve::suggestion(&message).map(|(k, _)| k);
+                let key = message
+                    .strip_prefix("unknown key '")
+                    .and_then(|k| k.split('\'').next())
+                    .map(|k| k.rsplit('.').next().unwrap_or(k).to_string());
                 let found = key.as_deref().and_then(|k| {
                     r.chain.iter().find_map(|f| {
                         let text = std::fs::read_to_string(f).ok()?;

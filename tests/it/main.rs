@@ -12,4 +12,5 @@ mod projection;
 mod properties;
 mod regions;
 mod run;
+mod scenarios;
 mod snapshots;
