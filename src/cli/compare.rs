@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use crate::groups::definitions::signed;
 use crate::scenario::compare::compare_runs;
 use crate::source::tidy::nl_number;
 
@@ -50,12 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "scenario", "groep", "waarde", "verschil"
     )?;
     for (scenario, group, value, diff) in &o.summary {
-        let d = nl_number(*diff);
-        let d = if diff.round() > 0.0 {
-            format!("+{d}")
-        } else {
-            d
-        };
+        let d = signed(*diff);
         writeln!(
             out,
             "{:<28} {:<26} {:>12} {:>12}",

@@ -423,6 +423,22 @@ pub fn monte_carlo(
     Ok(run_draws(&base, draws, &progress)?)
 }
 
+/// The base year and the number of years of a run's group counts.
+fn years_of(g: &super::groups::GroupRun) -> (u16, usize) {
+    g.counts
+        .first()
+        .map(|(_, c)| {
+            let n = c
+                .units
+                .first()
+                .and_then(|u| u.values.first())
+                .map(|v| v.len())
+                .unwrap_or(0);
+            (c.base_year, n)
+        })
+        .unwrap_or((0, 0))
+}
+
 fn bands_header() -> Vec<&'static str> {
     let mut h = vec!["measure", "draws"];
     h.extend(QUANTILE_COLUMNS);
@@ -444,18 +460,7 @@ pub fn write_group_bands(
     let mut header = vec!["group"];
     header.extend(bands_header());
     let mut w = crate::output::tables::create_keyed_csv(path, &header)?;
-    let n_years = g
-        .counts
-        .first()
-        .map(|(_, c)| {
-            c.units
-                .first()
-                .and_then(|u| u.values.first())
-                .map(|v| v.len())
-                .unwrap_or(0)
-        })
-        .unwrap_or(0);
-    let base_year = g.counts.first().map(|(_, c)| c.base_year).unwrap_or(0);
+    let (base_year, n_years) = years_of(g);
     let mut i = 0;
     let draws = bands.draws.to_string();
     for area in areas {
@@ -500,18 +505,7 @@ pub fn write_dwelling_bands(
     let mut header = vec!["dwelling_type"];
     header.extend(bands_header());
     let mut w = crate::output::tables::create_keyed_csv(path, &header)?;
-    let n_years = g
-        .counts
-        .first()
-        .map(|(_, c)| {
-            c.units
-                .first()
-                .and_then(|u| u.values.first())
-                .map(|v| v.len())
-                .unwrap_or(0)
-        })
-        .unwrap_or(0);
-    let base_year = g.counts.first().map(|(_, c)| c.base_year).unwrap_or(0);
+    let (base_year, n_years) = years_of(g);
     let mut i = areas.len() * g.catalogue.groups.len() * n_years * 2;
     let draws = bands.draws.to_string();
     for area in areas {

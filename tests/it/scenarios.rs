@@ -91,24 +91,22 @@ fn a_typo_names_the_key_its_file_and_a_suggestion() {
         "{err}"
     );
     // In a scenario of its own: the table path too.
-    let text = std::fs::read_to_string(&basis)
-        .unwrap()
-        .replace("horizon = 2040", "horizn = 2040");
-    let own = write(dir.path(), "eigen.toml", &text);
-    let err = fails(&["run"], &own, &dir.path().join("o2"));
-    assert!(
-        err.contains("unknown key 'horizn'") && err.contains("did you mean 'horizon'"),
-        "{err}"
-    );
-    let text = std::fs::read_to_string(&basis)
-        .unwrap()
-        .replace("srb = 1.05", "sbr = 1.05");
-    let own = write(dir.path(), "eigen2.toml", &text);
-    let err = fails(&["run"], &own, &dir.path().join("o3"));
-    assert!(
-        err.contains("unknown key 'projection.sbr'") && err.contains("did you mean 'srb'"),
-        "{err}"
-    );
+    for (i, (from, to, key, best)) in [
+        ("horizon = 2040", "horizn = 2040", "'horizn'", "'horizon'"),
+        ("srb = 1.05", "sbr = 1.05", "'projection.sbr'", "'srb'"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let text = std::fs::read_to_string(&basis).unwrap().replace(from, to);
+        let own = write(dir.path(), &format!("eigen{i}.toml"), &text);
+        let err = fails(&["run"], &own, &dir.path().join(format!("o{i}")));
+        assert!(
+            err.contains(&format!("unknown key {key}"))
+                && err.contains(&format!("did you mean {best}")),
+            "{err}"
+        );
+    }
 }
 
 #[test]
