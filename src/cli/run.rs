@@ -10,9 +10,13 @@ use crate::scenario::run::{RunOptions, run_scenario};
 
 const AFTER_HELP: &str = "\
 Without arguments runs scenarios/basis.toml on the extracts in data/ and writes out/basis/:
-  bevolking_basisjaar.csv   base population per gemeente and region, by age band and sex (tidy)
-  piramide_basisjaar.png    population pyramid of the scenario's gemeenten (also .svg)
-  manifest.json             tool version, scenario, SHA-256 of every input and output
+  tables/*.csv, *.parquet   tidy tables: population, components, groups, group_flows, dwellings,
+                            pressure, costs, policy, verdeling (and *_bands with --draws)
+  <name>.xlsx               one workbook: summary, a sheet per table (Dutch headers), sources
+  bijlage.md, bijlage.html  the woonzorgvisie annex (HTML self-contained and printable)
+  *.png, *.svg              charts (pyramid, projection, groups, dwellings)
+  bevolking_basisjaar.csv   base population per gemeente and region, by age band and sex
+  manifest.json             tool version, scenario, seed, SHA-256 of every input and output
 
 Stocks are on 1 January of the year. Figures by sex are estimated (geschat) and marked so.
 The output folder is replaced only when the whole run succeeds.
@@ -49,6 +53,15 @@ pub struct Args {
     /// Seed of the draws (overrides [uncertainty] seed); same seed, same bytes
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+    /// CSV dialect: rfc (`,`, decimal point; default) or nl (`;`, decimal comma, for Dutch Excel)
+    #[arg(long, default_value = "rfc", value_parser = ["rfc", "nl"])]
+    pub csv_dialect: String,
+    /// Print the summary as JSON (for scripts)
+    #[arg(long)]
+    pub json: bool,
+    /// Only the CSV tables and charts: no workbook, Parquet copies or annex
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -59,10 +72,33 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             no_charts: args.no_charts,
             draws: args.draws,
             seed: args.seed,
-            progress: progress_bar(args.quiet),
+            progress: progress_bar(args.quiet || args.json),
+            csv_dialect_nl: args.csv_dialect == "nl",
+            no_report: args.no_report,
         },
     )?;
     if args.quiet {
+        return Ok(());
+    }
+    if args.json {
+        let j = serde_json::json!({
+            "scenario": outcome.scenario.name,
+            "out_dir": outcome.out_dir,
+            "files": outcome.files,
+            "warnings": outcome.warnings,
+            "region": outcome.headline_region.0,
+            "region_name": outcome.headline_region.1,
+            "groups": outcome.headline,
+            "population": outcome.summary.iter().map(|r| serde_json::json!({
+                "region": r.region, "name": r.name, "total": r.total, "age_75_plus": r.age_75_plus,
+                "projected": r.projected.iter().map(|(y, t, o)| serde_json::json!({"year": y, "total": t, "age_75_plus": o})).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        });
+        writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            serde_json::to_string_pretty(&j)?
+        )?;
         return Ok(());
     }
     let mut out = std::io::stdout().lock();
@@ -126,6 +162,34 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             line.push_str(&format!(" {:>11} {:>9}", nl_number(*t), nl_number(*o)));
         }
         writeln!(out, "{line}")?;
+    }
+    if !outcome.headline.is_empty() {
+        let (code, name) = &outcome.headline_region;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Aandachtsgroepen in {name} ({code}), netto personen (iedereen één keer):"
+        )?;
+        writeln!(
+            out,
+            "{:<58} {:>9} {:>9} {:>9} {:>9}",
+            "groep",
+            s.base_year,
+            2030.clamp(s.base_year, s.horizon),
+            s.horizon,
+            "verschil"
+        )?;
+        for h in &outcome.headline {
+            writeln!(
+                out,
+                "{:<58} {:>9} {:>9} {:>9} {:>9}",
+                truncate(&h.label, 58),
+                nl_number(h.base),
+                nl_number(h.mid),
+                nl_number(h.horizon),
+                crate::groups::definitions::signed(h.horizon - h.base)
+            )?;
+        }
     }
     for w in &outcome.warnings {
         writeln!(out, "Let op: {w}")?;

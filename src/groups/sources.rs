@@ -93,3 +93,47 @@ mod tests {
         );
     }
 }
+
+/// Every table that carries a `source`, with its key path, its value (if it has one) and the
+/// source: the list of assumptions an annex prints.
+pub fn sourced_entries(value: &toml::Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    collect(value, "", &mut out);
+    out
+}
+
+fn collect(value: &toml::Value, path: &str, out: &mut Vec<(String, String, String)>) {
+    match value {
+        toml::Value::Table(t) => {
+            if let Some(src) = t.get("source").and_then(|s| s.as_str()) {
+                let v = match t.get("value") {
+                    Some(toml::Value::Float(f)) => f.to_string(),
+                    Some(toml::Value::Integer(i)) => i.to_string(),
+                    _ => String::new(),
+                };
+                out.push((path.to_string(), v, src.to_string()));
+            }
+            for (k, v) in t {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                collect(v, &p, out);
+            }
+        }
+        toml::Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                if let toml::Value::Table(t) = v {
+                    let name = ["id", "group", "name", "setting"]
+                        .iter()
+                        .find_map(|k| t.get(*k).and_then(|x| x.as_str()))
+                        .map(str::to_string)
+                        .unwrap_or_else(|| i.to_string());
+                    collect(v, &format!("{path}[{name}]"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}

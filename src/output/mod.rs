@@ -1,6 +1,8 @@
 //! Output stage: tidy CSV tables, charts, the manifest; all written atomically.
 
+pub mod annex;
 pub mod charts;
 pub mod files;
 pub mod manifest;
 pub mod tables;
+pub mod xlsx;

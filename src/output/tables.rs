@@ -102,3 +102,78 @@ pub fn create_keyed_csv(
     let header: Vec<&str> = AREA_KEYS.iter().chain(rest).copied().collect();
     create_csv(path, &header)
 }
+
+/// Write a CSV table of a run as Parquet: columns whose every non-empty cell is a number become
+/// Float64 (empty = null), the others (and code columns such as region and year) stay text.
+pub fn csv_to_parquet(
+    csv_path: &std::path::Path,
+    parquet_path: &std::path::Path,
+) -> PolarsResult<()> {
+    let io = |e: csv::Error| PolarsError::ComputeError(e.to_string().into());
+    let mut r = csv::Reader::from_path(csv_path).map_err(io)?;
+    let header: Vec<String> = r
+        .headers()
+        .map_err(io)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut cols: Vec<Vec<String>> = vec![Vec::new(); header.len()];
+    for rec in r.records() {
+        let rec = rec.map_err(io)?;
+        for (c, v) in rec.iter().enumerate().take(header.len()) {
+            cols[c].push(v.to_string());
+        }
+    }
+    let n = cols.first().map(Vec::len).unwrap_or(0);
+    let codes = ["region", "member", "age", "year", "until"];
+    let columns: Vec<Column> = header
+        .iter()
+        .zip(cols)
+        .map(|(name, v)| {
+            let numeric = !codes.contains(&name.as_str())
+                && v.iter().any(|s| !s.is_empty())
+                && v.iter().all(|s| s.is_empty() || s.parse::<f64>().is_ok());
+            if numeric {
+                let x: Vec<Option<f64>> = v.iter().map(|s| s.parse().ok()).collect();
+                Column::new(name.as_str().into(), x)
+            } else {
+                Column::new(name.as_str().into(), v)
+            }
+        })
+        .collect();
+    let mut df = DataFrame::new(n, columns)?;
+    let f = std::fs::File::create(parquet_path)?;
+    ParquetWriter::new(f).finish(&mut df)?;
+    Ok(())
+}
+
+/// Rewrite a CSV table in the Dutch Excel dialect: `;` between fields, decimal comma in numbers.
+pub fn csv_to_dutch_dialect(path: &std::path::Path) -> std::io::Result<()> {
+    let mut r = csv::Reader::from_path(path).map_err(std::io::Error::other)?;
+    let header: Vec<String> = r
+        .headers()
+        .map_err(std::io::Error::other)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows: Vec<Vec<String>> = r
+        .records()
+        .map(|rec| rec.map(|r| r.iter().map(str::to_string).collect()))
+        .collect::<Result<_, _>>()
+        .map_err(std::io::Error::other)?;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_path(path)
+        .map_err(std::io::Error::other)?;
+    w.write_record(&header)?;
+    for row in rows {
+        w.write_record(row.iter().map(|v| {
+            if v.parse::<f64>().is_ok() && v.contains('.') {
+                v.replace('.', ",")
+            } else {
+                v.clone()
+            }
+        }))?;
+    }
+    w.flush()
+}

@@ -872,14 +872,7 @@ pub fn dwellings_chart(
     let base = counts.base_year;
     let last = scenario.horizon;
     let t = usize::from(last.checked_sub(base)?);
-    let area = areas.iter().find(|a| {
-        h.catalogue.types.iter().all(|ty| {
-            matches!(
-                h.supply.area(&a.base_codes(), &ty.id, base, last),
-                AreaSupply::Known(_)
-            )
-        })
-    })?;
+    let area = complete_supply_area(h, areas, base, last)?;
     let groups = counts.area(&g.catalogue, &area.base_codes()).ok()?;
     let dw = dwelling_demand(&h.catalogue, &g.catalogue, &groups, &h.headship);
     let types: Vec<usize> = (0..h.catalogue.types.len())
@@ -940,5 +933,22 @@ pub fn dwellings_chart(
             (format!("aanbod {last}"), supply),
         ],
         reference: None,
+    })
+}
+
+/// The first area whose supply is known for every dwelling type (the annex's region).
+pub fn complete_supply_area<'a>(
+    h: &HousingRun,
+    areas: &'a [Area],
+    base: u16,
+    last: u16,
+) -> Option<&'a Area> {
+    areas.iter().find(|a| {
+        h.catalogue.types.iter().all(|ty| {
+            matches!(
+                h.supply.area(&a.base_codes(), &ty.id, base, last),
+                AreaSupply::Known(_)
+            )
+        })
     })
 }

@@ -25,6 +25,7 @@ use super::housing::{
 };
 use super::montecarlo::{monte_carlo, write_dwelling_bands, write_group_bands};
 use super::projection::{ExternalSeries, ProjectionInputs, VariantResult, run_projection};
+use super::report::write_report;
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
 use crate::source::{self, SourceError};
 
@@ -73,6 +74,10 @@ pub struct RunOptions {
     /// Monte Carlo draws and seed (override the scenario's `[uncertainty]`).
     pub draws: Option<usize>,
     pub seed: Option<u64>,
+    /// Write the CSV tables with `;` and a decimal comma (Dutch Excel).
+    pub csv_dialect_nl: bool,
+    /// Skip the workbook, the Parquet copies and the annex (only the CSV tables).
+    pub no_report: bool,
     /// Called with (draws done, draws in all) during a Monte Carlo run.
     pub progress: Option<std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>>,
 }
@@ -107,6 +112,9 @@ pub struct RunOutcome {
     pub summary: Vec<SummaryRow>,
     /// What a reader must know about the outputs (missing supply, example figures).
     pub warnings: Vec<String>,
+    /// The headline per group for the annex region: (code, name) and the lines.
+    pub headline_region: (String, String),
+    pub headline: Vec<super::report::Headline>,
 }
 
 fn write_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
@@ -374,6 +382,7 @@ pub fn run_scenario(
         .seed
         .or(scenario.uncertainty.as_ref().map(|u| u.seed))
         .unwrap_or(20_240_101);
+    let mut mc_bands = None;
     if let (Some(g), true) = (&groups, draws > 0) {
         let population = scenario
             .uncertainty
@@ -399,6 +408,7 @@ pub fn run_scenario(
                 .map_err(write_err(&p))?;
             files.push("tables/dwellings_bands.csv".into());
         }
+        mc_bands = Some(bands);
     }
     if !opts.no_charts {
         let total = base_total(&base, &all_codes);
@@ -471,6 +481,33 @@ pub fn run_scenario(
             files.push("prognose_bevolking.png".into());
             files.push("prognose_bevolking.svg".into());
         }
+        if let Some(g) = &groups {
+            for (name, chart) in super::charts::group_charts(
+                &scenario,
+                g,
+                housing.as_ref(),
+                &variants,
+                &areas,
+                mc_bands.as_ref(),
+            ) {
+                match chart {
+                    super::charts::AnyChart::Lines(c) => draw_lines(
+                        &c,
+                        &staged.path(&format!("{name}.png")),
+                        &staged.path(&format!("{name}.svg")),
+                    )?,
+                    super::charts::AnyChart::Stacked(c) => {
+                        crate::output::charts::stacked::draw_stacked(
+                            &c,
+                            &staged.path(&format!("{name}.png")),
+                            &staged.path(&format!("{name}.svg")),
+                        )?
+                    }
+                }
+                files.push(format!("{name}.png"));
+                files.push(format!("{name}.svg"));
+            }
+        }
         if let (Some(g), Some(h)) = (&groups, &housing)
             && let Some(chart) = dwellings_chart(&scenario, g, h, &areas)
         {
@@ -483,6 +520,50 @@ pub fn run_scenario(
             files.push("woningen_per_type.svg".into());
         }
     }
+
+    let mut notes = vec!["Standen op 1 januari van het jaar; stromen (geboorten, sterfte, migratie) gedurende het jaar.".to_string()];
+    if !scenario.regions.nederland {
+        notes.push("Leeftijdsklassen per gemeente waargenomen (CBS 85383NED, status Definitief); verdeling naar geslacht en naar losse leeftijden geschat (landelijke structuur, CBS 7461bev, geharkt naar de klassen).".into());
+    }
+    for v in &variants {
+        notes.push(format!("Variant {}: {}.", v.name, v.description));
+    }
+    if draws > 0 && groups.is_some() {
+        notes.push(format!(
+            "Monte Carlo: {draws} trekkingen, seed {seed}; percentielen p2_5, p16_5, p50, p83_5, p97_5 (P²-schatter) in tables/*_bands.csv."
+        ));
+    }
+    // Workbook, Parquet, annex: built from the tables just written.
+    let region_for_report = housing
+        .as_ref()
+        .and_then(|h| super::housing::complete_supply_area(h, &areas, year, scenario.horizon))
+        .map(|a| (a.code.clone(), a.name.clone()))
+        .or_else(|| areas.last().map(|a| (a.code.clone(), a.name.clone())));
+    let mut report_inputs: Vec<PathBuf> = super::resolve::resolve(scenario_path)
+        .map(|r| r.chain)
+        .unwrap_or_default();
+    report_inputs.extend(groups.iter().flat_map(|g| g.inputs.iter().cloned()));
+    report_inputs.extend(housing.iter().flat_map(|h| h.inputs.iter().cloned()));
+    let report = if opts.no_report {
+        super::report::Report {
+            files: Vec::new(),
+            region: String::new(),
+            region_name: String::new(),
+            headline: Vec::new(),
+        }
+    } else {
+        write_report(
+            &staged.path(""),
+            &scenario,
+            scenario_path,
+            region_for_report,
+            &report_inputs,
+            (draws > 0 && groups.is_some()).then_some((seed, draws)),
+            &notes,
+            opts.csv_dialect_nl,
+        )?
+    };
+    files.extend(report.files.iter().cloned());
 
     // Manifest: inputs and outputs with SHA-256.
     let hash = |p: &Path| hash_path(p).map_err(write_err(p));
@@ -509,18 +590,6 @@ pub fn run_scenario(
         let mut h = hash(&staged.path(f))?;
         h.path = f.clone();
         outputs.push(h);
-    }
-    let mut notes = vec!["Standen op 1 januari van het jaar; stromen (geboorten, sterfte, migratie) gedurende het jaar.".to_string()];
-    if !scenario.regions.nederland {
-        notes.push("Leeftijdsklassen per gemeente waargenomen (CBS 85383NED, status Definitief); verdeling naar geslacht en naar losse leeftijden geschat (landelijke structuur, CBS 7461bev, geharkt naar de klassen).".into());
-    }
-    for v in &variants {
-        notes.push(format!("Variant {}: {}.", v.name, v.description));
-    }
-    if draws > 0 && groups.is_some() {
-        notes.push(format!(
-            "Monte Carlo: {draws} trekkingen, seed {seed}; percentielen p2_5, p16_5, p50, p83_5, p97_5 (P²-schatter) in tables/*_bands.csv."
-        ));
     }
     let manifest = Manifest {
         tool: "woonzorg",
@@ -574,6 +643,8 @@ pub fn run_scenario(
         files,
         summary,
         warnings,
+        headline_region: (report.region.clone(), report.region_name.clone()),
+        headline: report.headline,
     })
 }
 
@@ -845,9 +916,11 @@ fn projection_chart(
             Panel {
                 y_label: "Inwoners".into(),
                 series: totals,
+                bands: Vec::new(),
             },
             Panel {
                 y_label: "Inwoners 75 jaar en ouder".into(),
+                bands: Vec::new(),
                 series: series(&|p| p.band(75, OPEN_AGE)),
             },
         ],

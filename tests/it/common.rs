@@ -102,7 +102,7 @@ pub fn cols<const N: usize>(header: &[String], names: [&str; N]) -> [usize; N] {
 /// Run `woonzorg run --no-charts <scenario> --out <out>`, expect success, return stdout.
 pub fn run_ok(scenario: &Path, out: &Path) -> String {
     let o = woonzorg()
-        .args(["run", "--no-charts"])
+        .args(["run", "--no-charts", "--no-report"])
         .arg(scenario)
         .arg("--out")
         .arg(out)

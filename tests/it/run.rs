@@ -5,7 +5,7 @@ use crate::common::{col, read_csv, root, woonzorg};
 fn run_basis() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     woonzorg()
-        .args(["run", "scenarios/basis.toml", "--out"])
+        .args(["run", "scenarios/basis.toml", "--no-report", "--out"])
         .arg(dir.path())
         .assert()
         .success()
@@ -147,7 +147,7 @@ fn two_runs_give_identical_tables() {
 fn no_charts_skips_the_pyramid() {
     let dir = tempfile::tempdir().unwrap();
     woonzorg()
-        .args(["run", "--no-charts", "--quiet", "--out"])
+        .args(["run", "--no-charts", "--no-report", "--quiet", "--out"])
         .arg(dir.path())
         .assert()
         .success()
@@ -160,7 +160,7 @@ fn no_charts_skips_the_pyramid() {
 fn failed_run_keeps_the_previous_output() {
     let dir = tempfile::tempdir().unwrap();
     woonzorg()
-        .args(["run", "--no-charts", "--out"])
+        .args(["run", "--no-charts", "--no-report", "--out"])
         .arg(dir.path())
         .assert()
         .success();
@@ -271,7 +271,13 @@ fn basis_run_projects_every_selected_gemeente_to_2040() {
 fn nederland_run_follows_the_kernprognose() {
     let dir = tempfile::tempdir().unwrap();
     woonzorg()
-        .args(["run", "scenarios/nederland.toml", "--no-charts", "--out"])
+        .args([
+            "run",
+            "scenarios/nederland.toml",
+            "--no-charts",
+            "--no-report",
+            "--out",
+        ])
         .arg(dir.path())
         .assert()
         .success()

@@ -317,7 +317,14 @@ fn zero_spreads_give_the_deterministic_run_as_p50() {
     );
     let out = dir.path().join("out");
     woonzorg()
-        .args(["run", "--no-charts", "--draws", "12", "--out"])
+        .args([
+            "run",
+            "--no-charts",
+            "--no-report",
+            "--draws",
+            "12",
+            "--out",
+        ])
         .arg(&out)
         .arg(&sc)
         .assert()

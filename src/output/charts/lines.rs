@@ -15,11 +15,20 @@ pub struct Series {
     pub main: bool,
 }
 
-/// A panel: title of the y axis and its lines.
+/// A panel: title of the y axis, its lines, and shaded bands (an interval around a line).
 #[derive(Debug, Clone)]
 pub struct Panel {
     pub y_label: String,
     pub series: Vec<Series>,
+    pub bands: Vec<Band>,
+}
+
+/// A shaded interval: lower and upper points per year.
+#[derive(Debug, Clone)]
+pub struct Band {
+    pub label: String,
+    pub lower: Vec<(u16, f64)>,
+    pub upper: Vec<(u16, f64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -62,7 +71,12 @@ impl Chart for LineChart {
         let main = frame(root, &c.title, &c.subtitle, &c.source_line)?;
         let areas = main.split_evenly((c.panels.len().max(1), 1));
         for (panel, area) in c.panels.iter().zip(areas.iter()) {
-            let pts = panel.series.iter().flat_map(|s| s.points.iter());
+            let pts = panel.series.iter().flat_map(|s| s.points.iter()).chain(
+                panel
+                    .bands
+                    .iter()
+                    .flat_map(|b| b.lower.iter().chain(&b.upper)),
+            );
             let (mut x0, mut x1, mut y0, mut y1) =
                 (u16::MAX, 0u16, f64::INFINITY, f64::NEG_INFINITY);
             for (x, y) in pts {
@@ -90,6 +104,21 @@ impl Chart for LineChart {
                 .label_style((FONT, 15))
                 .axis_desc_style((FONT, 17))
                 .draw()?;
+            for (i, b) in panel.bands.iter().enumerate() {
+                let shade = RGBColor(31, 78, 121).mix(if i == 0 { 0.12 } else { 0.25 });
+                let poly: Vec<(u32, f64)> = b
+                    .upper
+                    .iter()
+                    .map(|(x, y)| (u32::from(*x), *y))
+                    .chain(b.lower.iter().rev().map(|(x, y)| (u32::from(*x), *y)))
+                    .collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(poly, shade.filled())))?
+                    .label(b.label.clone())
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 6), (x + 18, y + 6)], shade.filled())
+                    });
+            }
             for (i, s) in panel.series.iter().enumerate() {
                 let colour = COLOURS[i % COLOURS.len()];
                 let style = ShapeStyle {

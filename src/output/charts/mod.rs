@@ -4,6 +4,7 @@ pub mod bars;
 pub mod hbars;
 pub mod lines;
 pub mod pyramid;
+pub mod stacked;
 
 use std::path::Path;
 use std::sync::Once;

@@ -1,0 +1,695 @@
+//! What a person gets from a run besides the tidy CSV: Parquet copies, one Excel workbook, the
+//! woonzorgvisie annex (bijlage.md and a self-contained bijlage.html), and the headline for the
+//! terminal. Everything is built from the tables the run wrote, so the annex, the workbook and
+//! the CSV always show the same numbers.
+
+use std::path::{Path, PathBuf};
+
+use crate::groups::sources::sourced_entries;
+use crate::output::annex::{Annex, AnnexTable, Section};
+use crate::output::tables::{csv_to_dutch_dialect, csv_to_parquet};
+use crate::output::xlsx::{Sheet, dutch_header, write_workbook};
+use crate::source::tidy::nl_number;
+
+use super::run::RunError;
+use super::schema::Scenario;
+
+/// The tables of a run, their sheet names in the workbook, and a Dutch description.
+pub const TABLES: &[(&str, &str, &str)] = &[
+    (
+        "groups",
+        "Groepen",
+        "aandachtsgroepen per regio en jaar, bruto en netto",
+    ),
+    (
+        "dwellings",
+        "Woningen",
+        "woningen per groep en woningtype: vraag, aanbod, tekort",
+    ),
+    (
+        "pressure",
+        "Druk sociale huur",
+        "toewijzingen die de aandachtsgroepen vragen",
+    ),
+    ("costs", "Kosten", "kosten per zorgvorm en betaler"),
+    ("policy", "Beleidstoetsen", "beleidsregels: gehaald of niet"),
+    (
+        "verdeling",
+        "Verdeelsleutel",
+        "regionale opgave per gemeente",
+    ),
+    (
+        "groups_bands",
+        "Bandbreedte groepen",
+        "Monte Carlo: percentielen per groep",
+    ),
+    (
+        "dwellings_bands",
+        "Bandbreedte woningen",
+        "Monte Carlo: percentielen per woningtype",
+    ),
+    (
+        "group_flows",
+        "Stromen",
+        "instroom, uitstroom, taakstelling",
+    ),
+    ("components", "Componenten", "geboorten, sterfte, migratie"),
+    (
+        "population",
+        "Bevolking",
+        "bevolking naar leeftijd en geslacht",
+    ),
+];
+
+/// One line of the headline: a group in the annex region.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Headline {
+    pub group: String,
+    pub label: String,
+    /// Net persons in the base year, 2030 and the horizon.
+    pub base: f64,
+    pub mid: f64,
+    pub horizon: f64,
+}
+
+/// What the report step made.
+pub struct Report {
+    pub files: Vec<String>,
+    pub region: String,
+    pub region_name: String,
+    pub headline: Vec<Headline>,
+}
+
+fn read(dir: &Path, table: &str) -> Option<Sheet> {
+    let p = dir.join("tables").join(format!("{table}.csv"));
+    p.is_file()
+        .then(|| Sheet::from_csv(table, &p).ok())
+        .flatten()
+}
+
+fn col(s: &Sheet, name: &str) -> Option<usize> {
+    s.header.iter().position(|h| h == name)
+}
+
+fn num(s: &str) -> f64 {
+    s.parse().unwrap_or(0.0)
+}
+
+/// Rows of a sheet where every (column, value) matches.
+fn select<'a>(s: &'a Sheet, conds: &[(&str, &str)]) -> Vec<&'a Vec<String>> {
+    let idx: Vec<(usize, &str)> = conds
+        .iter()
+        .filter_map(|(c, v)| col(s, c).map(|i| (i, *v)))
+        .collect();
+    s.rows
+        .iter()
+        .filter(|r| idx.iter().all(|(i, v)| r[*i] == *v))
+        .collect()
+}
+
+fn signed(v: f64) -> String {
+    crate::groups::definitions::signed(v)
+}
+
+/// Build the workbook, the Parquet copies, the annex and the headline in the staged run folder.
+#[allow(clippy::too_many_arguments)]
+pub fn write_report(
+    dir: &Path,
+    scenario: &Scenario,
+    scenario_path: &Path,
+    region: Option<(String, String)>,
+    inputs: &[PathBuf],
+    seed_and_draws: Option<(u64, usize)>,
+    notes: &[String],
+    csv_dialect_nl: bool,
+) -> Result<Report, RunError> {
+    let werr = |p: PathBuf| {
+        move |source: std::io::Error| RunError::Write {
+            path: p.clone(),
+            source,
+        }
+    };
+    let mut files = Vec::new();
+    let base = scenario.base_year;
+    let horizon = scenario.horizon;
+    let mid_year = 2030.clamp(base, horizon);
+
+    // Parquet copies.
+    for (t, _, _) in TABLES {
+        let csv = dir.join("tables").join(format!("{t}.csv"));
+        if csv.is_file() {
+            let pq = dir.join("tables").join(format!("{t}.parquet"));
+            csv_to_parquet(&csv, &pq).map_err(|e| RunError::Write {
+                path: pq.clone(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+            files.push(format!("tables/{t}.parquet"));
+        }
+    }
+
+    // The region of the annex and the headline.
+    let groups = read(dir, "groups");
+    let (region, region_name) = match (region, &groups) {
+        (Some(r), _) => r,
+        (None, Some(g)) => {
+            let r = g.rows.last().map(|r| {
+                (
+                    r[col(g, "region").unwrap_or(2)].clone(),
+                    r[col(g, "region_name").unwrap_or(3)].clone(),
+                )
+            });
+            r.unwrap_or_default()
+        }
+        (None, None) => Default::default(),
+    };
+    let first_variant = groups
+        .as_ref()
+        .and_then(|g| {
+            g.rows
+                .first()
+                .map(|r| r[col(g, "variant").unwrap_or(1)].clone())
+        })
+        .unwrap_or_else(|| "midden".into());
+    let mut headline = Vec::new();
+    if let Some(g) = &groups {
+        let rows = select(g, &[("region", &region), ("variant", &first_variant)]);
+        let (gi, li, yi, ni) = (
+            col(g, "group"),
+            col(g, "group_label"),
+            col(g, "year"),
+            col(g, "net"),
+        );
+        if let (Some(gi), Some(li), Some(yi), Some(ni)) = (gi, li, yi, ni) {
+            let mut ids: Vec<(String, String)> = Vec::new();
+            for r in &rows {
+                if !ids.iter().any(|(i, _)| i == &r[gi]) {
+                    ids.push((r[gi].clone(), r[li].clone()));
+                }
+            }
+            for (id, label) in ids {
+                let at = |y: u16| -> f64 {
+                    rows.iter()
+                        .find(|r| r[gi] == id && r[yi] == y.to_string())
+                        .map(|r| num(&r[ni]))
+                        .unwrap_or(0.0)
+                };
+                let (b, m, h) = (at(base), at(mid_year), at(horizon));
+                headline.push(Headline {
+                    group: id,
+                    label,
+                    base: b,
+                    mid: m,
+                    horizon: h,
+                });
+            }
+        }
+    }
+
+    // Sources: every number of the scenario chain and the catalogues, with its source.
+    let mut sources: Vec<Vec<String>> = Vec::new();
+    let mut add_sources = |file: &Path, part: &str| {
+        if let Ok(text) = std::fs::read_to_string(file)
+            && let Ok(v) = toml::from_str::<toml::Value>(&text)
+        {
+            for (k, val, src) in sourced_entries(&v) {
+                sources.push(vec![part.to_string(), k, val, src]);
+            }
+        }
+    };
+    add_sources(scenario_path, "scenario");
+    for p in inputs
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+    {
+        let name = p
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or("catalogus")
+            .to_string();
+        add_sources(p, &name);
+    }
+
+    // The workbook.
+    let mut sheets = vec![Sheet {
+        name: "Samenvatting".into(),
+        header: vec![
+            "region".into(),
+            "region_name".into(),
+            "group".into(),
+            "label".into(),
+            format!("netto {base}"),
+            format!("netto {mid_year}"),
+            format!("netto {horizon}"),
+        ],
+        rows: headline
+            .iter()
+            .map(|h| {
+                vec![
+                    region.clone(),
+                    region_name.clone(),
+                    h.group.clone(),
+                    h.label.clone(),
+                    format!("{:.2}", h.base),
+                    format!("{:.2}", h.mid),
+                    format!("{:.2}", h.horizon),
+                ]
+            })
+            .collect(),
+    }];
+    for (t, name, _) in TABLES {
+        if let Some(mut s) = read(dir, t) {
+            if *t == "population" {
+                s = five_year_bands(s);
+            }
+            if s.rows.len() >= 1_048_575 {
+                // Excel's limit; the CSV and Parquet hold everything.
+                s.rows.truncate(1_048_574);
+            }
+            s.name = name.to_string();
+            sheets.push(s);
+        }
+    }
+    sheets.push(Sheet {
+        name: "Bronnen".into(),
+        header: vec!["part".into(), "key".into(), "value".into(), "source".into()],
+        rows: sources.clone(),
+    });
+    let xlsx = dir.join(format!("{}.xlsx", scenario.name));
+    write_workbook(&xlsx, &scenario.title, &sheets).map_err(|e| RunError::Write {
+        path: xlsx.clone(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    files.push(format!("{}.xlsx", scenario.name));
+
+    // The annex.
+    let annex = annex(
+        dir,
+        scenario,
+        &region,
+        &region_name,
+        &first_variant,
+        &headline,
+        &sources,
+        inputs,
+        seed_and_draws,
+        notes,
+    );
+    let md = dir.join("bijlage.md");
+    std::fs::write(&md, annex.to_markdown()).map_err(werr(md.clone()))?;
+    files.push("bijlage.md".into());
+    let svg = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
+    let html = dir.join("bijlage.html");
+    std::fs::write(&html, annex.to_html(&svg)).map_err(werr(html.clone()))?;
+    files.push("bijlage.html".into());
+
+    if csv_dialect_nl {
+        for (t, _, _) in TABLES {
+            let csv = dir.join("tables").join(format!("{t}.csv"));
+            if csv.is_file() {
+                csv_to_dutch_dialect(&csv).map_err(werr(csv.clone()))?;
+            }
+        }
+    }
+    Ok(Report {
+        files,
+        region,
+        region_name,
+        headline,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn annex(
+    dir: &Path,
+    scenario: &Scenario,
+    region: &str,
+    region_name: &str,
+    variant: &str,
+    headline: &[Headline],
+    sources: &[Vec<String>],
+    inputs: &[PathBuf],
+    seed_and_draws: Option<(u64, usize)>,
+    notes: &[String],
+) -> Annex {
+    let (base, horizon) = (scenario.base_year, scenario.horizon);
+    let mid = 2030.clamp(base, horizon);
+    let mut sections = Vec::new();
+
+    // 1. Samenvatting: the opgave per group.
+    let mut s = Section {
+        heading: "1. Samenvatting: de opgave per aandachtsgroep".into(),
+        ..Default::default()
+    };
+    s.paragraphs.push(format!(
+        "Deze bijlage hoort bij het scenario '{}' ({}). Alle aantallen zijn standen op 1 januari, voor {} ({}), variant {}. \
+Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de groep die voorgaat (zie 4).",
+        scenario.title, scenario.name, region_name, region, variant
+    ));
+    s.tables.push(AnnexTable {
+        caption: format!("Aandachtsgroepen in {region_name}, netto personen"),
+        header: vec![
+            "Groep".into(),
+            base.to_string(),
+            mid.to_string(),
+            horizon.to_string(),
+            format!("Verschil {base}–{horizon}"),
+        ],
+        rows: headline
+            .iter()
+            .map(|h| {
+                vec![
+                    h.label.clone(),
+                    nl_number(h.base),
+                    nl_number(h.mid),
+                    nl_number(h.horizon),
+                    signed(h.horizon - h.base),
+                ]
+            })
+            .collect(),
+    });
+    if dir.join("prognose_bevolking.svg").is_file() {
+        s.charts
+            .push(("Bevolkingsprognose".into(), "prognose_bevolking.svg".into()));
+    }
+    sections.push(s);
+
+    // 2. Woningen.
+    let mut s = Section {
+        heading: "2. Woningen per type: vraag, aanbod en tekort".into(),
+        ..Default::default()
+    };
+    if let Some(d) = read(dir, "dwellings") {
+        let rows = select(
+            &d,
+            &[
+                ("region", region),
+                ("variant", variant),
+                ("group", "totaal"),
+            ],
+        );
+        let (ti, yi, di, si, gi, st) = (
+            col(&d, "dwelling_type"),
+            col(&d, "year"),
+            col(&d, "demand_net"),
+            col(&d, "supply"),
+            col(&d, "gap_net"),
+            col(&d, "supply_status"),
+        );
+        if let (Some(ti), Some(yi), Some(di), Some(si), Some(gi), Some(st)) =
+            (ti, yi, di, si, gi, st)
+        {
+            let types: Vec<String> = rows
+                .iter()
+                .filter(|r| r[yi] == base.to_string())
+                .map(|r| r[ti].clone())
+                .collect();
+            let at = |t: &str, y: u16| rows.iter().find(|r| r[ti] == t && r[yi] == y.to_string());
+            s.paragraphs.push(format!(
+                "Vraag: de netto aantallen per groep omgezet in woningen (personen per woning uit de huishoudensposities, CBS 37620) en plaatsen (intramuraal, beschermd wonen, opvang: één plaats per cliënt gedeeld door de bezettingsgraad), plus de huishoudens die niet tot een groep behoren. Aanbod: voorraad plus plancapaciteit. Een leeg aanbod betekent dat het ontbreekt — het is niet als nul gelezen."
+            ));
+            s.tables.push(AnnexTable {
+                caption: format!("Woningen en plaatsen in {region_name}"),
+                header: vec![
+                    "Woningtype".into(),
+                    format!("Vraag {base}"),
+                    format!("Vraag {horizon}"),
+                    format!("Aanbod {horizon}"),
+                    format!("Tekort {horizon}"),
+                    "Aanbod".into(),
+                ],
+                rows: types
+                    .iter()
+                    .map(|t| {
+                        let b = at(t, base);
+                        let h = at(t, horizon);
+                        let f = |r: Option<&&Vec<String>>, i: usize| {
+                            r.map(|r| {
+                                if r[i].is_empty() {
+                                    "—".to_string()
+                                } else {
+                                    nl_number(num(&r[i]))
+                                }
+                            })
+                            .unwrap_or_default()
+                        };
+                        vec![
+                            t.clone(),
+                            f(b, di),
+                            f(h, di),
+                            f(h, si),
+                            h.map(|r| {
+                                if r[gi].is_empty() {
+                                    "—".into()
+                                } else {
+                                    signed(num(&r[gi]))
+                                }
+                            })
+                            .unwrap_or_default(),
+                            h.map(|r| r[st].clone()).unwrap_or_default(),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
+    }
+    for (alt, f) in [
+        ("Woonzorgwoningen per type", "woningen_per_type.svg"),
+        ("Woningen per type en jaar", "woningen_per_jaar.svg"),
+    ] {
+        if dir.join(f).is_file() {
+            s.charts.push((alt.into(), f.into()));
+        }
+    }
+    sections.push(s);
+
+    // 3. Druk, kosten en beleid.
+    let mut s = Section {
+        heading: "3. Sociale huur, kosten en beleidstoetsen".into(),
+        ..Default::default()
+    };
+    if let Some(p) = read(dir, "pressure")
+        && let (Some(yi), Some(li), Some(ni), Some(shi), Some(vi)) = (
+            col(&p, "year"),
+            col(&p, "lettings"),
+            col(&p, "needed"),
+            col(&p, "share"),
+            col(&p, "verdringing"),
+        )
+    {
+        let rows = select(
+            &p,
+            &[
+                ("region", region),
+                ("variant", variant),
+                ("group", "totaal"),
+            ],
+        );
+        s.tables.push(AnnexTable {
+            caption: "Toewijzingen van sociale huurwoningen".into(),
+            header: vec![
+                "Jaar".into(),
+                "Toewijzingen".into(),
+                "Voor aandachtsgroepen".into(),
+                "Aandeel".into(),
+                "Verdringing".into(),
+            ],
+            rows: rows
+                .iter()
+                .filter(|r| [base, mid, horizon].iter().any(|y| r[yi] == y.to_string()))
+                .map(|r| {
+                    vec![
+                        r[yi].clone(),
+                        nl_number(num(&r[li])),
+                        nl_number(num(&r[ni])),
+                        format!("{:.0} %", 100.0 * num(&r[shi])),
+                        r[vi].clone(),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    if let Some(c) = read(dir, "costs")
+        && let (Some(yi), Some(pi), Some(ci)) = (col(&c, "year"), col(&c, "payer"), col(&c, "cost"))
+    {
+        let rows = select(
+            &c,
+            &[
+                ("region", region),
+                ("variant", variant),
+                ("setting", "totaal"),
+            ],
+        );
+        let payers: Vec<String> = rows
+            .iter()
+            .filter(|r| r[yi] == base.to_string())
+            .map(|r| r[pi].clone())
+            .collect();
+        s.tables.push(AnnexTable {
+            caption: "Kosten per betaler (euro per jaar)".into(),
+            header: vec!["Betaler".into(), base.to_string(), horizon.to_string()],
+            rows: payers
+                .iter()
+                .map(|p| {
+                    let at = |y: u16| {
+                        rows.iter()
+                            .find(|r| &r[pi] == p && r[yi] == y.to_string())
+                            .map(|r| nl_number(num(&r[ci])))
+                            .unwrap_or_default()
+                    };
+                    vec![p.clone(), at(base), at(horizon)]
+                })
+                .collect(),
+        });
+    }
+    if let Some(p) = read(dir, "policy")
+        && let (Some(li), Some(mi), Some(di)) =
+            (col(&p, "label"), col(&p, "met"), col(&p, "detail"))
+    {
+        let rows = select(&p, &[("region", region)]);
+        s.tables.push(AnnexTable {
+            caption: "Beleidstoetsen".into(),
+            header: vec!["Regel".into(), "Gehaald".into(), "Toelichting".into()],
+            rows: rows
+                .iter()
+                .map(|r| vec![r[li].clone(), r[mi].clone(), r[di].clone()])
+                .collect(),
+        });
+    }
+    sections.push(s);
+
+    // 4. Methode.
+    sections.push(Section {
+        heading: "4. Methode".into(),
+        paragraphs: vec![
+            "Bevolking: cohort-componentenmodel met losse leeftijden (0 tot 105 jaar en ouder) en geslacht, stappen van één jaar. Sterfte uit CBS 37168 en 7461bev, geboorten naar leeftijd van de moeder (CBS 37744ned), migratie naar leeftijd; gestuurd op de Kernprognose 2024 (CBS 86040NED) en per leeftijd en geslacht afgestemd op de landelijke prognose. Per gemeente zijn de leeftijdsklassen waargenomen (CBS 85383NED); losse leeftijden en de verdeling naar geslacht zijn geschat. Geschatte aantallen zijn in de tabellen gemarkeerd als 'geschat'.".into(),
+            "Aandachtsgroepen: per groep een methode uit de catalogus — prevalentie (bevolking × kans × trend, per gemeente gekalibreerd op waargenomen aantallen), voorraad-stroom (instroom, uitstroom begrensd door beschikbare woningen), taakstelling (statushouders naar bevolkingsaandeel, achterstand schuift door) of een gegeven pad.".into(),
+            "Overlap: een persoon kan tot meer groepen behoren (75-plus, dementie, verpleeghuis). Bruto telt elke groep volledig; netto telt iedereen één keer, bij de groep die volgens de prioriteit voorgaat (intramuraal, beschermd wonen en opvang, dakloos, zorgvragen, dan leeftijdsgroepen). Overlap tussen een leeftijdsgroep en een groep met een leeftijdsprofiel is exact berekend; andere overlap is opgegeven met bron.".into(),
+            "Woningen: personen per woning uit huishoudensposities naar leeftijd en geslacht (CBS 37620), verdeeld over woningtypen volgens de catalogus; plaatsen (intramuraal, beschermd wonen, opvang) zijn geen huishoudens.".into(),
+        ],
+        ..Default::default()
+    });
+
+    // 5. Onzekerheid.
+    let mut s = Section {
+        heading: "5. Onzekerheid".into(),
+        ..Default::default()
+    };
+    match seed_and_draws {
+        Some((seed, draws)) if draws > 0 => {
+            s.paragraphs.push(format!(
+                "Monte Carlo met {draws} trekkingen (seed {seed}): elke parameter met een spreiding is getrokken, en de bevolking tussen de varianten laag en hoog van de Kernprognose waar dat is gevraagd. De 67 %- en 95 %-intervallen per groep staan in tables/groups_bands.csv."
+            ));
+            if let Some(b) = read(dir, "groups_bands")
+                && let (Some(gi), Some(yi), Some(mi), Some(p16), Some(p50), Some(p83)) = (col(&b, "group"), col(&b, "year"), col(&b, "measure"), col(&b, "p16_5"), col(&b, "p50"), col(&b, "p83_5"))
+            {
+                let rows = select(&b, &[("region", region)]);
+                s.tables.push(AnnexTable {
+                    caption: format!("Netto personen {horizon}: mediaan en 67 %-interval"),
+                    header: vec!["Groep".into(), "P16,5".into(), "Mediaan".into(), "P83,5".into()],
+                    rows: rows
+                        .iter()
+                        .filter(|r| r[yi] == horizon.to_string() && r[mi] == "net")
+                        .map(|r| vec![r[gi].clone(), nl_number(num(&r[p16])), nl_number(num(&r[p50])), nl_number(num(&r[p83]))])
+                        .collect(),
+                });
+            }
+        }
+        _ => s.paragraphs.push(
+            "Deze run heeft geen Monte Carlo-trekkingen; de varianten laag en hoog van de Kernprognose staan in tables/population.csv. Met `woonzorg run --draws 500` komen intervallen per groep en gemeente in tables/groups_bands.csv.".into(),
+        ),
+    }
+    if dir.join("groepen_prognose.svg").is_file() {
+        s.charts.push((
+            "Aandachtsgroepen met bandbreedte".into(),
+            "groepen_prognose.svg".into(),
+        ));
+    }
+    sections.push(s);
+
+    // 6. Aannames en bronnen.
+    sections.push(Section {
+        heading: "6. Aannames en bronnen".into(),
+        paragraphs: vec!["Elk getal in het scenario en de catalogi heeft een bron: een CBS-tabel, een rapport, of een aanname die als zodanig is benoemd.".into()],
+        tables: vec![AnnexTable {
+            caption: String::new(),
+            header: vec!["Onderdeel".into(), "Sleutel".into(), "Waarde".into(), "Bron".into()],
+            rows: sources.to_vec(),
+        }],
+        ..Default::default()
+    });
+
+    // 7. Verantwoording.
+    let mut bullets: Vec<String> = inputs
+        .iter()
+        .map(|p| {
+            format!(
+                "invoer: {}",
+                p.file_name().and_then(|f| f.to_str()).unwrap_or("")
+            )
+        })
+        .collect();
+    bullets.dedup();
+    bullets.extend(notes.iter().cloned());
+    sections.push(Section {
+        heading: "7. Verantwoording".into(),
+        paragraphs: vec![format!(
+            "Gemaakt met woonzorg {}; manifest.json in dezelfde map geeft de SHA-256 van elke invoer en uitvoer{}. Kolomnamen: {}.",
+            env!("CARGO_PKG_VERSION"),
+            seed_and_draws.map(|(s, d)| format!(", seed {s} en {d} trekkingen")).unwrap_or_default(),
+            ["region", "year", "gross", "net", "demand_net", "supply", "gap_net"].iter().map(|c| format!("{c} = {}", dutch_header(c))).collect::<Vec<_>>().join(", ")
+        )],
+        bullets,
+        ..Default::default()
+    });
+
+    Annex {
+        title: format!("Bijlage woonzorgvisie: {}", scenario.title),
+        subtitle: format!(
+            "{region_name} — prognose {base}–{horizon}, stand 1 januari. Bron: CBS; bewerking woonzorg {}",
+            env!("CARGO_PKG_VERSION")
+        ),
+        sections,
+    }
+}
+
+/// The population sheet of the workbook by 5-year age band (0-4 … 95+): a fifth of the rows;
+/// the single years stay in the CSV and Parquet.
+fn five_year_bands(s: Sheet) -> Sheet {
+    let Some(ai) = col(&s, "age") else { return s };
+    let Some(vi) = col(&s, "value") else { return s };
+    let mut order: Vec<Vec<String>> = Vec::new();
+    let mut sums: std::collections::HashMap<Vec<String>, f64> = std::collections::HashMap::new();
+    for r in &s.rows {
+        let age: usize = r[ai].trim_end_matches('+').parse().unwrap_or(0);
+        let band = if age >= 95 {
+            "95+".to_string()
+        } else {
+            format!("{}-{}", age / 5 * 5, age / 5 * 5 + 4)
+        };
+        let mut key = r.clone();
+        key[ai] = band;
+        key[vi] = String::new();
+        match sums.get_mut(&key) {
+            Some(v) => *v += num(&r[vi]),
+            None => {
+                sums.insert(key.clone(), num(&r[vi]));
+                order.push(key);
+            }
+        }
+    }
+    let mut header = s.header.clone();
+    header[ai] = "age_band".into();
+    let rows = order
+        .into_iter()
+        .map(|mut k| {
+            let v = sums[&k];
+            k[vi] = format!("{:.2}", v);
+            k
+        })
+        .collect();
+    Sheet {
+        name: s.name,
+        header,
+        rows,
+    }
+}
