@@ -99,12 +99,7 @@ pub fn group_charts(
             }
         }
         panels.push(Panel {
-            y_label: g.catalogue.groups[gi]
-                .label
-                .split(" (")
-                .next()
-                .unwrap_or(id)
-                .to_string(),
+            y_label: short.to_string(),
             series: vec![Series {
                 label: format!(
                     "bruto, variant {}",
