@@ -62,38 +62,6 @@ fn walk(value: &toml::Value, path: &str, inherited: bool, out: &mut Vec<String>)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_numbers_without_source() {
-        let v: toml::Value = toml::from_str(
-            r#"
-            title = "x"
-            [[group]]
-            id = "a"
-            age = [65, 105]
-            source = "CBS"
-            [[group.rate]]
-            age = [65, 79]
-            value = 0.02
-            [[group]]
-            id = "b"
-            source = "definitie"
-            trend = { value = 1.0, source = "aanname: constant" }
-            duur = { value = 2.0, source = " " }
-            cap = { value = 1.0, source = "aanname", path = { 2030 = 0.5 }, spread = { normal = 0.1 } }
-            "#,
-        )
-        .unwrap();
-        assert_eq!(
-            unsourced_numbers(&v),
-            vec!["group[a].rate[0]".to_string(), "group[b].duur".to_string()]
-        );
-    }
-}
-
 /// Every table that carries a `source`, with its key path, its value (if it has one) and the
 /// source: the list of assumptions an annex prints.
 pub fn sourced_entries(value: &toml::Value) -> Vec<(String, String, String)> {
@@ -135,5 +103,37 @@ fn collect(value: &toml::Value, path: &str, out: &mut Vec<(String, String, Strin
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_numbers_without_source() {
+        let v: toml::Value = toml::from_str(
+            r#"
+            title = "x"
+            [[group]]
+            id = "a"
+            age = [65, 105]
+            source = "CBS"
+            [[group.rate]]
+            age = [65, 79]
+            value = 0.02
+            [[group]]
+            id = "b"
+            source = "definitie"
+            trend = { value = 1.0, source = "aanname: constant" }
+            duur = { value = 2.0, source = " " }
+            cap = { value = 1.0, source = "aanname", path = { 2030 = 0.5 }, spread = { normal = 0.1 } }
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            unsourced_numbers(&v),
+            vec!["group[a].rate[0]".to_string(), "group[b].duur".to_string()]
+        );
     }
 }

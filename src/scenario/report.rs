@@ -404,7 +404,7 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
                 .map(|r| r[ti].clone())
                 .collect();
             let at = |t: &str, y: u16| rows.iter().find(|r| r[ti] == t && r[yi] == y.to_string());
-            s.paragraphs.push(format!(
+            s.paragraphs.push(String::from(
                 "Vraag: de netto aantallen per groep omgezet in woningen (personen per woning uit de huishoudensposities, CBS 37620) en plaatsen (intramuraal, beschermd wonen, opvang: één plaats per cliënt gedeeld door de bezettingsgraad), plus de huishoudens die niet tot een groep behoren. Aanbod: voorraad plus plancapaciteit. Een leeg aanbod betekent dat het ontbreekt — het is niet als nul gelezen."
             ));
             s.tables.push(AnnexTable {

@@ -1,0 +1,225 @@
+//! What a person gets: the workbook, the Parquet copies, the annex, the charts, the terminal
+//! headline and JSON, the Dutch CSV dialect, and neutralised text.
+
+use std::path::Path;
+
+use calamine::{Data, Reader, open_workbook_auto};
+use polars::prelude::*;
+
+use crate::common::{cols, read_csv, root, woonzorg};
+use crate::show;
+
+fn full_run(dir: &Path, extra: &[&str]) -> String {
+    let out = woonzorg()
+        .args(["run", "scenarios/basis.toml", "--draws", "8", "--out"])
+        .arg(dir)
+        .args(extra)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// Width and height of a PNG from its IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+#[test]
+fn a_run_writes_workbook_parquet_annex_and_charts_with_the_same_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = full_run(dir.path(), &[]);
+    // The headline on the terminal.
+    assert!(
+        text.contains("Aandachtsgroepen in Delft (GM0503), netto personen"),
+        "{text}"
+    );
+    assert!(text.contains("Mensen met dementie"), "{text}");
+    let out = dir.path().join("basis");
+    for f in [
+        "basis.xlsx",
+        "bijlage.md",
+        "bijlage.html",
+        "tables/groups.parquet",
+        "tables/dwellings.parquet",
+        "tables/groups_bands.csv",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+
+    // XLSX read back: the Groepen sheet has the CSV's cells, with Dutch headers.
+    let (h, rows) = read_csv(&out.join("tables/groups.csv"));
+    let mut wb = open_workbook_auto(out.join("basis.xlsx")).unwrap();
+    let names = wb.sheet_names().to_vec();
+    for s in [
+        "Samenvatting",
+        "Groepen",
+        "Woningen",
+        "Kosten",
+        "Beleidstoetsen",
+        "Bevolking",
+        "Bronnen",
+    ] {
+        assert!(names.iter().any(|n| n == s), "sheet {s} in {names:?}");
+    }
+    let range = wb.worksheet_range("Groepen").unwrap();
+    assert_eq!(range.height(), rows.len() + 1);
+    let header: Vec<String> = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[0], "Scenario");
+    assert_eq!(header[2], "Regiocode");
+    assert_eq!(header[h.iter().position(|c| c == "net").unwrap()], "Netto");
+    for (r, csv_row) in range.rows().skip(1).zip(&rows).step_by(97) {
+        for (cell, v) in r.iter().zip(csv_row) {
+            match cell {
+                Data::Float(x) => {
+                    assert!((x - v.parse::<f64>().unwrap()).abs() < 1e-9, "{x} vs {v}")
+                }
+                Data::String(s) => assert_eq!(s, v),
+                Data::Empty => assert!(v.is_empty()),
+                other => panic!("unexpected cell {other:?} for {v}"),
+            }
+        }
+    }
+    // The sources sheet lists the catalogue's numbers with their sources.
+    let src = wb.worksheet_range("Bronnen").unwrap();
+    assert!(
+        src.rows()
+            .any(|r| r.iter().any(|c| c.to_string().contains("Zorg voor Beter")))
+    );
+    assert!(src.height() > 50);
+
+    // Parquet read back with polars: the same rows and totals as the CSV.
+    let df = ParquetReader::new(std::fs::File::open(out.join("tables/groups.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(df.height(), rows.len());
+    let [net] = cols(&h, ["net"]);
+    let csv_sum: f64 = rows.iter().map(|r| r[net].parse::<f64>().unwrap()).sum();
+    let pq_sum = df
+        .column("net")
+        .unwrap()
+        .as_materialized_series()
+        .f64()
+        .unwrap()
+        .sum()
+        .unwrap();
+    assert!(
+        (csv_sum - pq_sum).abs() < 1e-6 * csv_sum,
+        "{csv_sum} vs {pq_sum}"
+    );
+    assert_eq!(df.column("region").unwrap().dtype(), &DataType::String);
+
+    // Every chart is a valid PNG of its size and an SVG with text.
+    let mut charts = 0;
+    for e in std::fs::read_dir(&out).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().and_then(|x| x.to_str()) == Some("png") {
+            let (w, hgt) = png_size(&std::fs::read(&p).unwrap());
+            assert_eq!(w, 1200, "{}", p.display());
+            assert!((500..=2400).contains(&hgt), "{}: {hgt}", p.display());
+            let svg = std::fs::read_to_string(p.with_extension("svg")).unwrap();
+            assert!(
+                svg.contains("<svg") && svg.contains("<text") && svg.contains("Bron: CBS"),
+                "{}",
+                p.display()
+            );
+            charts += 1;
+        }
+    }
+    assert!(charts >= 5, "{charts} charts");
+
+    // The annex: Markdown (snapshot) and one self-contained HTML file with the charts inlined.
+    let md = std::fs::read_to_string(out.join("bijlage.md")).unwrap();
+    insta::assert_snapshot!("bijlage_basis", md);
+    let html = std::fs::read_to_string(out.join("bijlage.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<img"));
+    assert!(html.contains("Aannames en bronnen") && html.contains("geschat"));
+    show!(
+        "bijlage.html: {} kB, basis.xlsx: {} kB",
+        html.len() / 1024,
+        std::fs::metadata(out.join("basis.xlsx")).unwrap().len() / 1024
+    );
+}
+
+#[test]
+fn json_summary_dutch_csv_and_neutralised_names() {
+    let dir = tempfile::tempdir().unwrap();
+    // An own region whose name a spreadsheet would run as a formula.
+    let regions = dir.path().join("regios.toml");
+    std::fs::write(
+        &regions,
+        "[[region]]\nname = \"=SOM(1;2)\"\nmembers = [\"Beverwijk\", \"Heemskerk\"]\nsource = \"test\"\n",
+    )
+    .unwrap();
+    let basis = std::fs::read_to_string(root().join("scenarios/basis.toml")).unwrap();
+    let abs = root().join("scenarios");
+    let text = basis
+        .replace("\"../", &format!("\"{}/../", abs.display()))
+        .replace(
+            "own = \"regios.toml\"",
+            &format!("own = \"{}\"", regions.display()),
+        )
+        .replace(
+            "report = [\"CE0202\", \"Beverwijk-Heemskerk\"]",
+            "report = [\"=SOM(1;2)\"]",
+        );
+    let sc = dir.path().join("scenario.toml");
+    std::fs::write(&sc, text).unwrap();
+    let out = woonzorg()
+        .args([
+            "run",
+            "--no-charts",
+            "--json",
+            "--csv-dialect",
+            "nl",
+            "--out",
+        ])
+        .arg(dir.path())
+        .arg(&sc)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let j: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(j["scenario"], "basis");
+    assert!(j["groups"].as_array().unwrap().len() >= 16);
+    assert!(
+        j["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "bijlage.html")
+    );
+    let base = dir.path().join("basis");
+    // Dutch dialect: `;` and decimal comma.
+    let csv = std::fs::read_to_string(base.join("tables/groups.csv")).unwrap();
+    let first = csv.lines().nth(1).unwrap();
+    assert!(csv.lines().next().unwrap().contains(";region;"), "{first}");
+    assert!(csv.lines().any(|l| {
+        l.split(';')
+            .any(|c| c.contains(',') && c.replace(',', ".").parse::<f64>().is_ok())
+    }));
+    // The formula-like name is neutralised in the CSV and in the workbook.
+    assert!(
+        csv.contains(";'=SOM(1;2);") || csv.contains(";\"'=SOM(1;2)\";"),
+        "{}",
+        &csv[..400]
+    );
+    let mut wb = open_workbook_auto(base.join("basis.xlsx")).unwrap();
+    let range = wb.worksheet_range("Groepen").unwrap();
+    let names: Vec<String> = range.rows().skip(1).map(|r| r[3].to_string()).collect();
+    assert!(names.iter().any(|n| n == "'=SOM(1;2)"), "{:?}", &names[..3]);
+    assert!(!names.iter().any(|n| n.starts_with('=')));
+}
