@@ -26,12 +26,16 @@ fn basis_run_writes_table_pyramid_and_manifest() {
         names,
         vec![
             "bevolking_basisjaar.csv",
+            "groepen_prognose.png",
+            "groepen_prognose.svg",
             "manifest.json",
             "piramide_basisjaar.png",
             "piramide_basisjaar.svg",
             "prognose_bevolking.png",
             "prognose_bevolking.svg",
             "tables",
+            "woningen_per_jaar.png",
+            "woningen_per_jaar.svg",
             "woningen_per_type.png",
             "woningen_per_type.svg",
         ]
