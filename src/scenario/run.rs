@@ -480,6 +480,51 @@ pub fn run_scenario(
             )?;
             files.push("prognose_bevolking.png".into());
             files.push("prognose_bevolking.svg".into());
+            if let Some(v) = variants.first()
+                && let (Some(p0), Some(p1)) = (area.stock(v, year), area.stock(v, scenario.horizon))
+            {
+                let bands = (0..21u16)
+                    .map(|i| {
+                        let (lo, hi) = (i * 5, if i == 20 { OPEN_AGE as u16 } else { i * 5 + 4 });
+                        PyramidBand {
+                            lo,
+                            hi_excl: if i == 20 { 105 } else { hi + 1 },
+                            label: if i == 20 {
+                                "100+".into()
+                            } else {
+                                format!("{lo}–{hi}")
+                            },
+                            men: p1.band_sex(0, lo.into(), hi.into()),
+                            women: p1.band_sex(1, lo.into(), hi.into()),
+                        }
+                    })
+                    .collect();
+                let chart = Pyramid {
+                    title: format!("Bevolking {} en {}: {}", year, scenario.horizon, area.name),
+                    subtitle: format!(
+                        "{}: balken 1 januari {} (variant {}), lijn 1 januari {}",
+                        scenario.title, scenario.horizon, v.name, year
+                    ),
+                    reference: Some(Reference {
+                        label: format!("{year} (per leeftijdsjaar)"),
+                        men: p0.0[0].to_vec(),
+                        women: p0.0[1].to_vec(),
+                    }),
+                    source_line: format!(
+                        "Bron: CBS (85383NED, 7461bev, Kernprognose 86040NED); cohort-componentenmodel woonzorg {}",
+                        env!("CARGO_PKG_VERSION")
+                    ),
+                    estimated: !scenario.regions.nederland,
+                    bands,
+                };
+                draw_pyramid(
+                    &chart,
+                    &staged.path("piramide_basis_horizon.png"),
+                    &staged.path("piramide_basis_horizon.svg"),
+                )?;
+                files.push("piramide_basis_horizon.png".into());
+                files.push("piramide_basis_horizon.svg".into());
+            }
         }
         if let Some(g) = &groups {
             for (name, chart) in super::charts::group_charts(

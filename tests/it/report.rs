@@ -137,7 +137,7 @@ fn a_run_writes_workbook_parquet_annex_and_charts_with_the_same_numbers() {
             charts += 1;
         }
     }
-    assert!(charts >= 5, "{charts} charts");
+    assert!(charts >= 6, "{charts} charts");
 
     // The annex: Markdown (snapshot) and one self-contained HTML file with the charts inlined.
     let md = std::fs::read_to_string(out.join("bijlage.md")).unwrap();
@@ -222,4 +222,66 @@ fn json_summary_dutch_csv_and_neutralised_names() {
     let names: Vec<String> = range.rows().skip(1).map(|r| r[3].to_string()).collect();
     assert!(names.iter().any(|n| n == "'=SOM(1;2)"), "{:?}", &names[..3]);
     assert!(!names.iter().any(|n| n.starts_with('=')));
+}
+
+/// Check every PNG in a folder (and its SVG): valid, 1,200 px wide, with text and a source.
+fn check_charts(dir: &Path) -> usize {
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().and_then(|x| x.to_str()) == Some("png") {
+            let (w, h) = png_size(&std::fs::read(&p).unwrap());
+            assert_eq!(w, 1200, "{}", p.display());
+            assert!((500..=2400).contains(&h), "{}: {h}", p.display());
+            let svg = std::fs::read_to_string(p.with_extension("svg")).unwrap();
+            assert!(
+                svg.contains("<text") && svg.contains("Bron:"),
+                "{}",
+                p.display()
+            );
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn the_charts_of_definitions_backtest_and_compare_are_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("defs");
+    woonzorg()
+        .args([
+            "definitions",
+            "examples/definities_delft.toml",
+            "--years",
+            "2030",
+            "--out",
+        ])
+        .arg(&d)
+        .assert()
+        .success();
+    assert_eq!(check_charts(&d), 1);
+    let b = dir.path().join("bt");
+    woonzorg()
+        .args(["backtest", "--base", "2015", "--to", "2020", "--out"])
+        .arg(&b)
+        .assert()
+        .success();
+    assert_eq!(check_charts(&b), 1);
+    for s in ["basis", "hogere_statushouders"] {
+        crate::common::run_ok(
+            &root().join(format!("scenarios/{s}.toml")),
+            &dir.path().join("runs"),
+        );
+    }
+    let c = dir.path().join("vgl");
+    woonzorg()
+        .arg("compare")
+        .arg(dir.path().join("runs/basis"))
+        .arg(dir.path().join("runs/hogere_statushouders"))
+        .arg("--out")
+        .arg(&c)
+        .assert()
+        .success();
+    assert_eq!(check_charts(&c), 1);
 }

@@ -29,6 +29,8 @@ fn basis_run_writes_table_pyramid_and_manifest() {
             "groepen_prognose.png",
             "groepen_prognose.svg",
             "manifest.json",
+            "piramide_basis_horizon.png",
+            "piramide_basis_horizon.svg",
             "piramide_basisjaar.png",
             "piramide_basisjaar.svg",
             "prognose_bevolking.png",
