@@ -121,22 +121,7 @@ fn a_run_writes_workbook_parquet_annex_and_charts_with_the_same_numbers() {
     assert_eq!(df.column("region").unwrap().dtype(), &DataType::String);
 
     // Every chart is a valid PNG of its size and an SVG with text.
-    let mut charts = 0;
-    for e in std::fs::read_dir(&out).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().and_then(|x| x.to_str()) == Some("png") {
-            let (w, hgt) = png_size(&std::fs::read(&p).unwrap());
-            assert_eq!(w, 1200, "{}", p.display());
-            assert!((500..=2400).contains(&hgt), "{}: {hgt}", p.display());
-            let svg = std::fs::read_to_string(p.with_extension("svg")).unwrap();
-            assert!(
-                svg.contains("<svg") && svg.contains("<text") && svg.contains("Bron: CBS"),
-                "{}",
-                p.display()
-            );
-            charts += 1;
-        }
-    }
+    let charts = check_charts(&out);
     assert!(charts >= 6, "{charts} charts");
 
     // The annex: Markdown (snapshot) and one self-contained HTML file with the charts inlined.

@@ -6,7 +6,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Chart, ChartError, FONT, frame, render};
+use super::{Chart, ChartError, FONT, PALETTE, frame, render};
 
 #[derive(Debug, Clone)]
 pub struct HorizontalBars {
@@ -26,15 +26,6 @@ pub const WIDTH: u32 = 1200;
 pub fn draw_hbars(c: &HorizontalBars, png: &Path, svg: &Path) -> Result<(), ChartError> {
     render(c, png, svg)
 }
-
-const COLOURS: [RGBColor; 6] = [
-    RGBColor(52, 101, 164),
-    RGBColor(204, 85, 0),
-    RGBColor(46, 139, 87),
-    RGBColor(128, 90, 160),
-    RGBColor(200, 160, 0),
-    RGBColor(90, 90, 90),
-];
 
 impl Chart for HorizontalBars {
     fn size(&self) -> (u32, u32) {
@@ -86,7 +77,7 @@ impl Chart for HorizontalBars {
             .axis_desc_style((FONT, 16))
             .draw()?;
         for (si, (label, vals)) in c.series.iter().enumerate() {
-            let colour = COLOURS[si % COLOURS.len()];
+            let colour = PALETTE[si % PALETTE.len()];
             let si = si as u32;
             chart
                 .draw_series(vals.iter().enumerate().filter_map(|(i, v)| {

@@ -29,6 +29,17 @@ pub fn register_fonts() {
 
 pub use crate::source::tidy::nl_number;
 
+/// The colours of series, in order (blue, orange, green, purple, ochre, grey, red).
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(52, 101, 164),
+    RGBColor(204, 85, 0),
+    RGBColor(46, 139, 87),
+    RGBColor(128, 90, 160),
+    RGBColor(200, 160, 0),
+    RGBColor(90, 90, 90),
+    RGBColor(178, 34, 34),
+];
+
 /// A chart that can draw itself on any plotters backend.
 pub trait Chart {
     /// Width and height in pixels.

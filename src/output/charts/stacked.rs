@@ -5,7 +5,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Chart, ChartError, FONT, frame, nl_number, render};
+use super::{Chart, ChartError, FONT, PALETTE, frame, nl_number, render};
 
 #[derive(Debug, Clone)]
 pub struct StackedBars {
@@ -20,16 +20,6 @@ pub struct StackedBars {
 
 pub const WIDTH: u32 = 1200;
 pub const HEIGHT: u32 = 750;
-
-const COLOURS: [RGBColor; 7] = [
-    RGBColor(52, 101, 164),
-    RGBColor(204, 85, 0),
-    RGBColor(46, 139, 87),
-    RGBColor(128, 90, 160),
-    RGBColor(200, 160, 0),
-    RGBColor(90, 90, 90),
-    RGBColor(178, 34, 34),
-];
 
 pub fn draw_stacked(c: &StackedBars, png: &Path, svg: &Path) -> Result<(), ChartError> {
     render(c, png, svg)
@@ -85,7 +75,7 @@ impl Chart for StackedBars {
             .draw()?;
         let mut base = vec![0.0; n];
         for (si, (label, vals)) in c.segments.iter().enumerate() {
-            let colour = COLOURS[si % COLOURS.len()];
+            let colour = PALETTE[si % PALETTE.len()];
             let bars: Vec<Rectangle<(i32, f64)>> = c
                 .years
                 .iter()
