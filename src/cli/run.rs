@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use anyhow::Context;
+
 use crate::output::charts::nl_number;
 
 use super::truncate;
@@ -62,9 +64,36 @@ pub struct Args {
     /// Only the CSV tables and charts: no workbook, Parquet copies or annex
     #[arg(long)]
     pub no_report: bool,
+    /// Rerun the run a manifest.json records (its scenario, seed, draws and options) into the
+    /// manifest's output folder, and report every input whose hash changed since
+    #[arg(long, value_name = "MANIFEST", conflicts_with_all = ["draws", "seed"])]
+    pub manifest: Option<PathBuf>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<()> {
+pub fn run(mut args: Args) -> anyhow::Result<()> {
+    let mut changed = Vec::new();
+    if let Some(m) = &args.manifest {
+        let text = std::fs::read_to_string(m)
+            .with_context(|| format!("{}: cannot read the manifest", m.display()))?;
+        let rec: crate::output::manifest::ManifestForRerun =
+            serde_json::from_str(&text).map_err(|e| crate::scenario::ScenarioError::Invalid {
+                path: m.clone(),
+                key: "run".into(),
+                message: format!("not a woonzorg manifest: {e}"),
+                hint: "give the manifest.json of a run made by this version of woonzorg".into(),
+            })?;
+        changed = crate::output::manifest::changed_inputs(&rec);
+        args.scenario = PathBuf::from(&rec.run.scenario_path);
+        args.draws = Some(rec.run.draws);
+        args.seed = Some(rec.run.seed);
+        args.no_charts = rec.run.no_charts;
+        args.no_report = rec.run.no_report;
+        args.csv_dialect = rec.run.csv_dialect.clone();
+        // The output goes where the manifest's run went: <out>/<name>/manifest.json.
+        if let Some(out) = m.parent().and_then(|d| d.parent()) {
+            args.out = out.to_path_buf();
+        }
+    }
     let outcome = run_scenario(
         &args.scenario,
         &args.out,
@@ -77,6 +106,27 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             no_report: args.no_report,
         },
     )?;
+    if args.manifest.is_some() && !args.json {
+        let mut err = std::io::stderr().lock();
+        if changed.is_empty() {
+            writeln!(
+                err,
+                "Herhaald uit {}: geen invoer gewijzigd.",
+                args.manifest
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new(""))
+                    .display()
+            )?;
+        }
+        for (path, was, now) in &changed {
+            writeln!(
+                err,
+                "Let op: invoer gewijzigd sinds de vorige run: {path} (sha256 {} → {})",
+                &was[..12.min(was.len())],
+                &now[..12.min(now.len())]
+            )?;
+        }
+    }
     if args.quiet {
         return Ok(());
     }

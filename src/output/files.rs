@@ -20,6 +20,37 @@ fn sibling(path: &Path, tag: &str) -> io::Result<PathBuf> {
     Ok(parent.join(format!(".{name}.{tag}-{}", std::process::id())))
 }
 
+/// Remove staging folders an interrupted earlier run left beside `target` (`.<name>.tmp-<pid>`,
+/// `.<name>.old-<pid>` of another process id). A killed run cannot clean up after itself; the
+/// next run into the same folder does (and puts back an old output a run died swapping out).
+fn remove_stale_siblings(target: &Path, ours: &Path) {
+    let (Some(parent), Some(name)) = (ours.parent(), target.file_name()) else {
+        return;
+    };
+    let name = name.to_string_lossy();
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let f = e.file_name().to_string_lossy().into_owned();
+        let stale = [format!(".{name}.tmp-"), format!(".{name}.old-")]
+            .iter()
+            .any(|prefix| {
+                f.strip_prefix(prefix.as_str())
+                    .is_some_and(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+            });
+        if stale && e.path() != ours {
+            // An `.old-` folder with no target means a run died between its two renames: the
+            // old output is the one to keep.
+            if f.starts_with(&format!(".{name}.old-")) && !target.exists() {
+                let _ = fs::rename(e.path(), target);
+            } else {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
 /// Write one file atomically: `fill` writes into a temporary file next to `path`, which is
 /// renamed over `path` only when `fill` succeeds.
 pub fn write_file_atomic<E>(
@@ -58,6 +89,7 @@ pub struct StagedDir {
 impl StagedDir {
     pub fn new(target: &Path) -> io::Result<StagedDir> {
         let tmp = sibling(target, "tmp")?;
+        remove_stale_siblings(target, &tmp);
         if tmp.exists() {
             fs::remove_dir_all(&tmp)?;
         }

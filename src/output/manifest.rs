@@ -4,10 +4,10 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FileHash {
     pub path: String,
     pub bytes: u64,
@@ -27,6 +27,42 @@ pub struct Manifest {
     pub inputs: Vec<FileHash>,
     pub outputs: Vec<FileHash>,
     pub notes: Vec<String>,
+    /// How the run was called: enough to rerun it (`woonzorg run --manifest`).
+    pub run: RunRecord,
+}
+
+/// The options of a run and where its scenario is (absolute), for a rerun.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunRecord {
+    pub scenario_path: String,
+    pub draws: usize,
+    pub seed: u64,
+    pub no_charts: bool,
+    pub no_report: bool,
+    pub csv_dialect: String,
+}
+
+/// The parts of a manifest a rerun needs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestForRerun {
+    pub scenario_name: String,
+    pub scenario_file: FileHash,
+    pub inputs: Vec<FileHash>,
+    pub run: RunRecord,
+}
+
+/// Inputs whose file changed (or vanished) since the manifest was written: (path, was, now).
+pub fn changed_inputs(m: &ManifestForRerun) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for f in std::iter::once(&m.scenario_file).chain(&m.inputs) {
+        let now = hash_path(Path::new(&f.path))
+            .map(|h| h.sha256)
+            .unwrap_or_else(|_| "ontbreekt".into());
+        if now != f.sha256 {
+            out.push((f.path.clone(), f.sha256.clone(), now));
+        }
+    }
+    out
 }
 
 /// SHA-256 and size of a file (a folder: of every file in it, sorted by path).

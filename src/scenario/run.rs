@@ -611,7 +611,9 @@ pub fn run_scenario(
     files.extend(report.files.iter().cloned());
 
     // Manifest: inputs and outputs with SHA-256.
-    let hash = |p: &Path| hash_path(p).map_err(write_err(p));
+    let hash = |p: &Path| {
+        hash_path(&std::path::absolute(p).unwrap_or(p.to_path_buf())).map_err(write_err(p))
+    };
     let mut inputs = vec![hash(&nl_path)?];
     if gm_table.is_some() {
         inputs.push(hash(&gm_path)?);
@@ -640,7 +642,9 @@ pub fn run_scenario(
         tool: "woonzorg",
         version: env!("CARGO_PKG_VERSION"),
         scenario_name: scenario.name.clone(),
-        scenario_file: hash(scenario_path)?,
+        scenario_file: hash(
+            &std::path::absolute(scenario_path).unwrap_or(scenario_path.to_path_buf()),
+        )?,
         scenario: serde_json::to_value(&scenario).unwrap_or(serde_json::Value::Null),
         base_year: year,
         horizon: scenario.horizon,
@@ -648,6 +652,21 @@ pub fn run_scenario(
         inputs,
         outputs,
         notes,
+        run: crate::output::manifest::RunRecord {
+            scenario_path: std::path::absolute(scenario_path)
+                .unwrap_or(scenario_path.to_path_buf())
+                .display()
+                .to_string(),
+            draws: if groups.is_some() { draws } else { 0 },
+            seed,
+            no_charts: opts.no_charts,
+            no_report: opts.no_report,
+            csv_dialect: if opts.csv_dialect_nl {
+                "nl".into()
+            } else {
+                "rfc".into()
+            },
+        },
     };
     let manifest_path = staged.path("manifest.json");
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| RunError::Write {

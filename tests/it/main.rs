@@ -11,6 +11,7 @@ mod import;
 mod projection;
 mod properties;
 mod regions;
+mod reliability;
 mod report;
 mod run;
 mod scenarios;

@@ -1,0 +1,136 @@
+//! Reliability: rerunning a run from its manifest, and an interrupted run leaving the earlier
+//! output as it was.
+
+use std::path::Path;
+
+use crate::common::{root, woonzorg};
+
+fn tables(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.join("tables"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_run_reruns_from_its_manifest_and_reports_changed_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    // A scenario with its own copy of the group catalogue, so that the test can change an input.
+    let cat = dir.path().join("catalogus.toml");
+    std::fs::copy(root().join("data/groups/catalogus.toml"), &cat).unwrap();
+    let sc = dir.path().join("scenario.toml");
+    std::fs::write(
+        &sc,
+        format!(
+            "extends = \"{}\"\n\n[groups]\ncatalogue = \"catalogus.toml\"\n",
+            root().join("scenarios/basis.toml").display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    woonzorg()
+        .args([
+            "run",
+            "--no-charts",
+            "--no-report",
+            "--draws",
+            "6",
+            "--seed",
+            "9",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&sc)
+        .assert()
+        .success();
+    let first = tables(&out.join("basis"));
+    let manifest = out.join("basis/manifest.json");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!(m["run"]["seed"], 9);
+    assert_eq!(m["run"]["draws"], 6);
+    // Rerun from another working directory: same bytes, nothing changed.
+    let a = woonzorg()
+        .current_dir(dir.path())
+        .args(["run", "--manifest"])
+        .arg(&manifest)
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("geen invoer gewijzigd"), "{err}");
+    assert_eq!(tables(&out.join("basis")), first);
+    // Change an input: the rerun names it.
+    let text = std::fs::read_to_string(&cat).unwrap();
+    std::fs::write(&cat, format!("{text}\n# gewijzigd\n")).unwrap();
+    let a = woonzorg()
+        .args(["run", "--manifest"])
+        .arg(&manifest)
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        err.contains("invoer gewijzigd") && err.contains("catalogus.toml"),
+        "{err}"
+    );
+    // A manifest that is not one is refused.
+    let bad = dir.path().join("kapot.json");
+    std::fs::write(&bad, "{\"x\": 1}").unwrap();
+    woonzorg()
+        .args(["run", "--manifest"])
+        .arg(&bad)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_run_killed_halfway_leaves_the_earlier_output_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    woonzorg()
+        .args(["run", "--no-charts", "--no-report", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let before = tables(&out.join("basis"));
+    let manifest = std::fs::read(out.join("basis/manifest.json")).unwrap();
+    // A long run (many draws) into the same folder, killed after a few seconds.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_woonzorg"))
+        .current_dir(root())
+        .args(["run", "--no-charts", "--draws", "100000", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the run ended before it was killed"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(tables(&out.join("basis")), before);
+    assert_eq!(
+        std::fs::read(out.join("basis/manifest.json")).unwrap(),
+        manifest
+    );
+    // The next run clears the interrupted staging folder and succeeds.
+    woonzorg()
+        .args(["run", "--no-charts", "--no-report", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["basis".to_string()], "{left:?}");
+}
