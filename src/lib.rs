@@ -5,6 +5,9 @@
 //! population, [`scenario`] reads the scenario TOML and orchestrates a run, and [`output`]
 //! writes tables, charts and the manifest. [`cli`] is the command line on top.
 
+// No unwrap/expect outside tests: user input must never panic (issue 8).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod cli;
 pub mod geo;
 pub mod groups;

@@ -130,7 +130,9 @@ fn write_diff(path: &Path, what: &str, runs: &[RunTable]) -> std::io::Result<()>
             "difference_pct",
         ],
     )?;
-    let (first, rest) = runs.split_first().expect("at least two runs");
+    let Some((first, rest)) = runs.split_first() else {
+        return w.flush();
+    };
     for ((region, year, key), base) in &first.values {
         for r in rest {
             let Some(v) = r.values.get(&(region.clone(), year.clone(), key.clone())) else {

@@ -134,3 +134,41 @@ fn a_run_killed_halfway_leaves_the_earlier_output_intact() {
         .collect();
     assert_eq!(left, vec!["basis".to_string()], "{left:?}");
 }
+
+/// No `unwrap()` or `expect(` in library code outside its test modules: user input must give
+/// an error, never a panic. (Also `#![deny(clippy::unwrap_used, clippy::expect_used)]` in lib.rs.)
+#[test]
+fn no_unwrap_or_expect_outside_tests() {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&root().join("src"), &mut files);
+    let mut found = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (i, line) in code.lines().enumerate() {
+            let l = line.trim_start();
+            if l.starts_with("//") {
+                continue;
+            }
+            if line.contains(".unwrap()") || line.contains(".expect(") {
+                found.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+    assert!(
+        std::fs::read_to_string(root().join("src/lib.rs"))
+            .unwrap()
+            .contains("clippy::unwrap_used")
+    );
+}
