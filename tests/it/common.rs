@@ -125,3 +125,19 @@ pub fn fails(args: &[&str], file: &Path, out: &Path) -> String {
         .code(1);
     String::from_utf8_lossy(&a.get_output().stderr).to_string()
 }
+
+/// The files of `<dir>/tables`, sorted, with their bytes (to compare runs byte for byte).
+pub fn table_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.join("tables"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}

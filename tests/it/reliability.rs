@@ -3,22 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{root, woonzorg};
-
-fn tables(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.join("tables"))
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
+use crate::common::{root, table_bytes, woonzorg};
 
 #[test]
 fn a_run_reruns_from_its_manifest_and_reports_changed_inputs() {
@@ -51,7 +36,7 @@ fn a_run_reruns_from_its_manifest_and_reports_changed_inputs() {
         .arg(&sc)
         .assert()
         .success();
-    let first = tables(&out.join("basis"));
+    let first = table_bytes(&out.join("basis"));
     let manifest = out.join("basis/manifest.json");
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
@@ -66,7 +51,7 @@ fn a_run_reruns_from_its_manifest_and_reports_changed_inputs() {
         .success();
     let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
     assert!(err.contains("geen invoer gewijzigd"), "{err}");
-    assert_eq!(tables(&out.join("basis")), first);
+    assert_eq!(table_bytes(&out.join("basis")), first);
     // Change an input: the rerun names it.
     let text = std::fs::read_to_string(&cat).unwrap();
     std::fs::write(&cat, format!("{text}\n# gewijzigd\n")).unwrap();
@@ -99,7 +84,7 @@ fn a_run_killed_halfway_leaves_the_earlier_output_intact() {
         .arg(&out)
         .assert()
         .success();
-    let before = tables(&out.join("basis"));
+    let before = table_bytes(&out.join("basis"));
     let manifest = std::fs::read(out.join("basis/manifest.json")).unwrap();
     // A long run (many draws) into the same folder, killed after a few seconds.
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_woonzorg"))
@@ -117,7 +102,7 @@ fn a_run_killed_halfway_leaves_the_earlier_output_intact() {
     );
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(tables(&out.join("basis")), before);
+    assert_eq!(table_bytes(&out.join("basis")), before);
     assert_eq!(
         std::fs::read(out.join("basis/manifest.json")).unwrap(),
         manifest

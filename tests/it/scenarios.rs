@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{cols, fails, read_csv, root, run_ok, woonzorg};
+use crate::common::{cols, fails, read_csv, root, run_ok, table_bytes, woonzorg};
 use crate::show;
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -179,21 +179,6 @@ fn shipped_scenarios_run_and_explain_themselves() {
     assert!(cmp.join("verschil_woningen.csv").is_file());
 }
 
-fn tables(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.join("tables"))
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn monte_carlo_is_reproducible_whatever_the_thread_count() {
     let dir = tempfile::tempdir().unwrap();
@@ -216,7 +201,7 @@ fn monte_carlo_is_reproducible_whatever_the_thread_count() {
             .arg(&basis)
             .assert()
             .success();
-        runs.push(tables(&out.join("basis")));
+        runs.push(table_bytes(&out.join("basis")));
     }
     assert!(runs[0].iter().any(|(n, _)| n == "groups_bands.csv"));
     assert_eq!(runs[0], runs[1], "1 vs 2 threads");
@@ -237,7 +222,7 @@ fn monte_carlo_is_reproducible_whatever_the_thread_count() {
         .arg(&basis)
         .assert()
         .success();
-    let other = tables(&out.join("basis"));
+    let other = table_bytes(&out.join("basis"));
     let bands = |r: &Vec<(String, Vec<u8>)>| {
         r.iter()
             .find(|(n, _)| n == "groups_bands.csv")
