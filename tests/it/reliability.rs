@@ -157,3 +157,51 @@ fn no_unwrap_or_expect_outside_tests() {
             .contains("clippy::unwrap_used")
     );
 }
+
+/// No NaN, no infinity, and no negative count in any table of a run (gaps, differences and
+/// migration may be negative).
+#[test]
+fn no_nan_or_negative_count_reaches_an_output() {
+    let dir = tempfile::tempdir().unwrap();
+    woonzorg()
+        .args(["run", "--no-charts", "--no-report", "--draws", "8", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let signed = [
+        "gap_gross",
+        "gap_net",
+        "extra_vs_base_net",
+        "difference",
+        "difference_pct",
+        "migration",
+        "net_migration",
+        "age_effect",
+        "criterion_effect",
+        "change",
+    ];
+    let mut cells = 0usize;
+    for (name, bytes) in table_bytes(&dir.path().join("basis")) {
+        let text = String::from_utf8(bytes).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+        for rec in r.records() {
+            let rec = rec.unwrap();
+            for (h, v) in header.iter().zip(rec.iter()) {
+                let l = v.to_ascii_lowercase();
+                assert!(
+                    !l.contains("nan") && !l.contains("inf"),
+                    "{name}: {h} = {v}"
+                );
+                if let Ok(x) = v.parse::<f64>() {
+                    cells += 1;
+                    assert!(
+                        x >= -1e-9 || signed.contains(&h.as_str()),
+                        "{name}: {h} = {v}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(cells > 100_000, "{cells}");
+}
