@@ -132,16 +132,19 @@ pub(crate) fn round2(v: f64) -> String {
     format_number((v * 100.0).round() / 100.0)
 }
 
-/// tables/groups.csv: scenario, variant, region, region_name, year, group, group_label, method,
-/// unit, measure, gross, net.
-pub fn write_groups_table(
-    path: &Path,
+/// tables/groups.csv (scenario, variant, region, region_name, year, group, group_label, method,
+/// unit, measure, gross, net) and tables/group_flows.csv (instroom, uitstroom and waiting of
+/// stock-flow groups, task, backlog and housed of the taakstelling, the range of given paths),
+/// in one pass: the gross and net of an area are computed once for both.
+pub fn write_group_tables(
+    groups_path: &Path,
+    flows_path: &Path,
     scenario: &str,
     g: &GroupRun,
     areas: &[Area],
 ) -> Result<(), std::io::Error> {
     let mut w = crate::output::tables::create_keyed_csv(
-        path,
+        groups_path,
         &[
             "group",
             "group_label",
@@ -152,14 +155,16 @@ pub fn write_groups_table(
             "net",
         ],
     )?;
+    let mut wf = crate::output::tables::create_keyed_csv(flows_path, &["group", "flow", "value"])?;
     for_each_area(g, areas, |variant, area, base_year, a| {
+        let name = neutralise(&area.name);
         for (gi, grp) in g.catalogue.groups.iter().enumerate() {
             for (t, (gross, net)) in a.gross[gi].iter().zip(&a.net[gi]).enumerate() {
                 w.write_record([
                     scenario,
                     variant,
                     &area.code,
-                    &neutralise(&area.name),
+                    &name,
                     &(base_year + t as u16).to_string(),
                     &grp.id,
                     &neutralise(&grp.label),
@@ -170,30 +175,13 @@ pub fn write_groups_table(
                     &round2(*net),
                 ])?;
             }
-        }
-        Ok(())
-    })?;
-    w.flush()
-}
-
-/// tables/group_flows.csv: instroom, uitstroom and waiting of stock-flow groups, task, backlog
-/// and housed of the taakstelling, and the range of given paths.
-pub fn write_group_flows_table(
-    path: &Path,
-    scenario: &str,
-    g: &GroupRun,
-    areas: &[Area],
-) -> Result<(), std::io::Error> {
-    let mut w = crate::output::tables::create_keyed_csv(path, &["group", "flow", "value"])?;
-    for_each_area(g, areas, |variant, area, base_year, a| {
-        for (gi, grp) in g.catalogue.groups.iter().enumerate() {
             for (flow, vals) in &a.flows[gi] {
                 for (t, v) in vals.iter().enumerate() {
-                    w.write_record([
+                    wf.write_record([
                         scenario,
                         variant,
                         &area.code,
-                        &neutralise(&area.name),
+                        &name,
                         &(base_year + t as u16).to_string(),
                         &grp.id,
                         flow,
@@ -204,7 +192,8 @@ pub fn write_group_flows_table(
         }
         Ok(())
     })?;
-    w.flush()
+    w.flush()?;
+    wf.flush()
 }
 
 /// Call `f(variant, area, base year, gross/net/flows of the area)` for every variant and area.

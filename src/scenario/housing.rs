@@ -171,6 +171,32 @@ struct AreaHousing<'a> {
     dwellings: Vec<GroupDwellings>,
 }
 
+/// The writer of a scenario output table.
+type Csv = csv::Writer<std::io::BufWriter<std::fs::File>>;
+
+/// tables/dwellings.csv, tables/pressure.csv and tables/costs.csv, in one pass over the
+/// variants and areas (the groups and dwellings of an area are computed once for all three).
+pub fn write_area_tables(
+    paths: [&Path; 3],
+    scenario: &str,
+    g: &GroupRun,
+    h: &HousingRun,
+    areas: &[Area],
+    variants: &[VariantResult],
+) -> std::io::Result<()> {
+    let mut wd = dwellings_writer(paths[0])?;
+    let mut wp = pressure_writer(paths[1])?;
+    let mut wc = costs_writer(paths[2])?;
+    for_each_area(g, h, areas, |a| {
+        dwellings_rows(&mut wd, scenario, g, h, a, variants)?;
+        pressure_rows(&mut wp, scenario, g, h, a)?;
+        costs_rows(&mut wc, scenario, g, h, a)
+    })?;
+    wd.flush()?;
+    wp.flush()?;
+    wc.flush()
+}
+
 fn for_each_area(
     g: &GroupRun,
     h: &HousingRun,
@@ -216,16 +242,8 @@ fn social_stock(h: &HousingRun, members: &[String], base_year: u16, year: u16) -
     all * h.catalogue.social_share.value + added
 }
 
-/// tables/dwellings.csv
-pub fn write_dwellings(
-    path: &Path,
-    scenario: &str,
-    g: &GroupRun,
-    h: &HousingRun,
-    areas: &[Area],
-    variants: &[VariantResult],
-) -> std::io::Result<()> {
-    let mut w = create_keyed_csv(
+fn dwellings_writer(path: &Path) -> std::io::Result<Csv> {
+    create_keyed_csv(
         path,
         &[
             "group",
@@ -241,158 +259,162 @@ pub fn write_dwellings(
             "extra_vs_base_net",
             "supply_status",
         ],
-    )?;
+    )
+}
+
+fn dwellings_rows(
+    w: &mut Csv,
+    scenario: &str,
+    g: &GroupRun,
+    h: &HousingRun,
+    a: &AreaHousing,
+    variants: &[VariantResult],
+) -> std::io::Result<()> {
     let types = &h.catalogue.types;
-    for_each_area(g, h, areas, |a| {
-        let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
-        let members = a.area.base_codes();
-        for t in 0..n {
-            let year = (a.base_year + t as u16).to_string();
-            let key = |w: &mut csv::Writer<_>, rest: &[&str]| -> std::io::Result<()> {
-                let mut rec = vec![scenario, a.variant, &a.area.code];
-                let name = neutralise(&a.area.name);
-                rec.push(&name);
-                rec.push(&year);
-                rec.extend_from_slice(rest);
-                Ok(w.write_record(rec)?)
-            };
-            let mut total_gross = vec![0.0; types.len()];
-            let mut total_net = vec![0.0; types.len()];
-            let mut total_base = vec![0.0; types.len()];
+    let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
+    let members = a.area.base_codes();
+    // The households no group counts, per year: all private households of the area minus the
+    // groups' households (net), so that the totals compare with the whole stock.
+    let rest: Vec<(f64, f64)> = (0..n)
+        .map(|t| {
+            let pop = area_stock(variants, a.variant, &members, t);
+            let (pp, hh) = private_households(&pop, &h.headship, &h.institution);
+            let (mut gp, mut gh) = (0.0, 0.0);
             for d in &a.dwellings {
-                let gid = &g.catalogue.groups[d.group].id;
-                for td in &d.by_type {
-                    let ti = td.dwelling_type;
-                    total_gross[ti] += td.gross[t];
-                    total_net[ti] += td.net[t];
-                    total_base[ti] += td.net[0];
-                    key(
-                        &mut w,
-                        &[
-                            gid,
-                            &types[ti].id,
-                            &round2(d.persons_gross[t] * td.share),
-                            &round2(d.persons_net[t] * td.share),
-                            &format!("{:.6}", td.per_unit[t]),
-                            &round2(td.gross[t]),
-                            &round2(td.net[t]),
-                            "",
-                            "",
-                            "",
-                            &round2(td.net[t] - td.net[0]),
-                            "",
-                        ],
-                    )?;
+                for td in d
+                    .by_type
+                    .iter()
+                    .filter(|td| !types[td.dwelling_type].places)
+                {
+                    gp += d.persons_net[t] * td.share;
+                    gh += td.net[t];
                 }
             }
-            // The households no group counts: all private households of the area minus the
-            // groups' households (net), so that the totals compare with the whole stock.
-            let (rest_p, rest_h) = {
-                let mut persons = [0.0; 2];
-                let mut households = [0.0; 2];
-                for (k, tt) in [t, 0].into_iter().enumerate() {
-                    let pop = area_stock(variants, a.variant, &members, tt);
-                    let (pp, hh) = private_households(&pop, &h.headship, &h.institution);
-                    let (mut gp, mut gh) = (0.0, 0.0);
-                    for d in &a.dwellings {
-                        for td in d
-                            .by_type
-                            .iter()
-                            .filter(|td| !types[td.dwelling_type].places)
-                        {
-                            gp += d.persons_net[tt] * td.share;
-                            gh += td.net[tt];
-                        }
-                    }
-                    persons[k] = (pp - gp).max(0.0);
-                    households[k] = (hh - gh).max(0.0);
-                }
-                (persons, households)
-            };
-            if let Some(ri) = h.catalogue.type_index("regulier") {
-                total_gross[ri] += rest_h[0];
-                total_net[ri] += rest_h[0];
-                total_base[ri] += rest_h[1];
-                let ppu = if rest_h[0] > 0.0 {
-                    rest_p[0] / rest_h[0]
-                } else {
-                    0.0
-                };
+            ((pp - gp).max(0.0), (hh - gh).max(0.0))
+        })
+        .collect();
+    for t in 0..n {
+        let year = (a.base_year + t as u16).to_string();
+        let key = |w: &mut csv::Writer<_>, rest: &[&str]| -> std::io::Result<()> {
+            let mut rec = vec![scenario, a.variant, &a.area.code];
+            let name = neutralise(&a.area.name);
+            rec.push(&name);
+            rec.push(&year);
+            rec.extend_from_slice(rest);
+            Ok(w.write_record(rec)?)
+        };
+        let mut total_gross = vec![0.0; types.len()];
+        let mut total_net = vec![0.0; types.len()];
+        let mut total_base = vec![0.0; types.len()];
+        for d in &a.dwellings {
+            let gid = &g.catalogue.groups[d.group].id;
+            for td in &d.by_type {
+                let ti = td.dwelling_type;
+                total_gross[ti] += td.gross[t];
+                total_net[ti] += td.net[t];
+                total_base[ti] += td.net[0];
                 key(
-                    &mut w,
+                    &mut *w,
                     &[
-                        "overige_huishoudens",
-                        "regulier",
-                        &round2(rest_p[0]),
-                        &round2(rest_p[0]),
-                        &format!("{ppu:.6}"),
-                        &round2(rest_h[0]),
-                        &round2(rest_h[0]),
+                        gid,
+                        &types[ti].id,
+                        &round2(d.persons_gross[t] * td.share),
+                        &round2(d.persons_net[t] * td.share),
+                        &format!("{:.6}", td.per_unit[t]),
+                        &round2(td.gross[t]),
+                        &round2(td.net[t]),
                         "",
                         "",
                         "",
-                        &round2(rest_h[0] - rest_h[1]),
+                        &round2(td.net[t] - td.net[0]),
                         "",
                     ],
                 )?;
-            }
-            for (ti, ty) in types.iter().enumerate() {
-                let supply = h
-                    .supply
-                    .area(&members, &ty.id, a.base_year, a.base_year + t as u16);
-                let status = match &supply {
-                    AreaSupply::Known(_) if h.supply.is_example(&members, &ty.id) => {
-                        "voorbeeld (geen bron)".to_string()
-                    }
-                    AreaSupply::Known(_) => "bekend".to_string(),
-                    AreaSupply::Missing(m) => format!("ontbreekt: {}", m.join(" ")),
-                };
-                let sv = match supply {
-                    AreaSupply::Known(v) => Some(v),
-                    AreaSupply::Missing(_) => None,
-                };
-                key(
-                    &mut w,
-                    &[
-                        "totaal",
-                        &ty.id,
-                        "",
-                        "",
-                        "",
-                        &round2(total_gross[ti]),
-                        &round2(total_net[ti]),
-                        &opt(sv),
-                        &opt(gap(total_gross[ti], &supply)),
-                        &opt(gap(total_net[ti], &supply)),
-                        &round2(total_net[ti] - total_base[ti]),
-                        &status,
-                    ],
-                )?;
-                if ty.id == "geclusterd" {
-                    let f = h.catalogue.geclusterd_cbs.value;
-                    key(
-                        &mut w,
-                        &[
-                            "totaal",
-                            "geclusterd_cbs (waarvan ≥ 12 woningen)",
-                            "",
-                            "",
-                            "",
-                            &round2(total_gross[ti] * f),
-                            &round2(total_net[ti] * f),
-                            "",
-                            "",
-                            "",
-                            &round2((total_net[ti] - total_base[ti]) * f),
-                            "",
-                        ],
-                    )?;
-                }
             }
         }
-        Ok(())
-    })?;
-    w.flush()
+        let (rest_p, rest_h) = ([rest[t].0, rest[0].0], [rest[t].1, rest[0].1]);
+        if let Some(ri) = h.catalogue.type_index("regulier") {
+            total_gross[ri] += rest_h[0];
+            total_net[ri] += rest_h[0];
+            total_base[ri] += rest_h[1];
+            let ppu = if rest_h[0] > 0.0 {
+                rest_p[0] / rest_h[0]
+            } else {
+                0.0
+            };
+            key(
+                &mut *w,
+                &[
+                    "overige_huishoudens",
+                    "regulier",
+                    &round2(rest_p[0]),
+                    &round2(rest_p[0]),
+                    &format!("{ppu:.6}"),
+                    &round2(rest_h[0]),
+                    &round2(rest_h[0]),
+                    "",
+                    "",
+                    "",
+                    &round2(rest_h[0] - rest_h[1]),
+                    "",
+                ],
+            )?;
+        }
+        for (ti, ty) in types.iter().enumerate() {
+            let supply = h
+                .supply
+                .area(&members, &ty.id, a.base_year, a.base_year + t as u16);
+            let status = match &supply {
+                AreaSupply::Known(_) if h.supply.is_example(&members, &ty.id) => {
+                    "voorbeeld (geen bron)".to_string()
+                }
+                AreaSupply::Known(_) => "bekend".to_string(),
+                AreaSupply::Missing(m) => format!("ontbreekt: {}", m.join(" ")),
+            };
+            let sv = match supply {
+                AreaSupply::Known(v) => Some(v),
+                AreaSupply::Missing(_) => None,
+            };
+            key(
+                &mut *w,
+                &[
+                    "totaal",
+                    &ty.id,
+                    "",
+                    "",
+                    "",
+                    &round2(total_gross[ti]),
+                    &round2(total_net[ti]),
+                    &opt(sv),
+                    &opt(gap(total_gross[ti], &supply)),
+                    &opt(gap(total_net[ti], &supply)),
+                    &round2(total_net[ti] - total_base[ti]),
+                    &status,
+                ],
+            )?;
+            if ty.id == "geclusterd" {
+                let f = h.catalogue.geclusterd_cbs.value;
+                key(
+                    &mut *w,
+                    &[
+                        "totaal",
+                        "geclusterd_cbs (waarvan ≥ 12 woningen)",
+                        "",
+                        "",
+                        "",
+                        &round2(total_gross[ti] * f),
+                        &round2(total_net[ti] * f),
+                        "",
+                        "",
+                        "",
+                        &round2((total_net[ti] - total_base[ti]) * f),
+                        "",
+                    ],
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What a group needs from the lettings in year t (households), from its flow or its stock.
@@ -426,15 +448,8 @@ fn lettings_needed(
     out
 }
 
-/// tables/pressure.csv
-pub fn write_pressure(
-    path: &Path,
-    scenario: &str,
-    g: &GroupRun,
-    h: &HousingRun,
-    areas: &[Area],
-) -> std::io::Result<()> {
-    let mut w = create_keyed_csv(
+fn pressure_writer(path: &Path) -> std::io::Result<Csv> {
+    create_keyed_csv(
         path,
         &[
             "group",
@@ -446,77 +461,76 @@ pub fn write_pressure(
             "threshold",
             "verdringing",
         ],
-    )?;
-    for_each_area(g, h, areas, |a| {
-        let members = a.area.base_codes();
-        let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
-        for t in 0..n {
-            let year = a.base_year + t as u16;
-            let stock = social_stock(h, &members, a.base_year, year);
-            let p = pressure(
-                stock,
-                h.catalogue.mutatiegraad.at(year),
-                h.catalogue.threshold.at(year),
-                &lettings_needed(h, g, a, t),
-            );
-            let name = neutralise(&a.area.name);
-            let ys = year.to_string();
-            for c in &p.claims {
-                w.write_record([
-                    scenario,
-                    a.variant,
-                    &a.area.code,
-                    &name,
-                    &ys,
-                    &c.group,
-                    &round2(c.needed),
-                    &round2(c.granted),
-                    &round2(p.social_stock),
-                    &round2(p.lettings),
-                    &format!(
-                        "{:.6}",
-                        if p.lettings > 0.0 {
-                            c.granted / p.lettings
-                        } else {
-                            0.0
-                        }
-                    ),
-                    "",
-                    "",
-                ])?;
-            }
-            let needed: f64 = p.claims.iter().map(|c| c.needed).sum();
-            let granted: f64 = p.claims.iter().map(|c| c.granted).sum();
+    )
+}
+
+fn pressure_rows(
+    w: &mut Csv,
+    scenario: &str,
+    g: &GroupRun,
+    h: &HousingRun,
+    a: &AreaHousing,
+) -> std::io::Result<()> {
+    let members = a.area.base_codes();
+    let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
+    for t in 0..n {
+        let year = a.base_year + t as u16;
+        let stock = social_stock(h, &members, a.base_year, year);
+        let p = pressure(
+            stock,
+            h.catalogue.mutatiegraad.at(year),
+            h.catalogue.threshold.at(year),
+            &lettings_needed(h, g, a, t),
+        );
+        let name = neutralise(&a.area.name);
+        let ys = year.to_string();
+        for c in &p.claims {
             w.write_record([
                 scenario,
                 a.variant,
                 &a.area.code,
                 &name,
                 &ys,
-                "totaal",
-                &round2(needed),
-                &round2(granted),
+                &c.group,
+                &round2(c.needed),
+                &round2(c.granted),
                 &round2(p.social_stock),
                 &round2(p.lettings),
-                &format!("{:.6}", p.share),
-                &format!("{}", p.threshold),
-                if p.verdringing { "ja" } else { "nee" },
+                &format!(
+                    "{:.6}",
+                    if p.lettings > 0.0 {
+                        c.granted / p.lettings
+                    } else {
+                        0.0
+                    }
+                ),
+                "",
+                "",
             ])?;
         }
-        Ok(())
-    })?;
-    w.flush()
+        let needed: f64 = p.claims.iter().map(|c| c.needed).sum();
+        let granted: f64 = p.claims.iter().map(|c| c.granted).sum();
+        w.write_record([
+            scenario,
+            a.variant,
+            &a.area.code,
+            &name,
+            &ys,
+            "totaal",
+            &round2(needed),
+            &round2(granted),
+            &round2(p.social_stock),
+            &round2(p.lettings),
+            &format!("{:.6}", p.share),
+            &format!("{}", p.threshold),
+            if p.verdringing { "ja" } else { "nee" },
+        ])?;
+    }
+    Ok(())
 }
 
-/// tables/costs.csv: per setting, per payer, and the total.
-pub fn write_costs(
-    path: &Path,
-    scenario: &str,
-    g: &GroupRun,
-    h: &HousingRun,
-    areas: &[Area],
-) -> std::io::Result<()> {
-    let mut w = create_keyed_csv(
+fn costs_writer(path: &Path) -> std::io::Result<Csv> {
+    create_keyed_csv(
         path,
         &[
             "setting",
@@ -526,60 +540,53 @@ pub fn write_costs(
             "per_person_year",
             "cost",
         ],
-    )?;
-    for_each_area(g, h, areas, |a| {
-        let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
-        let name = neutralise(&a.area.name);
-        for t in 0..n {
-            let ys = (a.base_year + t as u16).to_string();
-            let costs: Vec<_> = h
-                .catalogue
-                .costs
-                .iter()
-                .filter_map(|c| {
-                    let gi = g.catalogue.groups.iter().position(|x| x.id == c.group)?;
-                    Some(setting_cost(
-                        &c.setting,
-                        &c.group,
-                        &c.payer,
-                        a.groups.net[gi][t],
-                        c.share,
-                        c.per_person_year,
-                    ))
-                })
-                .collect();
-            for c in &costs {
-                w.write_record([
-                    scenario,
-                    a.variant,
-                    &a.area.code,
-                    &name,
-                    &ys,
-                    &neutralise(&c.setting),
+    )
+}
+
+fn costs_rows(
+    w: &mut Csv,
+    scenario: &str,
+    g: &GroupRun,
+    h: &HousingRun,
+    a: &AreaHousing,
+) -> std::io::Result<()> {
+    let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
+    let name = neutralise(&a.area.name);
+    for t in 0..n {
+        let ys = (a.base_year + t as u16).to_string();
+        let costs: Vec<_> = h
+            .catalogue
+            .costs
+            .iter()
+            .filter_map(|c| {
+                let gi = g.catalogue.groups.iter().position(|x| x.id == c.group)?;
+                Some(setting_cost(
+                    &c.setting,
                     &c.group,
-                    &neutralise(&c.payer),
-                    &round2(c.persons),
-                    &round2(c.per_person_year),
-                    &round2(c.cost),
-                ])?;
-            }
-            let payers = per_payer(&costs);
-            for (payer, v) in &payers {
-                w.write_record([
-                    scenario,
-                    a.variant,
-                    &a.area.code,
-                    &name,
-                    &ys,
-                    "totaal",
-                    "",
-                    &neutralise(payer),
-                    "",
-                    "",
-                    &round2(*v),
-                ])?;
-            }
-            let total: f64 = costs.iter().map(|c| c.cost).sum();
+                    &c.payer,
+                    a.groups.net[gi][t],
+                    c.share,
+                    c.per_person_year,
+                ))
+            })
+            .collect();
+        for c in &costs {
+            w.write_record([
+                scenario,
+                a.variant,
+                &a.area.code,
+                &name,
+                &ys,
+                &neutralise(&c.setting),
+                &c.group,
+                &neutralise(&c.payer),
+                &round2(c.persons),
+                &round2(c.per_person_year),
+                &round2(c.cost),
+            ])?;
+        }
+        let payers = per_payer(&costs);
+        for (payer, v) in &payers {
             w.write_record([
                 scenario,
                 a.variant,
@@ -588,15 +595,28 @@ pub fn write_costs(
                 &ys,
                 "totaal",
                 "",
-                "totaal",
+                &neutralise(payer),
                 "",
                 "",
-                &round2(total),
+                &round2(*v),
             ])?;
         }
-        Ok(())
-    })?;
-    w.flush()
+        let total: f64 = costs.iter().map(|c| c.cost).sum();
+        w.write_record([
+            scenario,
+            a.variant,
+            &a.area.code,
+            &name,
+            &ys,
+            "totaal",
+            "",
+            "totaal",
+            "",
+            "",
+            &round2(total),
+        ])?;
+    }
+    Ok(())
 }
 
 /// tables/policy.csv: every rule for every area (first variant).

@@ -186,17 +186,6 @@ fn housing_params(h: &mut HousingCatalogue) -> Vec<&mut Param> {
     out
 }
 
-/// Whether any parameter of the catalogues has a spread.
-pub fn has_spreads(c: &Catalogue, h: Option<&HousingCatalogue>) -> bool {
-    let mut c = c.clone();
-    let mut any = group_params(&mut c).iter().any(|p| p.spread.is_some());
-    if let Some(h) = h {
-        let mut h = h.clone();
-        any |= housing_params(&mut h).iter().any(|p| p.spread.is_some());
-    }
-    any
-}
-
 /// What every draw starts from.
 pub struct DrawBase<'a> {
     pub catalogue: &'a Catalogue,

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::groups::definitions::signed;
 use crate::groups::sources::sourced_entries;
 use crate::output::annex::{Annex, AnnexTable, Section};
 use crate::output::tables::{csv_to_dutch_dialect, csv_to_parquet};
@@ -105,10 +106,6 @@ fn select<'a>(s: &'a Sheet, conds: &[(&str, &str)]) -> Vec<&'a Vec<String>> {
         .iter()
         .filter(|r| idx.iter().all(|(i, v)| r[*i] == *v))
         .collect()
-}
-
-fn signed(v: f64) -> String {
-    crate::groups::definitions::signed(v)
 }
 
 /// Build the workbook, the Parquet copies, the annex and the headline in the staged run folder.

@@ -18,10 +18,10 @@ use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
 use crate::source::TidyTable;
 use crate::source::tidy::{format_number, neutralise};
 
-use super::groups::{count_groups, write_group_flows_table, write_groups_table};
+use super::groups::{count_groups, write_group_tables};
 use super::housing::{
-    dwellings_chart, load_housing, supply_warnings, write_costs, write_dwellings, write_policy,
-    write_pressure, write_verdeling,
+    dwellings_chart, load_housing, supply_warnings, write_area_tables, write_policy,
+    write_verdeling,
 };
 use super::montecarlo::{monte_carlo, write_dwelling_bands, write_group_bands};
 use super::projection::{ExternalSeries, ProjectionInputs, VariantResult, run_projection};
@@ -347,20 +347,19 @@ pub fn run_scenario(
         files.push("tables/components.csv".into());
     }
     if let Some(g) = &groups {
-        let p = staged.path("tables/groups.csv");
-        write_groups_table(&p, &scenario.name, g, &areas).map_err(write_err(&p))?;
+        let (pg, pf) = (
+            staged.path("tables/groups.csv"),
+            staged.path("tables/group_flows.csv"),
+        );
+        write_group_tables(&pg, &pf, &scenario.name, g, &areas).map_err(write_err(&pg))?;
         files.push("tables/groups.csv".into());
-        let p = staged.path("tables/group_flows.csv");
-        write_group_flows_table(&p, &scenario.name, g, &areas).map_err(write_err(&p))?;
         files.push("tables/group_flows.csv".into());
     }
     if let (Some(g), Some(h)) = (&groups, &housing) {
-        let p = staged.path("tables/dwellings.csv");
-        write_dwellings(&p, &scenario.name, g, h, &areas, &variants).map_err(write_err(&p))?;
-        let p = staged.path("tables/pressure.csv");
-        write_pressure(&p, &scenario.name, g, h, &areas).map_err(write_err(&p))?;
-        let p = staged.path("tables/costs.csv");
-        write_costs(&p, &scenario.name, g, h, &areas).map_err(write_err(&p))?;
+        let [pd, pp, pc] =
+            ["dwellings", "pressure", "costs"].map(|t| staged.path(&format!("tables/{t}.csv")));
+        write_area_tables([&pd, &pp, &pc], &scenario.name, g, h, &areas, &variants)
+            .map_err(write_err(&pd))?;
         let p = staged.path("tables/policy.csv");
         write_policy(&p, &scenario.name, g, h, &areas, &variants).map_err(write_err(&p))?;
         files.extend(
