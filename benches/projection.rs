@@ -38,7 +38,8 @@ fn inputs() -> &'static Inputs {
             &p("population/37168_overledenen_nl.csv"),
             &p("population/37744ned_geboorten_leeftijd_moeder.csv"),
             &p("population/37422ned_geboorten.csv"),
-        );
+        )
+        .expect("national data");
         let kp = kernprognose_paths(
             &p("forecasts/86040NED_kernprognose.csv"),
             interval_name("midden").unwrap(),

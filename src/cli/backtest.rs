@@ -70,7 +70,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         &read_one(&d.join("37168_overledenen_nl.csv"))?,
         &read_one(&d.join("37744ned_geboorten_leeftijd_moeder.csv"))?,
         &read_one(&d.join("37422ned_geboorten.csv"))?,
-    );
+    )?;
     let mode = if args.migration == "waargenomen" {
         MigrationMode::Realised
     } else {

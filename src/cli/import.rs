@@ -119,7 +119,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
         write_file_atomic(path, |w| -> anyhow::Result<()> {
             if is_parquet {
-                crate::output::tables::write_tidy_parquet(w, &refs)?;
+                crate::output::parquet::write_tidy_parquet(w, &refs)?;
             } else {
                 source::tidy::write_tidy_csv(w, &refs)?;
             }

@@ -33,6 +33,14 @@ pub enum GeoError {
         hint: String,
     },
 
+    #[error("{path}:{line}, column 'region': {message}\n  hint: {hint}")]
+    CodeInTable {
+        path: PathBuf,
+        line: u64,
+        message: String,
+        hint: String,
+    },
+
     #[error("{path}: key '{key}': {message}\n  hint: {hint}")]
     OwnRegions {
         path: PathBuf,

@@ -42,6 +42,69 @@ impl Registry {
         out
     }
 
+    /// What is wrong with gemeente code `code` in `year`, as (message, hint): a gemeente merged
+    /// away before that year (named with its successor and the date), or a code no year of the
+    /// registry knows. `None` when the code is a gemeente of that year, or the year is outside
+    /// the registry.
+    pub fn code_problem(&self, code: &str, year: u16) -> Option<(String, String)> {
+        let ind = self.years.get(&year)?;
+        if ind.gemeenten.contains_key(code) {
+            return None;
+        }
+        let merged: Vec<Merger> = self
+            .mergers()
+            .into_iter()
+            .filter(|m| m.from == code && m.year <= year)
+            .collect();
+        if let Some(m) = merged.first() {
+            let to: Vec<String> = merged
+                .iter()
+                .map(|m| format!("{} {}", m.to, m.to_name))
+                .collect();
+            return Some((
+                format!(
+                    "gemeente {code} ({}) is used for {year}, but it went into {} on 1 January {}",
+                    m.from_name,
+                    to.join(" and "),
+                    m.year
+                ),
+                format!(
+                    "use the indeling of {year} (woonzorg regions --year {year}), or a period before {}",
+                    m.year
+                ),
+            ));
+        }
+        Some((
+            format!("unknown gemeente code {code} in {year}"),
+            format!(
+                "no indeling of {} has this code; list the codes with woonzorg regions --year {year}",
+                self.year_range()
+            ),
+        ))
+    }
+
+    /// Refuse a gemeente code a table uses in a year when that gemeente did not exist then
+    /// (see [`Registry::code_problem`]); names the file and line.
+    pub fn check_gemeente_codes(&self, t: &TidyTable) -> Result<(), GeoError> {
+        for r in &t.rows {
+            if !r.region.starts_with("GM") {
+                continue;
+            }
+            let Some(year) = crate::source::codes::period_year(&r.period) else {
+                continue;
+            };
+            if let Some((message, hint)) = self.code_problem(&r.region, year) {
+                return Err(GeoError::CodeInTable {
+                    path: t.path.clone(),
+                    line: r.line,
+                    message,
+                    hint,
+                });
+            }
+        }
+        Ok(())
+    }
+
     fn transition(&self, a: &Indeling, b: &Indeling) -> Vec<Merger> {
         let gone: BTreeSet<&String> = a
             .gemeenten

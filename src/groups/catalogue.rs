@@ -74,15 +74,39 @@ impl Param {
         }
     }
 
-    /// Whether every path key is a year.
-    pub fn path_is_valid(&self) -> bool {
-        self.path.keys().all(|y| {
-            y.trim()
+    /// What is wrong with the value, its path or its spread, if anything: a path key that is
+    /// not a year, a number that is not finite, a negative standard deviation, a range that
+    /// does not hold the value.
+    pub fn problem(&self) -> Option<String> {
+        if !self.value.is_finite() {
+            return Some(format!("value {} is not a finite number", self.value));
+        }
+        for (y, v) in &self.path {
+            let year_ok = y
+                .trim()
                 .parse::<u16>()
-                .is_ok_and(|y| (1900..=2100).contains(&y))
-        })
+                .is_ok_and(|y| (1900..=2100).contains(&y));
+            if !year_ok || !v.is_finite() {
+                return Some(format!("path {y} = {v}: a year 1900–2100 with a finite value"));
+            }
+        }
+        match self.spread? {
+            Spread::Normal(sd) | Spread::Lognormal(sd) if !(sd >= 0.0 && sd.is_finite()) => {
+                Some(format!("spread: standard deviation {sd} is negative or not finite"))
+            }
+            Spread::Triangular([lo, hi]) if !(lo <= self.value && self.value <= hi) => Some(
+                format!("spread: triangular [{lo}, {hi}] does not hold the value {}", self.value),
+            ),
+            Spread::Uniform([lo, hi]) if !(lo <= hi && lo.is_finite() && hi.is_finite()) => {
+                Some(format!("spread: uniform [{lo}, {hi}] is not a range"))
+            }
+            _ => None,
+        }
     }
 }
+
+/// The hint for a parameter [`Param::problem`] refuses.
+const PARAM_HINT: &str = "spread = { normal = 0.1 } (sd ≥ 0), { lognormal = 0.1 }, { triangular = [low, high] } around the value, or { uniform = [low, high] }";
 
 /// How a group is counted.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -478,6 +502,9 @@ impl Catalogue {
                         "add source = \"...\"",
                     ));
                 }
+                if let Some(problem) = p.problem() {
+                    return Err(GroupError::invalid(scenario_path, key, problem, PARAM_HINT));
+                }
                 let sf = g.stock_flow.as_mut();
                 match (k.as_str(), sf) {
                     ("trend", _) => g.trend = Some(p.clone()),
@@ -638,6 +665,19 @@ impl Catalogue {
                         "the age range or the rate (a share 0–1) is not valid",
                         "rate = [{ age = [65, 79], value = 0.025, source = \"...\" }]",
                     ));
+                }
+            }
+            let params = [
+                ("trend", g.trend.as_ref()),
+                ("stock_flow.duur", g.stock_flow.as_ref().map(|s| &s.duur)),
+                ("stock_flow.capaciteit", g.stock_flow.as_ref().map(|s| &s.capaciteit)),
+                ("stock_flow.start", g.stock_flow.as_ref().and_then(|s| s.start.as_ref())),
+                ("taakstelling.realisatie", g.taakstelling.as_ref().map(|t| &t.realisatie)),
+                ("taakstelling.later", g.taakstelling.as_ref().map(|t| &t.later)),
+            ];
+            for (name, p) in params {
+                if let Some(problem) = p.and_then(Param::problem) {
+                    return Err(GroupError::invalid(path, k(name), problem, PARAM_HINT));
                 }
             }
             let need = |ok: bool, what: &str| -> Result<(), GroupError> {

@@ -29,12 +29,16 @@ use std::path::PathBuf;
 /// What can be wrong with a catalogue, a definitions file or the group data.
 #[derive(Debug, thiserror::Error)]
 pub enum GroupError {
-    #[error("{path}: cannot read: {source}\n  hint: {hint}")]
+    #[error("{path}: cannot read: {cause}\n  hint: {hint}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
         hint: String,
     },
+
+    /// Not text: UTF-16 without BOM, invalid UTF-8 (with its line), a BOM in the middle.
+    #[error(transparent)]
+    Text(crate::source::SourceError),
 
     #[error("{path}:{line}: {message}\n  hint: {hint}")]
     Toml {
@@ -98,11 +102,16 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
 
 /// Read a text file for this stage.
 pub(crate) fn read_text(path: &std::path::Path, hint: &str) -> Result<String, GroupError> {
-    std::fs::read_to_string(path).map_err(|source| GroupError::Io {
-        path: path.to_path_buf(),
-        source,
-        hint: hint.into(),
-    })
+    match crate::source::text::read_text(path) {
+        Ok((text, _)) => Ok(text),
+        // Missing or unreadable: this stage's hint; not text: the source stage's diagnosis.
+        Err(crate::source::SourceError::Io { cause, .. }) => Err(GroupError::Io {
+            path: path.to_path_buf(),
+            cause,
+            hint: hint.into(),
+        }),
+        Err(e) => Err(GroupError::Text(e)),
+    }
 }
 
 /// Parse a TOML file whose every number must carry a source: refuse the first table holding a

@@ -107,14 +107,66 @@ fn need_source(path: &Path, line: u64, s: &str) -> Result<(), SourceError> {
     Ok(())
 }
 
+/// What a supply row is checked against besides its own fields.
+pub struct SupplyChecks<'a> {
+    /// The dwelling type ids of the catalogue.
+    pub types: &'a [String],
+    /// What is wrong with a region code (message, hint), if anything: stock and pipeline are
+    /// per gemeente of the base year.
+    pub region: &'a dyn Fn(&str) -> Option<(String, String)>,
+    /// The years a pipeline row may fall in (base year to horizon).
+    pub years: std::ops::RangeInclusive<u16>,
+}
+
+/// A number of dwellings: whole; not negative unless `signed` (a pipeline change, where
+/// demolition is negative).
+fn dwellings(
+    path: &Path,
+    line: u64,
+    field: &str,
+    s: &str,
+    signed: bool,
+) -> Result<f64, SourceError> {
+    let v = number(path, line, field, s)?;
+    let problem = if !signed && v < 0.0 {
+        "a negative number of dwellings"
+    } else if v.fract() != 0.0 {
+        "a fractional number of dwellings"
+    } else if v.abs() > crate::source::tidy::MAX_COUNT {
+        "more dwellings than Nederland has (over 100 million)"
+    } else {
+        return Ok(v);
+    };
+    Err(SourceError::malformed(
+        Pos::cell(path, line, field),
+        format!("{field} {s}: {problem}"),
+        if signed {
+            "whole dwellings; demolition and withdrawal are negative"
+        } else {
+            "whole dwellings, zero or more"
+        },
+    ))
+}
+
 impl Supply {
-    /// Read the stock CSV (and the pipeline CSV, when given); `types` are the known type ids.
+    /// Read the stock CSV (and the pipeline CSV, when given), checked against `checks`.
     pub fn load(
         stock: Option<&Path>,
         pipeline: Option<&Path>,
         zero: &[String],
-        types: &[String],
+        checks: &SupplyChecks,
     ) -> Result<Supply, SourceError> {
+        let types = checks.types;
+        let check_region = |path: &Path, line: u64, code: &str| -> Result<(), SourceError> {
+            match (checks.region)(code) {
+                None => Ok(()),
+                Some((message, hint)) => Err(SourceError::malformed(
+                    Pos::cell(path, line, "region"),
+                    message,
+                    hint,
+                )),
+            }
+        };
         let mut s = Supply::default();
         let check_type = |path: &Path, line: u64, t: &str| -> Result<(), SourceError> {
             if types.iter().any(|x| x == t) {
@@ -129,8 +181,9 @@ impl Supply {
         };
         if let Some(p) = stock {
             for (line, r) in read_rows(p, &["region", "dwelling_type", "value", "source"])? {
+                check_region(p, line, &r[0])?;
                 check_type(p, line, &r[1])?;
-                let v = number(p, line, "value", &r[2])?;
+                let v = dwellings(p, line, "value", &r[2], false)?;
                 need_source(p, line, &r[3])?;
                 if r[3].to_lowercase().contains("voorbeeld") {
                     s.example = true;
@@ -156,7 +209,19 @@ impl Supply {
                 "source",
             ];
             for (line, r) in read_rows(p, &header)? {
+                check_region(p, line, &r[0])?;
                 let year = number(p, line, "year", &r[1])?;
+                if year.fract() != 0.0 || !checks.years.contains(&(year as u16)) || year < 0.0 {
+                    return Err(SourceError::malformed(
+                        Pos::cell(p, line, "year"),
+                        format!("year {} is outside the scenario", r[1]),
+                        format!(
+                            "a year of the scenario, {}–{}",
+                            checks.years.start(),
+                            checks.years.end()
+                        ),
+                    ));
+                }
                 check_type(p, line, &r[2])?;
                 if !matches!(
                     r[3].as_str(),
@@ -168,7 +233,7 @@ impl Supply {
                         "sociale_huur, middenhuur, koop or onbekend",
                     ));
                 }
-                let change = number(p, line, "change", &r[4])?;
+                let change = dwellings(p, line, "change", &r[4], true)?;
                 need_source(p, line, &r[5])?;
                 s.example |= r[5].to_lowercase().contains("voorbeeld");
                 s.pipeline.push(PipelineRow {

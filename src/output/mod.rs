@@ -4,5 +4,6 @@ pub mod annex;
 pub mod charts;
 pub mod files;
 pub mod manifest;
+pub mod parquet;
 pub mod tables;
 pub mod xlsx;

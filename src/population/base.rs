@@ -103,7 +103,10 @@ pub fn base_population_by_band(
             PopulationError::Missing {
             path: gemeente_table.path.clone(),
             what: format!("{what} of {code} {name} in {year}"),
-            hint: "use the 85383NED extract of the base year (status Definitief); base year 2024 is complete".into(),
+            hint: format!(
+                "use a 85383NED extract with the base year {year} (status Definitief); the file has {}",
+                gemeente_table.periods().join(", ")
+            ),
         }
         };
         let bands = &all_bands
@@ -246,7 +249,7 @@ pub fn national_by_age(
     national: &TidyTable,
     year: u16,
 ) -> Result<(Vec<f64>, Vec<f64>), PopulationError> {
-    let pop = super::national::series_by_year(national, "")
+    let pop = super::national::series_by_year(national, "")?
         .remove(&year)
         .unwrap_or_default();
     let (men, women) = (pop.0[0].to_vec(), pop.0[1].to_vec());

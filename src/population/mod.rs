@@ -41,6 +41,14 @@ pub enum PopulationError {
         message: String,
     },
 
+    #[error("{path}:{line}: {message}\n  hint: {hint}")]
+    InTable {
+        path: PathBuf,
+        line: u64,
+        message: String,
+        hint: String,
+    },
+
     #[error("{method}: {message}")]
     Method { method: String, message: String },
 }

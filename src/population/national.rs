@@ -35,24 +35,90 @@ fn single_age(age: &str) -> Option<usize> {
 }
 
 /// Population or deaths by year, sex and single age from a tidy table (rows with sex M/V,
-/// a single age and a yearly period; one measure).
-pub fn series_by_year(t: &TidyTable, measure_prefix: &str) -> BTreeMap<u16, Pop> {
+/// a single age and a yearly period; one measure). Each year and sex must cover its ages once,
+/// without a gap from 0 to its highest age (an open class `95+` ends the ages): an overlapping
+/// or missing age is an error naming the line, not a silent zero.
+pub fn series_by_year(
+    t: &TidyTable,
+    measure_prefix: &str,
+) -> Result<BTreeMap<u16, Pop>, PopulationError> {
     let mut out: BTreeMap<u16, Pop> = BTreeMap::new();
+    // Per (year, sex): the line that gave each age, and the age of an open class.
+    let mut seen: BTreeMap<(u16, usize), ([u64; AGES], Option<usize>)> = BTreeMap::new();
+    let err = |line: u64, message: String| {
+        PopulationError::InTable {
+        path: t.path.clone(),
+        line,
+        message,
+        hint: "a single-year table has each age 0, 1, 2, … once per year and sex, the last one may be open (95+)".into(),
+    }
+    };
+    let sex_name = |s: usize| if s == 0 { "men" } else { "women" };
     for r in &t.rows {
         if !r.period.ends_with("JJ00") || !r.measure.starts_with(measure_prefix) {
             continue;
         }
-        let (Some(y), Some(s), Some(a), Cell::Number(v)) = (
-            period_year(&r.period),
-            sex_index(&r.sex),
-            single_age(&r.age),
-            &r.value,
-        ) else {
+        let (Some(y), Some(s), Cell::Number(v)) =
+            (period_year(&r.period), sex_index(&r.sex), &r.value)
+        else {
             continue;
         };
+        if r.age.contains('-') {
+            return Err(err(
+                r.line,
+                format!("age band '{}' in a table of single years", r.age),
+            ));
+        }
+        let Some(a) = single_age(&r.age) else {
+            continue;
+        };
+        let (lines, open) = seen.entry((y, s)).or_insert(([0; AGES], None));
+        let overlap = if lines[a] != 0 {
+            Some(lines[a])
+        } else {
+            open.filter(|o| a > *o).map(|o| lines[o])
+        };
+        if let Some(first) = overlap {
+            return Err(err(
+                r.line,
+                format!(
+                    "age {} of {} in {y} overlaps line {first} (overlapping age bands)",
+                    r.age,
+                    sex_name(s)
+                ),
+            ));
+        }
+        if r.age.ends_with('+') {
+            if let Some(above) = (a + 1..AGES).find(|x| lines[*x] != 0) {
+                return Err(err(
+                    r.line,
+                    format!(
+                        "open age {} of {} in {y} overlaps age {above} on line {} (overlapping age bands)",
+                        r.age,
+                        sex_name(s),
+                        lines[above]
+                    ),
+                ));
+            }
+            *open = Some(a);
+        }
+        lines[a] = r.line;
         out.entry(y).or_default().0[s][a] += v;
     }
-    out
+    for ((y, s), (lines, _)) in &seen {
+        let top = (0..AGES).rev().find(|a| lines[*a] != 0).unwrap_or(0);
+        if let Some(gap) = (0..top).find(|a| lines[*a] == 0) {
+            let next = (gap..=top).find(|a| lines[*a] != 0).unwrap_or(top);
+            return Err(err(
+                lines[next],
+                format!(
+                    "age {gap} of {} in {y} is missing (a gap in the ages below {top})",
+                    sex_name(*s)
+                ),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Births by age of the mother per year (ages 15…49; the open classes at both ends included).
@@ -360,14 +426,14 @@ impl NationalData {
         deaths: &TidyTable,
         births_mother_age: &TidyTable,
         births_sex: &TidyTable,
-    ) -> NationalData {
-        NationalData {
-            population: series_by_year(population, ""),
-            deaths: series_by_year(deaths, ""),
+    ) -> Result<NationalData, PopulationError> {
+        Ok(NationalData {
+            population: series_by_year(population, "")?,
+            deaths: series_by_year(deaths, "")?,
             births_mother_age: self::births_by_mother_age(births_mother_age),
             births_sex: self::births_by_sex(births_sex),
             source: population.path.clone(),
-        }
+        })
     }
 }
 

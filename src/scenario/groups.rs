@@ -70,10 +70,7 @@ pub fn load_groups(
     let cat_path = Scenario::resolve(scenario_path, &settings.catalogue);
     let data_dir = Scenario::resolve(scenario_path, &settings.data);
     // Numbers the scenario itself adds to the groups carry a source too.
-    let text = std::fs::read_to_string(scenario_path).map_err(|source| ScenarioError::Io {
-        path: scenario_path.to_path_buf(),
-        source,
-    })?;
+    let (text, _) = crate::source::text::read_text(scenario_path).map_err(ScenarioError::from)?;
     if let Ok(raw) = toml::from_str::<toml::Value>(&text)
         && let Some(g) = raw.get("groups")
     {

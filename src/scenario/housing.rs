@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::geo::ResolvedRegion;
+use crate::geo::{Registry, ResolvedRegion};
 use crate::groups::Observed;
 use crate::groups::demand::AreaGroups;
 use crate::groups::methods::Rates;
@@ -15,7 +15,7 @@ use crate::housing::dwellings::{
 };
 use crate::housing::policy::{share_rule, target_rule};
 use crate::housing::pressure::pressure;
-use crate::housing::supply::gap;
+use crate::housing::supply::{SupplyChecks, gap};
 use crate::housing::verdeel::{distribute, whole_units};
 use crate::housing::{AreaSupply, HousingCatalogue, Supply};
 use crate::output::tables::{create_csv, create_keyed_csv};
@@ -46,6 +46,7 @@ pub fn load_housing(
     scenario: &Scenario,
     settings: &HousingSettings,
     groups: &GroupRun,
+    registry: &Registry,
 ) -> Result<HousingRun, RunError> {
     let at = |p: &Path| Scenario::resolve(scenario_path, p);
     let cat_path = at(&settings.catalogue);
@@ -138,11 +139,17 @@ pub fn load_housing(
         }
     }
     let types: Vec<String> = catalogue.types.iter().map(|t| t.id.clone()).collect();
+    let base_year = scenario.base_year;
+    let region = |code: &str| registry.code_problem(code, base_year);
     let supply = Supply::load(
         settings.supply.as_deref().map(at).as_deref(),
         settings.pipeline.as_deref().map(at).as_deref(),
         &settings.zero_supply,
-        &types,
+        &SupplyChecks {
+            types: &types,
+            region: &region,
+            years: base_year..=scenario.horizon,
+        },
     )?;
     let mut inputs = vec![cat_path];
     inputs.extend(observed.tables.iter().map(|t| t.path.clone()));

@@ -62,6 +62,15 @@ fn kp_bands(k: &KernprognosePaths, year: u16) -> Option<[BandTotal; 3]> {
     ])
 }
 
+/// Read a table of counts (persons, births, deaths): every value with unit `aantal` whole, not
+/// negative and plausible, and every gemeente code one of its period's indeling.
+pub fn read_counts(path: &Path, registry: &Registry) -> Result<TidyTable, RunError> {
+    let t = read_one(path)?;
+    t.check_counts()?;
+    registry.check_gemeente_codes(&t)?;
+    Ok(t)
+}
+
 /// Run the projection of a scenario for every variant.
 pub fn run_projection(
     scenario_path: &Path,
@@ -90,10 +99,10 @@ pub fn run_projection(
     let bsex_p = need(&scenario.data.births_sex, "data.births_sex")?;
     let nd = NationalData::from_tables(
         national_table,
-        &read_one(&deaths_p)?,
-        &read_one(&bma_p)?,
-        &read_one(&bsex_p)?,
-    );
+        &read_counts(&deaths_p, registry)?,
+        &read_counts(&bma_p, registry)?,
+        &read_counts(&bsex_p, registry)?,
+    )?;
     inputs.paths.extend([deaths_p, bma_p, bsex_p]);
     let kp_table = match (&scenario.data.kernprognose, settings.steer.as_str()) {
         (Some(p), "kernprognose") => {
@@ -118,7 +127,7 @@ pub fn run_projection(
     let single_years = match &scenario.data.gemeente_single_years {
         Some(p) => {
             let p = at(p);
-            let t = read_one(&p)?;
+            let t = read_counts(&p, registry)?;
             inputs.paths.push(p);
             Some(t)
         }

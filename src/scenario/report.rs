@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use crate::groups::definitions::signed;
 use crate::groups::sources::sourced_entries;
 use crate::output::annex::{Annex, AnnexTable, Section};
-use crate::output::tables::{csv_to_dutch_dialect, csv_to_parquet};
+use crate::output::parquet::csv_to_parquet;
+use crate::output::tables::csv_to_dutch_dialect;
 use crate::output::xlsx::{Sheet, dutch_header, write_workbook};
 use crate::source::tidy::nl_number;
 

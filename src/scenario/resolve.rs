@@ -34,21 +34,54 @@ fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
         .span()
         .map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count())
         .unwrap_or(0);
+    let raw = e.message().trim().to_string();
+    let (message, hint) = if raw.contains("as i128") {
+        (
+            "a whole number too large for any setting".to_string(),
+            format!("({raw})"),
+        )
+    } else {
+        (
+            raw,
+            "see scenarios/basis.toml for the keys a scenario has".to_string(),
+        )
+    };
     ScenarioError::Toml {
         path: path.to_path_buf(),
         line,
-        message: e.message().trim().to_string(),
-        hint: "see scenarios/basis.toml for the keys a scenario has".into(),
+        message: match key_at(text, line) {
+            Some(key) => format!("key '{key}': {message}"),
+            None => message,
+        },
+        hint,
     }
 }
 
 fn read(path: &Path) -> Result<(String, toml::Table), ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let (text, _) = crate::source::text::read_text(path)?;
     let table: toml::Table = toml::from_str(&text).map_err(|e| toml_error(path, &text, e))?;
     Ok((text, table))
+}
+
+/// The key path (`uncertainty.draws`) of a `key = value` line of a TOML text, if line `line`
+/// (1-based) is one.
+pub fn key_at(text: &str, line: usize) -> Option<String> {
+    let l = text.lines().nth(line.checked_sub(1)?)?;
+    let (key, _) = l.split_once('=')?;
+    let key = key.trim();
+    if key.is_empty()
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return None;
+    }
+    let table = table_at(text, line);
+    Some(if table.is_empty() {
+        key.to_string()
+    } else {
+        format!("{table}.{key}")
+    })
 }
 
 /// Make the relative path values of a table absolute against `dir`.

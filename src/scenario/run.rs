@@ -24,10 +24,12 @@ use super::housing::{
     write_verdeling,
 };
 use super::montecarlo::{monte_carlo, write_dwelling_bands, write_group_bands};
-use super::projection::{ExternalSeries, ProjectionInputs, VariantResult, run_projection};
+use super::projection::{
+    ExternalSeries, ProjectionInputs, VariantResult, read_counts, run_projection,
+};
 use super::report::write_report;
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
-use crate::source::{self, SourceError};
+use crate::source::SourceError;
 
 use super::schema::{Scenario, ScenarioError, VerdeelSpec};
 
@@ -165,9 +167,22 @@ pub fn prepare_run(scenario_path: &Path) -> Result<Prepared, RunError> {
     };
     let mut selected: BTreeMap<String, String> = BTreeMap::new();
     let mut report: Vec<ResolvedRegion> = Vec::new();
+    // A region the registry does not know is an error of the scenario key that names it.
+    let find = |key: &str, q: &str| -> Result<ResolvedRegion, RunError> {
+        registry.find_region(year, q, &own).map_err(|e| match e {
+            GeoError::UnknownRegion { query, year, hint } => ScenarioError::Invalid {
+                path: scenario_path.to_path_buf(),
+                key: key.into(),
+                message: format!("unknown region '{query}' in {year}"),
+                hint,
+            }
+            .into(),
+            other => other.into(),
+        })
+    };
     if !scenario.regions.nederland {
         for q in &scenario.regions.gemeenten {
-            let r = registry.find_region(year, q, &own)?;
+            let r = find("regions.gemeenten", q)?;
             if !r.code.starts_with("GM") {
                 return Err(ScenarioError::Invalid {
                     path: scenario_path.to_path_buf(),
@@ -187,11 +202,11 @@ pub fn prepare_run(scenario_path: &Path) -> Result<Prepared, RunError> {
             .iter()
             .chain(&scenario.regions.include_own)
         {
-            let r = registry.find_region(year, q, &own)?;
+            let r = find("regions.include", q)?;
             selected.extend(r.members.into_iter().map(|g| (g.code, g.name)));
         }
         for q in &scenario.regions.report {
-            report.push(registry.find_region(year, q, &own)?);
+            report.push(find("regions.report", q)?);
         }
     }
     let gemeenten: Vec<(String, String)> = selected.into_iter().collect();
@@ -199,11 +214,11 @@ pub fn prepare_run(scenario_path: &Path) -> Result<Prepared, RunError> {
     // Population: base by band and sex.
     let gm_path = at(&scenario.data.gemeente_population);
     let nl_path = at(&scenario.data.national_population);
-    let nl_table = source::read_one(&nl_path)?;
+    let nl_table = read_counts(&nl_path, &registry)?;
     let gm_table = if scenario.regions.nederland {
         None
     } else {
-        Some(source::read_one(&gm_path)?)
+        Some(read_counts(&gm_path, &registry)?)
     };
     let base = match &gm_table {
         Some(gt) => base_population_by_band(gt, &nl_table, &gemeenten, year)?,
@@ -292,7 +307,13 @@ pub fn run_scenario(
         _ => None,
     };
     let housing = match (&scenario.housing, &groups) {
-        (Some(settings), Some(g)) => Some(load_housing(scenario_path, &scenario, settings, g)?),
+        (Some(settings), Some(g)) => Some(load_housing(
+            scenario_path,
+            &scenario,
+            settings,
+            g,
+            &registry,
+        )?),
         (Some(_), None) => {
             return Err(ScenarioError::Invalid {
                 path: scenario_path.to_path_buf(),

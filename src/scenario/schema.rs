@@ -8,13 +8,9 @@ use serde::{Deserialize, Serialize};
 /// What can be wrong with a scenario file.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error(
-        "{path}: cannot read: {source}\n  hint: give the path of a scenario TOML, e.g. scenarios/basis.toml"
-    )]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// The file cannot be read or is not text (missing, a directory, UTF-16 without BOM, …).
+    #[error(transparent)]
+    Text(#[from] crate::source::SourceError),
 
     #[error("{path}:{line}: {message}\n  hint: {hint}")]
     Toml {
@@ -332,7 +328,10 @@ impl Scenario {
                     (format!("unknown key '{key}'"), hint)
                 }
                 None => (
-                    raw,
+                    match super::resolve::key_at(text, line) {
+                        Some(key) => format!("key '{key}': {raw}"),
+                        None => raw,
+                    },
                     "see scenarios/basis.toml for the keys a scenario has".into(),
                 ),
             };

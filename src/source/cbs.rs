@@ -20,7 +20,7 @@ pub fn read_table(path: &Path, mapping: Option<&Mapping>) -> Result<Vec<TidyTabl
         }
         return Err(SourceError::Io {
             pos: Pos::file(path),
-            source: std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory"),
+            cause: std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory"),
             hint: "a directory is one table only when it holds an OData download (data.csv + DataProperties.csv)".into(),
         });
     }
@@ -29,7 +29,18 @@ pub fn read_table(path: &Path, mapping: Option<&Mapping>) -> Result<Vec<TidyTabl
     {
         return read_odata_dir(dir).map(|t| vec![t]);
     }
-    let (text, encoding) = text::read_text(path)?;
+    let bytes = std::fs::read(path).map_err(|e| SourceError::io(path, e))?;
+    parse_bytes(path, &bytes, mapping)
+}
+
+/// Read one CSV table (any CBS form, or woonzorg's tidy CSV) from the bytes of a file; `path`
+/// only names it in errors. The reader [`read_table`] uses, and the one the fuzz targets drive.
+pub fn parse_bytes(
+    path: &Path,
+    bytes: &[u8],
+    mapping: Option<&Mapping>,
+) -> Result<Vec<TidyTable>, SourceError> {
+    let (text, encoding) = text::decode(path, bytes)?;
     let first_line = text.lines().next().unwrap_or("");
     if mapping.is_none() && first_line.trim_end() == tidy::TIDY_COLUMNS.join(",") {
         return tidy::read_tidy(path, &text, encoding);

@@ -58,17 +58,27 @@ impl std::fmt::Display for Pos {
     }
 }
 
+/// A TOML file holds settings; any other file a table.
+fn empty_hint(pos: &Pos) -> &'static str {
+    if pos.path.extension().is_some_and(|e| e == "toml") {
+        "the file holds no settings; see scenarios/ and examples/ for complete files"
+    } else {
+        "export the table again from StatLine"
+    }
+}
+
 /// What can be wrong with a file a user brings.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("{pos}: cannot read: {source}\n  hint: {hint}")]
+    #[error("{pos}: cannot read: {cause}\n  hint: {hint}")]
     Io {
         pos: Pos,
-        source: std::io::Error,
+        /// Not a `source`: the message already says it (no repetition in the error chain).
+        cause: std::io::Error,
         hint: String,
     },
 
-    #[error("{pos}: file is empty\n  hint: export the table again from StatLine")]
+    #[error("{pos}: file is empty\n  hint: {}", empty_hint(pos))]
     Empty { pos: Pos },
 
     #[error("{pos}: text encoding: {message}\n  hint: {hint}")]
@@ -140,7 +150,7 @@ impl SourceError {
         };
         SourceError::Io {
             pos: Pos::file(path),
-            source,
+            cause: source,
             hint,
         }
     }

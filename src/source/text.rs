@@ -30,7 +30,7 @@ pub fn read_text(path: &Path) -> Result<(String, Encoding), SourceError> {
     if path.is_dir() {
         return Err(SourceError::Io {
             pos: Pos::file(path),
-            source: std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory"),
+            cause: std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory"),
             hint: "give a file, not a directory (a directory is only accepted when it holds an OData download: data.csv + DataProperties.csv)".into(),
         });
     }

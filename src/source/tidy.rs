@@ -223,6 +223,49 @@ impl TidyTable {
         v
     }
 
+    /// Refuse a value that cannot be a count of persons, births, deaths or dwellings in a
+    /// table whose unit is `aantal`: negative, fractional, or larger than [`MAX_COUNT`].
+    /// Callers use it on the tables that must hold counts (a balance such as a migration
+    /// saldo is signed and is not checked here).
+    pub fn check_counts(&self) -> Result<(), SourceError> {
+        for r in &self.rows {
+            let Cell::Number(v) = r.value else { continue };
+            if !r.unit.eq_ignore_ascii_case("aantal") {
+                continue;
+            }
+            let problem = if v < 0.0 {
+                "a negative count"
+            } else if v.fract() != 0.0 {
+                "a fractional count"
+            } else if v > MAX_COUNT {
+                "a count larger than any Dutch population (over 100 million)"
+            } else {
+                continue;
+            };
+            return Err(SourceError::malformed(
+                Pos::cell(&self.path, r.line, "value"),
+                format!(
+                    "{problem}: {} ({} {}, {}{})",
+                    format_number(v),
+                    r.measure,
+                    r.period,
+                    if r.region.is_empty() {
+                        &r.region_name
+                    } else {
+                        &r.region
+                    },
+                    if r.age.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", leeftijd {}", r.age)
+                    },
+                ),
+                "this table holds whole numbers of persons (unit 'aantal'); export it again from StatLine",
+            ));
+        }
+        Ok(())
+    }
+
     /// Refuse two rows with the same key; names both lines.
     pub fn check_unique_keys(&self) -> Result<(), SourceError> {
         let mut seen: HashMap<(&str, &str, &str, &str, &str, &str), u64> =
@@ -255,6 +298,10 @@ impl TidyTable {
         Ok(())
     }
 }
+
+/// The largest count a table of persons, births, deaths or dwellings may hold: five times the
+/// population of Nederland; anything above is a unit or export error.
+pub const MAX_COUNT: f64 = 1e8;
 
 /// Whether a spreadsheet would run this text as a formula (`= + - @`, tab, CR), also after
 /// an earlier neutralising quote.

@@ -25,6 +25,7 @@ fn national() -> &'static NationalData {
             &read_one(&d.join("37744ned_geboorten_leeftijd_moeder.csv")).unwrap(),
             &read_one(&d.join("37422ned_geboorten.csv")).unwrap(),
         )
+        .unwrap()
     })
 }
 
