@@ -43,7 +43,90 @@ pub fn load_own_regions(path: &Path) -> Result<Vec<OwnRegion>, GeoError> {
         message: e.message().to_string(),
         hint: "each [[region]] has name, members (codes or names) and source".into(),
     })?;
+    let invalid = |name: &str, field: &str, message: String, hint: &str| GeoError::OwnRegions {
+        path: path.to_path_buf(),
+        key: format!("region[{name}].{field}"),
+        message,
+        hint: hint.into(),
+    };
+    for (i, r) in f.region.iter().enumerate() {
+        if r.name.trim().is_empty() {
+            return Err(invalid(
+                &i.to_string(),
+                "name",
+                "an empty name".into(),
+                "name = \"Beverwijk-Heemskerk\"",
+            ));
+        }
+        if f.region[..i]
+            .iter()
+            .any(|o| o.name.eq_ignore_ascii_case(&r.name))
+        {
+            return Err(invalid(
+                &r.name,
+                "name",
+                format!("the name '{}' is used twice", r.name),
+                "give each own region its own name",
+            ));
+        }
+        if r.members.is_empty() {
+            return Err(invalid(
+                &r.name,
+                "members",
+                "no members".into(),
+                "members = [\"GM0375\", \"Heemskerk\"]",
+            ));
+        }
+        if r.source.trim().is_empty() {
+            return Err(invalid(
+                &r.name,
+                "source",
+                "a region without a source".into(),
+                "where the grouping comes from: a covenant, a woonzorgvisie, or aanname: …",
+            ));
+        }
+    }
     Ok(f.region)
+}
+
+/// Check that every member of every own region is a gemeente of `year` (a code or a name);
+/// a merged gemeente is named with its successor and date.
+pub fn check_own_regions(
+    registry: &Registry,
+    path: &Path,
+    regions: &[OwnRegion],
+    year: u16,
+) -> Result<(), GeoError> {
+    let ind = registry.year(year)?;
+    for r in regions {
+        for m in &r.members {
+            let known = ind.gemeenten.contains_key(m.as_str())
+                || registry
+                    .resolve_name(m, Some(year))
+                    .is_some_and(|c| ind.gemeenten.contains_key(&c));
+            if known {
+                continue;
+            }
+            let (message, hint) = registry.code_problem(m, year).unwrap_or_else(|| {
+                (
+                    format!("'{m}' is not a gemeente of {year}"),
+                    format!("a gemeente code or name from woonzorg regions --year {year}"),
+                )
+            });
+            let message = if message.starts_with("unknown gemeente code") {
+                format!("'{m}' is not a gemeente of {year}")
+            } else {
+                message
+            };
+            return Err(GeoError::OwnRegions {
+                path: path.to_path_buf(),
+                key: format!("region[{}].members", r.name),
+                message,
+                hint,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A region resolved for one year: its code (or own name), name, kind and member gemeenten.

@@ -87,16 +87,21 @@ impl Param {
                 .parse::<u16>()
                 .is_ok_and(|y| (1900..=2100).contains(&y));
             if !year_ok || !v.is_finite() {
-                return Some(format!("path {y} = {v}: a year 1900–2100 with a finite value"));
+                return Some(format!(
+                    "path {y} = {v}: a year 1900–2100 with a finite value"
+                ));
             }
         }
         match self.spread? {
-            Spread::Normal(sd) | Spread::Lognormal(sd) if !(sd >= 0.0 && sd.is_finite()) => {
-                Some(format!("spread: standard deviation {sd} is negative or not finite"))
-            }
-            Spread::Triangular([lo, hi]) if !(lo <= self.value && self.value <= hi) => Some(
-                format!("spread: triangular [{lo}, {hi}] does not hold the value {}", self.value),
+            Spread::Normal(sd) | Spread::Lognormal(sd) if !(sd >= 0.0 && sd.is_finite()) => Some(
+                format!("spread: standard deviation {sd} is negative or not finite"),
             ),
+            Spread::Triangular([lo, hi]) if !(lo <= self.value && self.value <= hi) => {
+                Some(format!(
+                    "spread: triangular [{lo}, {hi}] does not hold the value {}",
+                    self.value
+                ))
+            }
             Spread::Uniform([lo, hi]) if !(lo <= hi && lo.is_finite() && hi.is_finite()) => {
                 Some(format!("spread: uniform [{lo}, {hi}] is not a range"))
             }
@@ -670,10 +675,22 @@ impl Catalogue {
             let params = [
                 ("trend", g.trend.as_ref()),
                 ("stock_flow.duur", g.stock_flow.as_ref().map(|s| &s.duur)),
-                ("stock_flow.capaciteit", g.stock_flow.as_ref().map(|s| &s.capaciteit)),
-                ("stock_flow.start", g.stock_flow.as_ref().and_then(|s| s.start.as_ref())),
-                ("taakstelling.realisatie", g.taakstelling.as_ref().map(|t| &t.realisatie)),
-                ("taakstelling.later", g.taakstelling.as_ref().map(|t| &t.later)),
+                (
+                    "stock_flow.capaciteit",
+                    g.stock_flow.as_ref().map(|s| &s.capaciteit),
+                ),
+                (
+                    "stock_flow.start",
+                    g.stock_flow.as_ref().and_then(|s| s.start.as_ref()),
+                ),
+                (
+                    "taakstelling.realisatie",
+                    g.taakstelling.as_ref().map(|t| &t.realisatie),
+                ),
+                (
+                    "taakstelling.later",
+                    g.taakstelling.as_ref().map(|t| &t.later),
+                ),
             ];
             for (name, p) in params {
                 if let Some(problem) = p.and_then(Param::problem) {

@@ -99,15 +99,13 @@ pub fn base_population_by_band(
     let all_bands = gemeente_bands(gemeente_table, year);
     let mut cells = Vec::new();
     for (code, name) in gemeenten {
-        let missing = |what: &str| {
-            PopulationError::Missing {
+        let missing = |what: &str| PopulationError::Missing {
             path: gemeente_table.path.clone(),
             what: format!("{what} of {code} {name} in {year}"),
             hint: format!(
                 "use a 85383NED extract with the base year {year} (status Definitief); the file has {}",
                 gemeente_table.periods().join(", ")
             ),
-        }
         };
         let bands = &all_bands
             .get(code)

@@ -193,12 +193,7 @@ pub fn compare_runs(
         path: out.to_path_buf(),
         source,
     })?;
-    let werr = |p: PathBuf| {
-        move |source: std::io::Error| RunError::Write {
-            path: p.clone(),
-            source,
-        }
-    };
+    let werr = |p: PathBuf| move |source: std::io::Error| RunError::write(&p, source);
     let mut files = Vec::new();
     let p = staged.path("verschil_groepen.csv");
     write_diff(&p, "group", &groups).map_err(werr(p.clone()))?;

@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::groups::Definitions;
 use crate::groups::definitions::{Comparison, compare};
 use crate::groups::demand::AreaGroups;
+use crate::groups::{Definitions, GroupError};
 use crate::output::charts::hbars::{HorizontalBars, draw_hbars};
 use crate::output::files::StagedDir;
 use crate::source::tidy::neutralise;
@@ -76,7 +76,19 @@ pub fn run_definitions(
     } else {
         let r = prepared
             .registry
-            .find_region(scenario.base_year, &query, &prepared.own)?;
+            .find_region(scenario.base_year, &query, &prepared.own)
+            .map_err(|e| match (e, &opts.region) {
+                // From the file: name the file and its key.
+                (crate::geo::GeoError::UnknownRegion { query, year, hint }, None) => {
+                    RunError::Groups(GroupError::invalid(
+                        defs_path,
+                        "region",
+                        format!("unknown region '{query}' in {year}"),
+                        hint,
+                    ))
+                }
+                (other, _) => other.into(),
+            })?;
         let members = r.members.iter().map(|g| g.code.clone()).collect();
         (r.code, r.name, members)
     };
@@ -122,10 +134,7 @@ pub fn run_definitions(
     })?;
     let werr = |p: &Path| {
         let p = p.to_path_buf();
-        move |source: std::io::Error| RunError::Write {
-            path: p.clone(),
-            source,
-        }
+        move |source: std::io::Error| RunError::write(&p, source)
     };
     let mut files = Vec::new();
     let p = staged.path("definities.csv");

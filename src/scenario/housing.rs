@@ -179,7 +179,7 @@ struct AreaHousing<'a> {
 }
 
 /// The writer of a scenario output table.
-type Csv = csv::Writer<std::io::BufWriter<std::fs::File>>;
+type Csv = crate::output::tables::TableWriter;
 
 /// tables/dwellings.csv, tables/pressure.csv and tables/costs.csv, in one pass over the
 /// variants and areas (the groups and dwellings of an area are computed once for all three).
@@ -302,7 +302,7 @@ fn dwellings_rows(
         .collect();
     for t in 0..n {
         let year = (a.base_year + t as u16).to_string();
-        let key = |w: &mut csv::Writer<_>, rest: &[&str]| -> std::io::Result<()> {
+        let key = |w: &mut Csv, rest: &[&str]| -> std::io::Result<()> {
             let mut rec = vec![scenario, a.variant, &a.area.code];
             let name = neutralise(&a.area.name);
             rec.push(&name);

@@ -121,12 +121,7 @@ pub fn write_report(
     notes: &[String],
     csv_dialect_nl: bool,
 ) -> Result<Report, RunError> {
-    let werr = |p: PathBuf| {
-        move |source: std::io::Error| RunError::Write {
-            path: p.clone(),
-            source,
-        }
-    };
+    let werr = |p: PathBuf| move |source: std::io::Error| RunError::write(&p, source);
     let mut files = Vec::new();
     let base = scenario.base_year;
     let horizon = scenario.horizon;

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::geo::rollup::check_own_regions;
 use crate::geo::{GeoError, OwnRegion, Registry, ResolvedRegion, load_own_regions};
 use crate::groups::GroupError;
 use crate::output::charts::hbars::draw_hbars;
@@ -28,6 +29,7 @@ use super::projection::{
     ExternalSeries, ProjectionInputs, VariantResult, read_counts, run_projection,
 };
 use super::report::write_report;
+use crate::output::tables::invariant_of;
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
 use crate::source::SourceError;
 
@@ -53,9 +55,23 @@ pub enum RunError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// An internal invariant broken (see [`crate::output::tables::Invariant`]): a bug, exit code 3.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl RunError {
+    /// An error writing `path`: an [`crate::output::tables::Invariant`] a table writer refused is an internal error.
+    pub fn write(path: &Path, source: std::io::Error) -> RunError {
+        match invariant_of(&source) {
+            Some(i) => RunError::Internal(i.to_string()),
+            None => RunError::Write {
+                path: path.to_path_buf(),
+                source,
+            },
+        }
+    }
+
     /// Whether the user's input is at fault (exit code 1) rather than the machine (3).
     pub fn is_input_error(&self) -> bool {
         matches!(
@@ -119,11 +135,30 @@ pub struct RunOutcome {
     pub headline: Vec<super::report::Headline>,
 }
 
+/// Resolve a region a scenario key names; a region the registry does not know is an error of
+/// that key.
+fn region_at_key(
+    registry: &Registry,
+    scenario_path: &Path,
+    key: &str,
+    year: u16,
+    query: &str,
+    own: &[OwnRegion],
+) -> Result<ResolvedRegion, RunError> {
+    registry.find_region(year, query, own).map_err(|e| match e {
+        GeoError::UnknownRegion { query, year, hint } => ScenarioError::Invalid {
+            path: scenario_path.to_path_buf(),
+            key: key.into(),
+            message: format!("unknown region '{query}' in {year}"),
+            hint,
+        }
+        .into(),
+        other => other.into(),
+    })
+}
+
 fn write_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
-    move |source| RunError::Write {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| RunError::write(path, source)
 }
 
 /// A scenario read, its gemeenten chosen and its population projected: everything the
@@ -162,24 +197,16 @@ pub fn prepare_run(scenario_path: &Path) -> Result<Prepared, RunError> {
         .filter(|p| !p.as_os_str().is_empty())
         .map(at);
     let own = match &own_path {
-        Some(p) => load_own_regions(p)?,
+        Some(p) => {
+            let own = load_own_regions(p)?;
+            check_own_regions(&registry, p, &own, year)?;
+            own
+        }
         None => Vec::new(),
     };
     let mut selected: BTreeMap<String, String> = BTreeMap::new();
     let mut report: Vec<ResolvedRegion> = Vec::new();
-    // A region the registry does not know is an error of the scenario key that names it.
-    let find = |key: &str, q: &str| -> Result<ResolvedRegion, RunError> {
-        registry.find_region(year, q, &own).map_err(|e| match e {
-            GeoError::UnknownRegion { query, year, hint } => ScenarioError::Invalid {
-                path: scenario_path.to_path_buf(),
-                key: key.into(),
-                message: format!("unknown region '{query}' in {year}"),
-                hint,
-            }
-            .into(),
-            other => other.into(),
-        })
-    };
+    let find = |key: &str, q: &str| region_at_key(&registry, scenario_path, key, year, q, &own);
     if !scenario.regions.nederland {
         for q in &scenario.regions.gemeenten {
             let r = find("regions.gemeenten", q)?;
@@ -286,8 +313,18 @@ pub fn run_scenario(
         Some(h) => h
             .verdeel
             .iter()
-            .map(|v| Ok((v.clone(), registry.find_region(year, &v.region, &own)?)))
-            .collect::<Result<_, GeoError>>()?,
+            .map(|v| {
+                let r = region_at_key(
+                    &registry,
+                    scenario_path,
+                    "housing.verdeel.region",
+                    year,
+                    &v.region,
+                    &own,
+                )?;
+                Ok((v.clone(), r))
+            })
+            .collect::<Result<_, RunError>>()?,
         None => Vec::new(),
     };
     let mut count_areas = areas.clone();

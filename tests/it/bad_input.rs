@@ -1,338 +1,218 @@
-//! Malformed inputs: each gives exit code 1, one message naming the file and the line (or
-//! key), and leaves no output file behind.
+//! Malformed inputs: the corpus in tests/corpus/ (one folder per bad input, with `case.toml`:
+//! what it is, the command line, and what the message must say) plus the inputs a repository
+//! cannot hold (a file that loops, an unreadable file, a 200 MB file), generated here. Each
+//! gives exit code 1, one `error:` line naming the file and the line (or key), a hint, and
+//! writes nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::common::woonzorg;
+use crate::common::{root, woonzorg};
 
-const TYPED_HEADER: &str = "\u{FEFF}ID;RegioS;Perioden;Bevolking_1;Aandeel_2\n";
-
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Case {
-    name: &'static str,
-    /// (file name, content) written into a temp dir; the first is the input.
-    files: Vec<(&'static str, Vec<u8>)>,
-    /// Extra arguments; `{dir}` is replaced by the temp dir.
-    extra: Vec<&'static str>,
-    /// Substrings the error must contain (besides the file name).
-    expect: Vec<&'static str>,
+    what: String,
+    args: Vec<String>,
+    expect: Vec<String>,
 }
 
-fn s(x: &str) -> Vec<u8> {
-    x.as_bytes().to_vec()
-}
-
-fn cases() -> Vec<Case> {
-    vec![
-        Case {
-            name: "truncated row",
-            files: vec![(
-                "t.csv",
-                s(&format!(
-                    "{TYPED_HEADER}0;Delft (gemeente);2024;109577;1.0\n1;Oss;2024;94634\n"
-                )),
-            )],
-            extra: vec![],
-            expect: vec![":3", "4 fields", "truncated"],
-        },
-        Case {
-            name: "wrong separator",
-            files: vec![("t.csv", s("Regio|Perioden|Aantal\nGM0503|2024|109577\n"))],
-            extra: vec![],
-            expect: vec![":1", "one column", "separator"],
-        },
-        Case {
-            name: "wrong separator given in mapping",
-            files: vec![
-                ("t.csv", s("Regio,Perioden,Aantal\nGM0503,2024,109577\n")),
-                ("m.toml", s("separator = \";\"\n")),
-            ],
-            extra: vec!["--mapping", "{dir}/m.toml"],
-            expect: vec![":1", "one column when split on ';'"],
-        },
-        Case {
-            name: "unknown period code",
-            files: vec![(
-                "t.csv",
-                s(&format!("{TYPED_HEADER}0;Delft;2024XX01;109577;1.0\n")),
-            )],
-            extra: vec![],
-            expect: vec![":2", "unknown period '2024XX01'", "Perioden"],
-        },
-        Case {
-            name: "text in a count column",
-            files: vec![(
-                "t.csv",
-                s(&format!(
-                    "{TYPED_HEADER}0;Delft;2023;1;1\n1;Delft;2024;2;1\n2;Oss;2023;12a;1\n3;Oss;2024;4;1\n"
-                )),
-            )],
-            extra: vec![],
-            expect: vec![":4", "column 'Bevolking_1'", "'12a' is not a number"],
-        },
-        Case {
-            name: "duplicate key",
-            files: vec![(
-                "t.csv",
-                s(
-                    "\"Regio's\";\"Perioden\";\"Aantal\"\n\"GM0503\";\"2024\";\"1\"\n\"GM0828\";\"2024\";\"2\"\n\"GM0503\";\"2024\";\"3\"\n",
-                ),
-            )],
-            extra: vec![],
-            expect: vec![":4", "duplicate key", "line 2"],
-        },
-        Case {
-            name: "empty file",
-            files: vec![("t.csv", vec![])],
-            extra: vec![],
-            expect: vec!["file is empty"],
-        },
-        Case {
-            name: "only whitespace",
-            files: vec![("t.csv", s("\n\n  \n"))],
-            extra: vec![],
-            expect: vec!["file is empty"],
-        },
-        Case {
-            name: "header without rows",
-            files: vec![("t.csv", s(TYPED_HEADER))],
-            extra: vec![],
-            expect: vec![":1", "no data rows"],
-        },
-        Case {
-            name: "Windows-1252 instead of UTF-8",
-            files: vec![(
-                "t.csv",
-                b"Regio;Perioden;Aantal\nGM0503;2024;1\nZo\xEB;2024;2\n".to_vec(),
-            )],
-            extra: vec![],
-            expect: vec![":3", "invalid UTF-8"],
-        },
-        Case {
-            name: "UTF-16 without BOM",
-            files: vec![(
-                "t.csv",
-                "Regio;Perioden;Aantal\nGM0503;2024;1\n"
-                    .encode_utf16()
-                    .flat_map(|u| u.to_le_bytes())
-                    .collect(),
-            )],
-            extra: vec![],
-            expect: vec![":1", "UTF-16 without a byte-order mark"],
-        },
-        Case {
-            name: "BOM in the middle (two exports concatenated)",
-            files: vec![(
-                "t.csv",
-                s(&format!(
-                    "{TYPED_HEADER}0;Delft;2024;1;1\n{TYPED_HEADER}0;Oss;2024;2;1\n"
-                )),
-            )],
-            extra: vec![],
-            expect: vec![":3", "byte-order mark"],
-        },
-        Case {
-            name: "NaN as a value",
-            files: vec![("t.csv", s("Regio;Perioden;Aantal\nGM0503;2024;NaN\n"))],
-            extra: vec![],
-            expect: vec![":2", "'NaN' is not a number"],
-        },
-        Case {
-            name: "infinite value",
-            files: vec![("t.csv", s("Regio;2023;2024\nGM0503;1;inf\n"))],
-            extra: vec![],
-            expect: vec![":2", "column '2024'", "'inf' is not a number"],
-        },
-        Case {
-            name: "wide header that is not a period",
-            files: vec![
-                ("t.csv", s("Leeftijd;2023;volgend jaar\n0;1;2\n")),
-                (
-                    "m.toml",
-                    s("[columns]\nLeeftijd = \"age\"\n[wide]\nheaders = \"period\"\n"),
-                ),
-            ],
-            extra: vec!["--mapping", "{dir}/m.toml"],
-            expect: vec![":1", "unknown period 'volgend jaar'"],
-        },
-        Case {
-            name: "unknown key in mapping TOML",
-            files: vec![
-                ("t.csv", s("Regio;Perioden;Aantal\nGM0503;2024;1\n")),
-                ("m.toml", s("table_id = \"x\"\nmeasuer = \"Bevolking\"\n")),
-            ],
-            extra: vec!["--mapping", "{dir}/m.toml"],
-            expect: vec!["m.toml:2", "unknown field `measuer`"],
-        },
-        Case {
-            name: "mapping names a column the file lacks",
-            files: vec![
-                ("t.csv", s("Regio;Perioden;Aantal\nGM0503;2024;1\n")),
-                (
-                    "m.toml",
-                    s("[columns]\nGemeente = \"region\"\nAantal = \"value\"\n"),
-                ),
-            ],
-            extra: vec!["--mapping", "{dir}/m.toml"],
-            expect: vec!["key 'columns.Gemeente'", "no column 'Gemeente'"],
-        },
-        Case {
-            name: "sex that is not a sex",
-            files: vec![(
-                "t.csv",
-                s("Geslacht;Perioden;Aantal\nMannen;2024;1\nOnbekend;2024;2\n"),
-            )],
-            extra: vec![],
-            expect: vec![":3", "'Onbekend' is not a sex"],
-        },
-        Case {
-            name: "unquoted separator inside a field",
-            files: vec![(
-                "t.csv",
-                s("Regio;Onderwerp;Aantal\nGM0503;Bevolking; 1 januari;1\n"),
-            )],
-            extra: vec![],
-            expect: vec![":2", "4 fields", "unquoted separator"],
-        },
-        Case {
-            name: "correction that does not match the file",
-            files: vec![
-                (
-                    "t.csv",
-                    s("Leeftijd;Jaar;Mannen;Vrouwen\n25;2011;0.1;0.2\n25;2011;0.3;0.4\n"),
-                ),
-                (
-                    "m.toml",
-                    s(
-                        "[[correction]]\nline = 3\ncolumn = \"Leeftijd\"\nfrom = \"24\"\nto = \"26\"\nreason = \"x\"\n",
-                    ),
-                ),
-            ],
-            extra: vec!["--mapping", "{dir}/m.toml"],
-            expect: vec!["key 'correction[0].from'", "holds '25', not '24'"],
-        },
-        Case {
-            name: "OData download with a code missing from its dimension file",
-            files: vec![
-                (
-                    "odata/data.csv",
-                    s("\"ID\",\"Perioden\",\"Aantal_1\"\n0,\"2024JJ00\",5\n1,\"2025JJ00\",6\n"),
-                ),
-                (
-                    "odata/DataProperties.csv",
-                    s(
-                        "\"Type\",\"Key\",\"Title\",\"Unit\"\n\"TimeDimension\",\"Perioden\",\"Perioden\",\"\"\n\"Topic\",\"Aantal_1\",\"Aantal\",\"aantal\"\n",
-                    ),
-                ),
-                (
-                    "odata/Perioden.csv",
-                    s("\"Key\",\"Title\"\n\"2024JJ00\",\"2024\"\n"),
-                ),
-            ],
-            extra: vec![],
-            expect: vec!["data.csv:3", "code '2025JJ00' is not in Perioden.csv"],
-        },
-        Case {
-            name: "a folder without tables",
-            files: vec![("leeg/notities.txt", s("geen tabel\n"))],
-            extra: vec![],
-            expect: vec!["no CSV tables in this folder"],
-        },
-    ]
-}
-
-fn input_path(dir: &Path, first: &str) -> std::path::PathBuf {
-    let p = dir.join(first);
-    match first.split_once('/') {
-        Some((folder, _)) => dir.join(folder),
-        None => p,
+/// Every file under `dir` with its size, to see that a case wrote nothing beside its input.
+fn listing(dir: &Path) -> Vec<(PathBuf, u64)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p.clone());
+            }
+            let len = std::fs::symlink_metadata(&p).map(|m| m.len()).unwrap_or(0);
+            out.push((p, len));
+        }
     }
+    out.sort();
+    out
+}
+
+/// Run one bad input: `{case}` is its folder, `{out}` a fresh output folder. Returns stderr.
+fn check_case(name: &str, case_dir: &Path, case: &Case) -> String {
+    let out_parent = tempfile::tempdir().unwrap();
+    let out = out_parent.path().join("uit");
+    let before = listing(case_dir);
+    let args: Vec<String> = case
+        .args
+        .iter()
+        .map(|a| {
+            a.replace("{case}", case_dir.to_str().unwrap())
+                .replace("{out}", out.to_str().unwrap())
+        })
+        .collect();
+    let output = woonzorg().args(&args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    let label = format!("{name} ({})", case.what);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{label}: exit code, stderr:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(case_dir.to_str().unwrap()),
+        "{label}: the message does not name the file:\n{stderr}"
+    );
+    for e in &case.expect {
+        assert!(
+            stderr.contains(e.as_str()),
+            "{label}: expected '{e}' in:\n{stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("\n  hint: "),
+        "{label}: no hint in:\n{stderr}"
+    );
+    let errors = stderr.lines().filter(|l| l.starts_with("error:")).count();
+    assert_eq!(errors, 1, "{label}: one message:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{label}: a panic:\n{stderr}");
+    // Nothing written: no output folder (or an empty one), no file beside the input.
+    assert!(
+        !out.exists() || std::fs::read_dir(&out).unwrap().count() == 0,
+        "{label}: output written"
+    );
+    assert_eq!(
+        std::fs::read_dir(out_parent.path()).unwrap().count(),
+        usize::from(out.exists()),
+        "{label}: a temporary file was left beside the output"
+    );
+    assert_eq!(
+        listing(case_dir),
+        before,
+        "{label}: a file was written beside the input"
+    );
+    stderr
+}
+
+fn corpus() -> Vec<(String, PathBuf, Case)> {
+    let dir = root().join("tests/corpus");
+    let mut out = Vec::new();
+    for reader in std::fs::read_dir(&dir).unwrap() {
+        let reader = reader.unwrap().path();
+        if !reader.is_dir() {
+            continue;
+        }
+        for c in std::fs::read_dir(&reader).unwrap() {
+            let c = c.unwrap().path();
+            let text = std::fs::read_to_string(c.join("case.toml")).unwrap();
+            let case: Case = toml::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", c.join("case.toml").display()));
+            let name = c.strip_prefix(&dir).unwrap().display().to_string();
+            out.push((name, c, case));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 #[test]
-fn malformed_inputs_fail_cleanly() {
-    let cases = cases();
-    assert!(cases.len() >= 15);
-    for case in cases {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, content) in &case.files {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, content).unwrap();
-        }
-        let input = input_path(dir.path(), case.files[0].0);
-        let out = dir.path().join("uit").join("tidy.csv");
-        let mut cmd = woonzorg();
-        cmd.arg("import").arg(&input).arg("--out").arg(&out);
-        for a in &case.extra {
-            cmd.arg(a.replace("{dir}", dir.path().to_str().unwrap()));
-        }
-        let output = cmd.output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
-        assert_eq!(
-            output.status.code(),
-            Some(1),
-            "{}: exit code, stderr:\n{stderr}",
-            case.name
-        );
-        let file_named = case
-            .files
-            .iter()
-            .any(|(n, _)| stderr.contains(Path::new(n).file_name().unwrap().to_str().unwrap()))
-            || stderr.contains(input.to_str().unwrap());
+fn the_corpus_of_bad_inputs_fails_cleanly() {
+    let cases = corpus();
+    assert!(cases.len() >= 40, "{} cases", cases.len());
+    // Every reader is in the corpus.
+    for reader in [
+        "cbs",
+        "tidy",
+        "scenario",
+        "definitions",
+        "supply",
+        "regions",
+        "catalogue",
+    ] {
         assert!(
-            file_named,
-            "{}: the message does not name the file:\n{stderr}",
-            case.name
-        );
-        for e in &case.expect {
-            assert!(
-                stderr.contains(e),
-                "{}: expected '{e}' in:\n{stderr}",
-                case.name
-            );
-        }
-        assert!(
-            stderr.contains("hint:"),
-            "{}: no hint in:\n{stderr}",
-            case.name
-        );
-        assert!(!out.exists(), "{}: output written", case.name);
-        assert!(
-            !dir.path().join("uit").exists()
-                || std::fs::read_dir(dir.path().join("uit")).unwrap().count() == 0,
-            "{}: temp file left",
-            case.name
-        );
-        assert_eq!(
-            stderr
-                .trim()
-                .lines()
-                .filter(|l| l.starts_with("error:"))
-                .count(),
-            1,
-            "{}: one message:\n{stderr}",
-            case.name
+            cases
+                .iter()
+                .filter(|(n, _, _)| n.starts_with(&format!("{reader}/")))
+                .count()
+                >= 2,
+            "reader {reader}"
         );
     }
+    use rayon::prelude::*;
+    cases
+        .par_iter()
+        .for_each(|(name, dir, case)| drop(check_case(name, dir, case)));
 }
 
-#[test]
-fn scenario_with_a_typo_fails_with_the_key_and_line() {
+/// A case written into a temp dir (for inputs git cannot hold).
+fn generated(files: &[(&str, &[u8])], args: &[&str], expect: &[&str]) -> (tempfile::TempDir, Case) {
     let dir = tempfile::tempdir().unwrap();
-    let sc = dir.path().join("s.toml");
-    let basis =
-        std::fs::read_to_string(crate::common::root().join("scenarios/basis.toml")).unwrap();
-    std::fs::write(&sc, basis.replace("horizon = 2040", "horizn = 2040")).unwrap();
-    woonzorg()
-        .arg("run")
-        .arg(&sc)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("s.toml:"))
-        .stderr(predicates::str::contains("horizn"));
-    assert!(!dir.path().join("out").join("basis").exists());
+    for (name, content) in files {
+        std::fs::write(dir.path().join(name), content).unwrap();
+    }
+    let case = Case {
+        what: "generated".into(),
+        args: args.iter().map(|a| a.to_string()).collect(),
+        expect: expect.iter().map(|e| e.to_string()).collect(),
+    };
+    (dir, case)
+}
+
+#[test]
+fn a_file_that_cannot_be_read_fails_cleanly() {
+    // A symbolic link to itself: unreadable for every user, root included.
+    let (dir, case) = generated(
+        &[],
+        &["import", "{case}/lus.csv", "--out", "{out}/t.csv"],
+        &["lus.csv", "cannot read"],
+    );
+    std::os::unix::fs::symlink(dir.path().join("lus.csv"), dir.path().join("lus.csv")).unwrap();
+    check_case("lus", dir.path(), &case);
+
+    // A file without read permission (root reads it anyway: then there is nothing to test).
+    let (dir, case) = generated(
+        &[("geheim.csv", b"Regio;Perioden;Aantal\nGM0503;2024;1\n")],
+        &["import", "{case}/geheim.csv", "--out", "{out}/t.csv"],
+        &["geheim.csv", "cannot read", "not readable by this user"],
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.path().join("geheim.csv");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&p).is_ok() {
+        eprintln!("notice: running as root, a file without read permission is readable; skipped");
+    } else {
+        check_case("geheim", dir.path(), &case);
+    }
+}
+
+#[test]
+fn a_200_mb_file_with_a_bad_row_fails_at_that_row() {
+    // A StatLine export of 200 MB: three good rows, a truncated one, then 200 MB of rows.
+    let (dir, case) = generated(
+        &[],
+        &["import", "{case}/groot.csv", "--out", "{out}/t.csv"],
+        &["groot.csv:5", "2 fields", "truncated"],
+    );
+    {
+        use std::io::Write;
+        let f = std::fs::File::create(dir.path().join("groot.csv")).unwrap();
+        let mut w = std::io::BufWriter::new(f);
+        w.write_all(
+            b"Regio;Perioden;Aantal\nGM0503;2023;1\nGM0503;2024;2\nGM0828;2023;3\nGM0828;2024\n",
+        )
+        .unwrap();
+        let mut written = 0usize;
+        let mut i = 0u64;
+        while written < 200 << 20 {
+            let row = format!("R{i:09};2024;{i}\n");
+            w.write_all(row.as_bytes()).unwrap();
+            written += row.len();
+            i += 1;
+        }
+    }
+    assert!(
+        std::fs::metadata(dir.path().join("groot.csv"))
+            .unwrap()
+            .len()
+            >= 200 << 20
+    );
+    check_case("groot", dir.path(), &case);
 }
 
 #[test]
