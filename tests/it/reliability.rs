@@ -86,27 +86,36 @@ fn a_run_killed_halfway_leaves_the_earlier_output_intact() {
         .success();
     let before = table_bytes(&out.join("basis"));
     let manifest = std::fs::read(out.join("basis/manifest.json")).unwrap();
-    // A long run (many draws) into the same folder, killed after a few seconds.
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_woonzorg"))
-        .current_dir(root())
-        .args(["run", "--no-charts", "--draws", "100000", "--out"])
-        .arg(&out)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_secs(6));
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "the run ended before it was killed"
-    );
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert_eq!(table_bytes(&out.join("basis")), before);
-    assert_eq!(
-        std::fs::read(out.join("basis/manifest.json")).unwrap(),
-        manifest
-    );
+    // A long run (many draws) into the same folder, interrupted after a few seconds: by Ctrl-C
+    // (SIGINT) and by SIGKILL.
+    for signal in ["INT", "KILL"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_woonzorg"))
+            .current_dir(root())
+            .args(["run", "--no-charts", "--draws", "100000", "--out"])
+            .arg(&out)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(6));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before SIG{signal}"
+        );
+        let sent = std::process::Command::new("kill")
+            .args(["-s", signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "SIG{signal}: {status:?}");
+        assert_eq!(table_bytes(&out.join("basis")), before, "SIG{signal}");
+        assert_eq!(
+            std::fs::read(out.join("basis/manifest.json")).unwrap(),
+            manifest,
+            "SIG{signal}"
+        );
+    }
     // The next run clears the interrupted staging folder and succeeds.
     woonzorg()
         .args(["run", "--no-charts", "--no-report", "--out"])
