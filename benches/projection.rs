@@ -189,3 +189,68 @@ fn nl342_monte_carlo_1000_draws() -> usize {
     let bands = woonzorg::scenario::montecarlo::run_draws(&base, 1000, &|_| {}).unwrap();
     divan::black_box(bands.cells.len())
 }
+
+/// The group inputs restricted to the first `n` gemeenten (calibration still sees all).
+fn first_gemeenten(
+    inputs: &woonzorg::groups::GroupInputs,
+    n: usize,
+) -> woonzorg::groups::GroupInputs {
+    let mut sub = inputs.clone();
+    sub.units.truncate(n);
+    sub
+}
+
+/// Scaling in gemeenten: all groups, gross, for the first 50, 100 and all 342 gemeenten.
+#[divan::bench(args = [50, 100, 342], sample_count = 10)]
+fn groups_by_gemeenten(n: usize) -> usize {
+    let g = group_inputs();
+    let inputs = first_gemeenten(&g.inputs, n);
+    let counts = woonzorg::groups::project_groups(&g.catalogue, &g.observed, &inputs).unwrap();
+    divan::black_box(counts.units.len())
+}
+
+/// Monte Carlo draws on the first `n` gemeenten (one area per gemeente, population drawn).
+fn draws_on(n: usize, draws: usize) -> usize {
+    let g = group_inputs();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    static P: std::sync::OnceLock<woonzorg::scenario::run::Prepared> = std::sync::OnceLock::new();
+    let prepared = P.get_or_init(|| {
+        woonzorg::scenario::run::prepare_run(&root.join("scenarios/basis.toml")).unwrap()
+    });
+    let find = |name: &str| prepared.variants.iter().find(|v| v.name == name).unwrap();
+    let areas: Vec<woonzorg::scenario::run::Area> = g.codes[..n]
+        .iter()
+        .map(|c| woonzorg::scenario::run::Area {
+            code: c.clone(),
+            name: c.clone(),
+            kind: "gemeente".into(),
+            members: vec![c.clone()],
+        })
+        .collect();
+    let base = woonzorg::scenario::montecarlo::DrawBase {
+        catalogue: &g.catalogue,
+        observed: &g.observed,
+        housing: None,
+        midden: woonzorg::scenario::montecarlo::inputs_of(find("midden"), &areas),
+        low_high: Some((
+            woonzorg::scenario::montecarlo::inputs_of(find("laag"), &areas),
+            woonzorg::scenario::montecarlo::inputs_of(find("hoog"), &areas),
+        )),
+        areas: &areas,
+        seed: 1,
+    };
+    let bands = woonzorg::scenario::montecarlo::run_draws(&base, draws, &|_| {}).unwrap();
+    bands.cells.len()
+}
+
+/// Scaling in gemeenten: 32 draws (one parallel batch) on 50, 100 and 342 gemeenten.
+#[divan::bench(args = [50, 100, 342], sample_count = 3, sample_size = 1)]
+fn monte_carlo_32_draws_by_gemeenten(n: usize) -> usize {
+    divan::black_box(draws_on(n, 32))
+}
+
+/// Scaling in draws: 32, 64 and 128 draws on all 342 gemeenten.
+#[divan::bench(args = [32, 64, 128], sample_count = 3, sample_size = 1)]
+fn monte_carlo_342_gemeenten_by_draws(draws: usize) -> usize {
+    divan::black_box(draws_on(342, draws))
+}

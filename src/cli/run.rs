@@ -32,7 +32,8 @@ same bytes, whatever the number of threads (RAYON_NUM_THREADS).
 Examples:
   woonzorg run
   woonzorg run scenarios/basis.toml --out out --no-charts
-  woonzorg run scenarios/extramuralisering.toml --draws 500 --seed 7";
+  woonzorg run scenarios/extramuralisering.toml --draws 500 --seed 7
+  woonzorg run scenarios/nl-342.toml --no-charts --no-report --profile   (time per stage)";
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = AFTER_HELP)]
@@ -68,6 +69,9 @@ pub struct Args {
     /// manifest's output folder, and report every input whose hash changed since
     #[arg(long, value_name = "MANIFEST", conflicts_with_all = ["draws", "seed"])]
     pub manifest: Option<PathBuf>,
+    /// Print the wall time of each stage of the run (on stderr)
+    #[arg(long)]
+    pub profile: bool,
 }
 
 pub fn run(mut args: Args) -> anyhow::Result<()> {
@@ -106,6 +110,9 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
             no_report: args.no_report,
         },
     )?;
+    if args.profile {
+        eprint!("{}", outcome.times.report());
+    }
     if args.manifest.is_some() && !args.json {
         let mut err = std::io::stderr().lock();
         if changed.is_empty() {

@@ -15,6 +15,41 @@ pub fn write_rows<W: Write>(out: W, header: &[&str], rows: &[Vec<String>]) -> st
     w.flush()
 }
 
+/// Append `v` rounded to cents, written exactly as
+/// `format_number((v * 100.0).round() / 100.0)` writes it (`1234.5`, `-0.25`, `17`), but
+/// from the whole number of cents instead of a shortest-round-trip float conversion. NaN and
+/// infinity are written as such, for [`TableWriter`] to refuse.
+pub fn push_cents(out: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    let r = (v * 100.0).round();
+    // Beyond 13 digits before the point, a double's shortest form may differ: the slow path.
+    if !r.is_finite() || r.abs() >= 1e15 {
+        out.push_str(&crate::source::tidy::format_number(r / 100.0));
+        return;
+    }
+    let c = r as i64;
+    let a = c.unsigned_abs();
+    if c < 0 {
+        out.push('-');
+    }
+    let (whole, frac) = (a / 100, a % 100);
+    let _ = write!(out, "{whole}");
+    if frac != 0 {
+        if frac % 10 == 0 {
+            let _ = write!(out, ".{}", frac / 10);
+        } else {
+            let _ = write!(out, ".{frac:02}");
+        }
+    }
+}
+
+/// `v` rounded to cents as text (see [`push_cents`]).
+pub fn cents(v: f64) -> String {
+    let mut s = String::with_capacity(12);
+    push_cents(&mut s, v);
+    s
+}
+
 /// Columns of the output tables that may be negative (gaps, differences, effects, balances);
 /// every other numeric column holds a count, a share or a rate, which is never negative.
 pub const SIGNED_COLUMNS: [&str; 9] = [
@@ -66,68 +101,150 @@ pub fn invariant_of(e: &std::io::Error) -> Option<&Invariant> {
     None
 }
 
-/// The writer of every output table: CSV with its header, and a check on every cell that no
-/// NaN, infinity or negative count reaches a file ([`Invariant`]).
+/// The writer of every output table: CSV (RFC 4180, `,`, `\n`, quotes only where a field
+/// holds a comma, a quote or a line break — as the csv crate writes), with a check on every cell
+/// that no NaN, infinity or negative count reaches a file ([`Invariant`]). After a refused row
+/// the writer refuses everything: the run stops and its staged output is discarded.
 pub struct TableWriter {
-    inner: csv::Writer<std::io::BufWriter<std::fs::File>>,
+    out: std::io::BufWriter<std::fs::File>,
     path: std::path::PathBuf,
     header: Vec<String>,
     signed: Vec<bool>,
     line: u64,
+    broken: bool,
+    row: Vec<u8>,
+}
+
+/// Append one CSV field (quoted when it must be).
+fn push_field(row: &mut Vec<u8>, f: &[u8]) {
+    if f.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        row.push(b'"');
+        for &b in f {
+            if b == b'"' {
+                row.push(b'"');
+            }
+            row.push(b);
+        }
+        row.push(b'"');
+    } else {
+        row.extend_from_slice(f);
+    }
 }
 
 impl TableWriter {
+    /// What is wrong with cell `i` holding `f`, if anything.
+    fn refuse(&self, i: usize, f: &[u8]) -> Option<&'static str> {
+        match f {
+            b"NaN" | b"-NaN" => Some("not a number"),
+            b"inf" | b"-inf" => Some("infinite"),
+            [b'-', d, ..] if d.is_ascii_digit() && !self.signed.get(i).copied().unwrap_or(true) => {
+                Some("a count or share cannot be negative")
+            }
+            _ => None,
+        }
+    }
+
+    /// The leading fields shared by many rows (`scenario,variant,region,region_name,year,`),
+    /// encoded once for [`TableWriter::write_after`]. They are keys and text, not checked.
+    pub fn prefix(fields: &[&str]) -> String {
+        let mut row = Vec::new();
+        for f in fields {
+            push_field(&mut row, f.as_bytes());
+            row.push(b',');
+        }
+        String::from_utf8(row).unwrap_or_default()
+    }
+
     /// Write one row. Text cells are written as given (neutralise them before).
     pub fn write_record<I, T>(&mut self, record: I) -> std::io::Result<()>
     where
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
+        self.write_after("", 0, record)
+    }
+
+    /// Write one row that starts with `prefix` (from [`TableWriter::prefix`], holding
+    /// `prefix_fields` fields), followed by `record`.
+    pub fn write_after<I, T>(
+        &mut self,
+        prefix: &str,
+        prefix_fields: usize,
+        record: I,
+    ) -> std::io::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
         self.line += 1;
-        // Check the whole row before any of it is written: a refused row leaves no trace.
-        let fields: Vec<T> = record.into_iter().collect();
-        for (i, field) in fields.iter().enumerate() {
+        let mut row = std::mem::take(&mut self.row);
+        row.clear();
+        row.extend_from_slice(prefix.as_bytes());
+        let mut result = Ok(());
+        for (k, field) in record.into_iter().enumerate() {
             let f = field.as_ref();
-            let what = match f {
-                b"NaN" | b"-NaN" => Some("not a number"),
-                b"inf" | b"-inf" => Some("infinite"),
-                [b'-', d, ..]
-                    if d.is_ascii_digit() && !self.signed.get(i).copied().unwrap_or(true) =>
-                {
-                    Some("a count or share cannot be negative")
-                }
-                _ => None,
-            };
-            if let Some(what) = what {
-                return Err(std::io::Error::other(Invariant {
+            let i = prefix_fields + k;
+            if let Some(what) = self.refuse(i, f).filter(|_| !self.broken) {
+                self.broken = true;
+                result = Err(std::io::Error::other(Invariant {
                     table: self.path.clone(),
                     line: self.line,
                     column: self.header.get(i).cloned().unwrap_or_default(),
                     value: String::from_utf8_lossy(f).into_owned(),
                     what,
                 }));
+                break;
             }
+            if k > 0 {
+                row.push(b',');
+            }
+            push_field(&mut row, f);
         }
-        self.inner.write_record(&fields)?;
-        Ok(())
+        row.push(b'\n');
+        if self.broken {
+            self.row = row;
+            return match result {
+                Err(e) => Err(e),
+                Ok(()) => Err(std::io::Error::other(format!(
+                    "{}: an earlier row was refused",
+                    self.path.display()
+                ))),
+            };
+        }
+        use std::io::Write as _;
+        let written = self.out.write_all(&row);
+        self.row = row;
+        written
     }
 
     pub fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        use std::io::Write as _;
+        self.out.flush()
     }
 }
 
 /// A CSV file with its header written: the writer the output tables use.
 pub fn create_csv(path: &std::path::Path, header: &[&str]) -> std::io::Result<TableWriter> {
+    use std::io::Write as _;
     let f = std::fs::File::create(path)?;
-    let mut inner = csv::Writer::from_writer(std::io::BufWriter::new(f));
-    inner.write_record(header)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 18, f);
+    let mut row = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if i > 0 {
+            row.push(b',');
+        }
+        push_field(&mut row, h.as_bytes());
+    }
+    row.push(b'\n');
+    out.write_all(&row)?;
     Ok(TableWriter {
-        inner,
+        out,
         path: path.to_path_buf(),
         header: header.iter().map(|h| h.to_string()).collect(),
         signed: header.iter().map(|h| is_signed(h)).collect(),
         line: 1,
+        broken: false,
+        row,
     })
 }
 
@@ -176,6 +293,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cents_are_written_as_the_rounded_float_would_be() {
+        let slow = |v: f64| crate::source::tidy::format_number((v * 100.0).round() / 100.0);
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            -0.004,
+            -0.005,
+            0.005,
+            0.1,
+            0.3,
+            1.005,
+            12.5,
+            17.0,
+            1234.567,
+            -0.25,
+            18_044_027.0,
+            99_999_999.99,
+            1e12 + 0.37,
+            1e13 + 0.5,
+            1e16,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+        ];
+        for _ in 0..200_000 {
+            // xorshift: values over many magnitudes, both signs
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let m = (x % 1_000_000_000) as f64 / 1000.0;
+            let e = 10f64.powi((x >> 40) as i32 % 9 - 3);
+            values.push(if x & 1 == 0 { m * e } else { -m * e });
+        }
+        for v in values {
+            assert_eq!(cents(v), slow(v), "{v}");
+        }
+    }
+
+    #[test]
     fn the_table_writer_refuses_nan_infinity_and_negative_counts_with_their_position() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
@@ -184,22 +341,42 @@ mod tests {
             ["s", "midden", "GM0503", "Delft", "2030", v, gap].map(str::to_string)
         };
         w.write_record(row("12.5", "-3")).unwrap();
+        // A signed column may be negative; text is not a number; a comma is quoted.
+        w.write_record(row("0", "-12.75")).unwrap();
+        w.write_record([
+            "s",
+            "midden",
+            "GM0503",
+            "'-Delft, \"Zuid\"",
+            "2030",
+            "1",
+            "1",
+        ])
+        .unwrap();
+        w.flush().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "scenario,variant,region,region_name,year,gross,gap_net\n\
+             s,midden,GM0503,Delft,2030,12.5,-3\n\
+             s,midden,GM0503,Delft,2030,0,-12.75\n\
+             s,midden,GM0503,\"'-Delft, \"\"Zuid\"\"\",2030,1,1\n"
+        );
         for (v, what) in [
             ("NaN", "not a number"),
             ("inf", "infinite"),
             ("-0.25", "cannot be negative"),
         ] {
+            let mut w = create_keyed_csv(&path, &["gross", "gap_net"]).unwrap();
+            w.write_record(row("1", "1")).unwrap();
             let e = w.write_record(row(v, "1")).unwrap_err();
             let i = invariant_of(&e).expect("an invariant error");
-            assert_eq!((i.column.as_str(), i.value.as_str()), ("gross", v));
-            assert!(i.to_string().contains("t.csv:") && i.to_string().contains(what));
+            assert_eq!(
+                (i.column.as_str(), i.value.as_str(), i.line),
+                ("gross", v, 3)
+            );
+            assert!(i.to_string().contains("t.csv:3") && i.to_string().contains(what));
+            // After a refused row the writer refuses everything.
+            assert!(w.write_record(row("1", "1")).is_err());
         }
-        // Lines count every row offered (header = line 1): the fourth refused row is line 6.
-        let e = w.write_record(row("NaN", "1")).unwrap_err();
-        assert_eq!(invariant_of(&e).unwrap().line, 6);
-        // A signed column may be negative; text is not a number.
-        w.write_record(row("0", "-12.75")).unwrap();
-        w.write_record(["s", "midden", "GM0503", "'-Delft", "2030", "1", "1"])
-            .unwrap();
     }
 }

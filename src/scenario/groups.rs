@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::groups::demand::Unit;
 use crate::groups::{Catalogue, GroupCounts, GroupInputs, Observed, project_groups};
-use crate::source::tidy::{format_number, neutralise};
+use crate::source::tidy::neutralise;
 
 use super::projection::VariantResult;
 use super::run::{Area, RunError};
@@ -126,7 +126,7 @@ pub fn count_groups(
 
 /// A value rounded to cents for the output tables.
 pub(crate) fn round2(v: f64) -> String {
-    format_number((v * 100.0).round() / 100.0)
+    crate::output::tables::cents(v)
 }
 
 /// tables/groups.csv (scenario, variant, region, region_name, year, group, group_label, method,

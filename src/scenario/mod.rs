@@ -7,6 +7,7 @@ pub mod definitions;
 pub mod groups;
 pub mod housing;
 pub mod montecarlo;
+pub mod profile;
 pub mod projection;
 pub mod report;
 pub mod resolve;

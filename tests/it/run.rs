@@ -150,16 +150,68 @@ fn two_runs_give_identical_tables() {
 }
 
 #[test]
-fn no_charts_skips_the_pyramid() {
+fn no_charts_skips_the_pyramid_and_profile_times_every_stage() {
     let dir = tempfile::tempdir().unwrap();
-    woonzorg()
-        .args(["run", "--no-charts", "--no-report", "--quiet", "--out"])
+    let out = woonzorg()
+        .args([
+            "run",
+            "--no-charts",
+            "--no-report",
+            "--quiet",
+            "--profile",
+            "--out",
+        ])
         .arg(dir.path())
         .assert()
         .success()
-        .stdout("");
+        .stdout("")
+        .get_output()
+        .clone();
     assert!(dir.path().join("basis/bevolking_basisjaar.csv").is_file());
     assert!(!dir.path().join("basis/piramide_basisjaar.png").exists());
+    // --profile: one line per stage with its milliseconds, and the total, on stderr.
+    let err = String::from_utf8(out.stderr).unwrap();
+    let ms = |stage: &str| -> f64 {
+        let line = err
+            .lines()
+            .find(|l| l.starts_with(stage))
+            .unwrap_or_else(|| panic!("no stage {stage} in:\n{err}"));
+        line[stage.len()..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let stages = [
+        "scenario en gebieden",
+        "bevolking: invoer en basis",
+        "bevolking: projectie",
+        "groepen en wonen",
+        "tabellen: bevolking",
+        "tabellen: groepen en wonen",
+        "grafieken",
+        "rapport: xlsx, parquet, bijlage",
+        "manifest (sha-256) en verplaatsen",
+    ];
+    let sum: f64 = stages.iter().map(|s| ms(s)).sum();
+    let total = ms("totaal");
+    assert!(
+        total > 0.0 && (sum - total).abs() <= 0.1 * stages.len() as f64,
+        "{err}"
+    );
+}
+
+#[test]
+fn nl_342_is_every_gemeente_of_2024() {
+    let s = woonzorg::scenario::Scenario::load(&root().join("scenarios/nl-342.toml")).unwrap();
+    assert_eq!(s.name, "nl-342");
+    assert_eq!((s.base_year, s.horizon), (2024, 2040));
+    assert_eq!(s.regions.include.len(), 12, "the twelve provinces");
+    assert!(s.regions.gemeenten.is_empty() && s.regions.report.is_empty());
+    let p = s.projection.unwrap();
+    assert_eq!(p.variants, ["midden", "laag", "hoog"]);
+    assert!(s.groups.is_some() && s.housing.is_some());
 }
 
 #[test]
