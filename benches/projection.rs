@@ -155,39 +155,11 @@ fn nl342_groups_2024_2040() -> f64 {
 }
 
 /// Monte Carlo: 1,000 draws for all 342 gemeenten, 2024 → 2040 (population between the
-/// Kernprognose bounds, every parameter with a spread drawn; groups and dwellings per gemeente,
-/// P² percentiles). One sample: it takes about a minute and a half on 2 cores.
+/// Kernprognose bounds, every parameter with a spread drawn; all groups per gemeente, P²
+/// percentiles). One sample: it takes about a minute on 2 cores (59 s, 2026-11-23).
 #[divan::bench(sample_count = 1, sample_size = 1)]
 fn nl342_monte_carlo_1000_draws() -> usize {
-    let g = group_inputs();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let prepared =
-        woonzorg::scenario::run::prepare_run(&root.join("scenarios/basis.toml")).unwrap();
-    let find = |n: &str| prepared.variants.iter().find(|v| v.name == n).unwrap();
-    let areas: Vec<woonzorg::scenario::run::Area> = g
-        .codes
-        .iter()
-        .map(|c| woonzorg::scenario::run::Area {
-            code: c.clone(),
-            name: c.clone(),
-            kind: "gemeente".into(),
-            members: vec![c.clone()],
-        })
-        .collect();
-    let base = woonzorg::scenario::montecarlo::DrawBase {
-        catalogue: &g.catalogue,
-        observed: &g.observed,
-        housing: None,
-        midden: woonzorg::scenario::montecarlo::inputs_of(find("midden"), &areas),
-        low_high: Some((
-            woonzorg::scenario::montecarlo::inputs_of(find("laag"), &areas),
-            woonzorg::scenario::montecarlo::inputs_of(find("hoog"), &areas),
-        )),
-        areas: &areas,
-        seed: 1,
-    };
-    let bands = woonzorg::scenario::montecarlo::run_draws(&base, 1000, &|_| {}).unwrap();
-    divan::black_box(bands.cells.len())
+    divan::black_box(draws_on(342, 1000))
 }
 
 /// The group inputs restricted to the first `n` gemeenten (calibration still sees all).
