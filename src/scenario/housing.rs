@@ -308,7 +308,7 @@ fn dwellings_rows(
             rec.push(&name);
             rec.push(&year);
             rec.extend_from_slice(rest);
-            Ok(w.write_record(rec)?)
+            w.write_record(rec)
         };
         let mut total_gross = vec![0.0; types.len()];
         let mut total_net = vec![0.0; types.len()];
