@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::groups::demand::Unit;
 use crate::groups::{Catalogue, GroupCounts, GroupInputs, Observed, project_groups};
+use crate::output::tables::{AREA_KEYS, TableWriter};
 use crate::source::tidy::neutralise;
 
 use super::projection::VariantResult;
@@ -153,37 +154,41 @@ pub fn write_group_tables(
         ],
     )?;
     let mut wf = crate::output::tables::create_keyed_csv(flows_path, &["group", "flow", "value"])?;
+    let labels: Vec<String> = g
+        .catalogue
+        .groups
+        .iter()
+        .map(|grp| neutralise(&grp.label).into_owned())
+        .collect();
     for_each_area(g, areas, |variant, area, base_year, a| {
         let name = neutralise(&area.name);
+        let n_years = a.gross.first().map(Vec::len).unwrap_or(0);
+        // The key columns of each year, encoded once for the area.
+        let prefixes: Vec<String> = (0..n_years)
+            .map(|t| {
+                let year = (base_year + t as u16).to_string();
+                TableWriter::prefix(&[scenario, variant, &area.code, &name, &year])
+            })
+            .collect();
         for (gi, grp) in g.catalogue.groups.iter().enumerate() {
             for (t, (gross, net)) in a.gross[gi].iter().zip(&a.net[gi]).enumerate() {
-                w.write_record([
-                    scenario,
-                    variant,
-                    &area.code,
-                    &name,
-                    &(base_year + t as u16).to_string(),
-                    &grp.id,
-                    &neutralise(&grp.label),
-                    grp.method.label(),
-                    &grp.unit,
-                    grp.measure(),
-                    &round2(*gross),
-                    &round2(*net),
-                ])?;
+                w.write_after(
+                    &prefixes[t],
+                    AREA_KEYS.len(),
+                    [
+                        &grp.id,
+                        &labels[gi],
+                        grp.method.label(),
+                        &grp.unit,
+                        grp.measure(),
+                        &round2(*gross),
+                        &round2(*net),
+                    ],
+                )?;
             }
             for (flow, vals) in &a.flows[gi] {
                 for (t, v) in vals.iter().enumerate() {
-                    wf.write_record([
-                        scenario,
-                        variant,
-                        &area.code,
-                        &name,
-                        &(base_year + t as u16).to_string(),
-                        &grp.id,
-                        flow,
-                        &round2(*v),
-                    ])?;
+                    wf.write_after(&prefixes[t], AREA_KEYS.len(), [&grp.id, *flow, &round2(*v)])?;
                 }
             }
         }

@@ -302,13 +302,16 @@ fn dwellings_rows(
         .collect();
     for t in 0..n {
         let year = (a.base_year + t as u16).to_string();
+        let keys = [
+            scenario,
+            a.variant,
+            &a.area.code,
+            &neutralise(&a.area.name),
+            &year,
+        ];
+        let prefix = Csv::prefix(&keys);
         let key = |w: &mut Csv, rest: &[&str]| -> std::io::Result<()> {
-            let mut rec = vec![scenario, a.variant, &a.area.code];
-            let name = neutralise(&a.area.name);
-            rec.push(&name);
-            rec.push(&year);
-            rec.extend_from_slice(rest);
-            w.write_record(rec)
+            w.write_after(&prefix, keys.len(), rest)
         };
         let mut total_gross = vec![0.0; types.len()];
         let mut total_net = vec![0.0; types.len()];
