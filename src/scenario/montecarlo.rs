@@ -323,17 +323,27 @@ pub fn run_draws(
             .into_par_iter()
             .map(|d| run_draw(d as u64, b))
             .collect();
-        for r in results {
-            let cells = r?;
-            if acc.is_empty() {
-                acc = (0..cells.len()).map(|_| QUANTILES.map(P2::new)).collect();
-            }
-            for (a, v) in acc.iter_mut().zip(&cells) {
-                for q in a.iter_mut() {
-                    q.add(*v);
-                }
-            }
+        let batch: Vec<DrawCells> = results.into_iter().collect::<Result<_, _>>()?;
+        if acc.is_empty()
+            && let Some(first) = batch.first()
+        {
+            acc = (0..first.len()).map(|_| QUANTILES.map(P2::new)).collect();
         }
+        // The estimators of different cells are independent: update them in parallel, each
+        // cell still seeing the draws in draw order (same result for any number of threads).
+        const CHUNK: usize = 4096;
+        acc.par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(c, chunk)| {
+                for cells in &batch {
+                    let values = cells.get(c * CHUNK..).unwrap_or(&[]);
+                    for (a, v) in chunk.iter_mut().zip(values) {
+                        for q in a.iter_mut() {
+                            q.add(*v);
+                        }
+                    }
+                }
+            });
         done = end;
         progress(done);
     }
