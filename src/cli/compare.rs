@@ -61,11 +61,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             d
         )?;
     }
-    writeln!(
-        out,
-        "Geschreven naar {}: {}",
-        o.out_dir.display(),
-        o.files.join(", ")
-    )?;
+    super::written_to(&mut out, &o.out_dir, &o.files)?;
     Ok(())
 }

@@ -172,11 +172,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "In {last} vallen {} personen van de canonieke definities buiten de definitie van een partij (crosswalk.csv).",
         nl_number(outside)
     )?;
-    writeln!(
-        out,
-        "Geschreven naar {}: {}",
-        o.out_dir.display(),
-        o.files.join(", ")
-    )?;
+    super::written_to(&mut out, &o.out_dir, &o.files)?;
     Ok(())
 }

@@ -81,6 +81,20 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// The last line of a command that wrote a folder: where, and which files.
+pub(crate) fn written_to(
+    out: &mut impl std::io::Write,
+    dir: &std::path::Path,
+    files: &[String],
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "Geschreven naar {}: {}",
+        dir.display(),
+        files.join(", ")
+    )
+}
+
 /// Cut a text to `n` characters with an ellipsis.
 pub(crate) fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {

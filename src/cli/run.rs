@@ -251,12 +251,7 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
     for w in &outcome.warnings {
         writeln!(out, "Let op: {w}")?;
     }
-    writeln!(
-        out,
-        "Geschreven naar {}: {}",
-        outcome.out_dir.display(),
-        outcome.files.join(", ")
-    )?;
+    super::written_to(&mut out, &outcome.out_dir, &outcome.files)?;
     Ok(())
 }
 

@@ -42,45 +42,50 @@ impl Registry {
         out
     }
 
-    /// What is wrong with gemeente code `code` in `year`, as (message, hint): a gemeente merged
-    /// away before that year (named with its successor and the date), or a code no year of the
-    /// registry knows. `None` when the code is a gemeente of that year, or the year is outside
-    /// the registry.
-    pub fn code_problem(&self, code: &str, year: u16) -> Option<(String, String)> {
-        let ind = self.years.get(&year)?;
-        if ind.gemeenten.contains_key(code) {
-            return None;
-        }
+    /// When `code` is a gemeente merged away before `year`: (message, hint) naming its
+    /// successor(s) and the date.
+    pub fn merged_before(&self, code: &str, year: u16) -> Option<(String, String)> {
         let merged: Vec<Merger> = self
             .mergers()
             .into_iter()
             .filter(|m| m.from == code && m.year <= year)
             .collect();
-        if let Some(m) = merged.first() {
-            let to: Vec<String> = merged
-                .iter()
-                .map(|m| format!("{} {}", m.to, m.to_name))
-                .collect();
-            return Some((
-                format!(
-                    "gemeente {code} ({}) is used for {year}, but it went into {} on 1 January {}",
-                    m.from_name,
-                    to.join(" and "),
-                    m.year
-                ),
-                format!(
-                    "use the indeling of {year} (woonzorg regions --year {year}), or a period before {}",
-                    m.year
-                ),
-            ));
-        }
+        let m = merged.first()?;
+        let to: Vec<String> = merged
+            .iter()
+            .map(|m| format!("{} {}", m.to, m.to_name))
+            .collect();
         Some((
-            format!("unknown gemeente code {code} in {year}"),
             format!(
-                "no indeling of {} has this code; list the codes with woonzorg regions --year {year}",
-                self.year_range()
+                "gemeente {code} ({}) is used for {year}, but it went into {} on 1 January {}",
+                m.from_name,
+                to.join(" and "),
+                m.year
+            ),
+            format!(
+                "use the indeling of {year} (woonzorg regions --year {year}), or a period before {}",
+                m.year
             ),
         ))
+    }
+
+    /// What is wrong with gemeente code `code` in `year`, as (message, hint): merged away
+    /// before that year ([`Registry::merged_before`]), or a code no year of the registry knows.
+    /// `None` when the code is a gemeente of that year, or the year is outside the registry.
+    pub fn code_problem(&self, code: &str, year: u16) -> Option<(String, String)> {
+        let ind = self.years.get(&year)?;
+        if ind.gemeenten.contains_key(code) {
+            return None;
+        }
+        self.merged_before(code, year).or_else(|| {
+            Some((
+                format!("unknown gemeente code {code} in {year}"),
+                format!(
+                    "no indeling of {} has this code; list the codes with woonzorg regions --year {year}",
+                    self.year_range()
+                ),
+            ))
+        })
     }
 
     /// Refuse a gemeente code a table uses in a year when that gemeente did not exist then

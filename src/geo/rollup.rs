@@ -107,17 +107,12 @@ pub fn check_own_regions(
             if known {
                 continue;
             }
-            let (message, hint) = registry.code_problem(m, year).unwrap_or_else(|| {
+            let (message, hint) = registry.merged_before(m, year).unwrap_or_else(|| {
                 (
                     format!("'{m}' is not a gemeente of {year}"),
                     format!("a gemeente code or name from woonzorg regions --year {year}"),
                 )
             });
-            let message = if message.starts_with("unknown gemeente code") {
-                format!("'{m}' is not a gemeente of {year}")
-            } else {
-                message
-            };
             return Err(GeoError::OwnRegions {
                 path: path.to_path_buf(),
                 key: format!("region[{}].members", r.name),

@@ -211,7 +211,7 @@ impl Supply {
             for (line, r) in read_rows(p, &header)? {
                 check_region(p, line, &r[0])?;
                 let year = number(p, line, "year", &r[1])?;
-                if year.fract() != 0.0 || !checks.years.contains(&(year as u16)) || year < 0.0 {
+                if year.fract() != 0.0 || !checks.years.contains(&(year as u16)) {
                     return Err(SourceError::malformed(
                         Pos::cell(p, line, "year"),
                         format!("year {} is outside the scenario", r[1]),

@@ -176,24 +176,29 @@ impl TableWriter {
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
+        if self.broken {
+            return Err(std::io::Error::other(format!(
+                "{}: an earlier row was refused",
+                self.path.display()
+            )));
+        }
         self.line += 1;
         let mut row = std::mem::take(&mut self.row);
         row.clear();
         row.extend_from_slice(prefix.as_bytes());
-        let mut result = Ok(());
         for (k, field) in record.into_iter().enumerate() {
             let f = field.as_ref();
             let i = prefix_fields + k;
-            if let Some(what) = self.refuse(i, f).filter(|_| !self.broken) {
+            if let Some(what) = self.refuse(i, f) {
                 self.broken = true;
-                result = Err(std::io::Error::other(Invariant {
+                self.row = row;
+                return Err(std::io::Error::other(Invariant {
                     table: self.path.clone(),
                     line: self.line,
                     column: self.header.get(i).cloned().unwrap_or_default(),
                     value: String::from_utf8_lossy(f).into_owned(),
                     what,
                 }));
-                break;
             }
             if k > 0 {
                 row.push(b',');
@@ -201,20 +206,28 @@ impl TableWriter {
             push_field(&mut row, f);
         }
         row.push(b'\n');
-        if self.broken {
-            self.row = row;
-            return match result {
-                Err(e) => Err(e),
-                Ok(()) => Err(std::io::Error::other(format!(
-                    "{}: an earlier row was refused",
-                    self.path.display()
-                ))),
-            };
-        }
         use std::io::Write as _;
         let written = self.out.write_all(&row);
         self.row = row;
         written
+    }
+
+    /// The key prefixes ([`TableWriter::prefix`]) of an area's rows for each of `years` years
+    /// from `base_year`: `scenario, variant, region, region_name, year,`.
+    pub fn year_prefixes(
+        scenario: &str,
+        variant: &str,
+        region: &str,
+        region_name: &str,
+        base_year: u16,
+        years: usize,
+    ) -> Vec<String> {
+        (0..years)
+            .map(|t| {
+                let year = (base_year + t as u16).to_string();
+                TableWriter::prefix(&[scenario, variant, region, region_name, &year])
+            })
+            .collect()
     }
 
     pub fn flush(&mut self) -> std::io::Result<()> {

@@ -161,15 +161,16 @@ pub fn write_group_tables(
         .map(|grp| neutralise(&grp.label).into_owned())
         .collect();
     for_each_area(g, areas, |variant, area, base_year, a| {
-        let name = neutralise(&area.name);
         let n_years = a.gross.first().map(Vec::len).unwrap_or(0);
         // The key columns of each year, encoded once for the area.
-        let prefixes: Vec<String> = (0..n_years)
-            .map(|t| {
-                let year = (base_year + t as u16).to_string();
-                TableWriter::prefix(&[scenario, variant, &area.code, &name, &year])
-            })
-            .collect();
+        let prefixes = TableWriter::year_prefixes(
+            scenario,
+            variant,
+            &area.code,
+            &neutralise(&area.name),
+            base_year,
+            n_years,
+        );
         for (gi, grp) in g.catalogue.groups.iter().enumerate() {
             for (t, (gross, net)) in a.gross[gi].iter().zip(&a.net[gi]).enumerate() {
                 w.write_after(

@@ -18,7 +18,7 @@ use crate::housing::pressure::pressure;
 use crate::housing::supply::{SupplyChecks, gap};
 use crate::housing::verdeel::{distribute, whole_units};
 use crate::housing::{AreaSupply, HousingCatalogue, Supply};
-use crate::output::tables::{create_csv, create_keyed_csv};
+use crate::output::tables::{AREA_KEYS, create_csv, create_keyed_csv};
 use crate::source::tidy::neutralise;
 
 use super::groups::{GroupRun, round2};
@@ -562,8 +562,9 @@ fn costs_rows(
 ) -> std::io::Result<()> {
     let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
     let name = neutralise(&a.area.name);
-    for t in 0..n {
-        let ys = (a.base_year + t as u16).to_string();
+    let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
+    for (t, prefix) in prefixes.iter().enumerate() {
+        let row = |w: &mut Csv, rest: [&str; 6]| w.write_after(prefix, AREA_KEYS.len(), rest);
         let costs: Vec<_> = h
             .catalogue
             .costs
@@ -581,50 +582,23 @@ fn costs_rows(
             })
             .collect();
         for c in &costs {
-            w.write_record([
-                scenario,
-                a.variant,
-                &a.area.code,
-                &name,
-                &ys,
-                &neutralise(&c.setting),
-                &c.group,
-                &neutralise(&c.payer),
-                &round2(c.persons),
-                &round2(c.per_person_year),
-                &round2(c.cost),
-            ])?;
+            row(
+                w,
+                [
+                    &neutralise(&c.setting),
+                    &c.group,
+                    &neutralise(&c.payer),
+                    &round2(c.persons),
+                    &round2(c.per_person_year),
+                    &round2(c.cost),
+                ],
+            )?;
         }
-        let payers = per_payer(&costs);
-        for (payer, v) in &payers {
-            w.write_record([
-                scenario,
-                a.variant,
-                &a.area.code,
-                &name,
-                &ys,
-                "totaal",
-                "",
-                &neutralise(payer),
-                "",
-                "",
-                &round2(*v),
-            ])?;
+        for (payer, v) in &per_payer(&costs) {
+            row(w, ["totaal", "", &neutralise(payer), "", "", &round2(*v)])?;
         }
         let total: f64 = costs.iter().map(|c| c.cost).sum();
-        w.write_record([
-            scenario,
-            a.variant,
-            &a.area.code,
-            &name,
-            &ys,
-            "totaal",
-            "",
-            "totaal",
-            "",
-            "",
-            &round2(total),
-        ])?;
+        row(w, ["totaal", "", "totaal", "", "", &round2(total)])?;
     }
     Ok(())
 }

@@ -20,6 +20,8 @@ use crate::housing::HousingCatalogue;
 use crate::housing::dwellings::dwelling_demand;
 use crate::population::Pop;
 
+use crate::output::tables::{AREA_KEYS, TableWriter, create_keyed_csv};
+
 use super::groups::group_inputs;
 use super::projection::VariantResult;
 use super::run::Area;
@@ -444,8 +446,34 @@ fn bands_header() -> Vec<&'static str> {
     h
 }
 
-fn quantile_cells(q: &[f64; 5]) -> Vec<String> {
-    q.iter().map(|v| super::groups::round2(*v)).collect()
+/// One row of a bands table: the area's year prefix, what is drawn, the measure, the number of
+/// draws and the percentiles.
+fn write_band(
+    w: &mut TableWriter,
+    prefix: &str,
+    what: &str,
+    measure: &str,
+    draws: &str,
+    q: &[f64; 5],
+) -> std::io::Result<()> {
+    let q = q.map(super::groups::round2);
+    let fields = [what, measure, draws]
+        .into_iter()
+        .chain(q.iter().map(String::as_str));
+    w.write_after(prefix, AREA_KEYS.len(), fields)
+}
+
+/// The year prefixes of an area's rows in a bands table (variant "monte carlo").
+fn band_prefixes(scenario: &str, area: &Area, base_year: u16, n_years: usize) -> Vec<String> {
+    let name = crate::source::tidy::neutralise(&area.name);
+    TableWriter::year_prefixes(
+        scenario,
+        "monte carlo",
+        &area.code,
+        &name,
+        base_year,
+        n_years,
+    )
 }
 
 /// tables/groups_bands.csv: per area, year, group and measure (gross, net) the percentiles.
@@ -458,32 +486,19 @@ pub fn write_group_bands(
 ) -> std::io::Result<()> {
     let mut header = vec!["group"];
     header.extend(bands_header());
-    let mut w = crate::output::tables::create_keyed_csv(path, &header)?;
+    let mut w = create_keyed_csv(path, &header)?;
     let (base_year, n_years) = years_of(g);
-    let mut i = 0;
+    let mut cells = bands.cells.iter();
     let draws = bands.draws.to_string();
     for area in areas {
-        let name = crate::source::tidy::neutralise(&area.name);
+        let prefixes = band_prefixes(scenario, area, base_year, n_years);
         for grp in &g.catalogue.groups {
-            for t in 0..n_years {
-                let year = (base_year + t as u16).to_string();
+            for prefix in &prefixes {
                 for measure in ["gross", "net"] {
-                    let Some(q) = bands.cells.get(i) else {
+                    let Some(q) = cells.next() else {
                         return w.flush();
                     };
-                    i += 1;
-                    let mut rec = vec![
-                        scenario.to_string(),
-                        "monte carlo".into(),
-                        area.code.clone(),
-                        name.to_string(),
-                        year.clone(),
-                        grp.id.clone(),
-                        measure.into(),
-                        draws.clone(),
-                    ];
-                    rec.extend(quantile_cells(q));
-                    w.write_record(&rec)?;
+                    write_band(&mut w, prefix, &grp.id, measure, &draws, q)?;
                 }
             }
         }
@@ -503,30 +518,22 @@ pub fn write_dwelling_bands(
 ) -> std::io::Result<()> {
     let mut header = vec!["dwelling_type"];
     header.extend(bands_header());
-    let mut w = crate::output::tables::create_keyed_csv(path, &header)?;
+    let mut w = create_keyed_csv(path, &header)?;
     let (base_year, n_years) = years_of(g);
-    let mut i = areas.len() * g.catalogue.groups.len() * n_years * 2;
+    // The dwelling cells follow the group cells (see DrawCells).
+    let mut cells = bands
+        .cells
+        .iter()
+        .skip(areas.len() * g.catalogue.groups.len() * n_years * 2);
     let draws = bands.draws.to_string();
     for area in areas {
-        let name = crate::source::tidy::neutralise(&area.name);
+        let prefixes = band_prefixes(scenario, area, base_year, n_years);
         for ty in &h.catalogue.types {
-            for t in 0..n_years {
-                let Some(q) = bands.cells.get(i) else {
+            for prefix in &prefixes {
+                let Some(q) = cells.next() else {
                     return w.flush();
                 };
-                i += 1;
-                let mut rec = vec![
-                    scenario.to_string(),
-                    "monte carlo".into(),
-                    area.code.clone(),
-                    name.to_string(),
-                    (base_year + t as u16).to_string(),
-                    ty.id.clone(),
-                    "demand_net".into(),
-                    draws.clone(),
-                ];
-                rec.extend(quantile_cells(q));
-                w.write_record(&rec)?;
+                write_band(&mut w, prefix, &ty.id, "demand_net", &draws, q)?;
             }
         }
     }

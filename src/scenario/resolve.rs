@@ -29,30 +29,48 @@ const PATH_KEYS: &[&str] = &[
     "housing.pipeline",
 ];
 
-fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
+/// A TOML error of a scenario text, with its line: an unknown key with its table path and a
+/// "did you mean"; otherwise the key of the line and the parser's message.
+pub(crate) fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
     let line = e
         .span()
         .map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count())
         .unwrap_or(0);
     let raw = e.message().trim().to_string();
-    let (message, hint) = if raw.contains("as i128") {
-        (
-            "a whole number too large for any setting".to_string(),
-            format!("({raw})"),
-        )
+    let (message, hint) = if let Some((field, best)) = suggestion(&raw) {
+        let table = table_at(text, line);
+        let key = if table.is_empty() {
+            field
+        } else {
+            format!("{table}.{field}")
+        };
+        let hint = match best {
+            Some(b) => format!("did you mean '{b}'? ({raw})"),
+            None => raw.clone(),
+        };
+        (format!("unknown key '{key}'"), hint)
     } else {
-        (
-            raw,
-            "see scenarios/basis.toml for the keys a scenario has".to_string(),
-        )
+        let (message, hint) = if raw.contains("as i128") {
+            (
+                "a whole number too large for any setting".to_string(),
+                format!("({raw})"),
+            )
+        } else {
+            (
+                raw,
+                "see scenarios/basis.toml for the keys a scenario has".to_string(),
+            )
+        };
+        let message = match key_at(text, line) {
+            Some(key) => format!("key '{key}': {message}"),
+            None => message,
+        };
+        (message, hint)
     };
     ScenarioError::Toml {
         path: path.to_path_buf(),
         line,
-        message: match key_at(text, line) {
-            Some(key) => format!("key '{key}': {message}"),
-            None => message,
-        },
+        message,
         hint,
     }
 }

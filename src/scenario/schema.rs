@@ -307,41 +307,8 @@ impl Scenario {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
-        let s: Scenario = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count())
-                .unwrap_or(0);
-            let raw = e.message().trim().to_string();
-            let (message, hint) = match super::resolve::suggestion(&raw) {
-                Some((field, best)) => {
-                    let table = super::resolve::table_at(text, line);
-                    let key = if table.is_empty() {
-                        field
-                    } else {
-                        format!("{table}.{field}")
-                    };
-                    let hint = match best {
-                        Some(b) => format!("did you mean '{b}'? ({raw})"),
-                        None => raw.clone(),
-                    };
-                    (format!("unknown key '{key}'"), hint)
-                }
-                None => (
-                    match super::resolve::key_at(text, line) {
-                        Some(key) => format!("key '{key}': {raw}"),
-                        None => raw,
-                    },
-                    "see scenarios/basis.toml for the keys a scenario has".into(),
-                ),
-            };
-            ScenarioError::Toml {
-                path: path.to_path_buf(),
-                line,
-                message,
-                hint,
-            }
-        })?;
+        let s: Scenario =
+            toml::from_str(text).map_err(|e| super::resolve::toml_error(path, text, e))?;
         let invalid = |key: &str, message: String, hint: &str| ScenarioError::Invalid {
             path: path.to_path_buf(),
             key: key.into(),
