@@ -1,15 +1,32 @@
 //! From the projected population to group counts per gemeente and year (gross), and per area
 //! with overlap (net).
+//!
+//! Three steps, so that a Monte Carlo draw does not redo the work on age × sex arrays:
+//!
+//! 1. [`GroupPlan::new`]: what the catalogue and the observed data fix for a run — the rates per
+//!    unit, the observed counts calibrated to, the shares of national counts, the overlapping
+//!    pairs. Once per run.
+//! 2. [`PopulationSums::of`]: every sum over ages and sexes the methods take from a population
+//!    (persons × rates over the group's ages, the population at risk of a stock-flow group, the
+//!    expected count of a calibration, …). These are linear in the population, so the sums of a
+//!    population between two Kernprognose variants are the same mix of the variants' sums
+//!    ([`SumsView`]). Once per variant.
+//! 3. [`count_from_sums`]: the methods on those sums (calibration ratio, trend, stock-flow,
+//!    taakstelling, path). Once per variant, and once per draw with the drawn parameters.
+//!
+//! [`project_groups`] does all three for one population; [`GroupCounts::area`] adds units up to
+//! an area and takes the overlaps out (net).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::population::grid::{AGES, Pop};
 
 use super::GroupError;
-use super::catalogue::{Catalogue, DistributeSpec, Group, Method};
+use super::catalogue::{Catalogue, Group, Method};
 use super::methods::{
-    Rates, calibration_ratio, parse_half_year, path_value, prevalence, profile_sum, stock_flow,
-    taakstelling, trend_factor,
+    Rates, calibration_ratio, parse_half_year, path_value, stock_flow, taakstelling,
+    trend_factor,
 };
 use super::observed::{BandsByRegion, Observed};
 use super::overlap::net_by_priority;
@@ -22,7 +39,7 @@ pub struct Unit {
 }
 
 /// What the group stage needs from the population stage.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GroupInputs {
     pub base_year: u16,
     /// The gemeenten counted (or NL01 alone).
@@ -32,49 +49,19 @@ pub struct GroupInputs {
     pub all_base: BTreeMap<String, Pop>,
     /// National stocks, 1 January of base..=horizon (for shares of national counts).
     pub national: Vec<Pop>,
+    /// Households per person by age and sex (headship rates). When given, every group's
+    /// households are summed over its profile too: what a later stage needs for persons per
+    /// dwelling.
+    pub household_rates: Option<Rates>,
+    /// Keep every unit's age × sex profiles (the comparison of party definitions needs them;
+    /// a run does not).
+    pub keep_profiles: bool,
 }
 
 impl GroupInputs {
     pub fn years(&self) -> impl Iterator<Item = u16> + '_ {
         (0..self.national.len()).map(|i| self.base_year + i as u16)
     }
-}
-
-/// Counts of every group for one unit.
-#[derive(Debug, Clone)]
-pub struct UnitCounts {
-    pub code: String,
-    /// `values[group][t − base]`, in catalogue order.
-    pub values: Vec<Vec<f64>>,
-    /// Age × sex profiles (all ages, before restricting to the canonical ones) where the group
-    /// has one: `profiles[group][t − base]`.
-    pub profiles: Vec<Option<Vec<Pop>>>,
-    /// Flows of stock-flow and taakstelling groups: `flows[group]` = (name, per year).
-    pub flows: Vec<Vec<(&'static str, Vec<f64>)>>,
-    /// Calibration ratio applied (1 where none).
-    pub calibration: Vec<f64>,
-}
-
-/// Counts of all groups for all units.
-#[derive(Debug, Clone)]
-pub struct GroupCounts {
-    pub base_year: u16,
-    pub units: Vec<UnitCounts>,
-}
-
-/// Gross and net of one area.
-#[derive(Debug, Clone)]
-pub struct AreaGroups {
-    /// `gross[group][t]`, `net[group][t]`.
-    pub gross: Vec<Vec<f64>>,
-    pub net: Vec<Vec<f64>>,
-    /// Profiles summed over the area.
-    pub profiles: Vec<Option<Vec<Pop>>>,
-    pub flows: Vec<Vec<(&'static str, Vec<f64>)>>,
-}
-
-fn pop_sum(p: &Pop, lo: usize, hi: usize, sexes: &[usize]) -> f64 {
-    profile_sum(p, lo, hi, sexes)
 }
 
 /// The rates of a group for one unit (rate 1 at every age where the group gives none).
@@ -121,454 +108,1066 @@ fn rates_for(
     r
 }
 
-/// Shares of a national count per unit and year.
-fn shares(
-    d: &DistributeSpec,
-    inputs: &GroupInputs,
-    observed: &Observed,
-) -> Result<Vec<Vec<f64>>, GroupError> {
-    let n_years = inputs.national.len();
-    if let (Some(t), Some(m)) = (&d.table, &d.measure) {
-        let obs = observed.by_region(t, m, None, d.category.as_deref())?;
-        let nl = obs.get("NL01").copied().unwrap_or_else(|| {
-            obs.iter()
-                .filter(|(k, _)| k.starts_with("GM"))
-                .map(|(_, v)| v)
-                .sum()
-        });
-        return Ok(inputs
-            .units
-            .iter()
-            .map(|u| {
-                let s = if u.code == "NL01" {
-                    1.0
-                } else {
-                    obs.get(&u.code).copied().unwrap_or(0.0) / nl.max(1.0)
-                };
-                vec![s; n_years]
-            })
-            .collect());
+/// Σ over `sexes` and ages `lo..=hi` of `pop · rates · weights` (weights 1 where `None`); 0 for
+/// an empty range.
+fn weighted_sum(
+    pop: &Pop,
+    rates: Option<&Rates>,
+    weights: Option<&Rates>,
+    (lo, hi): (usize, usize),
+    sexes: &[usize],
+) -> f64 {
+    if lo > hi {
+        return 0.0;
     }
-    let [lo, hi] = d.age.unwrap_or([0, 105]);
-    let (lo, hi) = (usize::from(lo), usize::from(hi));
-    Ok(inputs
-        .units
+    let hi = hi.min(AGES - 1);
+    sexes
         .iter()
-        .map(|u| {
-            (0..n_years)
-                .map(|t| {
-                    if u.code == "NL01" {
-                        return 1.0;
-                    }
-                    let nat = inputs.national[t].band(lo, hi);
-                    u.stocks.get(t).map(|p| p.band(lo, hi)).unwrap_or(0.0) / nat.max(1.0)
+        .map(|&s| {
+            (lo..=hi)
+                .map(|x| {
+                    let r = rates.map_or(1.0, |r| r[s][x]);
+                    let w = weights.map_or(1.0, |w| w[s][x]);
+                    pop.0[s][x] * r * w
                 })
-                .collect()
+                .sum::<f64>()
         })
-        .collect())
+        .sum()
 }
 
-/// Calibration ratios per unit (1 where the group has no calibration).
-fn calibrations(
-    g: &Group,
-    inputs: &GroupInputs,
-    observed: &Observed,
-    unit_rates: &[Rates],
-    rates_of: &dyn Fn(&str) -> Rates,
-) -> Result<Vec<f64>, GroupError> {
-    let sexes = g.sexes();
-    if let Some(c) = &g.calibrate {
-        let obs = observed.by_region(&c.table, &c.measure, Some(c.year), None)?;
-        let [lo, hi] = c.age.unwrap_or(g.age.unwrap_or([0, 105]));
-        let (lo, hi) = (usize::from(lo), usize::from(hi));
-        let expected = |p: &Pop, r: &Rates| pop_sum(&prevalence(p, r, 1.0, 1.0), lo, hi, &sexes);
-        let nat_rho = obs
-            .get("NL01")
-            .map(|o| calibration_ratio(*o, expected(&inputs.national[0], &rates_of("NL01"))))
-            .unwrap_or(1.0);
-        return Ok(inputs
-            .units
-            .iter()
-            .zip(unit_rates)
-            .map(|(u, r)| match obs.get(&u.code) {
-                Some(o) => calibration_ratio(*o, expected(&u.stocks[0], r)),
-                None => nat_rho,
-            })
-            .collect());
-    }
-    if !g.calibrate_regions.is_empty() {
-        let (lo, hi) = g.ages();
-        let listed: Vec<&String> = g
-            .calibrate_regions
-            .iter()
-            .flat_map(|a| &a.regions)
-            .collect();
-        let mut rhos = Vec::new();
-        let mut total_value = 0.0;
-        let mut total_expected = 0.0;
-        for a in &g.calibrate_regions {
-            let members: Vec<(&String, &Pop)> = inputs
-                .all_base
-                .iter()
-                .filter(|(c, _)| {
-                    if a.rest {
-                        !listed.contains(c)
-                    } else {
-                        a.regions.contains(c)
-                    }
-                })
-                .collect();
-            let exp: f64 = members
-                .iter()
-                .map(|(c, p)| pop_sum(&prevalence(p, &rates_of(c), 1.0, 1.0), lo, hi, &sexes))
-                .sum();
-            total_value += a.value;
-            total_expected += exp;
-            rhos.push((a, calibration_ratio(a.value, exp)));
-        }
-        let national_rho = if inputs.all_base.is_empty() {
-            calibration_ratio(
-                total_value,
-                pop_sum(
-                    &prevalence(&inputs.national[0], &rates_of("NL01"), 1.0, 1.0),
-                    lo,
-                    hi,
-                    &sexes,
-                ),
-            )
-        } else {
-            calibration_ratio(total_value, total_expected)
-        };
-        return Ok(inputs
-            .units
-            .iter()
-            .map(|u| {
-                if u.code == "NL01" {
-                    return national_rho;
+/// Two groups whose shared persons are computed: `i` is a pure age definition, `j` has a
+/// profile; they share the ages `lo..=hi` and `sexes` (METHODS §1e, computed overlap).
+#[derive(Debug, Clone)]
+struct AgePair {
+    i: usize,
+    j: usize,
+    lo: usize,
+    hi: usize,
+    sexes: Vec<usize>,
+}
+
+/// How the groups of a catalogue overlap: computed pairs, declared shares, the claim order.
+#[derive(Debug, Clone)]
+pub struct Overlaps {
+    pairs: Vec<AgePair>,
+    /// (first, second, share of the first that is also in the second), after the pairs.
+    declared: Vec<(usize, usize, f64)>,
+    order: Vec<usize>,
+}
+
+impl Overlaps {
+    fn of(catalogue: &Catalogue) -> Overlaps {
+        let n = catalogue.groups.len();
+        let mut pairs = Vec::new();
+        for i in 0..n {
+            for j in 0..n {
+                let (gi, gj) = (&catalogue.groups[i], &catalogue.groups[j]);
+                if i == j || !gi.is_population() || !gj.has_age_profile() {
+                    continue;
                 }
-                rhos.iter()
-                    .find(|(a, _)| a.regions.contains(&u.code))
-                    .or_else(|| rhos.iter().find(|(a, _)| a.rest))
-                    .map(|(_, r)| *r)
-                    .unwrap_or(1.0)
-            })
-            .collect());
+                let (ilo, ihi) = gi.ages();
+                let (jlo, jhi) = gj.ages();
+                let sj = gj.sexes();
+                pairs.push(AgePair {
+                    i,
+                    j,
+                    lo: ilo.max(jlo),
+                    hi: ihi.min(jhi),
+                    sexes: gi.sexes().into_iter().filter(|s| sj.contains(s)).collect(),
+                });
+            }
+        }
+        let position = |id: &str| catalogue.groups.iter().position(|g| g.id == id);
+        let declared = catalogue
+            .overlaps
+            .iter()
+            .filter_map(|o| Some((position(&o.groups[0])?, position(&o.groups[1])?, o.share)))
+            .collect();
+        let order = catalogue.order.iter().filter_map(|id| position(id)).collect();
+        Overlaps {
+            pairs,
+            declared,
+            order,
+        }
     }
-    Ok(vec![1.0; inputs.units.len()])
+
+    /// Persons in both groups i and j in one year: `both[i][j]`, from the pairs' sums (`pair`)
+    /// and the declared shares of the gross counts.
+    fn both(&self, n: usize, gross: &[f64], pair: impl Fn(usize) -> f64) -> Vec<Vec<f64>> {
+        let mut m = vec![vec![0.0; n]; n];
+        for (p, ap) in self.pairs.iter().enumerate() {
+            let v = pair(p);
+            m[ap.i][ap.j] = v;
+            m[ap.j][ap.i] = v;
+        }
+        for &(i, j, share) in &self.declared {
+            let v = (share * gross[i]).min(gross[j]);
+            m[i][j] = v;
+            m[j][i] = v;
+        }
+        m
+    }
 }
 
-/// Count every group of the catalogue for every unit and year (gross).
+/// How a group's unit counts are calibrated to observed counts.
+#[derive(Debug, Clone)]
+enum CalibrationPlan {
+    None,
+    /// Each unit to its own observed count over ages `window`; units without one (and NL01)
+    /// get the national ratio when the country's count is known.
+    PerUnit {
+        window: (usize, usize),
+        observed: Vec<Option<f64>>,
+        national: Option<f64>,
+    },
+    /// Sets of gemeenten to known totals (over the group's ages); each unit takes its set's
+    /// ratio, NL01 the ratio of all sets together.
+    Sets {
+        window: (usize, usize),
+        /// (total, member codes) per set.
+        sets: Vec<(f64, Vec<String>)>,
+        unit_set: Vec<UnitSet>,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+enum UnitSet {
+    Set(usize),
+    National,
+    Unlisted,
+}
+
+/// How a national count is divided over the units.
+#[derive(Debug, Clone)]
+enum SharePlan {
+    Whole,
+    /// Fixed shares of an observed count, per unit.
+    Observed(Vec<f64>),
+    /// The unit's share of the national population of these ages, per year.
+    Population((usize, usize)),
+}
+
+/// What is fixed for one group in a run.
+#[derive(Debug, Clone)]
+struct GroupPlanEntry {
+    window: (usize, usize),
+    sexes: Vec<usize>,
+    profile: bool,
+    regional: Option<BandsByRegion>,
+    table_rates: Option<Rates>,
+    /// Rates per unit (where the group has a profile or a calibration), and of NL01.
+    unit_rates: Vec<Rates>,
+    national_rates: Rates,
+    calibration: CalibrationPlan,
+    shares: SharePlan,
+    /// Ages whose population drives a stock-flow group's instroom.
+    at_risk: Option<(usize, usize)>,
+    flow_names: Vec<&'static str>,
+}
+
+/// Everything the catalogue and the observed data fix for the units of a run (step 1).
+#[derive(Debug, Clone)]
+pub struct GroupPlan {
+    base_year: u16,
+    n_years: usize,
+    codes: Vec<String>,
+    groups: Vec<GroupPlanEntry>,
+    overlaps: Arc<Overlaps>,
+    household_rates: Option<Rates>,
+    layout: Layout,
+}
+
+/// Where each sum sits in [`PopulationSums::data`]: per unit and group the canonical sum,
+/// the households, the population at risk and the population for shares (one per year) and
+/// the expected count of a calibration; per unit the computed pairs (one per year); then per
+/// group the national sums and the calibration sets.
+#[derive(Debug, Clone)]
+struct Layout {
+    n_years: usize,
+    per_unit: usize,
+    pairs_at: usize,
+    national_at: Vec<usize>,
+    len: usize,
+}
+
+impl Layout {
+    const SLOTS: usize = 4;
+    fn group_block(&self) -> usize {
+        Self::SLOTS * self.n_years + 1
+    }
+    fn slot(&self, u: usize, g: usize, slot: usize) -> usize {
+        u * self.per_unit + g * self.group_block() + slot * self.n_years
+    }
+    fn canon(&self, u: usize, g: usize) -> usize {
+        self.slot(u, g, 0)
+    }
+    fn households(&self, u: usize, g: usize) -> usize {
+        self.slot(u, g, 1)
+    }
+    fn at_risk(&self, u: usize, g: usize) -> usize {
+        self.slot(u, g, 2)
+    }
+    fn band(&self, u: usize, g: usize) -> usize {
+        self.slot(u, g, 3)
+    }
+    fn expected(&self, u: usize, g: usize) -> usize {
+        self.slot(u, g, 4)
+    }
+    fn pair(&self, u: usize, p: usize) -> usize {
+        u * self.per_unit + self.pairs_at + p * self.n_years
+    }
+    /// National population for shares (per year), then the national expected count, then one
+    /// expected count per calibration set.
+    fn national_band(&self, g: usize) -> usize {
+        self.national_at[g]
+    }
+    fn national_expected(&self, g: usize) -> usize {
+        self.national_at[g] + self.n_years
+    }
+    fn set_expected(&self, g: usize, set: usize) -> usize {
+        self.national_at[g] + self.n_years + 1 + set
+    }
+}
+
+impl GroupPlan {
+    /// Read what the catalogue's groups need from the observed data for these units.
+    pub fn new(
+        catalogue: &Catalogue,
+        observed: &Observed,
+        inputs: &GroupInputs,
+    ) -> Result<GroupPlan, GroupError> {
+        let codes: Vec<String> = inputs.units.iter().map(|u| u.code.clone()).collect();
+        let mut groups = Vec::new();
+        for g in &catalogue.groups {
+            let regional = match &g.regional_rate {
+                Some(rr) => Some(observed.by_region_and_band(
+                    &rr.table,
+                    &rr.measure,
+                    rr.category.as_deref(),
+                )?),
+                None => None,
+            };
+            let table_rates = match &g.rate_table {
+                Some(rt) => {
+                    Some(observed.rates_by_age(&rt.table, &rt.measure, &rt.denominator, rt.year)?)
+                }
+                None => None,
+            };
+            let rates_of = |code: &str| rates_for(g, code, &regional, &table_rates);
+            let calibration = if let Some(c) = &g.calibrate {
+                let obs = observed.by_region(&c.table, &c.measure, Some(c.year), None)?;
+                let [lo, hi] = c.age.unwrap_or(g.age.unwrap_or([0, 105]));
+                CalibrationPlan::PerUnit {
+                    window: (usize::from(lo), usize::from(hi)),
+                    observed: codes.iter().map(|c| obs.get(c).copied()).collect(),
+                    national: obs.get("NL01").copied(),
+                }
+            } else if !g.calibrate_regions.is_empty() {
+                let listed: Vec<&String> = g
+                    .calibrate_regions
+                    .iter()
+                    .flat_map(|a| &a.regions)
+                    .collect();
+                let sets: Vec<(f64, Vec<String>)> = g
+                    .calibrate_regions
+                    .iter()
+                    .map(|a| {
+                        let members = inputs
+                            .all_base
+                            .keys()
+                            .filter(|c| {
+                                if a.rest {
+                                    !listed.contains(c)
+                                } else {
+                                    a.regions.contains(c)
+                                }
+                            })
+                            .cloned()
+                            .collect();
+                        (a.value, members)
+                    })
+                    .collect();
+                let regions = &g.calibrate_regions;
+                let unit_set = codes
+                    .iter()
+                    .map(|c| {
+                        if c == "NL01" {
+                            return UnitSet::National;
+                        }
+                        regions
+                            .iter()
+                            .position(|a| a.regions.contains(c))
+                            .or_else(|| regions.iter().position(|a| a.rest))
+                            .map_or(UnitSet::Unlisted, UnitSet::Set)
+                    })
+                    .collect();
+                CalibrationPlan::Sets {
+                    window: g.ages(),
+                    sets,
+                    unit_set,
+                }
+            } else {
+                CalibrationPlan::None
+            };
+            let shares = match &g.distribute {
+                None => SharePlan::Whole,
+                Some(d) => match (&d.table, &d.measure) {
+                    (Some(t), Some(m)) => {
+                        let obs = observed.by_region(t, m, None, d.category.as_deref())?;
+                        let nl = obs.get("NL01").copied().unwrap_or_else(|| {
+                            obs.iter()
+                                .filter(|(k, _)| k.starts_with("GM"))
+                                .map(|(_, v)| v)
+                                .sum()
+                        });
+                        SharePlan::Observed(
+                            codes
+                                .iter()
+                                .map(|c| {
+                                    if c == "NL01" {
+                                        1.0
+                                    } else {
+                                        obs.get(c).copied().unwrap_or(0.0) / nl.max(1.0)
+                                    }
+                                })
+                                .collect(),
+                        )
+                    }
+                    _ => {
+                        let [lo, hi] = d.age.unwrap_or([0, 105]);
+                        SharePlan::Population((usize::from(lo), usize::from(hi)))
+                    }
+                },
+            };
+            let profile = g.has_age_profile();
+            let needs_rates = profile || !matches!(calibration, CalibrationPlan::None);
+            let (lo, hi) = g.ages();
+            let at_risk = g.stock_flow.as_ref().map(|sf| {
+                let [ilo, ihi] = sf.instroom_leeftijd.unwrap_or([lo as u8, hi as u8]);
+                (usize::from(ilo), usize::from(ihi))
+            });
+            let flow_names = match g.method {
+                Method::Prevalentie => vec![],
+                Method::VoorraadStroom => {
+                    vec!["instroom", "uitstroom_gewenst", "uitstroom", "wachtend_op_woning"]
+                }
+                Method::Taakstelling => vec!["taak", "achterstand_1_januari", "gehuisvest"],
+                Method::Pad => {
+                    let mut names = Vec::new();
+                    if g.path.iter().any(|p| p.low.is_some()) {
+                        names.push("laag");
+                    }
+                    if g.path.iter().any(|p| p.high.is_some()) {
+                        names.push("hoog");
+                    }
+                    names
+                }
+            };
+            groups.push(GroupPlanEntry {
+                window: (lo, hi),
+                sexes: g.sexes(),
+                profile,
+                unit_rates: if needs_rates {
+                    codes.iter().map(|c| rates_of(c)).collect()
+                } else {
+                    Vec::new()
+                },
+                national_rates: rates_of("NL01"),
+                regional,
+                table_rates,
+                calibration,
+                shares,
+                at_risk,
+                flow_names,
+            });
+        }
+        let overlaps = Overlaps::of(catalogue);
+        let n_years = inputs.national.len();
+        let n_groups = groups.len();
+        let group_block = Layout::SLOTS * n_years + 1;
+        let pairs_at = n_groups * group_block;
+        let per_unit = pairs_at + overlaps.pairs.len() * n_years;
+        let mut national_at = Vec::new();
+        let mut at = codes.len() * per_unit;
+        for g in &groups {
+            national_at.push(at);
+            let sets = match &g.calibration {
+                CalibrationPlan::Sets { sets, .. } => sets.len(),
+                _ => 0,
+            };
+            at += n_years + 1 + sets;
+        }
+        Ok(GroupPlan {
+            base_year: inputs.base_year,
+            n_years,
+            codes,
+            groups,
+            overlaps: Arc::new(overlaps),
+            household_rates: inputs.household_rates,
+            layout: Layout {
+                n_years,
+                per_unit,
+                pairs_at,
+                national_at,
+                len: at,
+            },
+        })
+    }
+
+    /// The unit codes, in the order of the plan.
+    pub fn codes(&self) -> &[String] {
+        &self.codes
+    }
+    /// The number of years (base..=horizon).
+    pub fn n_years(&self) -> usize {
+        self.n_years
+    }
+}
+
+/// Every sum over ages and sexes the group methods take from one population (step 2).
+#[derive(Debug, Clone)]
+pub struct PopulationSums {
+    data: Vec<f64>,
+}
+
+impl PopulationSums {
+    /// The sums of one population (`inputs`, the units of `plan` in its order).
+    pub fn of(plan: &GroupPlan, catalogue: &Catalogue, inputs: &GroupInputs) -> PopulationSums {
+        let l = &plan.layout;
+        let mut data = vec![0.0; l.len];
+        let h = plan.household_rates.as_ref();
+        for (u, unit) in inputs.units.iter().enumerate().take(plan.codes.len()) {
+            for (g, e) in plan.groups.iter().enumerate() {
+                let rates = e.unit_rates.get(u);
+                for (t, pop) in unit.stocks.iter().enumerate().take(l.n_years) {
+                    if e.profile {
+                        data[l.canon(u, g) + t] = weighted_sum(pop, rates, None, e.window, &e.sexes);
+                        if h.is_some() {
+                            data[l.households(u, g) + t] =
+                                weighted_sum(pop, rates, h, e.window, &e.sexes);
+                        }
+                    }
+                    if let Some(w) = e.at_risk {
+                        data[l.at_risk(u, g) + t] = weighted_sum(pop, None, None, w, &e.sexes);
+                    }
+                    if let SharePlan::Population((lo, hi)) = e.shares {
+                        data[l.band(u, g) + t] = pop.band(lo, hi);
+                    }
+                }
+                if let (CalibrationPlan::PerUnit { window, .. }, Some(p0)) =
+                    (&e.calibration, unit.stocks.first())
+                {
+                    data[l.expected(u, g)] = weighted_sum(p0, rates, None, *window, &e.sexes);
+                }
+            }
+            for (p, ap) in plan.overlaps.pairs.iter().enumerate() {
+                let e = &plan.groups[ap.j];
+                for (t, pop) in unit.stocks.iter().enumerate().take(l.n_years) {
+                    data[l.pair(u, p) + t] =
+                        weighted_sum(pop, e.unit_rates.get(u), None, (ap.lo, ap.hi), &ap.sexes);
+                }
+            }
+        }
+        for (g, e) in plan.groups.iter().enumerate() {
+            if let SharePlan::Population((lo, hi)) = e.shares {
+                for (t, pop) in inputs.national.iter().enumerate().take(l.n_years) {
+                    data[l.national_band(g) + t] = pop.band(lo, hi);
+                }
+            }
+            let national0 = inputs.national.first();
+            match &e.calibration {
+                CalibrationPlan::None => {}
+                CalibrationPlan::PerUnit { window, .. } => {
+                    if let Some(p0) = national0 {
+                        data[l.national_expected(g)] =
+                            weighted_sum(p0, Some(&e.national_rates), None, *window, &e.sexes);
+                    }
+                }
+                CalibrationPlan::Sets { window, sets, .. } => {
+                    if let Some(p0) = national0 {
+                        data[l.national_expected(g)] =
+                            weighted_sum(p0, Some(&e.national_rates), None, *window, &e.sexes);
+                    }
+                    let grp = &catalogue.groups[g];
+                    for (si, (_, members)) in sets.iter().enumerate() {
+                        data[l.set_expected(g, si)] = members
+                            .iter()
+                            .filter_map(|c| {
+                                let p = inputs.all_base.get(c)?;
+                                let r = rates_for(grp, c, &e.regional, &e.table_rates);
+                                Some(weighted_sum(p, Some(&r), None, *window, &e.sexes))
+                            })
+                            .sum();
+                    }
+                }
+            }
+        }
+        PopulationSums { data }
+    }
+
+    /// These sums, read as they are.
+    pub fn view(&self) -> SumsView<'_> {
+        SumsView {
+            mid: &self.data,
+            other: None,
+        }
+    }
+
+    /// The sums of the population `self + f · (other − self)`: all sums are linear in the
+    /// population, so they mix like the population does.
+    pub fn mixed<'a>(&'a self, other: &'a PopulationSums, f: f64) -> SumsView<'a> {
+        SumsView {
+            mid: &self.data,
+            other: Some((&other.data, f)),
+        }
+    }
+}
+
+/// Population sums, possibly a mix of two variants' sums.
+#[derive(Debug, Clone, Copy)]
+pub struct SumsView<'a> {
+    mid: &'a [f64],
+    other: Option<(&'a [f64], f64)>,
+}
+
+impl SumsView<'_> {
+    #[inline]
+    fn get(&self, i: usize) -> f64 {
+        let m = self.mid.get(i).copied().unwrap_or(0.0);
+        match self.other {
+            None => m,
+            Some((o, f)) => m + f * (o.get(i).copied().unwrap_or(m) - m),
+        }
+    }
+}
+
+/// Counts of all groups for the units counted: flat arrays, `[unit][group][year]`.
+#[derive(Debug, Clone)]
+pub struct GroupCounts {
+    pub base_year: u16,
+    n_years: usize,
+    n_groups: usize,
+    codes: Vec<String>,
+    index: HashMap<String, usize>,
+    values: Vec<f64>,
+    /// Persons of the profile over the group's own ages and sexes (0 without a profile).
+    persons: Vec<f64>,
+    /// Their households (with household rates).
+    households: Option<Vec<f64>>,
+    /// `[unit][pair][year]`: the computed overlaps.
+    pairs: Vec<f64>,
+    flow_names: Vec<Vec<&'static str>>,
+    /// `[unit][flows of group 0, of group 1, …][year]`.
+    flows: Vec<f64>,
+    flow_at: Vec<usize>,
+    flows_per_unit: usize,
+    calibration: Vec<f64>,
+    /// `[unit][group]`: age × sex profiles per year, when kept.
+    profiles: Option<Vec<Option<Vec<Pop>>>>,
+    overlaps: Arc<Overlaps>,
+}
+
+impl GroupCounts {
+    /// The number of units counted.
+    pub fn n_units(&self) -> usize {
+        self.codes.len()
+    }
+    /// The number of years (base..=horizon).
+    pub fn n_years(&self) -> usize {
+        self.n_years
+    }
+    /// The unit codes, in order.
+    pub fn codes(&self) -> &[String] {
+        &self.codes
+    }
+    /// The count of group `g` in unit `u`, per year.
+    pub fn values(&self, u: usize, g: usize) -> &[f64] {
+        let at = (u * self.n_groups + g) * self.n_years;
+        &self.values[at..at + self.n_years]
+    }
+    /// The calibration ratio applied to group `g` in unit `u` (1 where none).
+    pub fn calibration(&self, u: usize, g: usize) -> f64 {
+        self.calibration[u * self.n_groups + g]
+    }
+    /// The age × sex profiles of group `g` in unit `u` (when kept and the group has one).
+    pub fn profiles(&self, u: usize, g: usize) -> Option<&[Pop]> {
+        self.profiles.as_ref()?[u * self.n_groups + g].as_deref()
+    }
+    /// The flows of group `g` in unit `u`: (name, per year).
+    pub fn flows(&self, u: usize, g: usize) -> impl Iterator<Item = (&'static str, &[f64])> {
+        let at = u * self.flows_per_unit + self.flow_at[g];
+        self.flow_names[g].iter().enumerate().map(move |(k, name)| {
+            let s = at + k * self.n_years;
+            (*name, &self.flows[s..s + self.n_years])
+        })
+    }
+}
+
+/// The methods on the sums (step 3): every group of `catalogue` (the plan's catalogue, with
+/// its parameters possibly drawn) for the plan's units `units` (indices into
+/// [`GroupPlan::codes`]).
+pub fn count_from_sums(
+    catalogue: &Catalogue,
+    plan: &GroupPlan,
+    sums: SumsView,
+    units: &[usize],
+) -> Result<GroupCounts, GroupError> {
+    let l = &plan.layout;
+    let n_years = plan.n_years;
+    let n_groups = plan.groups.len();
+    let n_units = units.len();
+    let base = plan.base_year;
+    let year = |t: usize| base + t as u16;
+    let n_pairs = plan.overlaps.pairs.len();
+    let mut flow_at = Vec::with_capacity(n_groups);
+    let mut flows_per_unit = 0;
+    for e in &plan.groups {
+        flow_at.push(flows_per_unit);
+        flows_per_unit += e.flow_names.len() * n_years;
+    }
+    let mut out = GroupCounts {
+        base_year: base,
+        n_years,
+        n_groups,
+        codes: units.iter().map(|&u| plan.codes[u].clone()).collect(),
+        index: units
+            .iter()
+            .enumerate()
+            .map(|(k, &u)| (plan.codes[u].clone(), k))
+            .collect(),
+        values: vec![0.0; n_units * n_groups * n_years],
+        persons: vec![0.0; n_units * n_groups * n_years],
+        households: plan
+            .household_rates
+            .map(|_| vec![0.0; n_units * n_groups * n_years]),
+        pairs: vec![0.0; n_units * n_pairs * n_years],
+        flow_names: plan.groups.iter().map(|e| e.flow_names.clone()).collect(),
+        flows: vec![0.0; n_units * flows_per_unit],
+        flow_at,
+        flows_per_unit,
+        calibration: vec![1.0; n_units * n_groups],
+        profiles: None,
+        overlaps: plan.overlaps.clone(),
+    };
+    let mut k = vec![0.0; n_years];
+    for (g, (grp, e)) in catalogue.groups.iter().zip(&plan.groups).enumerate() {
+        // Per group, for all units: the trend factor τ(t) and the ratios of the calibration.
+        let growth: Vec<f64> = (0..n_years)
+            .map(|t| grp.trend.as_ref().map(|p| p.at(year(t))).unwrap_or(0.0))
+            .collect();
+        let tau: Vec<f64> = (0..n_years)
+            .map(|t| trend_factor(|y| growth[usize::from(y - base)], base, year(t)))
+            .collect();
+        let rho_of: Box<dyn Fn(usize) -> f64> = match &e.calibration {
+            CalibrationPlan::None => Box::new(|_| 1.0),
+            CalibrationPlan::PerUnit {
+                observed, national, ..
+            } => {
+                let nat = national
+                    .map(|o| calibration_ratio(o, sums.get(l.national_expected(g))))
+                    .unwrap_or(1.0);
+                Box::new(move |u| match observed[u] {
+                    Some(o) => calibration_ratio(o, sums.get(l.expected(u, g))),
+                    None => nat,
+                })
+            }
+            CalibrationPlan::Sets { sets, unit_set, .. } => {
+                let mut total_value = 0.0;
+                let mut total_expected = 0.0;
+                let mut rhos = Vec::with_capacity(sets.len());
+                for (si, (value, _)) in sets.iter().enumerate() {
+                    let exp = sums.get(l.set_expected(g, si));
+                    total_value += value;
+                    total_expected += exp;
+                    rhos.push(calibration_ratio(*value, exp));
+                }
+                let national = if sets.iter().all(|(_, m)| m.is_empty()) {
+                    calibration_ratio(total_value, sums.get(l.national_expected(g)))
+                } else {
+                    calibration_ratio(total_value, total_expected)
+                };
+                Box::new(move |u| match unit_set[u] {
+                    UnitSet::Set(i) => rhos[i],
+                    UnitSet::National => national,
+                    UnitSet::Unlisted => 1.0,
+                })
+            }
+        };
+        let share_of = |u: usize, t: usize| -> f64 {
+            match &e.shares {
+                SharePlan::Whole => 1.0,
+                SharePlan::Observed(v) => v[u],
+                SharePlan::Population(_) => {
+                    if plan.codes[u] == "NL01" {
+                        1.0
+                    } else {
+                        sums.get(l.band(u, g) + t) / sums.get(l.national_band(g) + t).max(1.0)
+                    }
+                }
+            }
+        };
+        let method = GroupMethod::of(grp, n_years, base)?;
+        let my_pairs: Vec<usize> = (0..n_pairs)
+            .filter(|&p| plan.overlaps.pairs[p].j == g)
+            .collect();
+        for (cu, &u) in units.iter().enumerate() {
+            let rho = rho_of(u);
+            out.calibration[cu * n_groups + g] = rho;
+            let at = (cu * n_groups + g) * n_years;
+            let values = &mut out.values[at..at + n_years];
+            let fat = cu * flows_per_unit + out.flow_at[g];
+            let flows = &mut out.flows[fat..fat + e.flow_names.len() * n_years];
+            let canon = |t: usize| sums.get(l.canon(u, g) + t);
+            k.iter_mut().for_each(|x| *x = 0.0);
+            match &method {
+                GroupMethod::Prevalence => {
+                    for t in 0..n_years {
+                        k[t] = rho * tau[t];
+                        values[t] = k[t] * canon(t);
+                    }
+                }
+                GroupMethod::StockFlow { duration, capacity, start } => {
+                    let prev: Option<Vec<f64>> = e
+                        .profile
+                        .then(|| (0..n_years).map(|t| rho * tau[t] * canon(t)).collect());
+                    let s0 = match (&prev, start) {
+                        (Some(p), _) => p[0],
+                        (None, Some(start)) => start * share_of(u, 0),
+                        (None, None) => 0.0,
+                    };
+                    let at_risk = |t: usize| sums.get(l.at_risk(u, g) + t);
+                    let at_risk0 = at_risk(0).max(1e-9);
+                    let d = *duration;
+                    let inflow: Vec<f64> = (0..n_years)
+                        .map(|t| s0 / d * at_risk(t) / at_risk0)
+                        .collect();
+                    let cap: Vec<f64> = capacity.iter().map(|c| c * s0 / d).collect();
+                    let run = stock_flow(s0, d, &inflow, &cap);
+                    for (t, y) in run.iter().enumerate() {
+                        values[t] = y.stock;
+                        flows[t] = y.inflow;
+                        flows[n_years + t] = y.outflow_wanted;
+                        flows[2 * n_years + t] = y.outflow;
+                        flows[3 * n_years + t] = y.waiting;
+                    }
+                    // The age profile follows the prevalence shape, scaled to the stock.
+                    if let Some(prev) = prev {
+                        for t in 0..n_years {
+                            let f = if prev[t] > 0.0 { values[t] / prev[t] } else { 0.0 };
+                            k[t] = rho * tau[t] * f;
+                        }
+                    }
+                }
+                GroupMethod::Task {
+                    halves,
+                    backlog,
+                    realisatie_from,
+                    realisatie,
+                } => {
+                    let mut h: Vec<(u16, u8, f64, f64)> = halves.clone();
+                    for x in h.iter_mut() {
+                        let t = usize::from(x.0.saturating_sub(base)).min(n_years - 1);
+                        x.3 = share_of(u, t);
+                    }
+                    let run = taakstelling(&h, backlog * share_of(u, 0), |y| {
+                        realisatie
+                            .get(usize::from(y.saturating_sub(*realisatie_from)))
+                            .or(realisatie.last())
+                            .copied()
+                            .unwrap_or(0.0)
+                    });
+                    for x in &run {
+                        let Some(t) = x.year.checked_sub(base).map(usize::from) else {
+                            continue;
+                        };
+                        if t >= n_years {
+                            continue;
+                        }
+                        flows[t] += x.task;
+                        if x.half == 1 {
+                            flows[n_years + t] += x.backlog_in;
+                        }
+                        flows[2 * n_years + t] += x.housed;
+                    }
+                    for t in 0..n_years {
+                        values[t] = flows[t] + flows[n_years + t];
+                    }
+                }
+                GroupMethod::Path { mid, low, high } => {
+                    let mut slot = 0;
+                    for t in 0..n_years {
+                        values[t] = mid[t] * share_of(u, t);
+                    }
+                    for extra in [low, high].into_iter().flatten() {
+                        for t in 0..n_years {
+                            flows[slot * n_years + t] = extra[t] * share_of(u, t);
+                        }
+                        slot += 1;
+                    }
+                }
+            }
+            if e.profile {
+                let persons = &mut out.persons[at..at + n_years];
+                for t in 0..n_years {
+                    persons[t] = k[t] * canon(t);
+                }
+                if let Some(hh) = out.households.as_mut() {
+                    for t in 0..n_years {
+                        hh[at + t] = k[t] * sums.get(l.households(u, g) + t);
+                    }
+                }
+                for &p in &my_pairs {
+                    let pat = (cu * n_pairs + p) * n_years;
+                    for t in 0..n_years {
+                        out.pairs[pat + t] = k[t] * sums.get(l.pair(u, p) + t);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The parameters of a group's method, per year of the run.
+enum GroupMethod {
+    Prevalence,
+    StockFlow {
+        duration: f64,
+        /// Dwellings for uitstroom as a share of the base year's desired uitstroom, per year.
+        capacity: Vec<f64>,
+        start: Option<f64>,
+    },
+    Task {
+        /// (year, half, national target, share — set per unit).
+        halves: Vec<(u16, u8, f64, f64)>,
+        backlog: f64,
+        /// Per year from `realisatie_from`.
+        realisatie_from: u16,
+        realisatie: Vec<f64>,
+    },
+    Path {
+        mid: Vec<f64>,
+        low: Option<Vec<f64>>,
+        high: Option<Vec<f64>>,
+    },
+}
+
+impl GroupMethod {
+    fn of(g: &Group, n_years: usize, base: u16) -> Result<GroupMethod, GroupError> {
+        let year = |t: usize| base + t as u16;
+        Ok(match g.method {
+            Method::Prevalentie => GroupMethod::Prevalence,
+            Method::VoorraadStroom => {
+                let sf = g.stock_flow.as_ref().ok_or_else(|| GroupError::Data {
+                    what: g.id.clone(),
+                    message: "no stock_flow parameters".into(),
+                    hint: "add [group.stock_flow]".into(),
+                })?;
+                GroupMethod::StockFlow {
+                    duration: sf.duur.value,
+                    capacity: (0..n_years).map(|t| sf.capaciteit.at(year(t))).collect(),
+                    start: sf.start.as_ref().map(|s| s.value),
+                }
+            }
+            Method::Taakstelling => {
+                let tk = g.taakstelling.as_ref().ok_or_else(|| GroupError::Data {
+                    what: g.id.clone(),
+                    message: "no taakstelling parameters".into(),
+                    hint: "add [group.taakstelling]".into(),
+                })?;
+                let first = tk
+                    .targets
+                    .iter()
+                    .filter_map(|h| parse_half_year(&h.period))
+                    .min()
+                    .unwrap_or((base, 1));
+                let last_year = year(n_years.saturating_sub(1));
+                let mut halves = Vec::new();
+                let (mut y, mut h) = first;
+                while y <= last_year {
+                    let target = tk
+                        .targets
+                        .iter()
+                        .find(|x| parse_half_year(&x.period) == Some((y, h)))
+                        .map(|x| x.value)
+                        .unwrap_or_else(|| tk.later.at(y));
+                    halves.push((y, h, target, 1.0));
+                    (y, h) = if h == 1 { (y, 2) } else { (y + 1, 1) };
+                }
+                // The realisatie of years before the base year (targets from earlier halves)
+                // is read from the parameter directly.
+                let from = first.0.min(base);
+                let realisatie_by_year: Vec<f64> =
+                    (from..=last_year).map(|y| tk.realisatie.at(y)).collect();
+                GroupMethod::Task {
+                    halves,
+                    backlog: tk.achterstand.value,
+                    realisatie_from: from,
+                    realisatie: realisatie_by_year,
+                }
+            }
+            Method::Pad => {
+                let pts = |f: &dyn Fn(&super::catalogue::PathPoint) -> Option<f64>| -> Vec<(u16, f64)> {
+                    g.path.iter().filter_map(|p| f(p).map(|v| (p.year, v))).collect()
+                };
+                let per_year =
+                    |points: &[(u16, f64)]| -> Vec<f64> { (0..n_years).map(|t| path_value(points, year(t))).collect() };
+                let (low, high) = (pts(&|p| p.low), pts(&|p| p.high));
+                GroupMethod::Path {
+                    mid: per_year(&pts(&|p| Some(p.value))),
+                    low: (!low.is_empty()).then(|| per_year(&low)),
+                    high: (!high.is_empty()).then(|| per_year(&high)),
+                }
+            }
+        })
+    }
+}
+
+/// Count every group of the catalogue for every unit and year (gross): the plan, the sums and
+/// the methods for one population. Keeps the age × sex profiles when `inputs.keep_profiles`.
 pub fn project_groups(
     catalogue: &Catalogue,
     observed: &Observed,
     inputs: &GroupInputs,
 ) -> Result<GroupCounts, GroupError> {
-    let n_years = inputs.national.len();
-    let mut units: Vec<UnitCounts> = inputs
-        .units
-        .iter()
-        .map(|u| UnitCounts {
-            code: u.code.clone(),
-            values: Vec::new(),
-            profiles: Vec::new(),
-            flows: Vec::new(),
-            calibration: Vec::new(),
-        })
-        .collect();
-    for g in &catalogue.groups {
-        let regional = match &g.regional_rate {
-            Some(rr) => {
-                Some(observed.by_region_and_band(&rr.table, &rr.measure, rr.category.as_deref())?)
-            }
-            None => None,
-        };
-        let table_rates = match &g.rate_table {
-            Some(rt) => {
-                Some(observed.rates_by_age(&rt.table, &rt.measure, &rt.denominator, rt.year)?)
-            }
-            None => None,
-        };
-        let rates_of = |code: &str| rates_for(g, code, &regional, &table_rates);
-        let unit_rates: Vec<Rates> = inputs.units.iter().map(|u| rates_of(&u.code)).collect();
-        let rho = calibrations(g, inputs, observed, &unit_rates, &rates_of)?;
-        let trend = |y: u16| g.trend.as_ref().map(|t| t.at(y)).unwrap_or(0.0);
-        let (lo, hi) = g.ages();
-        let sexes = g.sexes();
-        let share = match &g.distribute {
-            Some(d) => Some(shares(d, inputs, observed)?),
-            None => None,
-        };
-        for (ui, u) in inputs.units.iter().enumerate() {
-            let mut flows: Vec<(&'static str, Vec<f64>)> = Vec::new();
-            let profile: Option<Vec<Pop>> = g.has_age_profile().then(|| {
-                (0..n_years)
-                    .map(|t| {
-                        prevalence(
-                            &u.stocks[t],
-                            &unit_rates[ui],
-                            rho[ui],
-                            trend_factor(trend, inputs.base_year, inputs.base_year + t as u16),
-                        )
-                    })
-                    .collect()
-            });
-            let share_of = |t: usize| share.as_ref().map(|s| s[ui][t]).unwrap_or(1.0);
-            let (values, profile) = match g.method {
-                Method::Prevalentie => {
-                    let p = profile.unwrap_or_default();
-                    let v = p.iter().map(|p| profile_sum(p, lo, hi, &sexes)).collect();
-                    (v, Some(p))
-                }
-                Method::VoorraadStroom => {
-                    let sf = g.stock_flow.as_ref().ok_or_else(|| GroupError::Data {
-                        what: g.id.clone(),
-                        message: "no stock_flow parameters".into(),
-                        hint: "add [group.stock_flow]".into(),
-                    })?;
-                    let prev: Option<Vec<f64>> = profile
-                        .as_ref()
-                        .map(|p| p.iter().map(|p| profile_sum(p, lo, hi, &sexes)).collect());
-                    let s0 = match (&prev, &sf.start) {
-                        (Some(p), _) => p[0],
-                        (None, Some(start)) => start.value * share_of(0),
-                        (None, None) => 0.0,
-                    };
-                    let [ilo, ihi] = sf.instroom_leeftijd.unwrap_or([lo as u8, hi as u8]);
-                    let (ilo, ihi) = (usize::from(ilo), usize::from(ihi));
-                    let at_risk0 = pop_sum(&u.stocks[0], ilo, ihi, &sexes).max(1e-9);
-                    let d = sf.duur.value;
-                    let inflow: Vec<f64> = (0..n_years)
-                        .map(|t| s0 / d * pop_sum(&u.stocks[t], ilo, ihi, &sexes) / at_risk0)
-                        .collect();
-                    let cap: Vec<f64> = (0..n_years)
-                        .map(|t| sf.capaciteit.at(inputs.base_year + t as u16) * s0 / d)
-                        .collect();
-                    let run = stock_flow(s0, d, &inflow, &cap);
-                    let v: Vec<f64> = run.iter().map(|y| y.stock).collect();
-                    flows.push(("instroom", run.iter().map(|y| y.inflow).collect()));
-                    flows.push((
-                        "uitstroom_gewenst",
-                        run.iter().map(|y| y.outflow_wanted).collect(),
-                    ));
-                    flows.push(("uitstroom", run.iter().map(|y| y.outflow).collect()));
-                    flows.push((
-                        "wachtend_op_woning",
-                        run.iter().map(|y| y.waiting).collect(),
-                    ));
-                    // The age profile follows the prevalence shape, scaled to the stock.
-                    let profile = profile.map(|ps| {
-                        ps.iter()
-                            .zip(prev.as_deref().unwrap_or(&[]))
-                            .zip(&v)
-                            .map(|((p, &pv), &s)| scale_pop(p, if pv > 0.0 { s / pv } else { 0.0 }))
-                            .collect()
-                    });
-                    (v, profile)
-                }
-                Method::Taakstelling => {
-                    let tk = g.taakstelling.as_ref().ok_or_else(|| GroupError::Data {
-                        what: g.id.clone(),
-                        message: "no taakstelling parameters".into(),
-                        hint: "add [group.taakstelling]".into(),
-                    })?;
-                    let first = tk
-                        .targets
-                        .iter()
-                        .filter_map(|h| parse_half_year(&h.period))
-                        .min()
-                        .unwrap_or((inputs.base_year, 1));
-                    let last_year = inputs.base_year + n_years as u16 - 1;
-                    let mut halves = Vec::new();
-                    let (mut y, mut h) = first;
-                    while y <= last_year {
-                        let target = tk
-                            .targets
-                            .iter()
-                            .find(|x| parse_half_year(&x.period) == Some((y, h)))
-                            .map(|x| x.value)
-                            .unwrap_or_else(|| tk.later.at(y));
-                        let t = usize::from(y.saturating_sub(inputs.base_year)).min(n_years - 1);
-                        halves.push((y, h, target, share_of(t)));
-                        (y, h) = if h == 1 { (y, 2) } else { (y + 1, 1) };
-                    }
-                    let run = taakstelling(&halves, tk.achterstand.value * share_of(0), |y| {
-                        tk.realisatie.at(y)
-                    });
-                    let per_year = |f: &dyn Fn(&super::methods::HalfYear) -> f64,
-                                    first_half_only: bool|
-                     -> Vec<f64> {
-                        (0..n_years)
-                            .map(|t| {
-                                let yr = inputs.base_year + t as u16;
-                                run.iter()
-                                    .filter(|x| x.year == yr && (!first_half_only || x.half == 1))
-                                    .map(f)
-                                    .sum()
-                            })
-                            .collect()
-                    };
-                    let task = per_year(&|x| x.task, false);
-                    let backlog_jan = per_year(&|x| x.backlog_in, true);
-                    let v: Vec<f64> = task.iter().zip(&backlog_jan).map(|(a, b)| a + b).collect();
-                    flows.push(("taak", task));
-                    flows.push(("achterstand_1_januari", backlog_jan));
-                    flows.push(("gehuisvest", per_year(&|x| x.housed, false)));
-                    (v, None)
-                }
-                Method::Pad => {
-                    let pts = |f: &dyn Fn(&super::catalogue::PathPoint) -> Option<f64>| -> Vec<(u16, f64)> {
-                        g.path.iter().filter_map(|p| f(p).map(|v| (p.year, v))).collect()
-                    };
-                    let mid = pts(&|p| Some(p.value));
-                    let low = pts(&|p| p.low);
-                    let high = pts(&|p| p.high);
-                    let at = |points: &[(u16, f64)], t: usize| {
-                        path_value(points, inputs.base_year + t as u16) * share_of(t)
-                    };
-                    let v: Vec<f64> = (0..n_years).map(|t| at(&mid, t)).collect();
-                    if !low.is_empty() {
-                        flows.push(("laag", (0..n_years).map(|t| at(&low, t)).collect()));
-                    }
-                    if !high.is_empty() {
-                        flows.push(("hoog", (0..n_years).map(|t| at(&high, t)).collect()));
-                    }
-                    (v, None)
-                }
-            };
-            let uc = &mut units[ui];
-            uc.values.push(values);
-            uc.profiles.push(profile);
-            uc.flows.push(flows);
-            uc.calibration.push(rho[ui]);
-        }
+    let plan = GroupPlan::new(catalogue, observed, inputs)?;
+    let sums = PopulationSums::of(&plan, catalogue, inputs);
+    let all: Vec<usize> = (0..plan.codes.len()).collect();
+    let mut counts = count_from_sums(catalogue, &plan, sums.view(), &all)?;
+    if inputs.keep_profiles {
+        counts.profiles = Some(profiles(&plan, &counts, inputs));
     }
-    Ok(GroupCounts {
-        base_year: inputs.base_year,
-        units,
-    })
+    Ok(counts)
 }
 
-fn scale_pop(p: &Pop, f: f64) -> Pop {
-    let mut o = *p;
-    for s in 0..2 {
-        for x in 0..AGES {
-            o.0[s][x] *= f;
-        }
-    }
-    o
-}
-
-/// Persons in both groups i and j of an area in year t: declared (share × gross of the first)
-/// or, where one group is a pure age definition and the other has an age profile, computed
-/// from the profile over the shared ages and sexes.
-pub fn both(
-    catalogue: &Catalogue,
-    gross: &[Vec<f64>],
-    profiles: &[Option<Vec<Pop>>],
-    t: usize,
-) -> Vec<Vec<f64>> {
-    let n = catalogue.groups.len();
-    let mut m = vec![vec![0.0; n]; n];
-    for i in 0..n {
-        for j in 0..n {
-            if i == j {
+/// The age × sex profile of every group with one: `P · π` scaled by the factor that makes its
+/// sum over the group's ages the unit's count (ρ·τ for prevalence; the stock-flow stock over
+/// its prevalence otherwise).
+fn profiles(plan: &GroupPlan, counts: &GroupCounts, inputs: &GroupInputs) -> Vec<Option<Vec<Pop>>> {
+    let mut out = Vec::new();
+    for (u, unit) in inputs.units.iter().enumerate() {
+        for (g, e) in plan.groups.iter().enumerate() {
+            let Some(rates) = e.unit_rates.get(u).filter(|_| e.profile) else {
+                out.push(None);
                 continue;
-            }
-            let (gi, gj) = (&catalogue.groups[i], &catalogue.groups[j]);
-            if gi.is_population()
-                && let Some(pj) = &profiles[j]
-            {
-                let (ilo, ihi) = gi.ages();
-                let (jlo, jhi) = gj.ages();
-                let (lo, hi) = (ilo.max(jlo), ihi.min(jhi));
-                let sexes: Vec<usize> = gi
-                    .sexes()
-                    .into_iter()
-                    .filter(|s| gj.sexes().contains(s))
-                    .collect();
-                let v = if lo <= hi {
-                    profile_sum(&pj[t], lo, hi, &sexes)
-                } else {
-                    0.0
-                };
-                m[i][j] = v;
-                m[j][i] = v;
-            }
+            };
+            let at = (u * counts.n_groups + g) * counts.n_years;
+            let canon = |p: &Pop| weighted_sum(p, Some(rates), None, e.window, &e.sexes);
+            let profile = unit
+                .stocks
+                .iter()
+                .enumerate()
+                .map(|(t, pop)| {
+                    let c = canon(pop);
+                    let k = if c > 0.0 { counts.persons[at + t] / c } else { 0.0 };
+                    let mut p = Pop::default();
+                    for s in 0..2 {
+                        for x in 0..AGES {
+                            p.0[s][x] = pop.0[s][x] * rates[s][x] * k;
+                        }
+                    }
+                    p
+                })
+                .collect();
+            out.push(Some(profile));
         }
     }
-    for o in &catalogue.overlaps {
-        let (Some(i), Some(j)) = (
-            catalogue.groups.iter().position(|g| g.id == o.groups[0]),
-            catalogue.groups.iter().position(|g| g.id == o.groups[1]),
-        ) else {
-            continue;
-        };
-        let v = (o.share * gross[i][t]).min(gross[j][t]);
-        m[i][j] = v;
-        m[j][i] = v;
-    }
-    m
+    out
+}
+
+/// Gross and net of one area.
+#[derive(Debug, Clone)]
+pub struct AreaGroups {
+    /// `gross[group][t]`, `net[group][t]`.
+    pub gross: Vec<Vec<f64>>,
+    pub net: Vec<Vec<f64>>,
+    /// Profiles summed over the area (when the counts kept them).
+    pub profiles: Vec<Option<Vec<Pop>>>,
+    pub flows: Vec<Vec<(&'static str, Vec<f64>)>>,
+    /// Persons of each group's profile over its own ages and sexes, and their households
+    /// (with household rates): `[group][t]`; 0 for a group without a profile.
+    pub persons: Vec<Vec<f64>>,
+    pub households: Option<Vec<Vec<f64>>>,
 }
 
 impl GroupCounts {
     /// Gross and net for an area: the sum of its units (gemeente codes; `NL01` for a national
-    /// run). Units not counted are an error.
-    pub fn area(
+    /// run), with flows and profiles. Units not counted are an error.
+    pub fn area(&self, catalogue: &Catalogue, members: &[String]) -> Result<AreaGroups, GroupError> {
+        self.area_with(catalogue, members, true)
+    }
+
+    /// Gross and net for an area, without flows and profiles (what a Monte Carlo draw needs).
+    pub fn area_counts(
         &self,
         catalogue: &Catalogue,
         members: &[String],
     ) -> Result<AreaGroups, GroupError> {
-        let n = catalogue.groups.len();
-        let n_years = self
-            .units
-            .first()
-            .and_then(|u| u.values.first())
-            .map(|v| v.len())
-            .unwrap_or(0);
+        self.area_with(catalogue, members, false)
+    }
+
+    fn area_with(
+        &self,
+        catalogue: &Catalogue,
+        members: &[String],
+        everything: bool,
+    ) -> Result<AreaGroups, GroupError> {
+        let n = self.n_groups.min(catalogue.groups.len());
+        let n_years = self.n_years;
+        let n_pairs = self.overlaps.pairs.len();
         let mut gross = vec![vec![0.0; n_years]; n];
-        let mut profiles: Vec<Option<Vec<Pop>>> = catalogue
-            .groups
-            .iter()
-            .map(|g| g.has_age_profile().then(|| vec![Pop::default(); n_years]))
-            .collect();
+        let mut persons = vec![vec![0.0; n_years]; n];
+        let mut households = self.households.as_ref().map(|_| vec![vec![0.0; n_years]; n]);
+        let mut pairs = vec![vec![0.0; n_years]; n_pairs];
+        let mut profiles: Vec<Option<Vec<Pop>>> = vec![None; n];
         let mut flows: Vec<Vec<(&'static str, Vec<f64>)>> = vec![Vec::new(); n];
+        if everything {
+            for g in 0..n {
+                flows[g] = self.flow_names[g]
+                    .iter()
+                    .map(|name| (*name, vec![0.0; n_years]))
+                    .collect();
+            }
+        }
         for m in members {
-            let u = self
-                .units
-                .iter()
-                .find(|u| &u.code == m)
-                .ok_or_else(|| GroupError::Data {
-                    what: format!("region {m}"),
-                    message: "not counted by the group stage".into(),
-                    hint: "the area's gemeenten must be in the run".into(),
-                })?;
-            for gi in 0..n {
-                for t in 0..n_years {
-                    gross[gi][t] += u.values[gi][t];
+            let u = *self.index.get(m).ok_or_else(|| GroupError::Data {
+                what: format!("region {m}"),
+                message: "not counted by the group stage".into(),
+                hint: "the area's gemeenten must be in the run".into(),
+            })?;
+            for g in 0..n {
+                let at = (u * self.n_groups + g) * n_years;
+                add_to(&mut gross[g], &self.values[at..at + n_years]);
+                add_to(&mut persons[g], &self.persons[at..at + n_years]);
+                if let (Some(acc), Some(hh)) = (households.as_mut(), self.households.as_ref()) {
+                    add_to(&mut acc[g], &hh[at..at + n_years]);
                 }
-                if let (Some(acc), Some(p)) = (profiles[gi].as_mut(), u.profiles[gi].as_ref()) {
+                if !everything {
+                    continue;
+                }
+                for (k, (_, vals)) in self.flows(u, g).enumerate() {
+                    add_to(&mut flows[g][k].1, vals);
+                }
+                if let Some(p) = self.profiles(u, g) {
+                    let acc = profiles[g].get_or_insert_with(|| vec![Pop::default(); n_years]);
                     for t in 0..n_years {
                         acc[t].add(&p[t]);
                     }
                 }
-                for (name, vals) in &u.flows[gi] {
-                    match flows[gi].iter_mut().find(|(k, _)| k == name) {
-                        Some((_, acc)) => acc.iter_mut().zip(vals).for_each(|(a, v)| *a += v),
-                        None => flows[gi].push((name, vals.clone())),
-                    }
-                }
+            }
+            for p in 0..n_pairs {
+                let at = (u * n_pairs + p) * n_years;
+                add_to(&mut pairs[p], &self.pairs[at..at + n_years]);
             }
         }
-        let order: Vec<usize> = catalogue
-            .order
-            .iter()
-            .filter_map(|id| catalogue.groups.iter().position(|g| &g.id == id))
-            .collect();
         let mut net = vec![vec![0.0; n_years]; n];
+        let mut g_t = vec![0.0; n];
         for t in 0..n_years {
-            let g_t: Vec<f64> = (0..n).map(|i| gross[i][t]).collect();
-            let b = both(catalogue, &gross, &profiles, t);
-            let (nt, _) = net_by_priority(&g_t, &b, &order);
+            for i in 0..n {
+                g_t[i] = gross[i][t];
+            }
+            let b = self.overlaps.both(n, &g_t, |p| pairs[p][t]);
+            let (nt, _) = net_by_priority(&g_t, &b, &self.overlaps.order);
             for i in 0..n {
                 net[i][t] = nt[i];
             }
@@ -578,6 +1177,14 @@ impl GroupCounts {
             net,
             profiles,
             flows,
+            persons,
+            households,
         })
+    }
+}
+
+fn add_to(acc: &mut [f64], values: &[f64]) {
+    for (a, v) in acc.iter_mut().zip(values) {
+        *a += v;
     }
 }

@@ -85,11 +85,14 @@ pub struct TypeDemand {
 /// **Dwellings from persons**: per group and type, units = persons × share ÷ persons per
 /// dwelling (households), or persons × share ÷ bezettingsgraad (places: one place per client,
 /// divided by the occupancy; METHODS §1d "Conversion factors").
+///
+/// Persons per dwelling of a group with an age profile are the area's persons over their
+/// households ([`persons_per_dwelling`] summed over the area): the group stage sums the
+/// households with the headship rates it was given (`GroupInputs::household_rates`).
 pub fn dwelling_demand(
     hc: &HousingCatalogue,
     groups: &Catalogue,
     area: &AreaGroups,
-    h: &Rates,
 ) -> Vec<GroupDwellings> {
     let mut out = Vec::new();
     for gh in &hc.groups {
@@ -99,22 +102,18 @@ pub fn dwelling_demand(
         let g = &groups.groups[gi];
         let n = area.gross[gi].len();
         let ppd: Vec<f64> = (0..n)
-            .map(
-                |t| match (gh.persons_per_dwelling.value, &area.profiles[gi]) {
-                    (Some(v), _) => v,
-                    (None, Some(p)) => {
-                        let (lo, hi) = g.ages();
-                        let mut canon = Pop::default();
-                        for s in g.sexes() {
-                            for x in lo..=hi {
-                                canon.0[s][x] = p[t].0[s][x];
-                            }
-                        }
-                        persons_per_dwelling(&canon, h).unwrap_or(1.0)
+            .map(|t| match (gh.persons_per_dwelling.value, &area.households) {
+                (Some(v), _) => v,
+                (None, Some(hh)) if g.has_age_profile() => {
+                    let (persons, households) = (area.persons[gi][t], hh[gi][t]);
+                    if households > 0.0 {
+                        persons / households
+                    } else {
+                        1.0
                     }
-                    (None, None) => 1.0,
-                },
-            )
+                }
+                _ => 1.0,
+            })
             .collect();
         let by_type = gh
             .types

@@ -115,7 +115,8 @@ pub fn run_definitions(
         }
     }
 
-    let inputs = group_inputs(variant, &members);
+    let mut inputs = group_inputs(variant, &members);
+    inputs.keep_profiles = true;
     let counts = crate::groups::project_groups(&catalogue, &observed, &inputs)?;
     let area: AreaGroups = counts.area(&catalogue, &members)?;
     let comparisons = compare(

@@ -4,8 +4,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::groups::demand::Unit;
-use crate::groups::{Catalogue, GroupCounts, GroupInputs, Observed, project_groups};
+use crate::groups::demand::{GroupPlan, PopulationSums, Unit, count_from_sums};
+use crate::groups::methods::Rates;
+use crate::groups::{Catalogue, GroupCounts, GroupInputs, Observed};
 use crate::output::tables::{AREA_KEYS, TableWriter};
 use crate::source::tidy::neutralise;
 
@@ -20,6 +21,10 @@ pub struct GroupRun {
     pub observed: Observed,
     /// (variant name, counts per gemeente).
     pub counts: Vec<(String, GroupCounts)>,
+    /// What the catalogue and data fix for the run's gemeenten, and every variant's population
+    /// sums (what Monte Carlo draws mix).
+    pub plan: GroupPlan,
+    pub sums: Vec<(String, PopulationSums)>,
     /// Files read, for the manifest.
     pub inputs: Vec<PathBuf>,
 }
@@ -37,6 +42,8 @@ pub fn group_inputs(v: &VariantResult, units: &[String]) -> GroupInputs {
             }],
             all_base: Default::default(),
             national,
+            household_rates: None,
+            keep_profiles: false,
         };
     };
     let units = units
@@ -60,6 +67,8 @@ pub fn group_inputs(v: &VariantResult, units: &[String]) -> GroupInputs {
         units,
         all_base,
         national,
+        household_rates: None,
+        keep_profiles: false,
     }
 }
 
@@ -98,14 +107,16 @@ pub fn load_groups(
     Ok((catalogue, observed, inputs))
 }
 
-/// Count every group for the gemeenten of the areas, in every variant.
+/// Count every group for the gemeenten of the areas, in every variant (`loaded`: what
+/// [`load_groups`] read). With `household_rates` (headship, from the housing stage's data) the
+/// groups' households are summed too.
 pub fn count_groups(
-    scenario_path: &Path,
-    settings: &GroupSettings,
+    loaded: (Catalogue, Observed, Vec<PathBuf>),
     variants: &[VariantResult],
     areas: &[Area],
+    household_rates: Option<Rates>,
 ) -> Result<GroupRun, RunError> {
-    let (catalogue, observed, inputs) = load_groups(scenario_path, settings)?;
+    let (catalogue, observed, inputs) = loaded;
     let units: Vec<String> = areas
         .iter()
         .flat_map(|a| a.base_codes())
@@ -113,14 +124,31 @@ pub fn count_groups(
         .into_iter()
         .collect();
     let mut counts = Vec::new();
+    let mut sums = Vec::new();
+    let mut plan = None;
     for v in variants {
-        let gi = group_inputs(v, &units);
-        counts.push((v.name.clone(), project_groups(&catalogue, &observed, &gi)?));
+        let mut gi = group_inputs(v, &units);
+        gi.household_rates = household_rates;
+        let p = match plan.take() {
+            Some(p) => p,
+            None => GroupPlan::new(&catalogue, &observed, &gi)?,
+        };
+        let s = PopulationSums::of(&p, &catalogue, &gi);
+        let all: Vec<usize> = (0..p.codes().len()).collect();
+        counts.push((v.name.clone(), count_from_sums(&catalogue, &p, s.view(), &all)?));
+        sums.push((v.name.clone(), s));
+        plan = Some(p);
     }
+    let plan = match plan {
+        Some(p) => p,
+        None => GroupPlan::new(&catalogue, &observed, &GroupInputs::default())?,
+    };
     Ok(GroupRun {
         catalogue,
         observed,
         counts,
+        plan,
+        sums,
         inputs,
     })
 }

@@ -45,12 +45,13 @@ pub fn load_housing(
     scenario_path: &Path,
     scenario: &Scenario,
     settings: &HousingSettings,
-    groups: &GroupRun,
+    group_catalogue: &crate::groups::Catalogue,
+    group_observed: &Observed,
     registry: &Registry,
 ) -> Result<HousingRun, RunError> {
     let at = |p: &Path| Scenario::resolve(scenario_path, p);
     let cat_path = at(&settings.catalogue);
-    let mut catalogue = HousingCatalogue::load(&cat_path, &groups.catalogue)?;
+    let mut catalogue = HousingCatalogue::load(&cat_path, group_catalogue)?;
     for (k, p) in &settings.parameters {
         let key = format!("housing.parameters.{k}");
         let slot = match k.as_str() {
@@ -122,7 +123,7 @@ pub fn load_housing(
     let mut observed = Observed::load(&data_dir)?;
     observed
         .tables
-        .extend(groups.observed.tables.iter().cloned());
+        .extend(group_observed.tables.iter().cloned());
     let headship = headship_rates(&observed, 2024)?;
     let institution = observed.rates_by_age(
         "37620",
@@ -215,7 +216,7 @@ fn for_each_area(
             let groups = counts
                 .area(&g.catalogue, &area.base_codes())
                 .map_err(std::io::Error::other)?;
-            let dwellings = dwelling_demand(&h.catalogue, &g.catalogue, &groups, &h.headship);
+            let dwellings = dwelling_demand(&h.catalogue, &g.catalogue, &groups);
             f(&AreaHousing {
                 variant,
                 area,
@@ -727,7 +728,7 @@ pub fn write_verdeling(
             let area = counts
                 .area(&g.catalogue, &members)
                 .map_err(std::io::Error::other)?;
-            let dw = dwelling_demand(&h.catalogue, &g.catalogue, &area, &h.headship);
+            let dw = dwelling_demand(&h.catalogue, &g.catalogue, &area);
             let ti = h.catalogue.type_index(&spec.dwelling_type);
             let gi = g.catalogue.groups.iter().position(|x| x.id == spec.group);
             let n = area.gross.first().map(|v| v.len()).unwrap_or(0);
@@ -878,7 +879,7 @@ pub fn dwellings_chart(
     let t = usize::from(last.checked_sub(base)?);
     let area = complete_supply_area(h, areas, base, last)?;
     let groups = counts.area(&g.catalogue, &area.base_codes()).ok()?;
-    let dw = dwelling_demand(&h.catalogue, &g.catalogue, &groups, &h.headship);
+    let dw = dwelling_demand(&h.catalogue, &g.catalogue, &groups);
     let types: Vec<usize> = (0..h.catalogue.types.len())
         .filter(|&ti| h.catalogue.types[ti].id != "regulier")
         .collect();

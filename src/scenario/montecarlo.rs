@@ -1,12 +1,17 @@
 //! Monte Carlo draws (METHODS §1f): every parameter with a `spread` is drawn, the population
 //! too when `[uncertainty] population = "kernprognose"`, and the groups and dwellings are
 //! counted per draw. Percentiles per cell (p2_5, p16_5, p50, p83_5, p97_5 — the 67 % and 95 %
-//! intervals CBS publishes) are kept with P² estimators, so memory does not grow with the
-//! number of draws.
+//! intervals CBS publishes) are exact sample quantiles of the draws ([`sample_quantiles`]);
+//! the draws are kept per chunk of areas, so memory stays bounded for any number of draws.
+//!
+//! A draw does not redo the work on age × sex arrays: the group stage's population sums are
+//! linear in the population, so a population between midden and laag/hoog is a mix of their
+//! sums ([`PopulationSums::mixed`]); the methods then run on the mixed sums with the drawn
+//! parameters ([`count_from_sums`]), the same code as the run itself.
 //!
 //! Reproducible: draw `d` uses ChaCha8 seeded with the run's seed on stream `d`; draws run in
-//! parallel (rayon) in fixed batches and enter the estimators in draw order, so the result does
-//! not depend on the number of threads.
+//! parallel (rayon) in fixed batches and each lands in its own place, so the result does not
+//! depend on the number of threads.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -14,15 +19,12 @@ use rand_distr::{StandardNormal, Triangular, Uniform};
 use rayon::prelude::*;
 
 use crate::groups::catalogue::{Catalogue, Param, Spread};
-use crate::groups::demand::{GroupInputs, Unit};
-use crate::groups::{Observed, project_groups};
+use crate::groups::demand::{GroupPlan, PopulationSums, SumsView, count_from_sums};
 use crate::housing::HousingCatalogue;
 use crate::housing::dwellings::dwelling_demand;
-use crate::population::Pop;
 
 use crate::output::tables::{AREA_KEYS, TableWriter, create_keyed_csv};
 
-use super::groups::group_inputs;
 use super::projection::VariantResult;
 use super::run::Area;
 
@@ -33,94 +35,6 @@ pub const QUANTILE_COLUMNS: [&str; 5] = ["p2_5", "p16_5", "p50", "p83_5", "p97_5
 
 /// Standard-normal quantile of the Kernprognose's 67 % bounds (16.5 % and 83.5 %).
 const Z_67: f64 = 0.974_114;
-
-/// **P² quantile estimator** (Jain & Chlamtac 1985, *Communications of the ACM* 28(10)): five
-/// markers follow one quantile of a stream with piecewise-parabolic updates, in constant
-/// memory. Exact for up to five observations, and for a constant stream.
-#[derive(Debug, Clone)]
-pub struct P2 {
-    p: f64,
-    q: [f64; 5],
-    n: [f64; 5],
-    np: [f64; 5],
-    count: usize,
-}
-
-impl P2 {
-    pub fn new(p: f64) -> P2 {
-        P2 {
-            p,
-            q: [0.0; 5],
-            n: [0.0, 1.0, 2.0, 3.0, 4.0],
-            np: [0.0, 2.0 * p, 4.0 * p, 2.0 + 2.0 * p, 4.0],
-            count: 0,
-        }
-    }
-
-    pub fn add(&mut self, x: f64) {
-        if self.count < 5 {
-            self.q[self.count] = x;
-            self.count += 1;
-            if self.count == 5 {
-                self.q.sort_by(f64::total_cmp);
-            }
-            return;
-        }
-        self.count += 1;
-        let k = if x < self.q[0] {
-            self.q[0] = x;
-            0
-        } else if x >= self.q[4] {
-            self.q[4] = x;
-            3
-        } else {
-            (0..4).find(|&i| x < self.q[i + 1]).unwrap_or(3)
-        };
-        for i in k + 1..5 {
-            self.n[i] += 1.0;
-        }
-        let p = self.p;
-        let dn = [0.0, p / 2.0, p, (1.0 + p) / 2.0, 1.0];
-        for (np, d) in self.np.iter_mut().zip(dn) {
-            *np += d;
-        }
-        for i in 1..4 {
-            let d = self.np[i] - self.n[i];
-            if (d >= 1.0 && self.n[i + 1] - self.n[i] > 1.0)
-                || (d <= -1.0 && self.n[i - 1] - self.n[i] < -1.0)
-            {
-                let s = d.signum();
-                let parabolic = self.q[i]
-                    + s / (self.n[i + 1] - self.n[i - 1])
-                        * ((self.n[i] - self.n[i - 1] + s) * (self.q[i + 1] - self.q[i])
-                            / (self.n[i + 1] - self.n[i])
-                            + (self.n[i + 1] - self.n[i] - s) * (self.q[i] - self.q[i - 1])
-                                / (self.n[i] - self.n[i - 1]));
-                self.q[i] = if self.q[i - 1] < parabolic && parabolic < self.q[i + 1] {
-                    parabolic
-                } else {
-                    let j = if s > 0.0 { i + 1 } else { i - 1 };
-                    self.q[i] + s * (self.q[j] - self.q[i]) / (self.n[j] - self.n[i])
-                };
-                self.n[i] += s;
-            }
-        }
-    }
-
-    /// The estimate (nearest rank for fewer than five observations).
-    pub fn value(&self) -> f64 {
-        if self.count >= 5 {
-            return self.q[2];
-        }
-        if self.count == 0 {
-            return f64::NAN;
-        }
-        let mut v: Vec<f64> = self.q[..self.count].to_vec();
-        v.sort_by(f64::total_cmp);
-        let i = ((self.p * self.count as f64).ceil() as usize).clamp(1, self.count) - 1;
-        v[i]
-    }
-}
 
 /// Draw one value of a parameter (its path moves along: shifted for additive spreads, scaled
 /// for the lognormal).
@@ -190,101 +104,133 @@ fn housing_params(h: &mut HousingCatalogue) -> Vec<&mut Param> {
 
 /// What every draw starts from.
 pub struct DrawBase<'a> {
+    /// The group catalogue as the deterministic run used it (spreads not yet drawn).
     pub catalogue: &'a Catalogue,
-    pub observed: &'a Observed,
-    pub housing: Option<(&'a HousingCatalogue, &'a crate::groups::methods::Rates)>,
-    /// midden, and laag/hoog when the population is drawn.
-    pub midden: GroupInputs,
-    pub low_high: Option<(GroupInputs, GroupInputs)>,
+    pub plan: &'a GroupPlan,
+    pub housing: Option<&'a HousingCatalogue>,
+    /// The population sums of midden, and of laag and hoog when the population is drawn.
+    pub midden: &'a PopulationSums,
+    pub low_high: Option<(&'a PopulationSums, &'a PopulationSums)>,
     pub areas: &'a [Area],
     pub seed: u64,
 }
 
-/// The cells of one draw, in a fixed order: per area, per group, per year gross then net; then
-/// (with housing) per area, per dwelling type, per year the net demand.
-pub type DrawCells = Vec<f64>;
-
-fn mix(a: &Pop, b: &Pop, f: f64) -> Pop {
-    let mut o = *a;
-    for s in 0..2 {
-        for x in 0..a.0[s].len() {
-            o.0[s][x] += f * (b.0[s][x] - a.0[s][x]);
-        }
+impl DrawBase<'_> {
+    fn n_years(&self) -> usize {
+        self.plan.n_years()
     }
-    o
+    /// Cells of one area: per group, per year gross then net.
+    fn group_cells(&self) -> usize {
+        self.catalogue.groups.len() * self.n_years() * 2
+    }
+    /// Cells of one area: per dwelling type, per year the net demand.
+    fn dwelling_cells(&self) -> usize {
+        self.housing.map_or(0, |h| h.types.len() * self.n_years())
+    }
+}
+
+/// A run of consecutive areas whose cells are drawn together, with the units they need
+/// (indices into the plan's codes) and each area's members.
+struct Chunk {
+    areas: std::ops::Range<usize>,
+    units: Vec<usize>,
+    members: Vec<Vec<String>>,
+}
+
+/// Memory for the draws of one chunk of cells (4 bytes per cell and draw).
+const BAND_MEMORY: usize = 256 << 20;
+
+/// Split the areas so that each chunk's cells × draws fit in [`BAND_MEMORY`].
+fn chunks(b: &DrawBase, draws: usize) -> Vec<Chunk> {
+    let per_area = (b.group_cells() + b.dwelling_cells()).max(1);
+    let areas_per_chunk = (BAND_MEMORY / 4 / draws.max(1) / per_area).max(1);
+    let index: std::collections::HashMap<&str, usize> = b
+        .plan
+        .codes()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < b.areas.len() {
+        let end = (start + areas_per_chunk).min(b.areas.len());
+        let members: Vec<Vec<String>> = b.areas[start..end].iter().map(Area::base_codes).collect();
+        let units: std::collections::BTreeSet<usize> = members
+            .iter()
+            .flatten()
+            .filter_map(|c| index.get(c.as_str()).copied())
+            .collect();
+        out.push(Chunk {
+            areas: start..end,
+            units: units.into_iter().collect(),
+            members,
+        });
+        start = end;
+    }
+    out
 }
 
 /// The population of a draw: midden moved towards hoog (z > 0) or laag (z < 0), the 67 % bound
 /// reached at |z| = 0.974 (the Kernprognose's intervals by a standard-normal draw; METHODS §1f).
-fn population_draw(mid: &GroupInputs, lo: &GroupInputs, hi: &GroupInputs, z: f64) -> GroupInputs {
-    let (other, f) = if z >= 0.0 {
-        (hi, z / Z_67)
+/// Every sum the group methods take from the population mixes the same way.
+fn population_draw<'a>(
+    mid: &'a PopulationSums,
+    lo: &'a PopulationSums,
+    hi: &'a PopulationSums,
+    z: f64,
+) -> SumsView<'a> {
+    if z >= 0.0 {
+        mid.mixed(hi, z / Z_67)
     } else {
-        (lo, -z / Z_67)
-    };
-    let mix_all =
-        |a: &[Pop], b: &[Pop]| -> Vec<Pop> { a.iter().zip(b).map(|(x, y)| mix(x, y, f)).collect() };
-    GroupInputs {
-        base_year: mid.base_year,
-        units: mid
-            .units
-            .iter()
-            .zip(&other.units)
-            .map(|(m, o)| Unit {
-                code: m.code.clone(),
-                stocks: mix_all(&m.stocks, &o.stocks),
-            })
-            .collect(),
-        all_base: mid
-            .all_base
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    other.all_base.get(k).map(|o| mix(v, o, f)).unwrap_or(*v),
-                )
-            })
-            .collect(),
-        national: mix_all(&mid.national, &other.national),
+        mid.mixed(lo, -z / Z_67)
     }
 }
 
-/// One draw.
-pub fn run_draw(d: u64, b: &DrawBase) -> Result<DrawCells, crate::groups::GroupError> {
+/// The cells of one draw for the areas of a chunk: per area, per group, per year gross then
+/// net; then (with housing) per area, per dwelling type, per year the net demand. Draw `None`
+/// is the run itself: midden, every parameter at its value.
+fn draw_cells(
+    draw: Option<u64>,
+    b: &DrawBase,
+    chunk: &Chunk,
+) -> Result<Vec<f64>, crate::groups::GroupError> {
     let mut rng = ChaCha8Rng::seed_from_u64(b.seed);
-    rng.set_stream(d);
-    let inputs = match &b.low_high {
-        Some((lo, hi)) => {
+    rng.set_stream(draw.unwrap_or(0));
+    let sums = match (&b.low_high, draw) {
+        (Some((lo, hi)), Some(_)) => {
             let z: f64 = rng.sample(StandardNormal);
-            population_draw(&b.midden, lo, hi, z)
+            population_draw(b.midden, lo, hi, z)
         }
-        None => b.midden.clone(),
+        _ => b.midden.view(),
     };
     let mut cat = b.catalogue.clone();
-    for p in group_params(&mut cat) {
-        draw_param(p, &mut rng);
-    }
-    let housing = b.housing.map(|(h, rates)| {
-        let mut h = h.clone();
-        for p in housing_params(&mut h) {
+    let mut housing = b.housing.cloned();
+    if draw.is_some() {
+        for p in group_params(&mut cat) {
             draw_param(p, &mut rng);
         }
-        (h, rates)
-    });
-    let counts = project_groups(&cat, b.observed, &inputs)?;
-    let mut cells = Vec::new();
-    let mut per_type: Vec<f64> = Vec::new();
-    for area in b.areas {
-        let a = counts.area(&cat, &area.base_codes())?;
+        if let Some(h) = housing.as_mut() {
+            for p in housing_params(h) {
+                draw_param(p, &mut rng);
+            }
+        }
+    }
+    let counts = count_from_sums(&cat, b.plan, sums, &chunk.units)?;
+    let n = b.n_years();
+    let n_areas = chunk.members.len();
+    let mut cells = Vec::with_capacity(n_areas * (b.group_cells() + b.dwelling_cells()));
+    let mut per_type: Vec<f64> = Vec::with_capacity(n_areas * b.dwelling_cells());
+    for members in &chunk.members {
+        let a = counts.area_counts(&cat, members)?;
         for gi in 0..cat.groups.len() {
-            for t in 0..a.gross[gi].len() {
+            for t in 0..n {
                 cells.push(a.gross[gi][t]);
                 cells.push(a.net[gi][t]);
             }
         }
-        if let Some((h, rates)) = &housing {
-            let dw = dwelling_demand(h, &cat, &a, rates);
-            let n = a.gross.first().map(|v| v.len()).unwrap_or(0);
+        if let Some(h) = &housing {
+            let dw = dwelling_demand(h, &cat, &a);
             for ti in 0..h.types.len() {
                 for t in 0..n {
                     per_type.push(
@@ -309,64 +255,118 @@ pub struct Bands {
     pub cells: Vec<[f64; 5]>,
 }
 
-/// Run `draws` draws, `batch` at a time in parallel, feeding the estimators in draw order.
-/// `progress` is called with the number of draws done.
+/// A value as a key whose unsigned order is the order of the values (IEEE 754 total order).
+fn order_key(x: f32) -> u32 {
+    let b = x.to_bits();
+    if b & 0x8000_0000 != 0 { !b } else { b | 0x8000_0000 }
+}
+
+fn from_order_key(k: u32) -> f32 {
+    f32::from_bits(if k & 0x8000_0000 != 0 { k & 0x7fff_ffff } else { !k })
+}
+
+/// Put the `ranks`-th smallest values (ascending, distinct, within `v`) in their places: a
+/// selection per rank, each on the part the earlier ones left (Hoare's FIND on a sorted set of
+/// ranks).
+fn select_ranks(v: &mut [u32], ranks: &[usize]) {
+    let Some(&r) = ranks.get(ranks.len() / 2) else {
+        return;
+    };
+    let mid = ranks.len() / 2;
+    v.select_nth_unstable(r);
+    let (left, right) = v.split_at_mut(r);
+    select_ranks(left, &ranks[..mid]);
+    let shifted: Vec<usize> = ranks[mid + 1..].iter().map(|x| x - r - 1).collect();
+    select_ranks(&mut right[1..], &shifted);
+}
+
+/// **Sample quantiles** of the draws of one cell (Hyndman & Fan 1996, definition 7 — linear
+/// interpolation between order statistics, R's and numpy's default): for probability p the
+/// value at rank h = (n − 1)·p. `keys` are the cell's draws as [`order_key`]s (reordered).
+pub fn sample_quantiles(keys: &mut [u32], probabilities: &[f64; 5]) -> [f64; 5] {
+    let n = keys.len();
+    if n == 0 {
+        return [f64::NAN; 5];
+    }
+    let at = |p: f64| {
+        let h = (n - 1) as f64 * p;
+        let lo = h.floor() as usize;
+        (lo, h - lo as f64)
+    };
+    let mut ranks: Vec<usize> = Vec::with_capacity(10);
+    for p in probabilities {
+        let (lo, frac) = at(*p);
+        ranks.push(lo);
+        if frac > 0.0 && lo + 1 < n {
+            ranks.push(lo + 1);
+        }
+    }
+    ranks.sort_unstable();
+    ranks.dedup();
+    select_ranks(keys, &ranks);
+    probabilities.map(|p| {
+        let (lo, frac) = at(p);
+        let x = f64::from(from_order_key(keys[lo]));
+        if frac > 0.0 && lo + 1 < n {
+            x + frac * (f64::from(from_order_key(keys[lo + 1])) - x)
+        } else {
+            x
+        }
+    })
+}
+
+/// Run `draws` draws and take the percentiles of every cell. The draws of a chunk of areas are
+/// kept (as the difference from the run itself, in single precision: exact for draws equal to
+/// the run) and the percentiles are exact sample quantiles; chunks keep the memory within
+/// [`BAND_MEMORY`] for any number of draws. Draws run in parallel in batches; every result is
+/// the same for any number of threads. `progress` is called with the number of draws done.
 pub fn run_draws(
     b: &DrawBase,
     draws: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Bands, crate::groups::GroupError> {
-    const BATCH: usize = 32;
-    let mut acc: Vec<[P2; 5]> = Vec::new();
-    let mut done = 0;
-    while done < draws {
-        let end = (done + BATCH).min(draws);
-        let results: Vec<Result<DrawCells, _>> = (done..end)
-            .into_par_iter()
-            .map(|d| run_draw(d as u64, b))
-            .collect();
-        let batch: Vec<DrawCells> = results.into_iter().collect::<Result<_, _>>()?;
-        if acc.is_empty()
-            && let Some(first) = batch.first()
-        {
-            acc = (0..first.len()).map(|_| QUANTILES.map(P2::new)).collect();
-        }
-        // The estimators of different cells are independent: update them in parallel, each
-        // cell still seeing the draws in draw order (same result for any number of threads).
-        const CHUNK: usize = 4096;
-        acc.par_chunks_mut(CHUNK)
-            .enumerate()
-            .for_each(|(c, chunk)| {
-                for cells in &batch {
-                    let values = cells.get(c * CHUNK..).unwrap_or(&[]);
-                    for (a, v) in chunk.iter_mut().zip(values) {
-                        for q in a.iter_mut() {
-                            q.add(*v);
-                        }
+    const BATCH: usize = 64;
+    let (gc, dc) = (b.group_cells(), b.dwelling_cells());
+    let n_areas = b.areas.len();
+    let mut out = vec![[f64::NAN; 5]; n_areas * (gc + dc)];
+    let chunks = chunks(b, draws);
+    let n_chunks = chunks.len();
+    for (ci, chunk) in chunks.iter().enumerate() {
+        let reference = draw_cells(None, b, chunk)?;
+        let n_cells = reference.len();
+        // keys[c * draws + d]: draw d of cell c.
+        let mut keys = vec![0u32; n_cells * draws];
+        let mut done = 0;
+        while done < draws {
+            let end = (done + BATCH).min(draws);
+            let batch: Vec<Vec<f64>> = (done..end)
+                .into_par_iter()
+                .map(|d| draw_cells(Some(d as u64), b, chunk))
+                .collect::<Result<_, _>>()?;
+            keys.par_chunks_mut(draws)
+                .zip(reference.par_iter())
+                .enumerate()
+                .for_each(|(c, (row, r))| {
+                    for (k, cells) in row[done..end].iter_mut().zip(&batch) {
+                        *k = order_key((cells.get(c).copied().unwrap_or(*r) - r) as f32);
                     }
-                }
-            });
-        done = end;
-        progress(done);
+                });
+            done = end;
+            progress((ci * draws + done) / n_chunks);
+        }
+        let quantiles: Vec<[f64; 5]> = keys
+            .par_chunks_mut(draws.max(1))
+            .zip(reference.par_iter())
+            .map(|(row, r)| sample_quantiles(row, &QUANTILES).map(|q| r + q))
+            .collect();
+        let n_chunk_areas = chunk.areas.len();
+        let (groups, dwellings) = quantiles.split_at(n_chunk_areas * gc);
+        let g0 = chunk.areas.start * gc;
+        out[g0..g0 + groups.len()].copy_from_slice(groups);
+        let d0 = n_areas * gc + chunk.areas.start * dc;
+        out[d0..d0 + dwellings.len()].copy_from_slice(dwellings);
     }
-    Ok(Bands {
-        draws,
-        cells: acc
-            .iter()
-            .map(|a| [0, 1, 2, 3, 4].map(|i| a[i].value()))
-            .collect(),
-    })
-}
-
-/// The group inputs of a variant for the units of the areas.
-pub fn inputs_of(v: &VariantResult, areas: &[Area]) -> GroupInputs {
-    let units: Vec<String> = areas
-        .iter()
-        .flat_map(|a| a.base_codes())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    group_inputs(v, &units)
+    Ok(Bands { draws, cells: out })
 }
 
 /// The Monte Carlo part of a run: the draws' bases, the draws, the bands.
@@ -382,8 +382,9 @@ pub fn monte_carlo(
     population: bool,
     opts: &super::run::RunOptions,
 ) -> Result<Bands, super::run::RunError> {
-    let find = |name: &str| variants.iter().find(|v| v.name == name);
-    let midden = find("midden").or(variants.first()).ok_or_else(|| {
+    let find = |name: &str| g.sums.iter().find(|(n, _)| n == name).map(|(_, s)| s);
+    let first = variants.first().and_then(|v| find(&v.name));
+    let midden = find("midden").or(first).ok_or_else(|| {
         super::schema::ScenarioError::Invalid {
             path: scenario_path.to_path_buf(),
             key: "projection".into(),
@@ -393,7 +394,7 @@ pub fn monte_carlo(
     })?;
     let low_high = if population {
         match (find("laag"), find("hoog")) {
-            (Some(l), Some(hh)) => Some((inputs_of(l, areas), inputs_of(hh, areas))),
+            (Some(l), Some(hh)) => Some((l, hh)),
             _ => {
                 return Err(super::schema::ScenarioError::Invalid {
                     path: scenario_path.to_path_buf(),
@@ -409,9 +410,9 @@ pub fn monte_carlo(
     };
     let base = DrawBase {
         catalogue: &g.catalogue,
-        observed: &g.observed,
-        housing: h.map(|h| (&h.catalogue, &h.headship)),
-        midden: inputs_of(midden, areas),
+        plan: &g.plan,
+        housing: h.map(|h| &h.catalogue),
+        midden,
         low_high,
         areas,
         seed,
@@ -428,15 +429,7 @@ pub fn monte_carlo(
 fn years_of(g: &super::groups::GroupRun) -> (u16, usize) {
     g.counts
         .first()
-        .map(|(_, c)| {
-            let n = c
-                .units
-                .first()
-                .and_then(|u| u.values.first())
-                .map(|v| v.len())
-                .unwrap_or(0);
-            (c.base_year, n)
-        })
+        .map(|(_, c)| (c.base_year, c.n_years()))
         .unwrap_or((0, 0))
 }
 
@@ -545,26 +538,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn p2_follows_quantiles_of_a_known_stream() {
-        // 10,000 values of a uniform stream on [0, 1) in a fixed pseudo-random order.
-        let mut est = QUANTILES.map(P2::new);
+    fn sample_quantiles_interpolate_between_order_statistics() {
+        // 1..=1000 shuffled: definition 7 gives 1 + 999·p.
         let mut x: u64 = 12345;
-        for _ in 0..10_000 {
+        let mut values: Vec<f32> = (1..=1000).map(|v| v as f32).collect();
+        for i in (1..values.len()).rev() {
             x = x
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            let v = (x >> 11) as f64 / (1u64 << 53) as f64;
-            est.iter_mut().for_each(|e| e.add(v));
+            values.swap(i, (x >> 33) as usize % (i + 1));
         }
-        for (e, q) in est.iter().zip(QUANTILES) {
-            assert!((e.value() - q).abs() < 0.01, "{} vs {q}", e.value());
+        let mut keys: Vec<u32> = values.iter().map(|v| order_key(*v)).collect();
+        let q = sample_quantiles(&mut keys, &QUANTILES);
+        for (got, p) in q.iter().zip(QUANTILES) {
+            assert!((got - (1.0 + 999.0 * p)).abs() < 1e-9, "{got} at {p}");
         }
-        // A constant stream gives the constant exactly.
-        let mut c = P2::new(0.5);
-        for _ in 0..100 {
-            c.add(7.25);
+        // Negative values, zero and one draw.
+        let mut keys: Vec<u32> = [-3.0f32, 2.0, -0.5].iter().map(|v| order_key(*v)).collect();
+        assert_eq!(sample_quantiles(&mut keys, &QUANTILES)[2], -0.5);
+        let mut one = vec![order_key(7.25)];
+        assert_eq!(sample_quantiles(&mut one, &QUANTILES), [7.25; 5]);
+        for v in [-1e30f32, -1.0, -0.0, 0.0, 1e-30, 3.5, f32::MAX] {
+            assert_eq!(from_order_key(order_key(v)).to_bits(), v.to_bits());
         }
-        assert_eq!(c.value(), 7.25);
     }
 
     #[test]

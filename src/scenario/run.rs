@@ -19,7 +19,7 @@ use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
 use crate::source::TidyTable;
 use crate::source::tidy::{format_number, neutralise};
 
-use super::groups::{count_groups, write_group_tables};
+use super::groups::{count_groups, load_groups, write_group_tables};
 use super::housing::{
     dwellings_chart, load_housing, supply_warnings, write_area_tables, write_policy,
     write_verdeling,
@@ -346,21 +346,17 @@ pub fn run_scenario(
         kind: r.kind.clone(),
         members: r.members.iter().map(|g| g.code.clone()).collect(),
     }));
-    let groups = match &scenario.groups {
-        Some(settings) if !variants.is_empty() => Some(count_groups(
-            scenario_path,
-            settings,
-            &variants,
-            &count_areas,
-        )?),
+    let loaded = match &scenario.groups {
+        Some(settings) if !variants.is_empty() => Some(load_groups(scenario_path, settings)?),
         _ => None,
     };
-    let housing = match (&scenario.housing, &groups) {
-        (Some(settings), Some(g)) => Some(load_housing(
+    let housing = match (&scenario.housing, &loaded) {
+        (Some(settings), Some((catalogue, observed, _))) => Some(load_housing(
             scenario_path,
             &scenario,
             settings,
-            g,
+            catalogue,
+            observed,
             &registry,
         )?),
         (Some(_), None) => {
@@ -373,6 +369,11 @@ pub fn run_scenario(
             .into());
         }
         _ => None,
+    };
+    let household_rates = housing.as_ref().map(|h| h.headship);
+    let groups = match loaded {
+        Some(l) => Some(count_groups(l, &variants, &count_areas, household_rates)?),
+        None => None,
     };
 
     times.lap("groepen en wonen");

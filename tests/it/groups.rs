@@ -96,10 +96,11 @@ fn catalogue_rates_reproduce_their_national_sources() {
             }],
             all_base: BTreeMap::new(),
             national: vec![p],
+            ..Default::default()
         };
         let counts = project_groups(&c, &observed, &inputs).unwrap();
         let gi = c.groups.iter().position(|g| g.id == id).unwrap();
-        counts.units[0].values[gi][0]
+        counts.values(0, gi)[0]
     };
     // Dementia: 290,000 in 2021 (volksgezondheidenzorg.info).
     let dem = count(2021, "dementie");
@@ -510,7 +511,8 @@ fn party_age_ranges_differ_by_exactly_the_population_of_the_extra_ages() {
         Definitions::load(&root().join("examples/definities_delft.toml"), &catalogue).unwrap();
     let v = &prepared.variants[0];
     let members = vec!["GM0503".to_string()];
-    let inputs = woonzorg::scenario::groups::group_inputs(v, &members);
+    let mut inputs = woonzorg::scenario::groups::group_inputs(v, &members);
+    inputs.keep_profiles = true;
     let counts = project_groups(&catalogue, &observed, &inputs).unwrap();
     let area = counts.area(&catalogue, &members).unwrap();
     let years: Vec<u16> = (2024..=2040).collect();
