@@ -154,9 +154,9 @@ fn nl342_groups_2024_2040() -> f64 {
     divan::black_box(area.net[0][16])
 }
 
-/// Monte Carlo: 1,000 draws for all 342 gemeenten, 2024 → 2040 (population between the
-/// Kernprognose bounds, every parameter with a spread drawn; all groups per gemeente, P²
-/// percentiles). One sample: it takes about a minute on 2 cores (59 s, 2026-11-23).
+/// Monte Carlo: 1,000 draws for all 342 gemeenten and their sum, 2024 → 2040 (population
+/// between the Kernprognose bounds, every parameter with a spread drawn; all groups and
+/// dwelling types per area; exact percentiles).
 #[divan::bench(sample_count = 1, sample_size = 1)]
 fn nl342_monte_carlo_1000_draws() -> usize {
     divan::black_box(draws_on(342, 1000))
@@ -178,36 +178,75 @@ fn groups_by_gemeenten(n: usize) -> usize {
     let g = group_inputs();
     let inputs = first_gemeenten(&g.inputs, n);
     let counts = woonzorg::groups::project_groups(&g.catalogue, &g.observed, &inputs).unwrap();
-    divan::black_box(counts.units.len())
+    divan::black_box(counts.n_units())
 }
 
-/// Monte Carlo draws on the first `n` gemeenten (one area per gemeente, population drawn).
+/// The NL-342 scenario prepared, its groups counted for every area (all gemeenten and the
+/// selection) in the three variants, and its housing catalogue.
+struct Nl342 {
+    prepared: woonzorg::scenario::run::Prepared,
+    groups: woonzorg::scenario::groups::GroupRun,
+    housing: woonzorg::scenario::housing::HousingRun,
+}
+
+fn nl342() -> &'static Nl342 {
+    static N: std::sync::OnceLock<Nl342> = std::sync::OnceLock::new();
+    N.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let path = root.join("scenarios/nl-342.toml");
+        let prepared = woonzorg::scenario::run::prepare_run(&path).unwrap();
+        let settings = prepared.scenario.groups.clone().unwrap();
+        let loaded = woonzorg::scenario::groups::load_groups(&path, &settings).unwrap();
+        let housing = woonzorg::scenario::housing::load_housing(
+            &path,
+            &prepared.scenario,
+            prepared.scenario.housing.as_ref().unwrap(),
+            &loaded.0,
+            &loaded.1,
+            &prepared.registry,
+        )
+        .unwrap();
+        let groups = woonzorg::scenario::groups::count_groups(
+            loaded,
+            &prepared.variants,
+            &prepared.areas,
+            Some(housing.headship),
+        )
+        .unwrap();
+        Nl342 {
+            prepared,
+            groups,
+            housing,
+        }
+    })
+}
+
+/// Monte Carlo draws on the first `n` gemeenten of NL-342 and their sum (one area per gemeente
+/// plus the selection; population drawn between laag and hoog; all groups and dwelling types).
 fn draws_on(n: usize, draws: usize) -> usize {
-    let g = group_inputs();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    static P: std::sync::OnceLock<woonzorg::scenario::run::Prepared> = std::sync::OnceLock::new();
-    let prepared = P.get_or_init(|| {
-        woonzorg::scenario::run::prepare_run(&root.join("scenarios/basis.toml")).unwrap()
-    });
-    let find = |name: &str| prepared.variants.iter().find(|v| v.name == name).unwrap();
-    let areas: Vec<woonzorg::scenario::run::Area> = g.codes[..n]
+    let w = nl342();
+    let gemeenten: Vec<&woonzorg::scenario::run::Area> = w
+        .prepared
+        .areas
         .iter()
-        .map(|c| woonzorg::scenario::run::Area {
-            code: c.clone(),
-            name: c.clone(),
-            kind: "gemeente".into(),
-            members: vec![c.clone()],
-        })
+        .filter(|a| a.kind == "gemeente")
+        .take(n)
         .collect();
+    let mut areas: Vec<woonzorg::scenario::run::Area> =
+        gemeenten.iter().map(|a| (*a).clone()).collect();
+    areas.push(woonzorg::scenario::run::Area {
+        code: "selectie".into(),
+        name: "selectie".into(),
+        kind: "selectie".into(),
+        members: gemeenten.iter().map(|a| a.code.clone()).collect(),
+    });
+    let sums = |name: &str| &w.groups.sums.iter().find(|(v, _)| v == name).unwrap().1;
     let base = woonzorg::scenario::montecarlo::DrawBase {
-        catalogue: &g.catalogue,
-        observed: &g.observed,
-        housing: None,
-        midden: woonzorg::scenario::montecarlo::inputs_of(find("midden"), &areas),
-        low_high: Some((
-            woonzorg::scenario::montecarlo::inputs_of(find("laag"), &areas),
-            woonzorg::scenario::montecarlo::inputs_of(find("hoog"), &areas),
-        )),
+        catalogue: &w.groups.catalogue,
+        plan: &w.groups.plan,
+        housing: Some(&w.housing.catalogue),
+        midden: sums("midden"),
+        low_high: Some((sums("laag"), sums("hoog"))),
         areas: &areas,
         seed: 1,
     };

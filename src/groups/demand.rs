@@ -29,6 +29,8 @@ use super::methods::{
     trend_factor,
 };
 use super::observed::{BandsByRegion, Observed};
+use super::overlap::net_by_priority_into;
+#[cfg(doc)]
 use super::overlap::net_by_priority;
 
 /// A gemeente (or NL01) with its projected stocks, 1 January of base..=horizon.
@@ -191,10 +193,12 @@ impl Overlaps {
         }
     }
 
-    /// Persons in both groups i and j in one year: `both[i][j]`, from the pairs' sums (`pair`)
-    /// and the declared shares of the gross counts.
-    fn both(&self, n: usize, gross: &[f64], pair: impl Fn(usize) -> f64) -> Vec<Vec<f64>> {
-        let mut m = vec![vec![0.0; n]; n];
+    /// Persons in both groups i and j in one year into `m` (`m[i][j]`), from the pairs' sums
+    /// (`pair`) and the declared shares of the gross counts.
+    fn both_into(&self, m: &mut [Vec<f64>], gross: &[f64], pair: impl Fn(usize) -> f64) {
+        for row in m.iter_mut() {
+            row.iter_mut().for_each(|x| *x = 0.0);
+        }
         for (p, ap) in self.pairs.iter().enumerate() {
             let v = pair(p);
             m[ap.i][ap.j] = v;
@@ -205,7 +209,6 @@ impl Overlaps {
             m[i][j] = v;
             m[j][i] = v;
         }
-        m
     }
 }
 
@@ -271,6 +274,11 @@ pub struct GroupPlan {
     base_year: u16,
     n_years: usize,
     codes: Vec<String>,
+    codes_arc: Arc<Vec<String>>,
+    /// Code → index into `codes`.
+    index: Arc<HashMap<String, usize>>,
+    /// Whether a unit is the country (NL01: shares of national counts are 1).
+    national_unit: Vec<bool>,
     groups: Vec<GroupPlanEntry>,
     overlaps: Arc<Overlaps>,
     household_rates: Option<Rates>,
@@ -500,6 +508,9 @@ impl GroupPlan {
         Ok(GroupPlan {
             base_year: inputs.base_year,
             n_years,
+            index: Arc::new(codes.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect()),
+            national_unit: codes.iter().map(|c| c == "NL01").collect(),
+            codes_arc: Arc::new(codes.clone()),
             codes,
             groups,
             overlaps: Arc::new(overlaps),
@@ -521,6 +532,10 @@ impl GroupPlan {
     /// The number of years (base..=horizon).
     pub fn n_years(&self) -> usize {
         self.n_years
+    }
+    /// The index of a unit code, if the plan has it.
+    pub fn unit(&self, code: &str) -> Option<usize> {
+        self.index.get(code).copied()
     }
 }
 
@@ -647,8 +662,11 @@ pub struct GroupCounts {
     pub base_year: u16,
     n_years: usize,
     n_groups: usize,
-    codes: Vec<String>,
-    index: HashMap<String, usize>,
+    /// The plan's codes and index; `local[plan unit]` = position among the units counted.
+    plan_codes: Arc<Vec<String>>,
+    plan_index: Arc<HashMap<String, usize>>,
+    units: Vec<usize>,
+    local: Vec<usize>,
     values: Vec<f64>,
     /// Persons of the profile over the group's own ages and sexes (0 without a profile).
     persons: Vec<f64>,
@@ -670,15 +688,15 @@ pub struct GroupCounts {
 impl GroupCounts {
     /// The number of units counted.
     pub fn n_units(&self) -> usize {
-        self.codes.len()
+        self.units.len()
     }
     /// The number of years (base..=horizon).
     pub fn n_years(&self) -> usize {
         self.n_years
     }
     /// The unit codes, in order.
-    pub fn codes(&self) -> &[String] {
-        &self.codes
+    pub fn codes(&self) -> impl Iterator<Item = &String> {
+        self.units.iter().map(|&u| &self.plan_codes[u])
     }
     /// The count of group `g` in unit `u`, per year.
     pub fn values(&self, u: usize, g: usize) -> &[f64] {
@@ -729,12 +747,18 @@ pub fn count_from_sums(
         base_year: base,
         n_years,
         n_groups,
-        codes: units.iter().map(|&u| plan.codes[u].clone()).collect(),
-        index: units
-            .iter()
-            .enumerate()
-            .map(|(k, &u)| (plan.codes[u].clone(), k))
-            .collect(),
+        plan_codes: plan.codes_arc.clone(),
+        plan_index: plan.index.clone(),
+        units: units.to_vec(),
+        local: {
+            let mut local = vec![usize::MAX; plan.codes.len()];
+            for (k, &u) in units.iter().enumerate() {
+                if let Some(l) = local.get_mut(u) {
+                    *l = k;
+                }
+            }
+            local
+        },
         values: vec![0.0; n_units * n_groups * n_years],
         persons: vec![0.0; n_units * n_groups * n_years],
         households: plan
@@ -798,7 +822,7 @@ pub fn count_from_sums(
                 SharePlan::Whole => 1.0,
                 SharePlan::Observed(v) => v[u],
                 SharePlan::Population(_) => {
-                    if plan.codes[u] == "NL01" {
+                    if plan.national_unit[u] {
                         1.0
                     } else {
                         sums.get(l.band(u, g) + t) / sums.get(l.national_band(g) + t).max(1.0)
@@ -1090,96 +1114,152 @@ pub struct AreaGroups {
     pub households: Option<Vec<Vec<f64>>>,
 }
 
+/// The counts of one area, flat `[group][year]`: a buffer that is filled again for every area
+/// (what a Monte Carlo draw uses; [`AreaGroups`] is the same in nested vectors, with flows).
+#[derive(Debug, Clone, Default)]
+pub struct AreaSums {
+    n_years: usize,
+    gross: Vec<f64>,
+    net: Vec<f64>,
+    persons: Vec<f64>,
+    households: Option<Vec<f64>>,
+    pairs: Vec<f64>,
+    both: Vec<Vec<f64>>,
+    year_gross: Vec<f64>,
+    year_net: Vec<f64>,
+    applied: Vec<f64>,
+}
+
+impl AreaSums {
+    fn row<'a>(&self, v: &'a [f64], g: usize) -> &'a [f64] {
+        &v[g * self.n_years..(g + 1) * self.n_years]
+    }
+    pub fn gross(&self, g: usize) -> &[f64] {
+        self.row(&self.gross, g)
+    }
+    pub fn net(&self, g: usize) -> &[f64] {
+        self.row(&self.net, g)
+    }
+    pub fn persons(&self, g: usize) -> &[f64] {
+        self.row(&self.persons, g)
+    }
+    pub fn households(&self, g: usize) -> Option<&[f64]> {
+        self.households.as_deref().map(|h| self.row(h, g))
+    }
+}
+
 impl GroupCounts {
     /// Gross and net for an area: the sum of its units (gemeente codes; `NL01` for a national
     /// run), with flows and profiles. Units not counted are an error.
     pub fn area(&self, catalogue: &Catalogue, members: &[String]) -> Result<AreaGroups, GroupError> {
-        self.area_with(catalogue, members, true)
-    }
-
-    /// Gross and net for an area, without flows and profiles (what a Monte Carlo draw needs).
-    pub fn area_counts(
-        &self,
-        catalogue: &Catalogue,
-        members: &[String],
-    ) -> Result<AreaGroups, GroupError> {
-        self.area_with(catalogue, members, false)
-    }
-
-    fn area_with(
-        &self,
-        catalogue: &Catalogue,
-        members: &[String],
-        everything: bool,
-    ) -> Result<AreaGroups, GroupError> {
-        let n = self.n_groups.min(catalogue.groups.len());
-        let n_years = self.n_years;
-        let n_pairs = self.overlaps.pairs.len();
-        let mut gross = vec![vec![0.0; n_years]; n];
-        let mut persons = vec![vec![0.0; n_years]; n];
-        let mut households = self.households.as_ref().map(|_| vec![vec![0.0; n_years]; n]);
-        let mut pairs = vec![vec![0.0; n_years]; n_pairs];
-        let mut profiles: Vec<Option<Vec<Pop>>> = vec![None; n];
-        let mut flows: Vec<Vec<(&'static str, Vec<f64>)>> = vec![Vec::new(); n];
-        if everything {
-            for g in 0..n {
-                flows[g] = self.flow_names[g]
+        let units = self.member_units(members)?;
+        let mut sums = AreaSums::default();
+        self.area_sums(catalogue, &units, &mut sums);
+        let n = sums.gross.len() / self.n_years.max(1);
+        let rows = |v: &[f64]| -> Vec<Vec<f64>> { (0..n).map(|g| sums.row(v, g).to_vec()).collect() };
+        let mut flows: Vec<Vec<(&'static str, Vec<f64>)>> = (0..n)
+            .map(|g| {
+                self.flow_names[g]
                     .iter()
-                    .map(|name| (*name, vec![0.0; n_years]))
-                    .collect();
-            }
-        }
-        for m in members {
-            let u = *self.index.get(m).ok_or_else(|| GroupError::Data {
-                what: format!("region {m}"),
-                message: "not counted by the group stage".into(),
-                hint: "the area's gemeenten must be in the run".into(),
-            })?;
+                    .map(|name| (*name, vec![0.0; self.n_years]))
+                    .collect()
+            })
+            .collect();
+        let mut profiles: Vec<Option<Vec<Pop>>> = vec![None; n];
+        for &u in &units {
             for g in 0..n {
-                let at = (u * self.n_groups + g) * n_years;
-                add_to(&mut gross[g], &self.values[at..at + n_years]);
-                add_to(&mut persons[g], &self.persons[at..at + n_years]);
-                if let (Some(acc), Some(hh)) = (households.as_mut(), self.households.as_ref()) {
-                    add_to(&mut acc[g], &hh[at..at + n_years]);
-                }
-                if !everything {
-                    continue;
-                }
                 for (k, (_, vals)) in self.flows(u, g).enumerate() {
                     add_to(&mut flows[g][k].1, vals);
                 }
                 if let Some(p) = self.profiles(u, g) {
-                    let acc = profiles[g].get_or_insert_with(|| vec![Pop::default(); n_years]);
-                    for t in 0..n_years {
-                        acc[t].add(&p[t]);
+                    let acc = profiles[g].get_or_insert_with(|| vec![Pop::default(); self.n_years]);
+                    for (a, x) in acc.iter_mut().zip(p) {
+                        a.add(x);
                     }
                 }
             }
-            for p in 0..n_pairs {
-                let at = (u * n_pairs + p) * n_years;
-                add_to(&mut pairs[p], &self.pairs[at..at + n_years]);
-            }
-        }
-        let mut net = vec![vec![0.0; n_years]; n];
-        let mut g_t = vec![0.0; n];
-        for t in 0..n_years {
-            for i in 0..n {
-                g_t[i] = gross[i][t];
-            }
-            let b = self.overlaps.both(n, &g_t, |p| pairs[p][t]);
-            let (nt, _) = net_by_priority(&g_t, &b, &self.overlaps.order);
-            for i in 0..n {
-                net[i][t] = nt[i];
-            }
         }
         Ok(AreaGroups {
-            gross,
-            net,
+            gross: rows(&sums.gross),
+            net: rows(&sums.net),
             profiles,
             flows,
-            persons,
-            households,
+            persons: rows(&sums.persons),
+            households: sums.households.as_deref().map(rows),
         })
+    }
+
+    /// The positions among the counted units of an area's members (gemeente codes).
+    pub fn member_units(&self, members: &[String]) -> Result<Vec<usize>, GroupError> {
+        members
+            .iter()
+            .map(|m| {
+                self.plan_index
+                    .get(m)
+                    .and_then(|&u| self.local.get(u).copied())
+                    .filter(|&l| l != usize::MAX)
+                    .ok_or_else(|| GroupError::Data {
+                        what: format!("region {m}"),
+                        message: "not counted by the group stage".into(),
+                        hint: "the area's gemeenten must be in the run".into(),
+                    })
+            })
+            .collect()
+    }
+
+    /// Gross and net of the area of `units` (positions from [`GroupCounts::member_units`]) into
+    /// `out`: the units' counts added up, then the overlaps taken out year by year in the claim
+    /// order ([`net_by_priority`]).
+    pub fn area_sums(&self, catalogue: &Catalogue, units: &[usize], out: &mut AreaSums) {
+        let n = self.n_groups.min(catalogue.groups.len());
+        let t_n = self.n_years;
+        let n_pairs = self.overlaps.pairs.len();
+        let reset = |v: &mut Vec<f64>, len: usize| {
+            v.clear();
+            v.resize(len, 0.0);
+        };
+        out.n_years = t_n;
+        reset(&mut out.gross, n * t_n);
+        reset(&mut out.net, n * t_n);
+        reset(&mut out.persons, n * t_n);
+        reset(&mut out.pairs, n_pairs * t_n);
+        match (&mut out.households, &self.households) {
+            (Some(h), Some(_)) => reset(h, n * t_n),
+            (h, Some(_)) => *h = Some(vec![0.0; n * t_n]),
+            (h, None) => *h = None,
+        }
+        for &u in units {
+            let at = u * self.n_groups * t_n;
+            add_to(&mut out.gross, &self.values[at..at + n * t_n]);
+            add_to(&mut out.persons, &self.persons[at..at + n * t_n]);
+            if let (Some(acc), Some(hh)) = (out.households.as_mut(), self.households.as_ref()) {
+                add_to(acc, &hh[at..at + n * t_n]);
+            }
+            let at = u * n_pairs * t_n;
+            add_to(&mut out.pairs, &self.pairs[at..at + n_pairs * t_n]);
+        }
+        if out.both.len() != n {
+            out.both = vec![vec![0.0; n]; n];
+        }
+        reset(&mut out.year_gross, n);
+        for t in 0..t_n {
+            for g in 0..n {
+                out.year_gross[g] = out.gross[g * t_n + t];
+            }
+            let pairs = &out.pairs;
+            self.overlaps
+                .both_into(&mut out.both, &out.year_gross, |p| pairs[p * t_n + t]);
+            net_by_priority_into(
+                &out.year_gross,
+                &out.both,
+                &self.overlaps.order,
+                &mut out.year_net,
+                &mut out.applied,
+            );
+            for g in 0..n {
+                out.net[g * t_n + t] = out.year_net[g];
+            }
+        }
     }
 }
 

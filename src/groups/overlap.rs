@@ -95,9 +95,23 @@ fn find_cycle(after: &[Vec<usize>], done: &[bool], ids: &[String]) -> Vec<String
 /// group itself kept (so a person in three groups is not taken twice). Returns (net, applied
 /// overlap per group); `net = gross − applied`, `0 ≤ net ≤ gross`.
 pub fn net_by_priority(gross: &[f64], both: &[Vec<f64>], order: &[usize]) -> (Vec<f64>, Vec<f64>) {
-    let n = gross.len();
-    let mut net = gross.to_vec();
-    let mut applied = vec![0.0; n];
+    let (mut net, mut applied) = (Vec::new(), Vec::new());
+    net_by_priority_into(gross, both, order, &mut net, &mut applied);
+    (net, applied)
+}
+
+/// [`net_by_priority`] into buffers (`net`, `applied`) that are reused between calls.
+pub fn net_by_priority_into(
+    gross: &[f64],
+    both: &[Vec<f64>],
+    order: &[usize],
+    net: &mut Vec<f64>,
+    applied: &mut Vec<f64>,
+) {
+    net.clear();
+    net.extend_from_slice(gross);
+    applied.clear();
+    applied.resize(gross.len(), 0.0);
     for (k, &j) in order.iter().enumerate() {
         let mut taken = 0.0;
         for &i in &order[..k] {
@@ -109,7 +123,6 @@ pub fn net_by_priority(gross: &[f64], both: &[Vec<f64>], order: &[usize]) -> (Ve
         applied[j] = t;
         net[j] = gross[j] - t;
     }
-    (net, applied)
 }
 
 /// The union of all groups (persons counted once): Σ net.

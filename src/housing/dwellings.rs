@@ -1,6 +1,6 @@
 //! Persons → households → dwellings per group and dwelling type (METHODS §1d).
 
-use crate::groups::demand::AreaGroups;
+use crate::groups::demand::{AreaGroups, AreaSums};
 use crate::groups::methods::Rates;
 use crate::groups::{Catalogue, GroupError, Observed};
 use crate::population::grid::{AGES, Pop};
@@ -82,6 +82,52 @@ pub struct TypeDemand {
     pub net: Vec<f64>,
 }
 
+/// Which dwelling types each group of the housing catalogue needs: per group (index in the
+/// group catalogue) the persons per dwelling it fixes, if any, and (type index, share of the
+/// group's persons, whether the type counts places).
+pub struct DwellingLinks(Vec<(usize, Option<f64>, Vec<(usize, f64, bool)>)>);
+
+impl DwellingLinks {
+    pub fn of(hc: &HousingCatalogue, groups: &Catalogue) -> DwellingLinks {
+        DwellingLinks(
+            hc.groups
+                .iter()
+                .filter_map(|gh| {
+                    let gi = groups.groups.iter().position(|g| g.id == gh.group)?;
+                    let types = gh
+                        .types
+                        .iter()
+                        .filter_map(|ts| {
+                            let ti = hc.type_index(&ts.dwelling_type)?;
+                            Some((ti, ts.value, hc.types[ti].places))
+                        })
+                        .collect();
+                    let fixed = gh
+                        .persons_per_dwelling
+                        .value
+                        .or_else(|| (!groups.groups[gi].has_age_profile()).then_some(1.0));
+                    Some((gi, fixed, types))
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Persons per dwelling of a group in one year: the catalogue's value, else the area's persons
+/// over their households ([`persons_per_dwelling`] summed over the area's profiles), else 1.
+fn persons_per_dwelling_of(fixed: Option<f64>, persons: f64, households: Option<f64>) -> f64 {
+    match (fixed, households) {
+        (Some(v), _) => v,
+        (None, Some(h)) if h > 0.0 => persons / h,
+        _ => 1.0,
+    }
+}
+
+/// Units of one type: persons × share ÷ persons per unit.
+fn units(persons: f64, share: f64, per_unit: f64) -> f64 {
+    persons * share / per_unit
+}
+
 /// **Dwellings from persons**: per group and type, units = persons × share ÷ persons per
 /// dwelling (households), or persons × share ÷ bezettingsgraad (places: one place per client,
 /// divided by the occupancy; METHODS §1d "Conversion factors").
@@ -94,51 +140,39 @@ pub fn dwelling_demand(
     groups: &Catalogue,
     area: &AreaGroups,
 ) -> Vec<GroupDwellings> {
+    let links = DwellingLinks::of(hc, groups);
     let mut out = Vec::new();
-    for gh in &hc.groups {
-        let Some(gi) = groups.groups.iter().position(|g| g.id == gh.group) else {
-            continue;
-        };
-        let g = &groups.groups[gi];
+    for (gi, fixed, types) in &links.0 {
+        let gi = *gi;
         let n = area.gross[gi].len();
         let ppd: Vec<f64> = (0..n)
-            .map(|t| match (gh.persons_per_dwelling.value, &area.households) {
-                (Some(v), _) => v,
-                (None, Some(hh)) if g.has_age_profile() => {
-                    let (persons, households) = (area.persons[gi][t], hh[gi][t]);
-                    if households > 0.0 {
-                        persons / households
-                    } else {
-                        1.0
-                    }
-                }
-                _ => 1.0,
+            .map(|t| {
+                let households = area.households.as_ref().map(|h| h[gi][t]);
+                persons_per_dwelling_of(*fixed, area.persons[gi][t], households)
             })
             .collect();
-        let by_type = gh
-            .types
+        let by_type = types
             .iter()
-            .filter_map(|ts| {
-                let ti = hc.type_index(&ts.dwelling_type)?;
-                let per_unit: Vec<f64> = if hc.types[ti].places {
+            .map(|&(ti, share, places)| {
+                let per_unit: Vec<f64> = if places {
                     vec![hc.occupancy.value; n]
                 } else {
                     ppd.clone()
                 };
-                let units = |persons: &[f64]| -> Vec<f64> {
+                let of = |persons: &[f64]| -> Vec<f64> {
                     persons
                         .iter()
                         .zip(&per_unit)
-                        .map(|(p, u)| p * ts.value / u)
+                        .map(|(p, u)| units(*p, share, *u))
                         .collect()
                 };
-                Some(TypeDemand {
+                TypeDemand {
                     dwelling_type: ti,
-                    share: ts.value,
-                    gross: units(&area.gross[gi]),
-                    net: units(&area.net[gi]),
+                    share,
+                    gross: of(&area.gross[gi]),
+                    net: of(&area.net[gi]),
                     per_unit,
-                })
+                }
             })
             .collect();
         out.push(GroupDwellings {
@@ -150,6 +184,30 @@ pub fn dwelling_demand(
         });
     }
     out
+}
+
+/// The net units per dwelling type and year of an area (`out[type][t]`, flat, added to): the
+/// same arithmetic as [`dwelling_demand`] on a reused buffer, for Monte Carlo draws.
+pub fn net_units_by_type(
+    hc: &HousingCatalogue,
+    links: &DwellingLinks,
+    area: &AreaSums,
+    n_years: usize,
+    out: &mut [f64],
+) {
+    for (gi, fixed, types) in &links.0 {
+        let (persons, net, households) = (area.persons(*gi), area.net(*gi), area.households(*gi));
+        for &(ti, share, places) in types {
+            for t in 0..n_years {
+                let per_unit = if places {
+                    hc.occupancy.value
+                } else {
+                    persons_per_dwelling_of(*fixed, persons[t], households.map(|h| h[t]))
+                };
+                out[ti * n_years + t] += units(net[t], share, per_unit);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

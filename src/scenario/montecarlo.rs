@@ -19,9 +19,9 @@ use rand_distr::{StandardNormal, Triangular, Uniform};
 use rayon::prelude::*;
 
 use crate::groups::catalogue::{Catalogue, Param, Spread};
-use crate::groups::demand::{GroupPlan, PopulationSums, SumsView, count_from_sums};
+use crate::groups::demand::{AreaSums, GroupPlan, PopulationSums, SumsView, count_from_sums};
 use crate::housing::HousingCatalogue;
-use crate::housing::dwellings::dwelling_demand;
+use crate::housing::dwellings::{DwellingLinks, net_units_by_type};
 
 use crate::output::tables::{AREA_KEYS, TableWriter, create_keyed_csv};
 
@@ -130,11 +130,11 @@ impl DrawBase<'_> {
 }
 
 /// A run of consecutive areas whose cells are drawn together, with the units they need
-/// (indices into the plan's codes) and each area's members.
+/// (indices into the plan's codes) and each area's members (positions in `units`).
 struct Chunk {
     areas: std::ops::Range<usize>,
     units: Vec<usize>,
-    members: Vec<Vec<String>>,
+    members: Vec<Vec<usize>>,
 }
 
 /// Memory for the draws of one chunk of cells (4 bytes per cell and draw).
@@ -144,26 +144,28 @@ const BAND_MEMORY: usize = 256 << 20;
 fn chunks(b: &DrawBase, draws: usize) -> Vec<Chunk> {
     let per_area = (b.group_cells() + b.dwelling_cells()).max(1);
     let areas_per_chunk = (BAND_MEMORY / 4 / draws.max(1) / per_area).max(1);
-    let index: std::collections::HashMap<&str, usize> = b
-        .plan
-        .codes()
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.as_str(), i))
-        .collect();
     let mut out = Vec::new();
     let mut start = 0;
     while start < b.areas.len() {
         let end = (start + areas_per_chunk).min(b.areas.len());
-        let members: Vec<Vec<String>> = b.areas[start..end].iter().map(Area::base_codes).collect();
-        let units: std::collections::BTreeSet<usize> = members
+        let codes: Vec<Vec<usize>> = b.areas[start..end]
+            .iter()
+            .map(|a| a.base_codes().iter().filter_map(|c| b.plan.unit(c)).collect())
+            .collect();
+        let units: Vec<usize> = codes
             .iter()
             .flatten()
-            .filter_map(|c| index.get(c.as_str()).copied())
+            .copied()
+            .collect::<std::collections::BTreeSet<usize>>()
+            .into_iter()
+            .collect();
+        let members = codes
+            .iter()
+            .map(|m| m.iter().filter_map(|u| units.binary_search(u).ok()).collect())
             .collect();
         out.push(Chunk {
             areas: start..end,
-            units: units.into_iter().collect(),
+            units,
             members,
         });
         start = end;
@@ -219,32 +221,25 @@ fn draw_cells(
     let counts = count_from_sums(&cat, b.plan, sums, &chunk.units)?;
     let n = b.n_years();
     let n_areas = chunk.members.len();
-    let mut cells = Vec::with_capacity(n_areas * (b.group_cells() + b.dwelling_cells()));
-    let mut per_type: Vec<f64> = Vec::with_capacity(n_areas * b.dwelling_cells());
-    for members in &chunk.members {
-        let a = counts.area_counts(&cat, members)?;
+    let (gc, dc) = (b.group_cells(), b.dwelling_cells());
+    let mut cells = vec![0.0; n_areas * (gc + dc)];
+    let (group_cells, dwelling_cells) = cells.split_at_mut(n_areas * gc);
+    let links = housing.as_ref().map(|h| DwellingLinks::of(h, &cat));
+    let mut area = AreaSums::default();
+    for (k, members) in chunk.members.iter().enumerate() {
+        counts.area_sums(&cat, members, &mut area);
+        let row = &mut group_cells[k * gc..(k + 1) * gc];
         for gi in 0..cat.groups.len() {
+            let (gross, net) = (area.gross(gi), area.net(gi));
             for t in 0..n {
-                cells.push(a.gross[gi][t]);
-                cells.push(a.net[gi][t]);
+                row[(gi * n + t) * 2] = gross[t];
+                row[(gi * n + t) * 2 + 1] = net[t];
             }
         }
-        if let Some(h) = &housing {
-            let dw = dwelling_demand(h, &cat, &a);
-            for ti in 0..h.types.len() {
-                for t in 0..n {
-                    per_type.push(
-                        dw.iter()
-                            .flat_map(|d| d.by_type.iter())
-                            .filter(|td| td.dwelling_type == ti)
-                            .map(|td| td.net[t])
-                            .sum(),
-                    );
-                }
-            }
+        if let (Some(h), Some(links)) = (&housing, &links) {
+            net_units_by_type(h, links, &area, n, &mut dwelling_cells[k * dc..(k + 1) * dc]);
         }
     }
-    cells.extend(per_type);
     Ok(cells)
 }
 
