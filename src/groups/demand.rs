@@ -646,6 +646,24 @@ pub struct SumsView<'a> {
 }
 
 impl SumsView<'_> {
+    /// `out.len()` consecutive sums from `at`.
+    #[inline]
+    fn read(&self, at: usize, out: &mut [f64]) {
+        let n = out.len();
+        let (Some(m), other) = (self.mid.get(at..at + n), self.other) else {
+            out.iter_mut().for_each(|x| *x = 0.0);
+            return;
+        };
+        match other.and_then(|(o, f)| Some((o.get(at..at + n)?, f))) {
+            None => out.copy_from_slice(m),
+            Some((o, f)) => {
+                for ((x, m), o) in out.iter_mut().zip(m).zip(o) {
+                    *x = m + f * (o - m);
+                }
+            }
+        }
+    }
+
     #[inline]
     fn get(&self, i: usize) -> f64 {
         let m = self.mid.get(i).copied().unwrap_or(0.0);
@@ -774,6 +792,9 @@ pub fn count_from_sums(
         overlaps: plan.overlaps.clone(),
     };
     let mut k = vec![0.0; n_years];
+    let mut canon_buf = vec![0.0; n_years];
+    let mut buf = vec![0.0; n_years];
+    let mut steps = Vec::with_capacity(n_groups);
     for (g, (grp, e)) in catalogue.groups.iter().zip(&plan.groups).enumerate() {
         // Per group, for all units: the trend factor τ(t) and the ratios of the calibration.
         let growth: Vec<f64> = (0..n_years)
@@ -817,33 +838,26 @@ pub fn count_from_sums(
                 })
             }
         };
-        let share_of = |u: usize, t: usize| -> f64 {
-            match &e.shares {
-                SharePlan::Whole => 1.0,
-                SharePlan::Observed(v) => v[u],
-                SharePlan::Population(_) => {
-                    if plan.national_unit[u] {
-                        1.0
-                    } else {
-                        sums.get(l.band(u, g) + t) / sums.get(l.national_band(g) + t).max(1.0)
-                    }
-                }
-            }
-        };
         let method = GroupMethod::of(grp, n_years, base)?;
         let my_pairs: Vec<usize> = (0..n_pairs)
             .filter(|&p| plan.overlaps.pairs[p].j == g)
             .collect();
-        for (cu, &u) in units.iter().enumerate() {
+        steps.push((tau, rho_of, method, my_pairs));
+    }
+    // Unit by unit (its sums lie together), every group.
+    for (cu, &u) in units.iter().enumerate() {
+        for (g, (e, (tau, rho_of, method, my_pairs))) in plan.groups.iter().zip(&steps).enumerate() {
+            let share_of = |u: usize, t: usize| share(plan, &sums, e, g, u, t);
             let rho = rho_of(u);
             out.calibration[cu * n_groups + g] = rho;
             let at = (cu * n_groups + g) * n_years;
             let values = &mut out.values[at..at + n_years];
             let fat = cu * flows_per_unit + out.flow_at[g];
             let flows = &mut out.flows[fat..fat + e.flow_names.len() * n_years];
-            let canon = |t: usize| sums.get(l.canon(u, g) + t);
+            sums.read(l.canon(u, g), &mut canon_buf);
+            let canon = |t: usize| canon_buf[t];
             k.iter_mut().for_each(|x| *x = 0.0);
-            match &method {
+            match method {
                 GroupMethod::Prevalence => {
                     for t in 0..n_years {
                         k[t] = rho * tau[t];
@@ -936,20 +950,38 @@ pub fn count_from_sums(
                     persons[t] = k[t] * canon(t);
                 }
                 if let Some(hh) = out.households.as_mut() {
+                    sums.read(l.households(u, g), &mut buf);
                     for t in 0..n_years {
-                        hh[at + t] = k[t] * sums.get(l.households(u, g) + t);
+                        hh[at + t] = k[t] * buf[t];
                     }
                 }
-                for &p in &my_pairs {
+                for &p in my_pairs.iter() {
                     let pat = (cu * n_pairs + p) * n_years;
+                    sums.read(l.pair(u, p), &mut buf);
                     for t in 0..n_years {
-                        out.pairs[pat + t] = k[t] * sums.get(l.pair(u, p) + t);
+                        out.pairs[pat + t] = k[t] * buf[t];
                     }
                 }
             }
         }
     }
     Ok(out)
+}
+
+/// Unit `u`'s share of a national count of group `g` in year `t`.
+fn share(plan: &GroupPlan, sums: &SumsView, e: &GroupPlanEntry, g: usize, u: usize, t: usize) -> f64 {
+    let l = &plan.layout;
+    match &e.shares {
+        SharePlan::Whole => 1.0,
+        SharePlan::Observed(v) => v[u],
+        SharePlan::Population(_) => {
+            if plan.national_unit[u] {
+                1.0
+            } else {
+                sums.get(l.band(u, g) + t) / sums.get(l.national_band(g) + t).max(1.0)
+            }
+        }
+    }
 }
 
 /// The parameters of a group's method, per year of the run.

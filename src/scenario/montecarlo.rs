@@ -326,11 +326,12 @@ pub fn run_draws(
     let mut out = vec![[f64::NAN; 5]; n_areas * (gc + dc)];
     let chunks = chunks(b, draws);
     let n_chunks = chunks.len();
+    // keys[c * draws + d]: draw d of cell c (one buffer for all chunks).
+    let mut keys: Vec<u32> = Vec::new();
     for (ci, chunk) in chunks.iter().enumerate() {
         let reference = draw_cells(None, b, chunk)?;
         let n_cells = reference.len();
-        // keys[c * draws + d]: draw d of cell c.
-        let mut keys = vec![0u32; n_cells * draws];
+        keys.resize(n_cells * draws, 0);
         let mut done = 0;
         while done < draws {
             let end = (done + BATCH).min(draws);
