@@ -149,7 +149,7 @@ struct AgePair {
 }
 
 /// How the groups of a catalogue overlap: computed pairs, declared shares, the claim order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Overlaps {
     pairs: Vec<AgePair>,
     /// (first, second, share of the first that is also in the second), after the pairs.
@@ -675,7 +675,7 @@ impl SumsView<'_> {
 }
 
 /// Counts of all groups for the units counted: flat arrays, `[unit][group][year]`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GroupCounts {
     pub base_year: u16,
     n_years: usize,
@@ -748,6 +748,20 @@ pub fn count_from_sums(
     sums: SumsView,
     units: &[usize],
 ) -> Result<GroupCounts, GroupError> {
+    let mut out = GroupCounts::default();
+    count_from_sums_into(catalogue, plan, sums, units, &mut out)?;
+    Ok(out)
+}
+
+/// [`count_from_sums`] into counts whose buffers are reused (a Monte Carlo draw after the
+/// other).
+pub fn count_from_sums_into(
+    catalogue: &Catalogue,
+    plan: &GroupPlan,
+    sums: SumsView,
+    units: &[usize],
+    out: &mut GroupCounts,
+) -> Result<(), GroupError> {
     let l = &plan.layout;
     let n_years = plan.n_years;
     let n_groups = plan.groups.len();
@@ -761,36 +775,44 @@ pub fn count_from_sums(
         flow_at.push(flows_per_unit);
         flows_per_unit += e.flow_names.len() * n_years;
     }
-    let mut out = GroupCounts {
-        base_year: base,
-        n_years,
-        n_groups,
-        plan_codes: plan.codes_arc.clone(),
-        plan_index: plan.index.clone(),
-        units: units.to_vec(),
-        local: {
-            let mut local = vec![usize::MAX; plan.codes.len()];
-            for (k, &u) in units.iter().enumerate() {
-                if let Some(l) = local.get_mut(u) {
-                    *l = k;
-                }
-            }
-            local
-        },
-        values: vec![0.0; n_units * n_groups * n_years],
-        persons: vec![0.0; n_units * n_groups * n_years],
-        households: plan
-            .household_rates
-            .map(|_| vec![0.0; n_units * n_groups * n_years]),
-        pairs: vec![0.0; n_units * n_pairs * n_years],
-        flow_names: plan.groups.iter().map(|e| e.flow_names.clone()).collect(),
-        flows: vec![0.0; n_units * flows_per_unit],
-        flow_at,
-        flows_per_unit,
-        calibration: vec![1.0; n_units * n_groups],
-        profiles: None,
-        overlaps: plan.overlaps.clone(),
+    let zeros = |v: &mut Vec<f64>, len: usize| {
+        v.clear();
+        v.resize(len, 0.0);
     };
+    let cells = n_units * n_groups * n_years;
+    let out = &mut *out;
+    out.base_year = base;
+    out.n_years = n_years;
+    out.n_groups = n_groups;
+    if !Arc::ptr_eq(&out.plan_codes, &plan.codes_arc) {
+        out.plan_codes = plan.codes_arc.clone();
+        out.plan_index = plan.index.clone();
+        out.overlaps = plan.overlaps.clone();
+        out.flow_names = plan.groups.iter().map(|e| e.flow_names.clone()).collect();
+    }
+    out.units.clear();
+    out.units.extend_from_slice(units);
+    out.local.clear();
+    out.local.resize(plan.codes.len(), usize::MAX);
+    for (k, &u) in units.iter().enumerate() {
+        if let Some(l) = out.local.get_mut(u) {
+            *l = k;
+        }
+    }
+    zeros(&mut out.values, cells);
+    zeros(&mut out.persons, cells);
+    match (&mut out.households, plan.household_rates.is_some()) {
+        (Some(h), true) => zeros(h, cells),
+        (h, true) => *h = Some(vec![0.0; cells]),
+        (h, false) => *h = None,
+    }
+    zeros(&mut out.pairs, n_units * n_pairs * n_years);
+    zeros(&mut out.flows, n_units * flows_per_unit);
+    out.flow_at = flow_at;
+    out.flows_per_unit = flows_per_unit;
+    out.calibration.clear();
+    out.calibration.resize(n_units * n_groups, 1.0);
+    out.profiles = None;
     let mut k = vec![0.0; n_years];
     let mut canon_buf = vec![0.0; n_years];
     let mut buf = vec![0.0; n_years];
@@ -965,7 +987,7 @@ pub fn count_from_sums(
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Unit `u`'s share of a national count of group `g` in year `t`.

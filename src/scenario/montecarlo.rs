@@ -19,7 +19,7 @@ use rand_distr::{StandardNormal, Triangular, Uniform};
 use rayon::prelude::*;
 
 use crate::groups::catalogue::{Catalogue, Param, Spread};
-use crate::groups::demand::{AreaSums, GroupPlan, PopulationSums, SumsView, count_from_sums};
+use crate::groups::demand::{AreaSums, GroupPlan, PopulationSums, SumsView, count_from_sums_into};
 use crate::housing::HousingCatalogue;
 use crate::housing::dwellings::{DwellingLinks, net_units_by_type};
 
@@ -196,7 +196,9 @@ fn draw_cells(
     draw: Option<u64>,
     b: &DrawBase,
     chunk: &Chunk,
-) -> Result<Vec<f64>, crate::groups::GroupError> {
+    scratch: &mut DrawScratch,
+    cells: &mut [f64],
+) -> Result<(), crate::groups::GroupError> {
     let mut rng = ChaCha8Rng::seed_from_u64(b.seed);
     rng.set_stream(draw.unwrap_or(0));
     let sums = match (&b.low_high, draw) {
@@ -218,16 +220,16 @@ fn draw_cells(
             }
         }
     }
-    let counts = count_from_sums(&cat, b.plan, sums, &chunk.units)?;
+    let DrawScratch { counts, area } = scratch;
+    count_from_sums_into(&cat, b.plan, sums, &chunk.units, counts)?;
     let n = b.n_years();
     let n_areas = chunk.members.len();
     let (gc, dc) = (b.group_cells(), b.dwelling_cells());
-    let mut cells = vec![0.0; n_areas * (gc + dc)];
+    cells.iter_mut().for_each(|x| *x = 0.0);
     let (group_cells, dwelling_cells) = cells.split_at_mut(n_areas * gc);
     let links = housing.as_ref().map(|h| DwellingLinks::of(h, &cat));
-    let mut area = AreaSums::default();
     for (k, members) in chunk.members.iter().enumerate() {
-        counts.area_sums(&cat, members, &mut area);
+        counts.area_sums(&cat, members, area);
         let row = &mut group_cells[k * gc..(k + 1) * gc];
         for gi in 0..cat.groups.len() {
             let (gross, net) = (area.gross(gi), area.net(gi));
@@ -237,10 +239,17 @@ fn draw_cells(
             }
         }
         if let (Some(h), Some(links)) = (&housing, &links) {
-            net_units_by_type(h, links, &area, n, &mut dwelling_cells[k * dc..(k + 1) * dc]);
+            net_units_by_type(h, links, area, n, &mut dwelling_cells[k * dc..(k + 1) * dc]);
         }
     }
-    Ok(cells)
+    Ok(())
+}
+
+/// Buffers a thread reuses from one draw to the next.
+#[derive(Default)]
+struct DrawScratch {
+    counts: crate::groups::GroupCounts,
+    area: AreaSums,
 }
 
 /// Percentiles of every cell over all draws.
@@ -324,27 +333,43 @@ pub fn run_draws(
     let (gc, dc) = (b.group_cells(), b.dwelling_cells());
     let n_areas = b.areas.len();
     let mut out = vec![[f64::NAN; 5]; n_areas * (gc + dc)];
+    if draws == 0 {
+        return Ok(Bands { draws, cells: out });
+    }
     let chunks = chunks(b, draws);
     let n_chunks = chunks.len();
     // keys[c * draws + d]: draw d of cell c (one buffer for all chunks).
     let mut keys: Vec<u32> = Vec::new();
+    // Cells a tile of the transposition from draws to cells holds.
+    const TILE: usize = 16;
+    let mut batch: Vec<f64> = Vec::new();
     for (ci, chunk) in chunks.iter().enumerate() {
-        let reference = draw_cells(None, b, chunk)?;
-        let n_cells = reference.len();
+        let n_cells = chunk.areas.len() * (gc + dc);
+        let mut reference = vec![0.0; n_cells];
+        draw_cells(None, b, chunk, &mut DrawScratch::default(), &mut reference)?;
         keys.resize(n_cells * draws, 0);
+        batch.resize(n_cells * BATCH, 0.0);
         let mut done = 0;
         while done < draws {
             let end = (done + BATCH).min(draws);
-            let batch: Vec<Vec<f64>> = (done..end)
-                .into_par_iter()
-                .map(|d| draw_cells(Some(d as u64), b, chunk))
-                .collect::<Result<_, _>>()?;
-            keys.par_chunks_mut(draws)
-                .zip(reference.par_iter())
+            batch[..n_cells * (end - done)]
+                .par_chunks_mut(n_cells.max(1))
                 .enumerate()
-                .for_each(|(c, (row, r))| {
-                    for (k, cells) in row[done..end].iter_mut().zip(&batch) {
-                        *k = order_key((cells.get(c).copied().unwrap_or(*r) - r) as f32);
+                .try_for_each_init(DrawScratch::default, |scratch, (i, cells)| {
+                    draw_cells(Some((done + i) as u64), b, chunk, scratch, cells)
+                })?;
+            // Draw d of cell c goes to keys[c * draws + d], a tile of cells at a time.
+            let batch = &batch;
+            keys.par_chunks_mut(draws * TILE)
+                .zip(reference.par_chunks(TILE))
+                .enumerate()
+                .for_each(|(tile, (rows, refs))| {
+                    let c0 = tile * TILE;
+                    for d in done..end {
+                        let cells = &batch[(d - done) * n_cells..(d - done + 1) * n_cells];
+                        for (i, r) in refs.iter().enumerate() {
+                            rows[i * draws + d] = order_key((cells[c0 + i] - r) as f32);
+                        }
                     }
                 });
             done = end;
