@@ -146,21 +146,49 @@ struct AgePair {
     lo: usize,
     hi: usize,
     sexes: Vec<usize>,
+    sum: PairSum,
+}
+
+/// Where a pair's shared persons come from.
+#[derive(Debug, Clone, Copy)]
+enum PairSum {
+    /// No shared ages: none.
+    Empty,
+    /// The shared ages and sexes are all of `j`'s: `j`'s own persons.
+    Canon,
+    /// A sum of its own (slot among the pairs with one).
+    Own(usize),
 }
 
 /// How the groups of a catalogue overlap: computed pairs, declared shares, the claim order.
 #[derive(Debug, Clone, Default)]
 pub struct Overlaps {
     pairs: Vec<AgePair>,
-    /// (first, second, share of the first that is also in the second), after the pairs.
-    declared: Vec<(usize, usize, f64)>,
+    /// The pairs with a sum of their own, by slot.
+    own: Vec<usize>,
     order: Vec<usize>,
+    /// Where the persons two groups share come from, `[i * n + j]`: the last pair or
+    /// declared share written for them.
+    source: Vec<Shared>,
+    /// Per group, the groups before it in the claim order it can share persons with.
+    earlier: Vec<Vec<usize>>,
+}
+
+/// What two groups share.
+#[derive(Debug, Clone, Copy, Default)]
+enum Shared {
+    #[default]
+    Nothing,
+    Pair(usize),
+    /// A declared share of the gross of the first, at most the gross of the second.
+    Declared(f64, usize, usize),
 }
 
 impl Overlaps {
     fn of(catalogue: &Catalogue) -> Overlaps {
         let n = catalogue.groups.len();
         let mut pairs = Vec::new();
+        let mut own = Vec::new();
         for i in 0..n {
             for j in 0..n {
                 let (gi, gj) = (&catalogue.groups[i], &catalogue.groups[j]);
@@ -170,44 +198,67 @@ impl Overlaps {
                 let (ilo, ihi) = gi.ages();
                 let (jlo, jhi) = gj.ages();
                 let sj = gj.sexes();
+                let (lo, hi) = (ilo.max(jlo), ihi.min(jhi));
+                let sexes: Vec<usize> = gi.sexes().into_iter().filter(|s| sj.contains(s)).collect();
+                let sum = if lo > hi || sexes.is_empty() {
+                    PairSum::Empty
+                } else if (lo, hi) == (jlo, jhi) && sexes == sj {
+                    PairSum::Canon
+                } else {
+                    own.push(pairs.len());
+                    PairSum::Own(own.len() - 1)
+                };
                 pairs.push(AgePair {
                     i,
                     j,
-                    lo: ilo.max(jlo),
-                    hi: ihi.min(jhi),
-                    sexes: gi.sexes().into_iter().filter(|s| sj.contains(s)).collect(),
+                    lo,
+                    hi,
+                    sexes,
+                    sum,
                 });
             }
         }
         let position = |id: &str| catalogue.groups.iter().position(|g| g.id == id);
-        let declared = catalogue
+        // (first, second, share of the first that is also in the second), after the pairs.
+        let declared: Vec<(usize, usize, f64)> = catalogue
             .overlaps
             .iter()
             .filter_map(|o| Some((position(&o.groups[0])?, position(&o.groups[1])?, o.share)))
             .collect();
-        let order = catalogue.order.iter().filter_map(|id| position(id)).collect();
+        let order: Vec<usize> = catalogue.order.iter().filter_map(|id| position(id)).collect();
+        let mut source = vec![Shared::Nothing; n * n];
+        for (p, ap) in pairs.iter().enumerate() {
+            source[ap.i * n + ap.j] = Shared::Pair(p);
+            source[ap.j * n + ap.i] = Shared::Pair(p);
+        }
+        for &(i, j, share) in &declared {
+            source[i * n + j] = Shared::Declared(share, i, j);
+            source[j * n + i] = Shared::Declared(share, i, j);
+        }
+        let mut earlier = vec![Vec::new(); n];
+        for (k, &j) in order.iter().enumerate() {
+            earlier[j] = order[..k]
+                .iter()
+                .copied()
+                .filter(|&i| !matches!(source[i * n + j], Shared::Nothing))
+                .collect();
+        }
         Overlaps {
             pairs,
-            declared,
+            own,
             order,
+            source,
+            earlier,
         }
     }
 
-    /// Persons in both groups i and j in one year into `m` (`m[i][j]`), from the pairs' sums
-    /// (`pair`) and the declared shares of the gross counts.
-    fn both_into(&self, m: &mut [Vec<f64>], gross: &[f64], pair: impl Fn(usize) -> f64) {
-        for row in m.iter_mut() {
-            row.iter_mut().for_each(|x| *x = 0.0);
-        }
-        for (p, ap) in self.pairs.iter().enumerate() {
-            let v = pair(p);
-            m[ap.i][ap.j] = v;
-            m[ap.j][ap.i] = v;
-        }
-        for &(i, j, share) in &self.declared {
-            let v = (share * gross[i]).min(gross[j]);
-            m[i][j] = v;
-            m[j][i] = v;
+    /// Persons in both groups i and j in one year: from the pair's sum (`pair`) or the
+    /// declared share of the gross counts.
+    fn both(&self, i: usize, j: usize, gross: &[f64], pair: impl Fn(&AgePair) -> f64) -> f64 {
+        match self.source[i * gross.len() + j] {
+            Shared::Nothing => 0.0,
+            Shared::Pair(p) => pair(&self.pairs[p]),
+            Shared::Declared(share, a, b) => (share * gross[a]).min(gross[b]),
         }
     }
 }
@@ -494,7 +545,7 @@ impl GroupPlan {
         let n_groups = groups.len();
         let group_block = Layout::SLOTS * n_years + 1;
         let pairs_at = n_groups * group_block;
-        let per_unit = pairs_at + overlaps.pairs.len() * n_years;
+        let per_unit = pairs_at + overlaps.own.len() * n_years;
         let mut national_at = Vec::new();
         let mut at = codes.len() * per_unit;
         for g in &groups {
@@ -532,6 +583,18 @@ impl GroupPlan {
     /// The number of years (base..=horizon).
     pub fn n_years(&self) -> usize {
         self.n_years
+    }
+    /// How the plan's groups overlap.
+    pub fn overlaps(&self) -> &Overlaps {
+        &self.overlaps
+    }
+    /// The number of computed overlaps with a sum of their own.
+    pub fn own_pairs(&self) -> usize {
+        self.overlaps.own.len()
+    }
+    /// Whether the groups' households are summed.
+    pub fn has_households(&self) -> bool {
+        self.household_rates.is_some()
     }
     /// The index of a unit code, if the plan has it.
     pub fn unit(&self, code: &str) -> Option<usize> {
@@ -575,10 +638,11 @@ impl PopulationSums {
                     data[l.expected(u, g)] = weighted_sum(p0, rates, None, *window, &e.sexes);
                 }
             }
-            for (p, ap) in plan.overlaps.pairs.iter().enumerate() {
+            for (slot, &p) in plan.overlaps.own.iter().enumerate() {
+                let ap = &plan.overlaps.pairs[p];
                 let e = &plan.groups[ap.j];
                 for (t, pop) in unit.stocks.iter().enumerate().take(l.n_years) {
-                    data[l.pair(u, p) + t] =
+                    data[l.pair(u, slot) + t] =
                         weighted_sum(pop, e.unit_rates.get(u), None, (ap.lo, ap.hi), &ap.sexes);
                 }
             }
@@ -762,26 +826,9 @@ pub fn count_from_sums_into(
     units: &[usize],
     out: &mut GroupCounts,
 ) -> Result<(), GroupError> {
-    let l = &plan.layout;
     let n_years = plan.n_years;
     let n_groups = plan.groups.len();
-    let n_units = units.len();
-    let base = plan.base_year;
-    let year = |t: usize| base + t as u16;
-    let n_pairs = plan.overlaps.pairs.len();
-    let mut flow_at = Vec::with_capacity(n_groups);
-    let mut flows_per_unit = 0;
-    for e in &plan.groups {
-        flow_at.push(flows_per_unit);
-        flows_per_unit += e.flow_names.len() * n_years;
-    }
-    let zeros = |v: &mut Vec<f64>, len: usize| {
-        v.clear();
-        v.resize(len, 0.0);
-    };
-    let cells = n_units * n_groups * n_years;
-    let out = &mut *out;
-    out.base_year = base;
+    out.base_year = plan.base_year;
     out.n_years = n_years;
     out.n_groups = n_groups;
     if !Arc::ptr_eq(&out.plan_codes, &plan.codes_arc) {
@@ -799,20 +846,69 @@ pub fn count_from_sums_into(
             *l = k;
         }
     }
-    zeros(&mut out.values, cells);
-    zeros(&mut out.persons, cells);
-    match (&mut out.households, plan.household_rates.is_some()) {
-        (Some(h), true) => zeros(h, cells),
-        (h, true) => *h = Some(vec![0.0; cells]),
-        (h, false) => *h = None,
-    }
-    zeros(&mut out.pairs, n_units * n_pairs * n_years);
-    zeros(&mut out.flows, n_units * flows_per_unit);
-    out.flow_at = flow_at;
-    out.flows_per_unit = flows_per_unit;
+    out.values.clear();
+    out.persons.clear();
+    out.households = plan.household_rates.map(|_| Vec::new());
+    out.pairs.clear();
+    out.flows.clear();
     out.calibration.clear();
-    out.calibration.resize(n_units * n_groups, 1.0);
     out.profiles = None;
+    let mut unit = UnitCounts::default();
+    count_units(catalogue, plan, sums, units, &mut unit, |_, c| {
+        out.values.extend_from_slice(&c.values);
+        out.persons.extend_from_slice(&c.persons);
+        if let (Some(acc), Some(h)) = (out.households.as_mut(), c.households.as_ref()) {
+            acc.extend_from_slice(h);
+        }
+        out.pairs.extend_from_slice(&c.pairs);
+        out.flows.extend_from_slice(&c.flows);
+        out.calibration.extend_from_slice(&c.calibration);
+    })?;
+    out.flow_at = unit.flow_at;
+    out.flows_per_unit = unit.flows_per_unit;
+    Ok(())
+}
+
+/// One unit's counts, flat `[group][year]` (pairs `[slot][year]`): the buffer
+/// [`count_units`] fills for one unit after the other.
+#[derive(Debug, Clone, Default)]
+pub struct UnitCounts {
+    pub values: Vec<f64>,
+    pub persons: Vec<f64>,
+    pub households: Option<Vec<f64>>,
+    pub pairs: Vec<f64>,
+    pub flows: Vec<f64>,
+    pub calibration: Vec<f64>,
+    flow_at: Vec<usize>,
+    flows_per_unit: usize,
+}
+
+/// The methods on the sums for each of `units` in turn; `sink(position, counts)` takes each
+/// unit's counts (the buffer is reused for the next unit).
+pub fn count_units(
+    catalogue: &Catalogue,
+    plan: &GroupPlan,
+    sums: SumsView,
+    units: &[usize],
+    unit: &mut UnitCounts,
+    mut sink: impl FnMut(usize, &UnitCounts),
+) -> Result<(), GroupError> {
+    let l = &plan.layout;
+    let n_years = plan.n_years;
+    let n_groups = plan.groups.len();
+    let base = plan.base_year;
+    let year = |t: usize| base + t as u16;
+    let n_pairs = plan.overlaps.own.len();
+    unit.flow_at.clear();
+    unit.flows_per_unit = 0;
+    for e in &plan.groups {
+        unit.flow_at.push(unit.flows_per_unit);
+        unit.flows_per_unit += e.flow_names.len() * n_years;
+    }
+    let zeros = |v: &mut Vec<f64>, len: usize| {
+        v.clear();
+        v.resize(len, 0.0);
+    };
     let mut k = vec![0.0; n_years];
     let mut canon_buf = vec![0.0; n_years];
     let mut buf = vec![0.0; n_years];
@@ -862,20 +958,30 @@ pub fn count_from_sums_into(
         };
         let method = GroupMethod::of(grp, n_years, base)?;
         let my_pairs: Vec<usize> = (0..n_pairs)
-            .filter(|&p| plan.overlaps.pairs[p].j == g)
+            .filter(|&slot| plan.overlaps.pairs[plan.overlaps.own[slot]].j == g)
             .collect();
         steps.push((tau, rho_of, method, my_pairs));
     }
     // Unit by unit (its sums lie together), every group.
     for (cu, &u) in units.iter().enumerate() {
+        zeros(&mut unit.values, n_groups * n_years);
+        zeros(&mut unit.persons, n_groups * n_years);
+        match (&mut unit.households, plan.household_rates.is_some()) {
+            (Some(h), true) => zeros(h, n_groups * n_years),
+            (h, true) => *h = Some(vec![0.0; n_groups * n_years]),
+            (h, false) => *h = None,
+        }
+        zeros(&mut unit.pairs, n_pairs * n_years);
+        zeros(&mut unit.flows, unit.flows_per_unit);
+        unit.calibration.clear();
         for (g, (e, (tau, rho_of, method, my_pairs))) in plan.groups.iter().zip(&steps).enumerate() {
             let share_of = |u: usize, t: usize| share(plan, &sums, e, g, u, t);
             let rho = rho_of(u);
-            out.calibration[cu * n_groups + g] = rho;
-            let at = (cu * n_groups + g) * n_years;
-            let values = &mut out.values[at..at + n_years];
-            let fat = cu * flows_per_unit + out.flow_at[g];
-            let flows = &mut out.flows[fat..fat + e.flow_names.len() * n_years];
+            unit.calibration.push(rho);
+            let at = g * n_years;
+            let values = &mut unit.values[at..at + n_years];
+            let fat = unit.flow_at[g];
+            let flows = &mut unit.flows[fat..fat + e.flow_names.len() * n_years];
             sums.read(l.canon(u, g), &mut canon_buf);
             let canon = |t: usize| canon_buf[t];
             k.iter_mut().for_each(|x| *x = 0.0);
@@ -967,25 +1073,26 @@ pub fn count_from_sums_into(
                 }
             }
             if e.profile {
-                let persons = &mut out.persons[at..at + n_years];
+                let persons = &mut unit.persons[at..at + n_years];
                 for t in 0..n_years {
                     persons[t] = k[t] * canon(t);
                 }
-                if let Some(hh) = out.households.as_mut() {
+                if let Some(hh) = unit.households.as_mut() {
                     sums.read(l.households(u, g), &mut buf);
                     for t in 0..n_years {
                         hh[at + t] = k[t] * buf[t];
                     }
                 }
                 for &p in my_pairs.iter() {
-                    let pat = (cu * n_pairs + p) * n_years;
+                    let pat = p * n_years;
                     sums.read(l.pair(u, p), &mut buf);
                     for t in 0..n_years {
-                        out.pairs[pat + t] = k[t] * buf[t];
+                        unit.pairs[pat + t] = k[t] * buf[t];
                     }
                 }
             }
         }
+        sink(cu, unit);
     }
     Ok(())
 }
@@ -1178,11 +1285,11 @@ pub struct AreaSums {
     persons: Vec<f64>,
     households: Option<Vec<f64>>,
     pairs: Vec<f64>,
-    both: Vec<Vec<f64>>,
     year_gross: Vec<f64>,
     year_net: Vec<f64>,
     applied: Vec<f64>,
 }
+
 
 impl AreaSums {
     fn row<'a>(&self, v: &'a [f64], g: usize) -> &'a [f64] {
@@ -1206,7 +1313,9 @@ impl GroupCounts {
     /// Gross and net for an area: the sum of its units (gemeente codes; `NL01` for a national
     /// run), with flows and profiles. Units not counted are an error.
     pub fn area(&self, catalogue: &Catalogue, members: &[String]) -> Result<AreaGroups, GroupError> {
-        let units = self.member_units(members)?;
+        // Units added in the plan's order (as a Monte Carlo draw adds them).
+        let mut units = self.member_units(members)?;
+        units.sort_unstable();
         let mut sums = AreaSums::default();
         self.area_sums(catalogue, &units, &mut sums);
         let n = sums.gross.len() / self.n_years.max(1);
@@ -1262,56 +1371,87 @@ impl GroupCounts {
     }
 
     /// Gross and net of the area of `units` (positions from [`GroupCounts::member_units`]) into
-    /// `out`: the units' counts added up, then the overlaps taken out year by year in the claim
-    /// order ([`net_by_priority`]).
+    /// `out`: the units' counts added up, then the overlaps taken out ([`AreaSums::finish`]).
     pub fn area_sums(&self, catalogue: &Catalogue, units: &[usize], out: &mut AreaSums) {
         let n = self.n_groups.min(catalogue.groups.len());
         let t_n = self.n_years;
-        let n_pairs = self.overlaps.pairs.len();
-        let reset = |v: &mut Vec<f64>, len: usize| {
+        let n_pairs = self.overlaps.own.len();
+        out.reset(n, t_n, n_pairs, self.households.is_some());
+        for &u in units {
+            let at = u * self.n_groups * t_n;
+            let pat = u * n_pairs * t_n;
+            out.add(
+                &self.values[at..at + n * t_n],
+                &self.persons[at..at + n * t_n],
+                self.households.as_ref().map(|h| &h[at..at + n * t_n]),
+                &self.pairs[pat..pat + n_pairs * t_n],
+            );
+        }
+        out.finish(&self.overlaps);
+    }
+}
+
+impl AreaSums {
+    /// Empty sums for `n` groups, `t_n` years and `n_pairs` computed overlaps.
+    pub fn reset(&mut self, n: usize, t_n: usize, n_pairs: usize, households: bool) {
+        let zeros = |v: &mut Vec<f64>, len: usize| {
             v.clear();
             v.resize(len, 0.0);
         };
-        out.n_years = t_n;
-        reset(&mut out.gross, n * t_n);
-        reset(&mut out.net, n * t_n);
-        reset(&mut out.persons, n * t_n);
-        reset(&mut out.pairs, n_pairs * t_n);
-        match (&mut out.households, &self.households) {
-            (Some(h), Some(_)) => reset(h, n * t_n),
-            (h, Some(_)) => *h = Some(vec![0.0; n * t_n]),
-            (h, None) => *h = None,
+        self.n_years = t_n;
+        zeros(&mut self.gross, n * t_n);
+        zeros(&mut self.net, n * t_n);
+        zeros(&mut self.persons, n * t_n);
+        zeros(&mut self.pairs, n_pairs * t_n);
+        match (&mut self.households, households) {
+            (Some(h), true) => zeros(h, n * t_n),
+            (h, true) => *h = Some(vec![0.0; n * t_n]),
+            (h, false) => *h = None,
         }
-        for &u in units {
-            let at = u * self.n_groups * t_n;
-            add_to(&mut out.gross, &self.values[at..at + n * t_n]);
-            add_to(&mut out.persons, &self.persons[at..at + n * t_n]);
-            if let (Some(acc), Some(hh)) = (out.households.as_mut(), self.households.as_ref()) {
-                add_to(acc, &hh[at..at + n * t_n]);
-            }
-            let at = u * n_pairs * t_n;
-            add_to(&mut out.pairs, &self.pairs[at..at + n_pairs * t_n]);
+    }
+
+    /// Add one unit's counts (flat `[group][year]`, pairs `[slot][year]`).
+    pub fn add(&mut self, values: &[f64], persons: &[f64], households: Option<&[f64]>, pairs: &[f64]) {
+        add_to(&mut self.gross, values);
+        add_to(&mut self.persons, persons);
+        if let (Some(acc), Some(hh)) = (self.households.as_mut(), households) {
+            add_to(acc, hh);
         }
-        if out.both.len() != n {
-            out.both = vec![vec![0.0; n]; n];
-        }
-        reset(&mut out.year_gross, n);
+        add_to(&mut self.pairs, pairs);
+    }
+
+    /// Add one unit's counts from [`count_units`].
+    pub fn add_unit(&mut self, unit: &UnitCounts) {
+        self.add(&unit.values, &unit.persons, unit.households.as_deref(), &unit.pairs);
+    }
+
+    /// The net counts: year by year the overlaps taken out in the claim order
+    /// ([`net_by_priority`]).
+    pub fn finish(&mut self, overlaps: &Overlaps) {
+        let t_n = self.n_years;
+        let n = self.gross.len() / t_n.max(1);
+        self.year_gross.clear();
+        self.year_gross.resize(n, 0.0);
         for t in 0..t_n {
             for g in 0..n {
-                out.year_gross[g] = out.gross[g * t_n + t];
+                self.year_gross[g] = self.gross[g * t_n + t];
             }
-            let pairs = &out.pairs;
-            self.overlaps
-                .both_into(&mut out.both, &out.year_gross, |p| pairs[p * t_n + t]);
+            let (pairs, persons, gross) = (&self.pairs, &self.persons, &self.year_gross);
+            let pair = |ap: &AgePair| match ap.sum {
+                PairSum::Empty => 0.0,
+                PairSum::Canon => persons[ap.j * t_n + t],
+                PairSum::Own(slot) => pairs[slot * t_n + t],
+            };
             net_by_priority_into(
-                &out.year_gross,
-                &out.both,
-                &self.overlaps.order,
-                &mut out.year_net,
-                &mut out.applied,
+                gross,
+                &overlaps.order,
+                &overlaps.earlier,
+                |i, j| overlaps.both(i, j, gross, pair),
+                &mut self.year_net,
+                &mut self.applied,
             );
             for g in 0..n {
-                out.net[g * t_n + t] = out.year_net[g];
+                self.net[g * t_n + t] = self.year_net[g];
             }
         }
     }

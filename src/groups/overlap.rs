@@ -95,16 +95,26 @@ fn find_cycle(after: &[Vec<usize>], done: &[bool], ids: &[String]) -> Vec<String
 /// group itself kept (so a person in three groups is not taken twice). Returns (net, applied
 /// overlap per group); `net = gross − applied`, `0 ≤ net ≤ gross`.
 pub fn net_by_priority(gross: &[f64], both: &[Vec<f64>], order: &[usize]) -> (Vec<f64>, Vec<f64>) {
+    let earlier: Vec<Vec<usize>> = {
+        let mut e = vec![Vec::new(); gross.len()];
+        for (k, &j) in order.iter().enumerate() {
+            e[j] = order[..k].to_vec();
+        }
+        e
+    };
     let (mut net, mut applied) = (Vec::new(), Vec::new());
-    net_by_priority_into(gross, both, order, &mut net, &mut applied);
+    net_by_priority_into(gross, order, &earlier, |i, j| both[i][j], &mut net, &mut applied);
     (net, applied)
 }
 
-/// [`net_by_priority`] into buffers (`net`, `applied`) that are reused between calls.
+/// [`net_by_priority`] with the overlaps given sparsely: `earlier[j]` lists the groups before
+/// `j` in the claim order (in that order) that can share persons with it, `both(i, j)` how many;
+/// `net` and `applied` are buffers reused between calls.
 pub fn net_by_priority_into(
     gross: &[f64],
-    both: &[Vec<f64>],
     order: &[usize],
+    earlier: &[Vec<usize>],
+    both: impl Fn(usize, usize) -> f64,
     net: &mut Vec<f64>,
     applied: &mut Vec<f64>,
 ) {
@@ -112,11 +122,12 @@ pub fn net_by_priority_into(
     net.extend_from_slice(gross);
     applied.clear();
     applied.resize(gross.len(), 0.0);
-    for (k, &j) in order.iter().enumerate() {
+    for &j in order {
         let mut taken = 0.0;
-        for &i in &order[..k] {
-            if gross[i] > 0.0 && both[i][j] > 0.0 {
-                taken += both[i][j] * net[i] / gross[i];
+        for &i in &earlier[j] {
+            let b = both(i, j);
+            if gross[i] > 0.0 && b > 0.0 {
+                taken += b * net[i] / gross[i];
             }
         }
         let t = taken.min(gross[j]).max(0.0);

@@ -264,18 +264,24 @@ impl Supply {
     pub fn area(&self, members: &[String], t: &str, base_year: u16, year: u16) -> AreaSupply {
         let mut total = 0.0;
         let mut missing = Vec::new();
+        // The pipeline rows of this type and these years (few), and one key for the lookups.
+        let pipeline: Vec<&PipelineRow> = self
+            .pipeline
+            .iter()
+            .filter(|p| p.dwelling_type == t && p.year >= base_year && p.year < year)
+            .collect();
+        let mut key = (String::new(), t.to_string());
         for m in members {
-            match self.stock.get(&(m.clone(), t.to_string())) {
+            key.0.clear();
+            key.0.push_str(m);
+            match self.stock.get(&key) {
                 Some(v) => total += v,
                 None if self.is_zero(m, t) => {}
                 None => missing.push(m.clone()),
             }
-            total += self
-                .pipeline
+            total += pipeline
                 .iter()
-                .filter(|p| {
-                    &p.region == m && p.dwelling_type == t && p.year >= base_year && p.year < year
-                })
+                .filter(|p| &p.region == m)
                 .map(|p| p.change)
                 .sum::<f64>();
         }

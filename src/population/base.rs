@@ -77,9 +77,10 @@ pub struct BasePopulation {
 impl BasePopulation {
     /// Sum over gemeenten for one band and sex.
     pub fn total(&self, regions: &[String], band: AgeBand, sex: &str) -> f64 {
+        let regions: std::collections::HashSet<&str> = regions.iter().map(String::as_str).collect();
         self.cells
             .iter()
-            .filter(|c| c.band == band && c.sex == sex && regions.contains(&c.region))
+            .filter(|c| c.band == band && c.sex == sex && regions.contains(c.region.as_str()))
             .map(|c| c.value)
             .sum()
     }

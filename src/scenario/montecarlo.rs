@@ -19,7 +19,7 @@ use rand_distr::{StandardNormal, Triangular, Uniform};
 use rayon::prelude::*;
 
 use crate::groups::catalogue::{Catalogue, Param, Spread};
-use crate::groups::demand::{AreaSums, GroupPlan, PopulationSums, SumsView, count_from_sums_into};
+use crate::groups::demand::{AreaSums, GroupPlan, PopulationSums, SumsView, UnitCounts, count_units};
 use crate::housing::HousingCatalogue;
 use crate::housing::dwellings::{DwellingLinks, net_units_by_type};
 
@@ -134,7 +134,8 @@ impl DrawBase<'_> {
 struct Chunk {
     areas: std::ops::Range<usize>,
     units: Vec<usize>,
-    members: Vec<Vec<usize>>,
+    /// Per unit (position in `units`): the chunk's areas it belongs to.
+    areas_of: Vec<Vec<usize>>,
 }
 
 /// Memory for the draws of one chunk of cells (4 bytes per cell and draw).
@@ -159,14 +160,18 @@ fn chunks(b: &DrawBase, draws: usize) -> Vec<Chunk> {
             .collect::<std::collections::BTreeSet<usize>>()
             .into_iter()
             .collect();
-        let members = codes
-            .iter()
-            .map(|m| m.iter().filter_map(|u| units.binary_search(u).ok()).collect())
-            .collect();
+        let mut areas_of = vec![Vec::new(); units.len()];
+        for (k, m) in codes.iter().enumerate() {
+            for u in m {
+                if let Ok(position) = units.binary_search(u) {
+                    areas_of[position].push(k);
+                }
+            }
+        }
         out.push(Chunk {
             areas: start..end,
             units,
-            members,
+            areas_of,
         });
         start = end;
     }
@@ -220,18 +225,28 @@ fn draw_cells(
             }
         }
     }
-    let DrawScratch { counts, area } = scratch;
-    count_from_sums_into(&cat, b.plan, sums, &chunk.units, counts)?;
+    let DrawScratch { unit, areas } = scratch;
     let n = b.n_years();
-    let n_areas = chunk.members.len();
+    let n_areas = chunk.areas.len();
     let (gc, dc) = (b.group_cells(), b.dwelling_cells());
+    let n_groups = cat.groups.len();
+    areas.resize_with(n_areas, AreaSums::default);
+    for a in areas.iter_mut() {
+        a.reset(n_groups, n, b.plan.own_pairs(), b.plan.has_households());
+    }
+    // Each unit counted once, added to the areas it belongs to.
+    count_units(&cat, b.plan, sums, &chunk.units, unit, |position, counts| {
+        for &k in &chunk.areas_of[position] {
+            areas[k].add_unit(counts);
+        }
+    })?;
     cells.iter_mut().for_each(|x| *x = 0.0);
     let (group_cells, dwelling_cells) = cells.split_at_mut(n_areas * gc);
     let links = housing.as_ref().map(|h| DwellingLinks::of(h, &cat));
-    for (k, members) in chunk.members.iter().enumerate() {
-        counts.area_sums(&cat, members, area);
+    for (k, area) in areas.iter_mut().enumerate() {
+        area.finish(b.plan.overlaps());
         let row = &mut group_cells[k * gc..(k + 1) * gc];
-        for gi in 0..cat.groups.len() {
+        for gi in 0..n_groups {
             let (gross, net) = (area.gross(gi), area.net(gi));
             for t in 0..n {
                 row[(gi * n + t) * 2] = gross[t];
@@ -248,8 +263,8 @@ fn draw_cells(
 /// Buffers a thread reuses from one draw to the next.
 #[derive(Default)]
 struct DrawScratch {
-    counts: crate::groups::GroupCounts,
-    area: AreaSums,
+    unit: UnitCounts,
+    areas: Vec<AreaSums>,
 }
 
 /// Percentiles of every cell over all draws.
