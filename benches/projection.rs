@@ -162,6 +162,39 @@ fn nl342_monte_carlo_1000_draws() -> usize {
     divan::black_box(draws_on(342, 1000))
 }
 
+/// The whole NL-342 run as `woonzorg run scenarios/nl-342.toml --no-charts --no-report
+/// [--draws N --seed 1]` does it: read, project three variants, count, write every table and
+/// the manifest (into the system's temporary folder).
+fn run_nl342(draws: Option<usize>) -> usize {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = std::env::temp_dir().join("woonzorg-bench");
+    let outcome = woonzorg::scenario::run::run_scenario(
+        &root.join("scenarios/nl-342.toml"),
+        &out,
+        &woonzorg::scenario::run::RunOptions {
+            no_charts: true,
+            no_report: true,
+            draws,
+            seed: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    outcome.files.len()
+}
+
+/// NL-342 deterministic: the whole run without charts and report (target ≤ 1 s).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn nl342_run_deterministic() -> usize {
+    divan::black_box(run_nl342(None))
+}
+
+/// NL-342 with 1,000 Monte Carlo draws: the whole run without charts and report (target ≤ 3 s).
+#[divan::bench(sample_count = 2, sample_size = 1)]
+fn nl342_run_1000_draws() -> usize {
+    divan::black_box(run_nl342(Some(1000)))
+}
+
 /// The group inputs restricted to the first `n` gemeenten (calibration still sees all).
 fn first_gemeenten(
     inputs: &woonzorg::groups::GroupInputs,

@@ -136,6 +136,8 @@ struct Chunk {
     units: Vec<usize>,
     /// Per unit (position in `units`): the chunk's areas it belongs to.
     areas_of: Vec<Vec<usize>>,
+    /// Per area of the chunk: whether it is one unit.
+    single: Vec<bool>,
 }
 
 /// Memory for the draws of one chunk of cells (4 bytes per cell and draw).
@@ -170,6 +172,7 @@ fn chunks(b: &DrawBase, draws: usize) -> Vec<Chunk> {
         }
         out.push(Chunk {
             areas: start..end,
+            single: codes.iter().map(|m| m.len() == 1).collect(),
             units,
             areas_of,
         });
@@ -225,25 +228,19 @@ fn draw_cells(
             }
         }
     }
-    let DrawScratch { unit, areas } = scratch;
+    let DrawScratch { unit, areas, single } = scratch;
     let n = b.n_years();
     let n_areas = chunk.areas.len();
     let (gc, dc) = (b.group_cells(), b.dwelling_cells());
     let n_groups = cat.groups.len();
+    let (own_pairs, households) = (b.plan.own_pairs(), b.plan.has_households());
     areas.resize_with(n_areas, AreaSums::default);
-    for a in areas.iter_mut() {
-        a.reset(n_groups, n, b.plan.own_pairs(), b.plan.has_households());
+    for (a, _) in areas.iter_mut().zip(&chunk.single).filter(|(_, s)| !**s) {
+        a.reset(n_groups, n, own_pairs, households);
     }
-    // Each unit counted once, added to the areas it belongs to.
-    count_units(&cat, b.plan, sums, &chunk.units, unit, |position, counts| {
-        for &k in &chunk.areas_of[position] {
-            areas[k].add_unit(counts);
-        }
-    })?;
-    cells.iter_mut().for_each(|x| *x = 0.0);
-    let (group_cells, dwelling_cells) = cells.split_at_mut(n_areas * gc);
     let links = housing.as_ref().map(|h| DwellingLinks::of(h, &cat));
-    for (k, area) in areas.iter_mut().enumerate() {
+    let (group_cells, dwelling_cells) = cells.split_at_mut(n_areas * gc);
+    let mut write = |k: usize, area: &mut AreaSums| {
         area.finish(b.plan.overlaps());
         let row = &mut group_cells[k * gc..(k + 1) * gc];
         for gi in 0..n_groups {
@@ -254,7 +251,27 @@ fn draw_cells(
             }
         }
         if let (Some(h), Some(links)) = (&housing, &links) {
-            net_units_by_type(h, links, area, n, &mut dwelling_cells[k * dc..(k + 1) * dc]);
+            let row = &mut dwelling_cells[k * dc..(k + 1) * dc];
+            row.iter_mut().for_each(|x| *x = 0.0);
+            net_units_by_type(h, links, area, n, row);
+        }
+    };
+    // Each unit counted once: an area of that unit alone is finished at once, the others
+    // add it up.
+    count_units(&cat, b.plan, sums, &chunk.units, unit, |position, counts| {
+        for &k in &chunk.areas_of[position] {
+            if chunk.single[k] {
+                single.reset(n_groups, n, own_pairs, households);
+                single.add_unit(counts);
+                write(k, single);
+            } else {
+                areas[k].add_unit(counts);
+            }
+        }
+    })?;
+    for (k, area) in areas.iter_mut().enumerate() {
+        if !chunk.single[k] {
+            write(k, area);
         }
     }
     Ok(())
@@ -265,6 +282,7 @@ fn draw_cells(
 struct DrawScratch {
     unit: UnitCounts,
     areas: Vec<AreaSums>,
+    single: AreaSums,
 }
 
 /// Percentiles of every cell over all draws.

@@ -650,7 +650,7 @@ pub fn run_scenario(
     }
     if draws > 0 && groups.is_some() {
         notes.push(format!(
-            "Monte Carlo: {draws} trekkingen, seed {seed}; percentielen p2_5, p16_5, p50, p83_5, p97_5 (P²-schatter) in tables/*_bands.csv."
+            "Monte Carlo: {draws} trekkingen, seed {seed}; percentielen p2_5, p16_5, p50, p83_5, p97_5 (exacte steekproefkwantielen, Hyndman & Fan definitie 7) in tables/*_bands.csv."
         ));
     }
     times.lap("grafieken");
