@@ -129,54 +129,136 @@ impl DrawBase<'_> {
     }
 }
 
-/// A run of consecutive areas whose cells are drawn together, with the units they need
-/// (indices into the plan's codes) and each area's members (positions in `units`).
+/// Areas whose cells are drawn together, the units counted for them, and where each unit's
+/// counts go.
 struct Chunk {
-    areas: std::ops::Range<usize>,
+    /// The areas whose cells this chunk keeps (indices into the run's areas).
+    areas: Vec<usize>,
+    /// The units counted (indices into the plan's codes, ascending).
     units: Vec<usize>,
-    /// Per unit (position in `units`): the chunk's areas it belongs to.
+    /// Per unit: the chunk's areas it belongs to (positions in `areas`).
     areas_of: Vec<Vec<usize>>,
-    /// Per area of the chunk: whether it is one unit.
+    /// Per area of the chunk: whether it is one unit (finished as soon as it is counted).
     single: Vec<bool>,
+    /// Per unit: the carried areas it belongs to (positions among the carried areas).
+    carried_of: Vec<Vec<usize>>,
+    /// This chunk's areas are the carried ones: their sums were added up along the other
+    /// chunks, nothing is counted for it.
+    carried: bool,
 }
 
-/// Memory for the draws of one chunk of cells (4 bytes per cell and draw).
+/// Memory for the draws of one chunk of cells (4 bytes per cell and draw), and at most half
+/// of it again for the sums of the carried areas.
 const BAND_MEMORY: usize = 256 << 20;
 
-/// Split the areas so that each chunk's cells × draws fit in [`BAND_MEMORY`].
+/// Split the areas into chunks whose cells × draws fit in [`BAND_MEMORY`], so that every unit
+/// is counted once per draw: the areas of one gemeente are grouped by their unit (ascending),
+/// areas of several gemeenten (the selection, regions) are carried — their sums added up per
+/// draw along those chunks — as far as their sums fit; the rest get chunks of their own, which
+/// count their members again.
 fn chunks(b: &DrawBase, draws: usize) -> Vec<Chunk> {
+    let draws = draws.max(1);
     let per_area = (b.group_cells() + b.dwelling_cells()).max(1);
-    let areas_per_chunk = (BAND_MEMORY / 4 / draws.max(1) / per_area).max(1);
+    let areas_per_chunk = (BAND_MEMORY / 4 / draws / per_area).max(1);
+    let n_groups = b.catalogue.groups.len();
+    let area_bytes = 8 * (5 * n_groups + b.plan.own_pairs()) * b.n_years() + 1024;
+    let codes: Vec<Vec<usize>> = b
+        .areas
+        .iter()
+        .map(|a| a.base_codes().iter().filter_map(|c| b.plan.unit(c)).collect())
+        .collect();
+    let (singles, multis): (Vec<usize>, Vec<usize>) =
+        (0..b.areas.len()).partition(|&a| codes[a].len() == 1);
+    let carry = multis
+        .len()
+        .min(BAND_MEMORY / 2 / area_bytes / draws)
+        .min(areas_per_chunk);
+    let (carried, rest) = multis.split_at(carry);
     let mut out = Vec::new();
-    let mut start = 0;
-    while start < b.areas.len() {
-        let end = (start + areas_per_chunk).min(b.areas.len());
-        let codes: Vec<Vec<usize>> = b.areas[start..end]
+    // Phase A: the units of the single areas and of the carried areas, in ascending order.
+    let mut single_of: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for &a in &singles {
+        single_of.entry(codes[a][0]).or_default().push(a);
+    }
+    for &a in carried {
+        for &u in &codes[a] {
+            single_of.entry(u).or_default();
+        }
+    }
+    let carried_at = |u: usize| -> Vec<usize> {
+        carried
             .iter()
-            .map(|a| a.base_codes().iter().filter_map(|c| b.plan.unit(c)).collect())
-            .collect();
-        let units: Vec<usize> = codes
+            .enumerate()
+            .filter(|(_, a)| codes[**a].contains(&u))
+            .map(|(k, _)| k)
+            .collect()
+    };
+    let mut chunk = Chunk {
+        areas: Vec::new(),
+        units: Vec::new(),
+        areas_of: Vec::new(),
+        single: Vec::new(),
+        carried_of: Vec::new(),
+        carried: false,
+    };
+    for (u, areas) in single_of {
+        if chunk.areas.len() + areas.len() > areas_per_chunk && !chunk.units.is_empty() {
+            out.push(std::mem::replace(
+                &mut chunk,
+                Chunk {
+                    areas: Vec::new(),
+                    units: Vec::new(),
+                    areas_of: Vec::new(),
+                    single: Vec::new(),
+                    carried_of: Vec::new(),
+                    carried: false,
+                },
+            ));
+        }
+        let first = chunk.areas.len();
+        chunk.areas.extend(&areas);
+        chunk.single.extend(areas.iter().map(|_| true));
+        chunk.areas_of.push((first..first + areas.len()).collect());
+        chunk.carried_of.push(carried_at(u));
+        chunk.units.push(u);
+    }
+    if !chunk.units.is_empty() {
+        out.push(chunk);
+    }
+    if !carried.is_empty() {
+        out.push(Chunk {
+            areas: carried.to_vec(),
+            units: Vec::new(),
+            areas_of: Vec::new(),
+            single: vec![false; carried.len()],
+            carried_of: Vec::new(),
+            carried: true,
+        });
+    }
+    // Phase B: the other areas of several gemeenten, counting their members again.
+    for group in rest.chunks(areas_per_chunk) {
+        let units: Vec<usize> = group
             .iter()
-            .flatten()
-            .copied()
+            .flat_map(|&a| codes[a].iter().copied())
             .collect::<std::collections::BTreeSet<usize>>()
             .into_iter()
             .collect();
         let mut areas_of = vec![Vec::new(); units.len()];
-        for (k, m) in codes.iter().enumerate() {
-            for u in m {
+        for (k, &a) in group.iter().enumerate() {
+            for u in &codes[a] {
                 if let Ok(position) = units.binary_search(u) {
                     areas_of[position].push(k);
                 }
             }
         }
         out.push(Chunk {
-            areas: start..end,
-            single: codes.iter().map(|m| m.len() == 1).collect(),
+            areas: group.to_vec(),
+            single: vec![false; group.len()],
+            carried_of: vec![Vec::new(); units.len()],
             units,
             areas_of,
+            carried: false,
         });
-        start = end;
     }
     out
 }
@@ -197,16 +279,12 @@ fn population_draw<'a>(
     }
 }
 
-/// The cells of one draw for the areas of a chunk: per area, per group, per year gross then
-/// net; then (with housing) per area, per dwelling type, per year the net demand. Draw `None`
-/// is the run itself: midden, every parameter at its value.
-fn draw_cells(
+/// What a draw draws: the population's sums and the parameters (draw `None`: the run itself,
+/// midden with every parameter at its value).
+fn drawn<'a>(
     draw: Option<u64>,
-    b: &DrawBase,
-    chunk: &Chunk,
-    scratch: &mut DrawScratch,
-    cells: &mut [f64],
-) -> Result<(), crate::groups::GroupError> {
+    b: &DrawBase<'a>,
+) -> (SumsView<'a>, Catalogue, Option<HousingCatalogue>) {
     let mut rng = ChaCha8Rng::seed_from_u64(b.seed);
     rng.set_stream(draw.unwrap_or(0));
     let sums = match (&b.low_high, draw) {
@@ -228,34 +306,73 @@ fn draw_cells(
             }
         }
     }
+    (sums, cat, housing)
+}
+
+/// Finish an area (its net) and write its cells: per group, per year gross then net into
+/// `groups`; per dwelling type, per year the net demand into `dwellings`.
+fn area_cells(
+    area: &mut AreaSums,
+    b: &DrawBase,
+    housing: Option<(&HousingCatalogue, &DwellingLinks)>,
+    groups: &mut [f64],
+    dwellings: &mut [f64],
+) {
+    let n = b.n_years();
+    area.finish(b.plan.overlaps());
+    for gi in 0..b.catalogue.groups.len() {
+        let (gross, net) = (area.gross(gi), area.net(gi));
+        for t in 0..n {
+            groups[(gi * n + t) * 2] = gross[t];
+            groups[(gi * n + t) * 2 + 1] = net[t];
+        }
+    }
+    if let Some((h, links)) = housing {
+        dwellings.iter_mut().for_each(|x| *x = 0.0);
+        net_units_by_type(h, links, area, n, dwellings);
+    }
+}
+
+/// The cells of one draw for the areas of a chunk: per area, per group, per year gross then
+/// net; then (with housing) per area, per dwelling type, per year the net demand. The units
+/// counted are also added to the draw's `carried` area sums; a carried chunk finishes those.
+fn draw_cells(
+    draw: Option<u64>,
+    b: &DrawBase,
+    chunk: &Chunk,
+    scratch: &mut DrawScratch,
+    cells: &mut [f64],
+    carried: &mut [AreaSums],
+) -> Result<(), crate::groups::GroupError> {
+    let (sums, cat, housing) = drawn(draw, b);
     let DrawScratch { unit, areas, single } = scratch;
     let n = b.n_years();
     let n_areas = chunk.areas.len();
     let (gc, dc) = (b.group_cells(), b.dwelling_cells());
+    let links = housing.as_ref().map(|h| DwellingLinks::of(h, &cat));
+    let housing = housing.as_ref().zip(links.as_ref());
+    let (group_cells, dwelling_cells) = cells.split_at_mut(n_areas * gc);
+    let mut write = |k: usize, area: &mut AreaSums| {
+        area_cells(
+            area,
+            b,
+            housing,
+            &mut group_cells[k * gc..(k + 1) * gc],
+            &mut dwelling_cells[k * dc..(k + 1) * dc],
+        )
+    };
+    if chunk.carried {
+        for (k, area) in carried.iter_mut().enumerate().take(n_areas) {
+            write(k, area);
+        }
+        return Ok(());
+    }
     let n_groups = cat.groups.len();
     let (own_pairs, households) = (b.plan.own_pairs(), b.plan.has_households());
     areas.resize_with(n_areas, AreaSums::default);
     for (a, _) in areas.iter_mut().zip(&chunk.single).filter(|(_, s)| !**s) {
         a.reset(n_groups, n, own_pairs, households);
     }
-    let links = housing.as_ref().map(|h| DwellingLinks::of(h, &cat));
-    let (group_cells, dwelling_cells) = cells.split_at_mut(n_areas * gc);
-    let mut write = |k: usize, area: &mut AreaSums| {
-        area.finish(b.plan.overlaps());
-        let row = &mut group_cells[k * gc..(k + 1) * gc];
-        for gi in 0..n_groups {
-            let (gross, net) = (area.gross(gi), area.net(gi));
-            for t in 0..n {
-                row[(gi * n + t) * 2] = gross[t];
-                row[(gi * n + t) * 2 + 1] = net[t];
-            }
-        }
-        if let (Some(h), Some(links)) = (&housing, &links) {
-            let row = &mut dwelling_cells[k * dc..(k + 1) * dc];
-            row.iter_mut().for_each(|x| *x = 0.0);
-            net_units_by_type(h, links, area, n, row);
-        }
-    };
     // Each unit counted once: an area of that unit alone is finished at once, the others
     // add it up.
     count_units(&cat, b.plan, sums, &chunk.units, unit, |position, counts| {
@@ -266,6 +383,11 @@ fn draw_cells(
                 write(k, single);
             } else {
                 areas[k].add_unit(counts);
+            }
+        }
+        for &m in &chunk.carried_of[position] {
+            if let Some(c) = carried.get_mut(m) {
+                c.add_unit(counts);
             }
         }
     })?;
@@ -371,6 +493,22 @@ pub fn run_draws(
     }
     let chunks = chunks(b, draws);
     let n_chunks = chunks.len();
+    // The sums of the carried areas, per draw (and of the run itself), reset once.
+    let n_carried = chunks.iter().find(|c| c.carried).map_or(0, |c| c.areas.len());
+    let empty_sums = || {
+        let mut a = AreaSums::default();
+        a.reset(
+            b.catalogue.groups.len(),
+            b.n_years(),
+            b.plan.own_pairs(),
+            b.plan.has_households(),
+        );
+        a
+    };
+    let mut carried: Vec<Vec<AreaSums>> = (0..draws)
+        .map(|_| (0..n_carried).map(|_| empty_sums()).collect())
+        .collect();
+    let mut carried_reference: Vec<AreaSums> = (0..n_carried).map(|_| empty_sums()).collect();
     // keys[c * draws + d]: draw d of cell c (one buffer for all chunks).
     let mut keys: Vec<u32> = Vec::new();
     // Cells a tile of the transposition from draws to cells holds.
@@ -379,17 +517,29 @@ pub fn run_draws(
     for (ci, chunk) in chunks.iter().enumerate() {
         let n_cells = chunk.areas.len() * (gc + dc);
         let mut reference = vec![0.0; n_cells];
-        draw_cells(None, b, chunk, &mut DrawScratch::default(), &mut reference)?;
+        draw_cells(
+            None,
+            b,
+            chunk,
+            &mut DrawScratch::default(),
+            &mut reference,
+            &mut carried_reference,
+        )?;
         keys.resize(n_cells * draws, 0);
-        batch.resize(n_cells * BATCH, 0.0);
+        // Every draw gets a slice, also when the chunk keeps no cells (it still adds up the
+        // carried areas).
+        let stride = n_cells.max(1);
+        batch.resize(stride * BATCH, 0.0);
         let mut done = 0;
         while done < draws {
             let end = (done + BATCH).min(draws);
-            batch[..n_cells * (end - done)]
-                .par_chunks_mut(n_cells.max(1))
+            batch[..stride * (end - done)]
+                .par_chunks_mut(stride)
+                .zip(carried[done..end].par_iter_mut())
                 .enumerate()
-                .try_for_each_init(DrawScratch::default, |scratch, (i, cells)| {
-                    draw_cells(Some((done + i) as u64), b, chunk, scratch, cells)
+                .try_for_each_init(DrawScratch::default, |scratch, (i, (cells, carried))| {
+                    let cells = &mut cells[..n_cells];
+                    draw_cells(Some((done + i) as u64), b, chunk, scratch, cells, carried)
                 })?;
             // Draw d of cell c goes to keys[c * draws + d], a tile of cells at a time.
             let batch = &batch;
@@ -399,7 +549,7 @@ pub fn run_draws(
                 .for_each(|(tile, (rows, refs))| {
                     let c0 = tile * TILE;
                     for d in done..end {
-                        let cells = &batch[(d - done) * n_cells..(d - done + 1) * n_cells];
+                        let cells = &batch[(d - done) * stride..(d - done) * stride + n_cells];
                         for (i, r) in refs.iter().enumerate() {
                             rows[i * draws + d] = order_key((cells[c0 + i] - r) as f32);
                         }
@@ -408,17 +558,20 @@ pub fn run_draws(
             done = end;
             progress((ci * draws + done) / n_chunks);
         }
+        if n_cells == 0 {
+            continue;
+        }
         let quantiles: Vec<[f64; 5]> = keys
-            .par_chunks_mut(draws.max(1))
+            .par_chunks_mut(draws)
             .zip(reference.par_iter())
             .map(|(row, r)| sample_quantiles(row, &QUANTILES).map(|q| r + q))
             .collect();
-        let n_chunk_areas = chunk.areas.len();
-        let (groups, dwellings) = quantiles.split_at(n_chunk_areas * gc);
-        let g0 = chunk.areas.start * gc;
-        out[g0..g0 + groups.len()].copy_from_slice(groups);
-        let d0 = n_areas * gc + chunk.areas.start * dc;
-        out[d0..d0 + dwellings.len()].copy_from_slice(dwellings);
+        let (groups, dwellings) = quantiles.split_at(chunk.areas.len() * gc);
+        for (k, &a) in chunk.areas.iter().enumerate() {
+            out[a * gc..(a + 1) * gc].copy_from_slice(&groups[k * gc..(k + 1) * gc]);
+            let d0 = n_areas * gc + a * dc;
+            out[d0..d0 + dc].copy_from_slice(&dwellings[k * dc..(k + 1) * dc]);
+        }
     }
     Ok(Bands { draws, cells: out })
 }
