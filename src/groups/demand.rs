@@ -252,13 +252,39 @@ impl Overlaps {
         }
     }
 
-    /// Persons in both groups i and j in one year: from the pair's sum (`pair`) or the
-    /// declared share of the gross counts.
-    fn both(&self, i: usize, j: usize, gross: &[f64], pair: impl Fn(&AgePair) -> f64) -> f64 {
-        match self.source[i * gross.len() + j] {
-            Shared::Nothing => 0.0,
-            Shared::Pair(p) => pair(&self.pairs[p]),
-            Shared::Declared(share, a, b) => (share * gross[a]).min(gross[b]),
+    /// Persons in both groups i and j per year into `out`: from the pair's sum (the persons of
+    /// `j`, or the pair's own sum) or the declared share of the gross counts; the area's sums
+    /// are `[group][year]` (pairs `[slot][year]`).
+    #[allow(clippy::too_many_arguments)]
+    fn both(
+        &self,
+        i: usize,
+        j: usize,
+        t_n: usize,
+        gross: &[f64],
+        persons: &[f64],
+        pairs: &[f64],
+        out: &mut [f64],
+    ) {
+        let n = gross.len() / t_n.max(1);
+        let row = |v: &[f64], g: usize, t: usize| v[g * t_n + t];
+        match self.source[i * n + j] {
+            Shared::Nothing => out.iter_mut().for_each(|x| *x = 0.0),
+            Shared::Pair(p) => {
+                let ap = &self.pairs[p];
+                for (t, x) in out.iter_mut().enumerate() {
+                    *x = match ap.sum {
+                        PairSum::Empty => 0.0,
+                        PairSum::Canon => row(persons, ap.j, t),
+                        PairSum::Own(slot) => row(pairs, slot, t),
+                    };
+                }
+            }
+            Shared::Declared(share, a, b) => {
+                for (t, x) in out.iter_mut().enumerate() {
+                    *x = (share * row(gross, a, t)).min(row(gross, b, t));
+                }
+            }
         }
     }
 }
@@ -1286,7 +1312,6 @@ pub struct AreaSums {
     households: Option<Vec<f64>>,
     pairs: Vec<f64>,
     year_gross: Vec<f64>,
-    year_net: Vec<f64>,
     applied: Vec<f64>,
 }
 
@@ -1429,31 +1454,15 @@ impl AreaSums {
     /// ([`net_by_priority`]).
     pub fn finish(&mut self, overlaps: &Overlaps) {
         let t_n = self.n_years;
-        let n = self.gross.len() / t_n.max(1);
-        self.year_gross.clear();
-        self.year_gross.resize(n, 0.0);
-        for t in 0..t_n {
-            for g in 0..n {
-                self.year_gross[g] = self.gross[g * t_n + t];
-            }
-            let (pairs, persons, gross) = (&self.pairs, &self.persons, &self.year_gross);
-            let pair = |ap: &AgePair| match ap.sum {
-                PairSum::Empty => 0.0,
-                PairSum::Canon => persons[ap.j * t_n + t],
-                PairSum::Own(slot) => pairs[slot * t_n + t],
-            };
-            net_by_priority_into(
-                gross,
-                &overlaps.order,
-                &overlaps.earlier,
-                |i, j| overlaps.both(i, j, gross, pair),
-                &mut self.year_net,
-                &mut self.applied,
-            );
-            for g in 0..n {
-                self.net[g * t_n + t] = self.year_net[g];
-            }
-        }
+        let (pairs, persons, gross) = (&self.pairs, &self.persons, &self.gross);
+        net_by_priority_into(
+            gross,
+            t_n,
+            &overlaps.order,
+            &overlaps.earlier,
+            |i, j, out| overlaps.both(i, j, t_n, gross, persons, pairs, out),
+            (&mut self.net, &mut self.applied, &mut self.year_gross),
+        );
     }
 }
 

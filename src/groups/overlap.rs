@@ -103,36 +103,55 @@ pub fn net_by_priority(gross: &[f64], both: &[Vec<f64>], order: &[usize]) -> (Ve
         e
     };
     let (mut net, mut applied) = (Vec::new(), Vec::new());
-    net_by_priority_into(gross, order, &earlier, |i, j| both[i][j], &mut net, &mut applied);
+    net_by_priority_into(
+        gross,
+        1,
+        order,
+        &earlier,
+        |i, j, out| out[0] = both[i][j],
+        (&mut net, &mut applied, &mut Vec::new()),
+    );
     (net, applied)
 }
 
-/// [`net_by_priority`] with the overlaps given sparsely: `earlier[j]` lists the groups before
-/// `j` in the claim order (in that order) that can share persons with it, `both(i, j)` how many;
-/// `net` and `applied` are buffers reused between calls.
+/// [`net_by_priority`] for `n_years` years at once, with the overlaps given sparsely: `gross`
+/// is `[group][year]`; `earlier[j]` lists the groups before `j` in the claim order (in that
+/// order) that can share persons with it; `both(i, j, out)` writes how many per year. Each year
+/// is netted on its own, exactly as [`net_by_priority`] does; `buffers` = (net, applied,
+/// scratch) are reused between calls.
 pub fn net_by_priority_into(
     gross: &[f64],
+    n_years: usize,
     order: &[usize],
     earlier: &[Vec<usize>],
-    both: impl Fn(usize, usize) -> f64,
-    net: &mut Vec<f64>,
-    applied: &mut Vec<f64>,
+    both: impl Fn(usize, usize, &mut [f64]),
+    buffers: (&mut Vec<f64>, &mut Vec<f64>, &mut Vec<f64>),
 ) {
+    let (net, applied, shared) = buffers;
+    let t_n = n_years;
     net.clear();
     net.extend_from_slice(gross);
     applied.clear();
     applied.resize(gross.len(), 0.0);
+    shared.clear();
+    shared.resize(t_n, 0.0);
+    let mut taken = vec![0.0; t_n];
     for &j in order {
-        let mut taken = 0.0;
+        taken.iter_mut().for_each(|x| *x = 0.0);
         for &i in &earlier[j] {
-            let b = both(i, j);
-            if gross[i] > 0.0 && b > 0.0 {
-                taken += b * net[i] / gross[i];
+            both(i, j, shared);
+            for t in 0..t_n {
+                let (g, b) = (gross[i * t_n + t], shared[t]);
+                if g > 0.0 && b > 0.0 {
+                    taken[t] += b * net[i * t_n + t] / g;
+                }
             }
         }
-        let t = taken.min(gross[j]).max(0.0);
-        applied[j] = t;
-        net[j] = gross[j] - t;
+        for t in 0..t_n {
+            let x = taken[t].min(gross[j * t_n + t]).max(0.0);
+            applied[j * t_n + t] = x;
+            net[j * t_n + t] = gross[j * t_n + t] - x;
+        }
     }
 }
 
