@@ -149,17 +149,17 @@ struct Chunk {
 
 /// Memory for the draws of one chunk of cells (4 bytes per cell and draw), and at most half
 /// of it again for the sums of the carried areas.
-const BAND_MEMORY: usize = 256 << 20;
+pub const BAND_MEMORY: usize = 256 << 20;
 
 /// Split the areas into chunks whose cells × draws fit in [`BAND_MEMORY`], so that every unit
 /// is counted once per draw: the areas of one gemeente are grouped by their unit (ascending),
 /// areas of several gemeenten (the selection, regions) are carried — their sums added up per
 /// draw along those chunks — as far as their sums fit; the rest get chunks of their own, which
 /// count their members again.
-fn chunks(b: &DrawBase, draws: usize) -> Vec<Chunk> {
+fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
     let draws = draws.max(1);
     let per_area = (b.group_cells() + b.dwelling_cells()).max(1);
-    let areas_per_chunk = (BAND_MEMORY / 4 / draws / per_area).max(1);
+    let areas_per_chunk = (memory / 4 / draws / per_area).max(1);
     let n_groups = b.catalogue.groups.len();
     let area_bytes = 8 * (5 * n_groups + b.plan.own_pairs()) * b.n_years() + 1024;
     let codes: Vec<Vec<usize>> = b
@@ -171,7 +171,7 @@ fn chunks(b: &DrawBase, draws: usize) -> Vec<Chunk> {
         (0..b.areas.len()).partition(|&a| codes[a].len() == 1);
     let carry = multis
         .len()
-        .min(BAND_MEMORY / 2 / area_bytes / draws)
+        .min(memory / 2 / area_bytes / draws)
         .min(areas_per_chunk);
     let (carried, rest) = multis.split_at(carry);
     let mut out = Vec::new();
@@ -263,50 +263,60 @@ fn chunks(b: &DrawBase, draws: usize) -> Vec<Chunk> {
     out
 }
 
-/// The population of a draw: midden moved towards hoog (z > 0) or laag (z < 0), the 67 % bound
-/// reached at |z| = 0.974 (the Kernprognose's intervals by a standard-normal draw; METHODS §1f).
-/// Every sum the group methods take from the population mixes the same way.
-fn population_draw<'a>(
-    mid: &'a PopulationSums,
-    lo: &'a PopulationSums,
-    hi: &'a PopulationSums,
-    z: f64,
-) -> SumsView<'a> {
-    if z >= 0.0 {
-        mid.mixed(hi, z / Z_67)
-    } else {
-        mid.mixed(lo, -z / Z_67)
-    }
+/// What a draw draws: where its population lies between the variants, and the parameters
+/// (draw `None`: the run itself, midden with every parameter at its value).
+struct Drawn {
+    /// (towards hoog, fraction of the way to the 67 % bound) when the population is drawn.
+    population: Option<(bool, f64)>,
+    catalogue: Catalogue,
+    housing: Option<(HousingCatalogue, DwellingLinks)>,
 }
 
-/// What a draw draws: the population's sums and the parameters (draw `None`: the run itself,
-/// midden with every parameter at its value).
-fn drawn<'a>(
-    draw: Option<u64>,
-    b: &DrawBase<'a>,
-) -> (SumsView<'a>, Catalogue, Option<HousingCatalogue>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(b.seed);
-    rng.set_stream(draw.unwrap_or(0));
-    let sums = match (&b.low_high, draw) {
-        (Some((lo, hi)), Some(_)) => {
-            let z: f64 = rng.sample(StandardNormal);
-            population_draw(b.midden, lo, hi, z)
-        }
-        _ => b.midden.view(),
-    };
-    let mut cat = b.catalogue.clone();
-    let mut housing = b.housing.cloned();
-    if draw.is_some() {
-        for p in group_params(&mut cat) {
-            draw_param(p, &mut rng);
-        }
-        if let Some(h) = housing.as_mut() {
-            for p in housing_params(h) {
+impl Drawn {
+    fn new(draw: Option<u64>, b: &DrawBase) -> Drawn {
+        let mut rng = ChaCha8Rng::seed_from_u64(b.seed);
+        rng.set_stream(draw.unwrap_or(0));
+        let population = match (&b.low_high, draw) {
+            (Some(_), Some(_)) => {
+                let z: f64 = rng.sample(StandardNormal);
+                Some((z >= 0.0, z.abs() / Z_67))
+            }
+            _ => None,
+        };
+        let mut catalogue = b.catalogue.clone();
+        let mut housing = b.housing.cloned();
+        if draw.is_some() {
+            for p in group_params(&mut catalogue) {
                 draw_param(p, &mut rng);
             }
+            if let Some(h) = housing.as_mut() {
+                for p in housing_params(h) {
+                    draw_param(p, &mut rng);
+                }
+            }
+        }
+        let housing = housing.map(|h| {
+            let links = DwellingLinks::of(&h, &catalogue);
+            (h, links)
+        });
+        Drawn {
+            population,
+            catalogue,
+            housing,
         }
     }
-    (sums, cat, housing)
+
+    /// The population sums of the draw: midden moved towards hoog (z > 0) or laag (z < 0),
+    /// the 67 % bound reached at |z| = 0.974 (the Kernprognose's intervals by a standard-normal
+    /// draw; METHODS §1f). Every sum the group methods take from the population mixes the same
+    /// way.
+    fn sums<'a>(&self, b: &DrawBase<'a>) -> SumsView<'a> {
+        match (self.population, &b.low_high) {
+            (Some((true, f)), Some((_, hi))) => b.midden.mixed(hi, f),
+            (Some((false, f)), Some((lo, _))) => b.midden.mixed(lo, f),
+            _ => b.midden.view(),
+        }
+    }
 }
 
 /// Finish an area (its net) and write its cells: per group, per year gross then net into
@@ -337,20 +347,19 @@ fn area_cells(
 /// net; then (with housing) per area, per dwelling type, per year the net demand. The units
 /// counted are also added to the draw's `carried` area sums; a carried chunk finishes those.
 fn draw_cells(
-    draw: Option<u64>,
+    drawn: &Drawn,
     b: &DrawBase,
     chunk: &Chunk,
     scratch: &mut DrawScratch,
     cells: &mut [f64],
     carried: &mut [AreaSums],
 ) -> Result<(), crate::groups::GroupError> {
-    let (sums, cat, housing) = drawn(draw, b);
+    let (sums, cat) = (drawn.sums(b), &drawn.catalogue);
     let DrawScratch { unit, areas, single } = scratch;
     let n = b.n_years();
     let n_areas = chunk.areas.len();
     let (gc, dc) = (b.group_cells(), b.dwelling_cells());
-    let links = housing.as_ref().map(|h| DwellingLinks::of(h, &cat));
-    let housing = housing.as_ref().zip(links.as_ref());
+    let housing = drawn.housing.as_ref().map(|(h, l)| (h, l));
     let (group_cells, dwelling_cells) = cells.split_at_mut(n_areas * gc);
     let mut write = |k: usize, area: &mut AreaSums| {
         area_cells(
@@ -375,7 +384,7 @@ fn draw_cells(
     }
     // Each unit counted once: an area of that unit alone is finished at once, the others
     // add it up.
-    count_units(&cat, b.plan, sums, &chunk.units, unit, |position, counts| {
+    count_units(cat, b.plan, sums, &chunk.units, unit, |position, counts| {
         for &k in &chunk.areas_of[position] {
             if chunk.single[k] {
                 single.reset(n_groups, n, own_pairs, households);
@@ -484,6 +493,17 @@ pub fn run_draws(
     draws: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Bands, crate::groups::GroupError> {
+    run_draws_within(b, draws, BAND_MEMORY, progress)
+}
+
+/// [`run_draws`] within `memory` bytes for the draws kept (smaller: more chunks, the same
+/// result).
+pub fn run_draws_within(
+    b: &DrawBase,
+    draws: usize,
+    memory: usize,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Bands, crate::groups::GroupError> {
     const BATCH: usize = 64;
     let (gc, dc) = (b.group_cells(), b.dwelling_cells());
     let n_areas = b.areas.len();
@@ -491,7 +511,7 @@ pub fn run_draws(
     if draws == 0 {
         return Ok(Bands { draws, cells: out });
     }
-    let chunks = chunks(b, draws);
+    let chunks = chunks(b, draws, memory);
     let n_chunks = chunks.len();
     // The sums of the carried areas, per draw (and of the run itself), reset once.
     let n_carried = chunks.iter().find(|c| c.carried).map_or(0, |c| c.areas.len());
@@ -514,11 +534,12 @@ pub fn run_draws(
     // Cells a tile of the transposition from draws to cells holds.
     const TILE: usize = 16;
     let mut batch: Vec<f64> = Vec::new();
+    let run_itself = Drawn::new(None, b);
     for (ci, chunk) in chunks.iter().enumerate() {
         let n_cells = chunk.areas.len() * (gc + dc);
         let mut reference = vec![0.0; n_cells];
         draw_cells(
-            None,
+            &run_itself,
             b,
             chunk,
             &mut DrawScratch::default(),
@@ -539,7 +560,10 @@ pub fn run_draws(
                 .enumerate()
                 .try_for_each_init(DrawScratch::default, |scratch, (i, (cells, carried))| {
                     let cells = &mut cells[..n_cells];
-                    draw_cells(Some((done + i) as u64), b, chunk, scratch, cells, carried)
+                    // Drawn again in every chunk (the same draw: same seed and stream), so
+                    // memory does not grow with the draws.
+                    let drawn = Drawn::new(Some((done + i) as u64), b);
+                    draw_cells(&drawn, b, chunk, scratch, cells, carried)
                 })?;
             // Draw d of cell c goes to keys[c * draws + d], a tile of cells at a time.
             let batch = &batch;

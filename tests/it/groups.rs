@@ -541,3 +541,56 @@ fn party_age_ranges_differ_by_exactly_the_population_of_the_extra_ages() {
         );
     }
 }
+
+/// The group stage's population sums are linear in the population: the methods on the mix of
+/// two variants' sums give the counts of the mixed population itself (to rounding), which is
+/// what lets a Monte Carlo draw mix sums instead of populations.
+#[test]
+fn counts_on_mixed_sums_are_the_counts_of_the_mixed_population() {
+    use woonzorg::groups::demand::{GroupPlan, PopulationSums, count_from_sums};
+    let scenario = root().join("scenarios/basis.toml");
+    let prepared = woonzorg::scenario::run::prepare_run(&scenario).unwrap();
+    let settings = prepared.scenario.groups.clone().unwrap();
+    let (catalogue, observed, _) =
+        woonzorg::scenario::groups::load_groups(&scenario, &settings).unwrap();
+    let variant = |n: &str| prepared.variants.iter().find(|v| v.name == n).unwrap();
+    let codes = variant("midden").gemeenten.as_ref().unwrap().codes.clone();
+    let mid = woonzorg::scenario::groups::group_inputs(variant("midden"), &codes);
+    let high = woonzorg::scenario::groups::group_inputs(variant("hoog"), &codes);
+    let f = 0.37;
+    let mix = |a: &Pop, b: &Pop| {
+        let mut o = *a;
+        for s in 0..2 {
+            for x in 0..o.0[s].len() {
+                o.0[s][x] += f * (b.0[s][x] - a.0[s][x]);
+            }
+        }
+        o
+    };
+    let mut mixed = mid.clone();
+    for (u, h) in mixed.units.iter_mut().zip(&high.units) {
+        u.stocks = u.stocks.iter().zip(&h.stocks).map(|(a, b)| mix(a, b)).collect();
+    }
+    for (k, p) in mixed.all_base.iter_mut() {
+        *p = mix(p, &high.all_base[k]);
+    }
+    mixed.national = mid.national.iter().zip(&high.national).map(|(a, b)| mix(a, b)).collect();
+    let direct = project_groups(&catalogue, &observed, &mixed).unwrap();
+    let plan = GroupPlan::new(&catalogue, &observed, &mid).unwrap();
+    let (s_mid, s_high) = (
+        PopulationSums::of(&plan, &catalogue, &mid),
+        PopulationSums::of(&plan, &catalogue, &high),
+    );
+    let all: Vec<usize> = (0..codes.len()).collect();
+    let via = count_from_sums(&catalogue, &plan, s_mid.mixed(&s_high, f), &all).unwrap();
+    let mut worst = 0.0f64;
+    for u in 0..codes.len() {
+        for g in 0..catalogue.groups.len() {
+            for (a, b) in direct.values(u, g).iter().zip(via.values(u, g)) {
+                worst = worst.max((a - b).abs() / a.abs().max(1.0));
+            }
+        }
+    }
+    show!("{} gemeenten × {} groups: largest relative difference {worst:.1e}", codes.len(), catalogue.groups.len());
+    assert!(worst < 1e-9, "{worst}");
+}

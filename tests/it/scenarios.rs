@@ -336,3 +336,55 @@ fn zero_spreads_give_the_deterministic_run_as_p50() {
     }
     assert!(n > 1000);
 }
+
+/// The bands do not depend on how the draws are split into chunks: with memory for one area at
+/// a time (every area of several gemeenten then counts its members again) they are the same
+/// bits as with every area in one chunk and the selection carried along.
+#[test]
+fn monte_carlo_bands_do_not_depend_on_the_chunks() {
+    use woonzorg::scenario::montecarlo::{DrawBase, run_draws_within};
+    let scenario = root().join("scenarios/basis.toml");
+    let prepared = woonzorg::scenario::run::prepare_run(&scenario).unwrap();
+    let settings = prepared.scenario.groups.clone().unwrap();
+    let loaded = woonzorg::scenario::groups::load_groups(&scenario, &settings).unwrap();
+    let housing = woonzorg::scenario::housing::load_housing(
+        &scenario,
+        &prepared.scenario,
+        prepared.scenario.housing.as_ref().unwrap(),
+        &loaded.0,
+        &loaded.1,
+        &prepared.registry,
+    )
+    .unwrap();
+    let g = woonzorg::scenario::groups::count_groups(
+        loaded,
+        &prepared.variants,
+        &prepared.areas,
+        Some(housing.headship),
+    )
+    .unwrap();
+    let several = prepared.areas.iter().filter(|a| a.members.len() > 1).count();
+    assert!(several >= 2, "basis has regions and the selection");
+    let sums = |name: &str| &g.sums.iter().find(|(v, _)| v == name).unwrap().1;
+    let base = DrawBase {
+        catalogue: &g.catalogue,
+        plan: &g.plan,
+        housing: Some(&housing.catalogue),
+        midden: sums("midden"),
+        low_high: Some((sums("laag"), sums("hoog"))),
+        areas: &prepared.areas,
+        seed: 7,
+    };
+    let one = run_draws_within(&base, 24, 1 << 30, &|_| {}).unwrap();
+    let tiny = run_draws_within(&base, 24, 1, &|_| {}).unwrap();
+    assert_eq!(one.cells.len(), tiny.cells.len());
+    assert!(one.cells.iter().all(|q| q.iter().all(|v| v.is_finite())));
+    for (i, (a, b)) in one.cells.iter().zip(&tiny.cells).enumerate() {
+        assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "cell {i}: {a:?} vs {b:?}");
+    }
+    show!(
+        "{} areas ({several} of several gemeenten), {} cells: the same with 1 chunk and with one area per chunk",
+        prepared.areas.len(),
+        one.cells.len()
+    );
+}
