@@ -409,43 +409,57 @@ pub fn run_scenario(
     };
     if !variants.is_empty() {
         std::fs::create_dir_all(staged.path("tables")).map_err(write_err(&target))?;
-        let pop_path = staged.path("tables/population.csv");
-        write_projection_table(&pop_path, &scenario.name, &variants, &externals, &areas)
-            .map_err(write_err(&pop_path))?;
-        files.push("tables/population.csv".into());
-        let comp_path = staged.path("tables/components.csv");
-        write_components_table(&comp_path, &scenario.name, &variants, &areas)
-            .map_err(write_err(&comp_path))?;
-        files.push("tables/components.csv".into());
     }
-    times.lap("tabellen: bevolking");
-    if let Some(g) = &groups {
-        let (pg, pf) = (
-            staged.path("tables/groups.csv"),
-            staged.path("tables/group_flows.csv"),
-        );
-        write_group_tables(&pg, &pf, &scenario.name, g, &areas).map_err(write_err(&pg))?;
-        files.push("tables/groups.csv".into());
-        files.push("tables/group_flows.csv".into());
-    }
-    if let (Some(g), Some(h)) = (&groups, &housing) {
-        let [pd, pp, pc] =
-            ["dwellings", "pressure", "costs"].map(|t| staged.path(&format!("tables/{t}.csv")));
-        write_area_tables([&pd, &pp, &pc], &scenario.name, g, h, &areas, &variants)
-            .map_err(write_err(&pd))?;
-        let p = staged.path("tables/policy.csv");
-        write_policy(&p, &scenario.name, g, h, &areas, &variants).map_err(write_err(&p))?;
-        files.extend(
-            ["dwellings", "pressure", "costs", "policy"].map(|f| format!("tables/{f}.csv")),
-        );
-        if !verdeel.is_empty() {
-            let p = staged.path("tables/verdeling.csv");
-            write_verdeling(&p, &scenario.name, g, h, &verdeel, &variants)
-                .map_err(write_err(&p))?;
-            files.push("tables/verdeling.csv".into());
+    // The population tables and the group and housing tables are independent: written at
+    // the same time.
+    let population_tables = || -> Result<Vec<String>, RunError> {
+        let mut files = Vec::new();
+        if !variants.is_empty() {
+            let pop_path = staged.path("tables/population.csv");
+            write_projection_table(&pop_path, &scenario.name, &variants, &externals, &areas)
+                .map_err(write_err(&pop_path))?;
+            files.push("tables/population.csv".into());
+            let comp_path = staged.path("tables/components.csv");
+            write_components_table(&comp_path, &scenario.name, &variants, &areas)
+                .map_err(write_err(&comp_path))?;
+            files.push("tables/components.csv".into());
         }
-    }
-    times.lap("tabellen: groepen en wonen");
+        Ok(files)
+    };
+    let group_tables = || -> Result<Vec<String>, RunError> {
+        let mut files = Vec::new();
+        if let Some(g) = &groups {
+            let (pg, pf) = (
+                staged.path("tables/groups.csv"),
+                staged.path("tables/group_flows.csv"),
+            );
+            write_group_tables(&pg, &pf, &scenario.name, g, &areas).map_err(write_err(&pg))?;
+            files.push("tables/groups.csv".into());
+            files.push("tables/group_flows.csv".into());
+        }
+        if let (Some(g), Some(h)) = (&groups, &housing) {
+            let [pd, pp, pc] = ["dwellings", "pressure", "costs"]
+                .map(|t| staged.path(&format!("tables/{t}.csv")));
+            write_area_tables([&pd, &pp, &pc], &scenario.name, g, h, &areas, &variants)
+                .map_err(write_err(&pd))?;
+            let p = staged.path("tables/policy.csv");
+            write_policy(&p, &scenario.name, g, h, &areas, &variants).map_err(write_err(&p))?;
+            files.extend(
+                ["dwellings", "pressure", "costs", "policy"].map(|f| format!("tables/{f}.csv")),
+            );
+            if !verdeel.is_empty() {
+                let p = staged.path("tables/verdeling.csv");
+                write_verdeling(&p, &scenario.name, g, h, &verdeel, &variants)
+                    .map_err(write_err(&p))?;
+                files.push("tables/verdeling.csv".into());
+            }
+        }
+        Ok(files)
+    };
+    let (population_files, group_files) = rayon::join(population_tables, group_tables);
+    files.extend(population_files?);
+    files.extend(group_files?);
+    times.lap("tabellen: bevolking, groepen en wonen");
     // Monte Carlo bands.
     let draws = opts
         .draws
