@@ -20,7 +20,6 @@ pub fn write_rows<W: Write>(out: W, header: &[&str], rows: &[Vec<String>]) -> st
 /// from the whole number of cents instead of a shortest-round-trip float conversion. NaN and
 /// infinity are written as such, for [`TableWriter`] to refuse.
 pub fn push_cents(out: &mut String, v: f64) {
-    use std::fmt::Write as _;
     let r = (v * 100.0).round();
     // Beyond 13 digits before the point, a double's shortest form may differ: the slow path.
     if !r.is_finite() || r.abs() >= 1e15 {
@@ -33,12 +32,13 @@ pub fn push_cents(out: &mut String, v: f64) {
         out.push('-');
     }
     let (whole, frac) = (a / 100, a % 100);
-    let _ = write!(out, "{whole}");
+    out.push_str(itoa::Buffer::new().format(whole));
     if frac != 0 {
-        if frac % 10 == 0 {
-            let _ = write!(out, ".{}", frac / 10);
-        } else {
-            let _ = write!(out, ".{frac:02}");
+        let digit = |d: u64| char::from(b'0' + d as u8);
+        out.push('.');
+        out.push(digit(frac / 10));
+        if frac % 10 != 0 {
+            out.push(digit(frac % 10));
         }
     }
 }
