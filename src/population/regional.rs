@@ -163,6 +163,17 @@ pub struct RegionalProjection {
     pub observed: Vec<bool>,
 }
 
+impl RegionalProjection {
+    /// The position of a gemeente code: by bisection when the codes are in order (as the
+    /// projection writes them), else by a scan.
+    pub fn index_of(&self, code: &str) -> Option<usize> {
+        match self.codes.binary_search_by(|c| c.as_str().cmp(code)) {
+            Ok(i) => Some(i),
+            Err(_) => self.codes.iter().position(|c| c == code),
+        }
+    }
+}
+
 /// Fit the estimated bases to both margins of the base year: each gemeente's band totals and
 /// the national single-year × sex population (so that the gemeenten add up to Nederland).
 pub fn fit_bases_to_national(

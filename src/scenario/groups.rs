@@ -49,7 +49,7 @@ pub fn group_inputs(v: &VariantResult, units: &[String]) -> GroupInputs {
     let units = units
         .iter()
         .filter_map(|c| {
-            let i = g.codes.iter().position(|x| x == c)?;
+            let i = g.index_of(c)?;
             Some(Unit {
                 code: c.clone(),
                 stocks: g.stocks[i].clone(),

@@ -787,7 +787,7 @@ fn stock_of(v: &VariantResult, code: &str, t: usize) -> Option<crate::population
         return v.national.stocks.get(t).copied();
     }
     let g = v.gemeenten.as_ref()?;
-    let i = g.codes.iter().position(|c| c == code)?;
+    let i = g.index_of(code)?;
     g.stocks[i].get(t).copied()
 }
 

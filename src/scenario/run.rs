@@ -855,7 +855,7 @@ impl Area {
         let g = v.gemeenten.as_ref()?;
         let mut p = Pop::default();
         for m in &self.members {
-            let gi = g.codes.iter().position(|c| c == m)?;
+            let gi = g.index_of(m)?;
             p.add(g.stocks[gi].get(i)?);
         }
         Some(p)
@@ -877,7 +877,7 @@ impl Area {
         let g = v.gemeenten.as_ref()?;
         let mut acc = (0.0, 0.0, 0.0);
         for m in &self.members {
-            let gi = g.codes.iter().position(|c| c == m)?;
+            let gi = g.index_of(m)?;
             let (b, d, n) = sum(g.flows[gi].get(i)?);
             acc = (acc.0 + b, acc.1 + d, acc.2 + n);
         }
