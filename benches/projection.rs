@@ -228,24 +228,15 @@ fn nl342() -> &'static Nl342 {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let path = root.join("scenarios/nl-342.toml");
         let prepared = woonzorg::scenario::run::prepare_run(&path).unwrap();
-        let settings = prepared.scenario.groups.clone().unwrap();
-        let loaded = woonzorg::scenario::groups::load_groups(&path, &settings).unwrap();
-        let housing = woonzorg::scenario::housing::load_housing(
+        let (groups, housing) = woonzorg::scenario::run::count_groups_and_housing(
             &path,
             &prepared.scenario,
-            prepared.scenario.housing.as_ref().unwrap(),
-            &loaded.0,
-            &loaded.1,
             &prepared.registry,
-        )
-        .unwrap();
-        let groups = woonzorg::scenario::groups::count_groups(
-            loaded,
             &prepared.variants,
             &prepared.areas,
-            Some(housing.headship),
         )
         .unwrap();
+        let (groups, housing) = (groups.unwrap(), housing.unwrap());
         Nl342 {
             prepared,
             groups,

@@ -25,13 +25,12 @@ use crate::population::grid::{AGES, Pop};
 use super::GroupError;
 use super::catalogue::{Catalogue, Group, Method};
 use super::methods::{
-    Rates, calibration_ratio, parse_half_year, path_value, stock_flow, taakstelling,
-    trend_factor,
+    Rates, calibration_ratio, parse_half_year, path_value, stock_flow, taakstelling, trend_factor,
 };
 use super::observed::{BandsByRegion, Observed};
-use super::overlap::net_by_priority_into;
 #[cfg(doc)]
 use super::overlap::net_by_priority;
+use super::overlap::net_by_priority_into;
 
 /// A gemeente (or NL01) with its projected stocks, 1 January of base..=horizon.
 #[derive(Debug, Clone)]
@@ -225,7 +224,11 @@ impl Overlaps {
             .iter()
             .filter_map(|o| Some((position(&o.groups[0])?, position(&o.groups[1])?, o.share)))
             .collect();
-        let order: Vec<usize> = catalogue.order.iter().filter_map(|id| position(id)).collect();
+        let order: Vec<usize> = catalogue
+            .order
+            .iter()
+            .filter_map(|id| position(id))
+            .collect();
         let mut source = vec![Shared::Nothing; n * n];
         for (p, ap) in pairs.iter().enumerate() {
             source[ap.i * n + ap.j] = Shared::Pair(p);
@@ -534,7 +537,12 @@ impl GroupPlan {
             let flow_names = match g.method {
                 Method::Prevalentie => vec![],
                 Method::VoorraadStroom => {
-                    vec!["instroom", "uitstroom_gewenst", "uitstroom", "wachtend_op_woning"]
+                    vec![
+                        "instroom",
+                        "uitstroom_gewenst",
+                        "uitstroom",
+                        "wachtend_op_woning",
+                    ]
                 }
                 Method::Taakstelling => vec!["taak", "achterstand_1_januari", "gehuisvest"],
                 Method::Pad => {
@@ -585,7 +593,13 @@ impl GroupPlan {
         Ok(GroupPlan {
             base_year: inputs.base_year,
             n_years,
-            index: Arc::new(codes.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect()),
+            index: Arc::new(
+                codes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.clone(), i))
+                    .collect(),
+            ),
             national_unit: codes.iter().map(|c| c == "NL01").collect(),
             codes_arc: Arc::new(codes.clone()),
             codes,
@@ -645,7 +659,8 @@ impl PopulationSums {
                 let rates = e.unit_rates.get(u);
                 for (t, pop) in unit.stocks.iter().enumerate().take(l.n_years) {
                     if e.profile {
-                        data[l.canon(u, g) + t] = weighted_sum(pop, rates, None, e.window, &e.sexes);
+                        data[l.canon(u, g) + t] =
+                            weighted_sum(pop, rates, None, e.window, &e.sexes);
                         if h.is_some() {
                             data[l.households(u, g) + t] =
                                 weighted_sum(pop, rates, h, e.window, &e.sexes);
@@ -1000,7 +1015,8 @@ pub fn count_units(
         zeros(&mut unit.pairs, n_pairs * n_years);
         zeros(&mut unit.flows, unit.flows_per_unit);
         unit.calibration.clear();
-        for (g, (e, (tau, rho_of, method, my_pairs))) in plan.groups.iter().zip(&steps).enumerate() {
+        for (g, (e, (tau, rho_of, method, my_pairs))) in plan.groups.iter().zip(&steps).enumerate()
+        {
             let share_of = |u: usize, t: usize| share(plan, &sums, e, g, u, t);
             let rho = rho_of(u);
             unit.calibration.push(rho);
@@ -1018,7 +1034,11 @@ pub fn count_units(
                         values[t] = k[t] * canon(t);
                     }
                 }
-                GroupMethod::StockFlow { duration, capacity, start } => {
+                GroupMethod::StockFlow {
+                    duration,
+                    capacity,
+                    start,
+                } => {
                     let prev: Option<Vec<f64>> = e
                         .profile
                         .then(|| (0..n_years).map(|t| rho * tau[t] * canon(t)).collect());
@@ -1045,7 +1065,11 @@ pub fn count_units(
                     // The age profile follows the prevalence shape, scaled to the stock.
                     if let Some(prev) = prev {
                         for t in 0..n_years {
-                            let f = if prev[t] > 0.0 { values[t] / prev[t] } else { 0.0 };
+                            let f = if prev[t] > 0.0 {
+                                values[t] / prev[t]
+                            } else {
+                                0.0
+                            };
                             k[t] = rho * tau[t] * f;
                         }
                     }
@@ -1124,7 +1148,14 @@ pub fn count_units(
 }
 
 /// Unit `u`'s share of a national count of group `g` in year `t`.
-fn share(plan: &GroupPlan, sums: &SumsView, e: &GroupPlanEntry, g: usize, u: usize, t: usize) -> f64 {
+fn share(
+    plan: &GroupPlan,
+    sums: &SumsView,
+    e: &GroupPlanEntry,
+    g: usize,
+    u: usize,
+    t: usize,
+) -> f64 {
     let l = &plan.layout;
     match &e.shares {
         SharePlan::Whole => 1.0,
@@ -1218,11 +1249,16 @@ impl GroupMethod {
                 }
             }
             Method::Pad => {
-                let pts = |f: &dyn Fn(&super::catalogue::PathPoint) -> Option<f64>| -> Vec<(u16, f64)> {
-                    g.path.iter().filter_map(|p| f(p).map(|v| (p.year, v))).collect()
+                let pts =
+                    |f: &dyn Fn(&super::catalogue::PathPoint) -> Option<f64>| -> Vec<(u16, f64)> {
+                        g.path
+                            .iter()
+                            .filter_map(|p| f(p).map(|v| (p.year, v)))
+                            .collect()
+                    };
+                let per_year = |points: &[(u16, f64)]| -> Vec<f64> {
+                    (0..n_years).map(|t| path_value(points, year(t))).collect()
                 };
-                let per_year =
-                    |points: &[(u16, f64)]| -> Vec<f64> { (0..n_years).map(|t| path_value(points, year(t))).collect() };
                 let (low, high) = (pts(&|p| p.low), pts(&|p| p.high));
                 GroupMethod::Path {
                     mid: per_year(&pts(&|p| Some(p.value))),
@@ -1270,7 +1306,11 @@ fn profiles(plan: &GroupPlan, counts: &GroupCounts, inputs: &GroupInputs) -> Vec
                 .enumerate()
                 .map(|(t, pop)| {
                     let c = canon(pop);
-                    let k = if c > 0.0 { counts.persons[at + t] / c } else { 0.0 };
+                    let k = if c > 0.0 {
+                        counts.persons[at + t] / c
+                    } else {
+                        0.0
+                    };
                     let mut p = Pop::default();
                     for s in 0..2 {
                         for x in 0..AGES {
@@ -1315,7 +1355,6 @@ pub struct AreaSums {
     applied: Vec<f64>,
 }
 
-
 impl AreaSums {
     fn row<'a>(&self, v: &'a [f64], g: usize) -> &'a [f64] {
         &v[g * self.n_years..(g + 1) * self.n_years]
@@ -1337,14 +1376,19 @@ impl AreaSums {
 impl GroupCounts {
     /// Gross and net for an area: the sum of its units (gemeente codes; `NL01` for a national
     /// run), with flows and profiles. Units not counted are an error.
-    pub fn area(&self, catalogue: &Catalogue, members: &[String]) -> Result<AreaGroups, GroupError> {
+    pub fn area(
+        &self,
+        catalogue: &Catalogue,
+        members: &[String],
+    ) -> Result<AreaGroups, GroupError> {
         // Units added in the plan's order (as a Monte Carlo draw adds them).
         let mut units = self.member_units(members)?;
         units.sort_unstable();
         let mut sums = AreaSums::default();
         self.area_sums(catalogue, &units, &mut sums);
         let n = sums.gross.len() / self.n_years.max(1);
-        let rows = |v: &[f64]| -> Vec<Vec<f64>> { (0..n).map(|g| sums.row(v, g).to_vec()).collect() };
+        let rows =
+            |v: &[f64]| -> Vec<Vec<f64>> { (0..n).map(|g| sums.row(v, g).to_vec()).collect() };
         let mut flows: Vec<Vec<(&'static str, Vec<f64>)>> = (0..n)
             .map(|g| {
                 self.flow_names[g]
@@ -1436,7 +1480,13 @@ impl AreaSums {
     }
 
     /// Add one unit's counts (flat `[group][year]`, pairs `[slot][year]`).
-    pub fn add(&mut self, values: &[f64], persons: &[f64], households: Option<&[f64]>, pairs: &[f64]) {
+    pub fn add(
+        &mut self,
+        values: &[f64],
+        persons: &[f64],
+        households: Option<&[f64]>,
+        pairs: &[f64],
+    ) {
         add_to(&mut self.gross, values);
         add_to(&mut self.persons, persons);
         if let (Some(acc), Some(hh)) = (self.households.as_mut(), households) {
@@ -1447,7 +1497,12 @@ impl AreaSums {
 
     /// Add one unit's counts from [`count_units`].
     pub fn add_unit(&mut self, unit: &UnitCounts) {
-        self.add(&unit.values, &unit.persons, unit.households.as_deref(), &unit.pairs);
+        self.add(
+            &unit.values,
+            &unit.persons,
+            unit.households.as_deref(),
+            &unit.pairs,
+        );
     }
 
     /// The net counts: year by year the overlaps taken out in the claim order

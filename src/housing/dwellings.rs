@@ -82,10 +82,17 @@ pub struct TypeDemand {
     pub net: Vec<f64>,
 }
 
-/// Which dwelling types each group of the housing catalogue needs: per group (index in the
-/// group catalogue) the persons per dwelling it fixes, if any, and (type index, share of the
-/// group's persons, whether the type counts places).
-pub struct DwellingLinks(Vec<(usize, Option<f64>, Vec<(usize, f64, bool)>)>);
+/// Which dwelling types each group of the housing catalogue needs.
+pub struct DwellingLinks(Vec<DwellingLink>);
+
+/// One group of the housing catalogue: its index in the group catalogue, the persons per
+/// dwelling it fixes (if any), and per type (type index, share of the group's persons, whether
+/// the type counts places).
+struct DwellingLink {
+    group: usize,
+    fixed: Option<f64>,
+    types: Vec<(usize, f64, bool)>,
+}
 
 impl DwellingLinks {
     pub fn of(hc: &HousingCatalogue, groups: &Catalogue) -> DwellingLinks {
@@ -106,7 +113,11 @@ impl DwellingLinks {
                         .persons_per_dwelling
                         .value
                         .or_else(|| (!groups.groups[gi].has_age_profile()).then_some(1.0));
-                    Some((gi, fixed, types))
+                    Some(DwellingLink {
+                        group: gi,
+                        fixed,
+                        types,
+                    })
                 })
                 .collect(),
         )
@@ -142,8 +153,13 @@ pub fn dwelling_demand(
 ) -> Vec<GroupDwellings> {
     let links = DwellingLinks::of(hc, groups);
     let mut out = Vec::new();
-    for (gi, fixed, types) in &links.0 {
-        let gi = *gi;
+    for DwellingLink {
+        group,
+        fixed,
+        types,
+    } in &links.0
+    {
+        let gi = *group;
         let n = area.gross[gi].len();
         let ppd: Vec<f64> = (0..n)
             .map(|t| {
@@ -195,8 +211,17 @@ pub fn net_units_by_type(
     n_years: usize,
     out: &mut [f64],
 ) {
-    for (gi, fixed, types) in &links.0 {
-        let (persons, net, households) = (area.persons(*gi), area.net(*gi), area.households(*gi));
+    for DwellingLink {
+        group,
+        fixed,
+        types,
+    } in &links.0
+    {
+        let (persons, net, households) = (
+            area.persons(*group),
+            area.net(*group),
+            area.households(*group),
+        );
         for &(ti, share, places) in types {
             for t in 0..n_years {
                 let per_unit = if places {

@@ -129,8 +129,7 @@ pub fn group_charts(
         ));
     }
     if let Some(h) = h {
-        let dw =
-            crate::housing::dwellings::dwelling_demand(&h.catalogue, &g.catalogue, &a);
+        let dw = crate::housing::dwellings::dwelling_demand(&h.catalogue, &g.catalogue, &a);
         let segments: Vec<(String, Vec<f64>)> = h
             .catalogue
             .types

@@ -135,7 +135,10 @@ pub fn count_groups(
         };
         let s = PopulationSums::of(&p, &catalogue, &gi);
         let all: Vec<usize> = (0..p.codes().len()).collect();
-        counts.push((v.name.clone(), count_from_sums(&catalogue, &p, s.view(), &all)?));
+        counts.push((
+            v.name.clone(),
+            count_from_sums(&catalogue, &p, s.view(), &all)?,
+        ));
         sums.push((v.name.clone(), s));
         plan = Some(p);
     }

@@ -19,7 +19,9 @@ use rand_distr::{StandardNormal, Triangular, Uniform};
 use rayon::prelude::*;
 
 use crate::groups::catalogue::{Catalogue, Param, Spread};
-use crate::groups::demand::{AreaSums, GroupPlan, PopulationSums, SumsView, UnitCounts, count_units};
+use crate::groups::demand::{
+    AreaSums, GroupPlan, PopulationSums, SumsView, UnitCounts, count_units,
+};
 use crate::housing::HousingCatalogue;
 use crate::housing::dwellings::{DwellingLinks, net_units_by_type};
 
@@ -131,6 +133,7 @@ impl DrawBase<'_> {
 
 /// Areas whose cells are drawn together, the units counted for them, and where each unit's
 /// counts go.
+#[derive(Default)]
 struct Chunk {
     /// The areas whose cells this chunk keeps (indices into the run's areas).
     areas: Vec<usize>,
@@ -165,7 +168,12 @@ fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
     let codes: Vec<Vec<usize>> = b
         .areas
         .iter()
-        .map(|a| a.base_codes().iter().filter_map(|c| b.plan.unit(c)).collect())
+        .map(|a| {
+            a.base_codes()
+                .iter()
+                .filter_map(|c| b.plan.unit(c))
+                .collect()
+        })
         .collect();
     let (singles, multis): (Vec<usize>, Vec<usize>) =
         (0..b.areas.len()).partition(|&a| codes[a].len() == 1);
@@ -193,27 +201,10 @@ fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
             .map(|(k, _)| k)
             .collect()
     };
-    let mut chunk = Chunk {
-        areas: Vec::new(),
-        units: Vec::new(),
-        areas_of: Vec::new(),
-        single: Vec::new(),
-        carried_of: Vec::new(),
-        carried: false,
-    };
+    let mut chunk = Chunk::default();
     for (u, areas) in single_of {
         if chunk.areas.len() + areas.len() > areas_per_chunk && !chunk.units.is_empty() {
-            out.push(std::mem::replace(
-                &mut chunk,
-                Chunk {
-                    areas: Vec::new(),
-                    units: Vec::new(),
-                    areas_of: Vec::new(),
-                    single: Vec::new(),
-                    carried_of: Vec::new(),
-                    carried: false,
-                },
-            ));
+            out.push(std::mem::take(&mut chunk));
         }
         let first = chunk.areas.len();
         chunk.areas.extend(&areas);
@@ -228,11 +219,9 @@ fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
     if !carried.is_empty() {
         out.push(Chunk {
             areas: carried.to_vec(),
-            units: Vec::new(),
-            areas_of: Vec::new(),
             single: vec![false; carried.len()],
-            carried_of: Vec::new(),
             carried: true,
+            ..Chunk::default()
         });
     }
     // Phase B: the other areas of several gemeenten, counting their members again.
@@ -355,7 +344,11 @@ fn draw_cells(
     carried: &mut [AreaSums],
 ) -> Result<(), crate::groups::GroupError> {
     let (sums, cat) = (drawn.sums(b), &drawn.catalogue);
-    let DrawScratch { unit, areas, single } = scratch;
+    let DrawScratch {
+        unit,
+        areas,
+        single,
+    } = scratch;
     let n = b.n_years();
     let n_areas = chunk.areas.len();
     let (gc, dc) = (b.group_cells(), b.dwelling_cells());
@@ -426,11 +419,19 @@ pub struct Bands {
 /// A value as a key whose unsigned order is the order of the values (IEEE 754 total order).
 fn order_key(x: f32) -> u32 {
     let b = x.to_bits();
-    if b & 0x8000_0000 != 0 { !b } else { b | 0x8000_0000 }
+    if b & 0x8000_0000 != 0 {
+        !b
+    } else {
+        b | 0x8000_0000
+    }
 }
 
 fn from_order_key(k: u32) -> f32 {
-    f32::from_bits(if k & 0x8000_0000 != 0 { k & 0x7fff_ffff } else { !k })
+    f32::from_bits(if k & 0x8000_0000 != 0 {
+        k & 0x7fff_ffff
+    } else {
+        !k
+    })
 }
 
 /// Put the `ranks`-th smallest values (ascending, distinct, within `v`) in their places: a
@@ -514,7 +515,10 @@ pub fn run_draws_within(
     let chunks = chunks(b, draws, memory);
     let n_chunks = chunks.len();
     // The sums of the carried areas, per draw (and of the run itself), reset once.
-    let n_carried = chunks.iter().find(|c| c.carried).map_or(0, |c| c.areas.len());
+    let n_carried = chunks
+        .iter()
+        .find(|c| c.carried)
+        .map_or(0, |c| c.areas.len());
     let empty_sums = || {
         let mut a = AreaSums::default();
         a.reset(
@@ -615,14 +619,14 @@ pub fn monte_carlo(
 ) -> Result<Bands, super::run::RunError> {
     let find = |name: &str| g.sums.iter().find(|(n, _)| n == name).map(|(_, s)| s);
     let first = variants.first().and_then(|v| find(&v.name));
-    let midden = find("midden").or(first).ok_or_else(|| {
-        super::schema::ScenarioError::Invalid {
+    let midden = find("midden")
+        .or(first)
+        .ok_or_else(|| super::schema::ScenarioError::Invalid {
             path: scenario_path.to_path_buf(),
             key: "projection".into(),
             message: "Monte Carlo needs a projection".into(),
             hint: "add [projection]".into(),
-        }
-    })?;
+        })?;
     let low_high = if population {
         match (find("laag"), find("hoog")) {
             (Some(l), Some(hh)) => Some((l, hh)),

@@ -19,9 +19,9 @@ use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
 use crate::source::TidyTable;
 use crate::source::tidy::{format_number, neutralise};
 
-use super::groups::{count_groups, load_groups, write_group_tables};
+use super::groups::{GroupRun, count_groups, load_groups, write_group_tables};
 use super::housing::{
-    dwellings_chart, load_housing, supply_warnings, write_area_tables, write_policy,
+    HousingRun, dwellings_chart, load_housing, supply_warnings, write_area_tables, write_policy,
     write_verdeling,
 };
 use super::montecarlo::{monte_carlo, write_dwelling_bands, write_group_bands};
@@ -346,35 +346,8 @@ pub fn run_scenario(
         kind: r.kind.clone(),
         members: r.members.iter().map(|g| g.code.clone()).collect(),
     }));
-    let loaded = match &scenario.groups {
-        Some(settings) if !variants.is_empty() => Some(load_groups(scenario_path, settings)?),
-        _ => None,
-    };
-    let housing = match (&scenario.housing, &loaded) {
-        (Some(settings), Some((catalogue, observed, _))) => Some(load_housing(
-            scenario_path,
-            &scenario,
-            settings,
-            catalogue,
-            observed,
-            &registry,
-        )?),
-        (Some(_), None) => {
-            return Err(ScenarioError::Invalid {
-                path: scenario_path.to_path_buf(),
-                key: "housing".into(),
-                message: "housing needs [groups] and [projection]".into(),
-                hint: "add [groups] with catalogue and data, as in scenarios/basis.toml".into(),
-            }
-            .into());
-        }
-        _ => None,
-    };
-    let household_rates = housing.as_ref().map(|h| h.headship);
-    let groups = match loaded {
-        Some(l) => Some(count_groups(l, &variants, &count_areas, household_rates)?),
-        None => None,
-    };
+    let (groups, housing) =
+        count_groups_and_housing(scenario_path, &scenario, &registry, &variants, &count_areas)?;
 
     times.lap("groepen en wonen");
     // Outputs.
@@ -438,8 +411,8 @@ pub fn run_scenario(
             files.push("tables/group_flows.csv".into());
         }
         if let (Some(g), Some(h)) = (&groups, &housing) {
-            let [pd, pp, pc] = ["dwellings", "pressure", "costs"]
-                .map(|t| staged.path(&format!("tables/{t}.csv")));
+            let [pd, pp, pc] =
+                ["dwellings", "pressure", "costs"].map(|t| staged.path(&format!("tables/{t}.csv")));
             write_area_tables([&pd, &pp, &pc], &scenario.name, g, h, &areas, &variants)
                 .map_err(write_err(&pd))?;
             let p = staged.path("tables/policy.csv");
@@ -809,6 +782,49 @@ pub fn run_scenario(
         headline: report.headline,
         times,
     })
+}
+
+/// The groups and housing of a scenario: the group catalogue and data read, the housing
+/// catalogue, data and supply read (its headship rates give the groups' households), and every
+/// group counted in every variant for the gemeenten of `areas`. `None` where the scenario has
+/// no `[groups]` (or no projection) or no `[housing]`.
+pub fn count_groups_and_housing(
+    scenario_path: &Path,
+    scenario: &Scenario,
+    registry: &Registry,
+    variants: &[VariantResult],
+    areas: &[Area],
+) -> Result<(Option<GroupRun>, Option<HousingRun>), RunError> {
+    let loaded = match &scenario.groups {
+        Some(settings) if !variants.is_empty() => Some(load_groups(scenario_path, settings)?),
+        _ => None,
+    };
+    let housing = match (&scenario.housing, &loaded) {
+        (Some(settings), Some((catalogue, observed, _))) => Some(load_housing(
+            scenario_path,
+            scenario,
+            settings,
+            catalogue,
+            observed,
+            registry,
+        )?),
+        (Some(_), None) => {
+            return Err(ScenarioError::Invalid {
+                path: scenario_path.to_path_buf(),
+                key: "housing".into(),
+                message: "housing needs [groups] and [projection]".into(),
+                hint: "add [groups] with catalogue and data, as in scenarios/basis.toml".into(),
+            }
+            .into());
+        }
+        _ => None,
+    };
+    let household_rates = housing.as_ref().map(|h| h.headship);
+    let groups = match loaded {
+        Some(l) => Some(count_groups(l, variants, areas, household_rates)?),
+        None => None,
+    };
+    Ok((groups, housing))
 }
 
 /// A region the outputs report: a gemeente, a roll-up of gemeenten, the selection, or NL.

@@ -569,12 +569,22 @@ fn counts_on_mixed_sums_are_the_counts_of_the_mixed_population() {
     };
     let mut mixed = mid.clone();
     for (u, h) in mixed.units.iter_mut().zip(&high.units) {
-        u.stocks = u.stocks.iter().zip(&h.stocks).map(|(a, b)| mix(a, b)).collect();
+        u.stocks = u
+            .stocks
+            .iter()
+            .zip(&h.stocks)
+            .map(|(a, b)| mix(a, b))
+            .collect();
     }
     for (k, p) in mixed.all_base.iter_mut() {
         *p = mix(p, &high.all_base[k]);
     }
-    mixed.national = mid.national.iter().zip(&high.national).map(|(a, b)| mix(a, b)).collect();
+    mixed.national = mid
+        .national
+        .iter()
+        .zip(&high.national)
+        .map(|(a, b)| mix(a, b))
+        .collect();
     let direct = project_groups(&catalogue, &observed, &mixed).unwrap();
     let plan = GroupPlan::new(&catalogue, &observed, &mid).unwrap();
     let (s_mid, s_high) = (
@@ -591,6 +601,10 @@ fn counts_on_mixed_sums_are_the_counts_of_the_mixed_population() {
             }
         }
     }
-    show!("{} gemeenten × {} groups: largest relative difference {worst:.1e}", codes.len(), catalogue.groups.len());
+    show!(
+        "{} gemeenten × {} groups: largest relative difference {worst:.1e}",
+        codes.len(),
+        catalogue.groups.len()
+    );
     assert!(worst < 1e-9, "{worst}");
 }

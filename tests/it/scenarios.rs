@@ -345,25 +345,20 @@ fn monte_carlo_bands_do_not_depend_on_the_chunks() {
     use woonzorg::scenario::montecarlo::{DrawBase, run_draws_within};
     let scenario = root().join("scenarios/basis.toml");
     let prepared = woonzorg::scenario::run::prepare_run(&scenario).unwrap();
-    let settings = prepared.scenario.groups.clone().unwrap();
-    let loaded = woonzorg::scenario::groups::load_groups(&scenario, &settings).unwrap();
-    let housing = woonzorg::scenario::housing::load_housing(
+    let (g, housing) = woonzorg::scenario::run::count_groups_and_housing(
         &scenario,
         &prepared.scenario,
-        prepared.scenario.housing.as_ref().unwrap(),
-        &loaded.0,
-        &loaded.1,
         &prepared.registry,
-    )
-    .unwrap();
-    let g = woonzorg::scenario::groups::count_groups(
-        loaded,
         &prepared.variants,
         &prepared.areas,
-        Some(housing.headship),
     )
     .unwrap();
-    let several = prepared.areas.iter().filter(|a| a.members.len() > 1).count();
+    let (g, housing) = (g.unwrap(), housing.unwrap());
+    let several = prepared
+        .areas
+        .iter()
+        .filter(|a| a.members.len() > 1)
+        .count();
     assert!(several >= 2, "basis has regions and the selection");
     let sums = |name: &str| &g.sums.iter().find(|(v, _)| v == name).unwrap().1;
     let base = DrawBase {
@@ -380,7 +375,11 @@ fn monte_carlo_bands_do_not_depend_on_the_chunks() {
     assert_eq!(one.cells.len(), tiny.cells.len());
     assert!(one.cells.iter().all(|q| q.iter().all(|v| v.is_finite())));
     for (i, (a, b)) in one.cells.iter().zip(&tiny.cells).enumerate() {
-        assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "cell {i}: {a:?} vs {b:?}");
+        assert_eq!(
+            a.map(f64::to_bits),
+            b.map(f64::to_bits),
+            "cell {i}: {a:?} vs {b:?}"
+        );
     }
     show!(
         "{} areas ({several} of several gemeenten), {} cells: the same with 1 chunk and with one area per chunk",
