@@ -310,6 +310,8 @@ enum CalibrationPlan {
         /// (total, member codes) per set.
         sets: Vec<(f64, Vec<String>)>,
         unit_set: Vec<UnitSet>,
+        /// A national run (no gemeenten): NL01 is calibrated to all totals at once.
+        national_run: bool,
     },
 }
 
@@ -352,9 +354,7 @@ struct GroupPlanEntry {
 #[derive(Debug, Clone)]
 pub struct GroupPlan {
     base_year: u16,
-    n_years: usize,
-    codes: Vec<String>,
-    codes_arc: Arc<Vec<String>>,
+    codes: Arc<Vec<String>>,
     /// Code → index into `codes`.
     index: Arc<HashMap<String, usize>>,
     /// Whether a unit is the country (NL01: shares of national counts are 1).
@@ -493,6 +493,7 @@ impl GroupPlan {
                     window: g.ages(),
                     sets,
                     unit_set,
+                    national_run: inputs.all_base.is_empty(),
                 }
             } else {
                 CalibrationPlan::None
@@ -592,7 +593,6 @@ impl GroupPlan {
         }
         Ok(GroupPlan {
             base_year: inputs.base_year,
-            n_years,
             index: Arc::new(
                 codes
                     .iter()
@@ -601,8 +601,7 @@ impl GroupPlan {
                     .collect(),
             ),
             national_unit: codes.iter().map(|c| c == "NL01").collect(),
-            codes_arc: Arc::new(codes.clone()),
-            codes,
+            codes: Arc::new(codes),
             groups,
             overlaps: Arc::new(overlaps),
             household_rates: inputs.household_rates,
@@ -622,7 +621,7 @@ impl GroupPlan {
     }
     /// The number of years (base..=horizon).
     pub fn n_years(&self) -> usize {
-        self.n_years
+        self.layout.n_years
     }
     /// How the plan's groups overlap.
     pub fn overlaps(&self) -> &Overlaps {
@@ -853,47 +852,25 @@ pub fn count_from_sums(
     sums: SumsView,
     units: &[usize],
 ) -> Result<GroupCounts, GroupError> {
-    let mut out = GroupCounts::default();
-    count_from_sums_into(catalogue, plan, sums, units, &mut out)?;
-    Ok(out)
-}
-
-/// [`count_from_sums`] into counts whose buffers are reused (a Monte Carlo draw after the
-/// other).
-pub fn count_from_sums_into(
-    catalogue: &Catalogue,
-    plan: &GroupPlan,
-    sums: SumsView,
-    units: &[usize],
-    out: &mut GroupCounts,
-) -> Result<(), GroupError> {
-    let n_years = plan.n_years;
-    let n_groups = plan.groups.len();
-    out.base_year = plan.base_year;
-    out.n_years = n_years;
-    out.n_groups = n_groups;
-    if !Arc::ptr_eq(&out.plan_codes, &plan.codes_arc) {
-        out.plan_codes = plan.codes_arc.clone();
-        out.plan_index = plan.index.clone();
-        out.overlaps = plan.overlaps.clone();
-        out.flow_names = plan.groups.iter().map(|e| e.flow_names.clone()).collect();
-    }
-    out.units.clear();
-    out.units.extend_from_slice(units);
-    out.local.clear();
-    out.local.resize(plan.codes.len(), usize::MAX);
+    let mut local = vec![usize::MAX; plan.codes.len()];
     for (k, &u) in units.iter().enumerate() {
-        if let Some(l) = out.local.get_mut(u) {
+        if let Some(l) = local.get_mut(u) {
             *l = k;
         }
     }
-    out.values.clear();
-    out.persons.clear();
-    out.households = plan.household_rates.map(|_| Vec::new());
-    out.pairs.clear();
-    out.flows.clear();
-    out.calibration.clear();
-    out.profiles = None;
+    let mut out = GroupCounts {
+        base_year: plan.base_year,
+        n_years: plan.n_years(),
+        n_groups: plan.groups.len(),
+        plan_codes: plan.codes.clone(),
+        plan_index: plan.index.clone(),
+        units: units.to_vec(),
+        local,
+        households: plan.household_rates.map(|_| Vec::new()),
+        flow_names: plan.groups.iter().map(|e| e.flow_names.clone()).collect(),
+        overlaps: plan.overlaps.clone(),
+        ..GroupCounts::default()
+    };
     let mut unit = UnitCounts::default();
     count_units(catalogue, plan, sums, units, &mut unit, |_, c| {
         out.values.extend_from_slice(&c.values);
@@ -907,7 +884,7 @@ pub fn count_from_sums_into(
     })?;
     out.flow_at = unit.flow_at;
     out.flows_per_unit = unit.flows_per_unit;
-    Ok(())
+    Ok(out)
 }
 
 /// One unit's counts, flat `[group][year]` (pairs `[slot][year]`): the buffer
@@ -935,7 +912,7 @@ pub fn count_units(
     mut sink: impl FnMut(usize, &UnitCounts),
 ) -> Result<(), GroupError> {
     let l = &plan.layout;
-    let n_years = plan.n_years;
+    let n_years = l.n_years;
     let n_groups = plan.groups.len();
     let base = plan.base_year;
     let year = |t: usize| base + t as u16;
@@ -975,7 +952,12 @@ pub fn count_units(
                     None => nat,
                 })
             }
-            CalibrationPlan::Sets { sets, unit_set, .. } => {
+            CalibrationPlan::Sets {
+                sets,
+                unit_set,
+                national_run,
+                ..
+            } => {
                 let mut total_value = 0.0;
                 let mut total_expected = 0.0;
                 let mut rhos = Vec::with_capacity(sets.len());
@@ -985,7 +967,7 @@ pub fn count_units(
                     total_expected += exp;
                     rhos.push(calibration_ratio(*value, exp));
                 }
-                let national = if sets.iter().all(|(_, m)| m.is_empty()) {
+                let national = if *national_run {
                     calibration_ratio(total_value, sums.get(l.national_expected(g)))
                 } else {
                     calibration_ratio(total_value, total_expected)
@@ -1351,8 +1333,8 @@ pub struct AreaSums {
     persons: Vec<f64>,
     households: Option<Vec<f64>>,
     pairs: Vec<f64>,
-    year_gross: Vec<f64>,
     applied: Vec<f64>,
+    scratch: Vec<f64>,
 }
 
 impl AreaSums {
@@ -1376,17 +1358,13 @@ impl AreaSums {
 impl GroupCounts {
     /// Gross and net for an area: the sum of its units (gemeente codes; `NL01` for a national
     /// run), with flows and profiles. Units not counted are an error.
-    pub fn area(
-        &self,
-        catalogue: &Catalogue,
-        members: &[String],
-    ) -> Result<AreaGroups, GroupError> {
+    pub fn area(&self, members: &[String]) -> Result<AreaGroups, GroupError> {
         // Units added in the plan's order (as a Monte Carlo draw adds them).
         let mut units = self.member_units(members)?;
         units.sort_unstable();
         let mut sums = AreaSums::default();
-        self.area_sums(catalogue, &units, &mut sums);
-        let n = sums.gross.len() / self.n_years.max(1);
+        self.area_sums(&units, &mut sums);
+        let n = self.n_groups;
         let rows =
             |v: &[f64]| -> Vec<Vec<f64>> { (0..n).map(|g| sums.row(v, g).to_vec()).collect() };
         let mut flows: Vec<Vec<(&'static str, Vec<f64>)>> = (0..n)
@@ -1441,8 +1419,8 @@ impl GroupCounts {
 
     /// Gross and net of the area of `units` (positions from [`GroupCounts::member_units`]) into
     /// `out`: the units' counts added up, then the overlaps taken out ([`AreaSums::finish`]).
-    pub fn area_sums(&self, catalogue: &Catalogue, units: &[usize], out: &mut AreaSums) {
-        let n = self.n_groups.min(catalogue.groups.len());
+    pub fn area_sums(&self, units: &[usize], out: &mut AreaSums) {
+        let n = self.n_groups;
         let t_n = self.n_years;
         let n_pairs = self.overlaps.own.len();
         out.reset(n, t_n, n_pairs, self.households.is_some());
@@ -1516,7 +1494,7 @@ impl AreaSums {
             &overlaps.order,
             &overlaps.earlier,
             |i, j, out| overlaps.both(i, j, t_n, gross, persons, pairs, out),
-            (&mut self.net, &mut self.applied, &mut self.year_gross),
+            (&mut self.net, &mut self.applied, &mut self.scratch),
         );
     }
 }

@@ -118,7 +118,7 @@ pub fn net_by_priority(gross: &[f64], both: &[Vec<f64>], order: &[usize]) -> (Ve
 /// is `[group][year]`; `earlier[j]` lists the groups before `j` in the claim order (in that
 /// order) that can share persons with it; `both(i, j, out)` writes how many per year. Each year
 /// is netted on its own, exactly as [`net_by_priority`] does; `buffers` = (net, applied,
-/// scratch) are reused between calls.
+/// scratch) are reused between calls (no allocation per call).
 pub fn net_by_priority_into(
     gross: &[f64],
     n_years: usize,
@@ -127,15 +127,15 @@ pub fn net_by_priority_into(
     both: impl Fn(usize, usize, &mut [f64]),
     buffers: (&mut Vec<f64>, &mut Vec<f64>, &mut Vec<f64>),
 ) {
-    let (net, applied, shared) = buffers;
+    let (net, applied, scratch) = buffers;
     let t_n = n_years;
     net.clear();
     net.extend_from_slice(gross);
     applied.clear();
     applied.resize(gross.len(), 0.0);
-    shared.clear();
-    shared.resize(t_n, 0.0);
-    let mut taken = vec![0.0; t_n];
+    scratch.clear();
+    scratch.resize(2 * t_n, 0.0);
+    let (shared, taken) = scratch.split_at_mut(t_n);
     for &j in order {
         taken.iter_mut().for_each(|x| *x = 0.0);
         for &i in &earlier[j] {

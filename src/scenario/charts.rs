@@ -47,7 +47,7 @@ pub fn group_charts(
     let Some((_, first)) = g.counts.first() else {
         return out;
     };
-    let Ok(a) = first.area(&g.catalogue, &area.base_codes()) else {
+    let Ok(a) = first.area(&area.base_codes()) else {
         return out;
     };
     let n_years = a.gross.first().map(|v| v.len()).unwrap_or(0);
@@ -81,7 +81,7 @@ pub fn group_charts(
             None => {
                 let of = |name: &str| -> Option<Vec<f64>> {
                     let i = g.counts.iter().position(|(v, _)| v == name)?;
-                    let ag = g.counts[i].1.area(&g.catalogue, &area.base_codes()).ok()?;
+                    let ag = g.counts[i].1.area(&area.base_codes()).ok()?;
                     Some(ag.gross[gi].clone())
                 };
                 if let (Some(lo), Some(hi)) = (of("laag"), of("hoog")) {

@@ -118,7 +118,7 @@ pub fn run_definitions(
     let mut inputs = group_inputs(variant, &members);
     inputs.keep_profiles = true;
     let counts = crate::groups::project_groups(&catalogue, &observed, &inputs)?;
-    let area: AreaGroups = counts.area(&catalogue, &members)?;
+    let area: AreaGroups = counts.area(&members)?;
     let comparisons = compare(
         &defs,
         &catalogue,

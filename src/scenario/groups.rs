@@ -125,22 +125,22 @@ pub fn count_groups(
         .collect();
     let mut counts = Vec::new();
     let mut sums = Vec::new();
-    let mut plan = None;
+    // The plan is the same for every variant: made from the first.
+    let mut plan: Option<GroupPlan> = None;
     for v in variants {
         let mut gi = group_inputs(v, &units);
         gi.household_rates = household_rates;
-        let p = match plan.take() {
+        let p = match &plan {
             Some(p) => p,
-            None => GroupPlan::new(&catalogue, &observed, &gi)?,
+            None => plan.insert(GroupPlan::new(&catalogue, &observed, &gi)?),
         };
-        let s = PopulationSums::of(&p, &catalogue, &gi);
+        let s = PopulationSums::of(p, &catalogue, &gi);
         let all: Vec<usize> = (0..p.codes().len()).collect();
         counts.push((
             v.name.clone(),
-            count_from_sums(&catalogue, &p, s.view(), &all)?,
+            count_from_sums(&catalogue, p, s.view(), &all)?,
         ));
         sums.push((v.name.clone(), s));
-        plan = Some(p);
     }
     let plan = match plan {
         Some(p) => p,
@@ -239,7 +239,7 @@ fn for_each_area(
     for (variant, counts) in &g.counts {
         for area in areas {
             let a = counts
-                .area(&g.catalogue, &area.base_codes())
+                .area(&area.base_codes())
                 .map_err(std::io::Error::other)?;
             f(variant, area, counts.base_year, &a)?;
         }

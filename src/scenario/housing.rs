@@ -214,7 +214,7 @@ fn for_each_area(
     for (variant, counts) in &g.counts {
         for area in areas {
             let groups = counts
-                .area(&g.catalogue, &area.base_codes())
+                .area(&area.base_codes())
                 .map_err(std::io::Error::other)?;
             let dwellings = dwelling_demand(&h.catalogue, &g.catalogue, &groups);
             f(&AreaHousing {
@@ -725,9 +725,7 @@ pub fn write_verdeling(
     for (variant, counts) in &g.counts {
         for (spec, region) in regions {
             let members: Vec<String> = region.members.iter().map(|m| m.code.clone()).collect();
-            let area = counts
-                .area(&g.catalogue, &members)
-                .map_err(std::io::Error::other)?;
+            let area = counts.area(&members).map_err(std::io::Error::other)?;
             let dw = dwelling_demand(&h.catalogue, &g.catalogue, &area);
             let ti = h.catalogue.type_index(&spec.dwelling_type);
             let gi = g.catalogue.groups.iter().position(|x| x.id == spec.group);
@@ -878,7 +876,7 @@ pub fn dwellings_chart(
     let last = scenario.horizon;
     let t = usize::from(last.checked_sub(base)?);
     let area = complete_supply_area(h, areas, base, last)?;
-    let groups = counts.area(&g.catalogue, &area.base_codes()).ok()?;
+    let groups = counts.area(&area.base_codes()).ok()?;
     let dw = dwelling_demand(&h.catalogue, &g.catalogue, &groups);
     let types: Vec<usize> = (0..h.catalogue.types.len())
         .filter(|&ti| h.catalogue.types[ti].id != "regulier")

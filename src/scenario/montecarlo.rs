@@ -141,13 +141,21 @@ struct Chunk {
     units: Vec<usize>,
     /// Per unit: the chunk's areas it belongs to (positions in `areas`).
     areas_of: Vec<Vec<usize>>,
-    /// Per area of the chunk: whether it is one unit (finished as soon as it is counted).
-    single: Vec<bool>,
     /// Per unit: the carried areas it belongs to (positions among the carried areas).
     carried_of: Vec<Vec<usize>>,
-    /// This chunk's areas are the carried ones: their sums were added up along the other
-    /// chunks, nothing is counted for it.
-    carried: bool,
+    kind: ChunkKind,
+}
+
+/// What the areas of a chunk are.
+#[derive(Default, Clone, Copy, PartialEq)]
+enum ChunkKind {
+    /// Areas of one gemeente each: finished as soon as their unit is counted.
+    #[default]
+    Single,
+    /// The carried areas: their sums were added up along the other chunks, nothing is counted.
+    Carried,
+    /// Areas of several gemeenten that count their members themselves.
+    Several,
 }
 
 /// Memory for the draws of one chunk of cells (4 bytes per cell and draw), and at most half
@@ -208,7 +216,6 @@ fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
         }
         let first = chunk.areas.len();
         chunk.areas.extend(&areas);
-        chunk.single.extend(areas.iter().map(|_| true));
         chunk.areas_of.push((first..first + areas.len()).collect());
         chunk.carried_of.push(carried_at(u));
         chunk.units.push(u);
@@ -219,8 +226,7 @@ fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
     if !carried.is_empty() {
         out.push(Chunk {
             areas: carried.to_vec(),
-            single: vec![false; carried.len()],
-            carried: true,
+            kind: ChunkKind::Carried,
             ..Chunk::default()
         });
     }
@@ -242,11 +248,10 @@ fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
         }
         out.push(Chunk {
             areas: group.to_vec(),
-            single: vec![false; group.len()],
             carried_of: vec![Vec::new(); units.len()],
             units,
             areas_of,
-            carried: false,
+            kind: ChunkKind::Several,
         });
     }
     out
@@ -363,7 +368,7 @@ fn draw_cells(
             &mut dwelling_cells[k * dc..(k + 1) * dc],
         )
     };
-    if chunk.carried {
+    if chunk.kind == ChunkKind::Carried {
         for (k, area) in carried.iter_mut().enumerate().take(n_areas) {
             write(k, area);
         }
@@ -371,20 +376,23 @@ fn draw_cells(
     }
     let n_groups = cat.groups.len();
     let (own_pairs, households) = (b.plan.own_pairs(), b.plan.has_households());
-    areas.resize_with(n_areas, AreaSums::default);
-    for (a, _) in areas.iter_mut().zip(&chunk.single).filter(|(_, s)| !**s) {
-        a.reset(n_groups, n, own_pairs, households);
+    let several = chunk.kind == ChunkKind::Several;
+    if several {
+        areas.resize_with(n_areas, AreaSums::default);
+        for a in areas.iter_mut() {
+            a.reset(n_groups, n, own_pairs, households);
+        }
     }
-    // Each unit counted once: an area of that unit alone is finished at once, the others
-    // add it up.
+    // Each unit counted once: an area of that unit alone is finished at once, areas of
+    // several add it up.
     count_units(cat, b.plan, sums, &chunk.units, unit, |position, counts| {
         for &k in &chunk.areas_of[position] {
-            if chunk.single[k] {
+            if several {
+                areas[k].add_unit(counts);
+            } else {
                 single.reset(n_groups, n, own_pairs, households);
                 single.add_unit(counts);
                 write(k, single);
-            } else {
-                areas[k].add_unit(counts);
             }
         }
         for &m in &chunk.carried_of[position] {
@@ -393,8 +401,8 @@ fn draw_cells(
             }
         }
     })?;
-    for (k, area) in areas.iter_mut().enumerate() {
-        if !chunk.single[k] {
+    if several {
+        for (k, area) in areas.iter_mut().enumerate().take(n_areas) {
             write(k, area);
         }
     }
@@ -434,19 +442,19 @@ fn from_order_key(k: u32) -> f32 {
     })
 }
 
-/// Put the `ranks`-th smallest values (ascending, distinct, within `v`) in their places: a
-/// selection per rank, each on the part the earlier ones left (Hoare's FIND on a sorted set of
-/// ranks).
-fn select_ranks(v: &mut [u32], ranks: &[usize]) {
-    let Some(&r) = ranks.get(ranks.len() / 2) else {
+/// Put the `ranks`-th smallest values (ascending, distinct; ranks of the whole slice of which
+/// `v` starts at `offset`) in their places: a selection per rank, each on the part the earlier
+/// ones left (Hoare's FIND on a sorted set of ranks).
+fn select_ranks(v: &mut [u32], offset: usize, ranks: &[usize]) {
+    let mid = ranks.len() / 2;
+    let Some(&r) = ranks.get(mid) else {
         return;
     };
-    let mid = ranks.len() / 2;
-    v.select_nth_unstable(r);
-    let (left, right) = v.split_at_mut(r);
-    select_ranks(left, &ranks[..mid]);
-    let shifted: Vec<usize> = ranks[mid + 1..].iter().map(|x| x - r - 1).collect();
-    select_ranks(&mut right[1..], &shifted);
+    let local = r - offset;
+    v.select_nth_unstable(local);
+    let (left, right) = v.split_at_mut(local);
+    select_ranks(left, offset, &ranks[..mid]);
+    select_ranks(&mut right[1..], r + 1, &ranks[mid + 1..]);
 }
 
 /// **Sample quantiles** of the draws of one cell (Hyndman & Fan 1996, definition 7 — linear
@@ -472,7 +480,7 @@ pub fn sample_quantiles(keys: &mut [u32], probabilities: &[f64; 5]) -> [f64; 5] 
     }
     ranks.sort_unstable();
     ranks.dedup();
-    select_ranks(keys, &ranks);
+    select_ranks(keys, 0, &ranks);
     probabilities.map(|p| {
         let (lo, frac) = at(p);
         let x = f64::from(from_order_key(keys[lo]));
@@ -517,7 +525,7 @@ pub fn run_draws_within(
     // The sums of the carried areas, per draw (and of the run itself), reset once.
     let n_carried = chunks
         .iter()
-        .find(|c| c.carried)
+        .find(|c| c.kind == ChunkKind::Carried)
         .map_or(0, |c| c.areas.len());
     let empty_sums = || {
         let mut a = AreaSums::default();

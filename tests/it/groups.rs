@@ -514,7 +514,7 @@ fn party_age_ranges_differ_by_exactly_the_population_of_the_extra_ages() {
     let mut inputs = woonzorg::scenario::groups::group_inputs(v, &members);
     inputs.keep_profiles = true;
     let counts = project_groups(&catalogue, &observed, &inputs).unwrap();
-    let area = counts.area(&catalogue, &members).unwrap();
+    let area = counts.area(&members).unwrap();
     let years: Vec<u16> = (2024..=2040).collect();
     let rows = compare(&defs, &catalogue, &area, &members, &observed, 2024, &years).unwrap();
     let gi = v
