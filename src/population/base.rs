@@ -74,7 +74,30 @@ pub struct BasePopulation {
     pub cells: Vec<BaseBand>,
 }
 
+/// The sexes of [`BasePopulation::band_totals`], in its order.
+pub const BASE_SEXES: [&str; 3] = ["T", "M", "V"];
+
 impl BasePopulation {
+    /// Sums over gemeenten for every band of [`BANDS_85383`] (rows) and sex of [`BASE_SEXES`]
+    /// (columns), in one pass over the cells: each equal to [`BasePopulation::total`].
+    pub fn band_totals(&self, regions: &[String]) -> [[f64; 3]; 5] {
+        let regions: std::collections::HashSet<&str> = regions.iter().map(String::as_str).collect();
+        // -0.0 is the start of `Iterator::sum`, so that every total equals `total`'s.
+        let mut out = [[-0.0; 3]; 5];
+        for c in &self.cells {
+            let (Some(b), Some(s)) = (
+                BANDS_85383.iter().position(|b| *b == c.band),
+                BASE_SEXES.iter().position(|s| *s == c.sex),
+            ) else {
+                continue;
+            };
+            if regions.contains(c.region.as_str()) {
+                out[b][s] += c.value;
+            }
+        }
+        out
+    }
+
     /// Sum over gemeenten for one band and sex.
     pub fn total(&self, regions: &[String], band: AgeBand, sex: &str) -> f64 {
         let regions: std::collections::HashSet<&str> = regions.iter().map(String::as_str).collect();

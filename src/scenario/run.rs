@@ -14,7 +14,7 @@ use crate::output::charts::{ChartError, nl_number};
 use crate::output::files::StagedDir;
 use crate::output::manifest::{Manifest, hash_path};
 use crate::output::tables::write_rows;
-use crate::population::base::{BANDS_85383, national_base_by_band, national_by_age};
+use crate::population::base::{BANDS_85383, BASE_SEXES, national_base_by_band, national_by_age};
 use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
 use crate::source::TidyTable;
 use crate::source::tidy::{format_number, neutralise};
@@ -751,7 +751,7 @@ pub fn run_scenario(
     let summary = areas
         .iter()
         .map(|area| {
-            let codes = area.base_codes();
+            let totals = base.band_totals(&area.base_codes());
             let projected = variants.first().map(|v| {
                 [2030, scenario.horizon]
                     .into_iter()
@@ -762,8 +762,8 @@ pub fn run_scenario(
             SummaryRow {
                 region: area.code.clone(),
                 name: area.name.clone(),
-                total: base_total(&base, &codes),
-                age_75_plus: base.total(&codes, BANDS_85383[4], "T"),
+                total: totals.iter().map(|b| b[0]).sum(),
+                age_75_plus: totals[4][0],
                 projected: projected.unwrap_or_default(),
             }
         })
@@ -1107,7 +1107,7 @@ fn projection_chart(
 }
 
 fn base_total(base: &BasePopulation, codes: &[String]) -> f64 {
-    BANDS_85383.iter().map(|b| base.total(codes, *b, "T")).sum()
+    base.band_totals(codes).iter().map(|b| b[0]).sum()
 }
 
 /// Tidy rows of the base year: every output area (gemeente, report region, selection, or NL)
@@ -1117,9 +1117,9 @@ fn population_rows(scenario: &Scenario, base: &BasePopulation, areas: &[Area]) -
     let mut rows = Vec::new();
     let year = base.year.to_string();
     for area in areas {
-        let codes = area.base_codes();
-        for band in BANDS_85383 {
-            for sex in ["T", "M", "V"] {
+        let totals = base.band_totals(&area.base_codes());
+        for (band, totals) in BANDS_85383.iter().zip(totals) {
+            for (sex, total) in BASE_SEXES.into_iter().zip(totals) {
                 let quality = if sex == "T" || area.members.is_empty() {
                     "waargenomen"
                 } else {
@@ -1133,7 +1133,7 @@ fn population_rows(scenario: &Scenario, base: &BasePopulation, areas: &[Area]) -
                     year.clone(),
                     sex.into(),
                     band.label(),
-                    format_number(base.total(&codes, band, sex)),
+                    format_number(total),
                     quality.into(),
                 ]);
             }
