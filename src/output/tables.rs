@@ -19,27 +19,53 @@ pub fn write_rows<W: Write>(out: W, header: &[&str], rows: &[Vec<String>]) -> st
 /// `format_number((v * 100.0).round() / 100.0)` writes it (`1234.5`, `-0.25`, `17`), but
 /// from the whole number of cents instead of a shortest-round-trip float conversion. NaN and
 /// infinity are written as such, for [`TableWriter`] to refuse.
-pub fn push_cents(out: &mut String, v: f64) {
+pub fn push_cents_bytes(out: &mut Vec<u8>, v: f64) {
     let r = (v * 100.0).round();
     // Beyond 13 digits before the point, a double's shortest form may differ: the slow path.
     if !r.is_finite() || r.abs() >= 1e15 {
-        out.push_str(&crate::source::tidy::format_number(r / 100.0));
+        out.extend_from_slice(crate::source::tidy::format_number(r / 100.0).as_bytes());
         return;
     }
     let c = r as i64;
     let a = c.unsigned_abs();
     if c < 0 {
-        out.push('-');
+        out.push(b'-');
     }
     let (whole, frac) = (a / 100, a % 100);
-    out.push_str(itoa::Buffer::new().format(whole));
+    out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
     if frac != 0 {
-        let digit = |d: u64| char::from(b'0' + d as u8);
-        out.push('.');
-        out.push(digit(frac / 10));
+        out.push(b'.');
+        out.push(b'0' + (frac / 10) as u8);
         if frac % 10 != 0 {
-            out.push(digit(frac % 10));
+            out.push(b'0' + (frac % 10) as u8);
         }
+    }
+}
+
+/// [`push_cents_bytes`] onto a `String`.
+pub fn push_cents(out: &mut String, v: f64) {
+    let mut b = Vec::with_capacity(24);
+    push_cents_bytes(&mut b, v);
+    out.push_str(std::str::from_utf8(&b).unwrap_or_default());
+}
+
+/// One cell of a row written by [`TableWriter::write_cells`]: values are formatted straight
+/// into the row, without a `String` per cell.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    /// Text, quoted where it must be (neutralise it before).
+    Text(&'a str),
+    /// A number rounded to cents ([`push_cents_bytes`]).
+    Cents(f64),
+    /// A number with six decimals (`format!("{:.6}")`): shares and rates.
+    Decimals6(f64),
+    Empty,
+}
+
+impl Cell<'_> {
+    /// Cents, or an empty cell for `None`.
+    pub fn cents_or_empty(v: Option<f64>) -> Cell<'static> {
+        v.map_or(Cell::Empty, Cell::Cents)
     }
 }
 
@@ -101,18 +127,32 @@ pub fn invariant_of(e: &std::io::Error) -> Option<&Invariant> {
     None
 }
 
+/// What a table is: its file and columns (shared by a writer and its parts).
+struct Layout {
+    path: std::path::PathBuf,
+    header: Vec<String>,
+    signed: Vec<bool>,
+}
+
+/// Bytes a file writer collects before it writes them out.
+const FILE_BUFFER: usize = 1 << 18;
+
 /// The writer of every output table: CSV (RFC 4180, `,`, `\n`, quotes only where a field
 /// holds a comma, a quote or a line break — as the csv crate writes), with a check on every cell
 /// that no NaN, infinity or negative count reaches a file ([`Invariant`]). After a refused row
 /// the writer refuses everything: the run stops and its staged output is discarded.
+///
+/// A writer writes its file, or — made by [`TableWriter::part`] — a part of the table in
+/// memory, for rows made in parallel and written in order ([`write_ordered`]).
 pub struct TableWriter {
-    out: std::io::BufWriter<std::fs::File>,
-    path: std::path::PathBuf,
-    header: Vec<String>,
-    signed: Vec<bool>,
+    /// The file; `None` for a part.
+    file: Option<std::fs::File>,
+    /// Rows not yet written to the file (a part: all its rows).
+    buf: Vec<u8>,
+    layout: std::sync::Arc<Layout>,
+    /// Rows written (with the header, for a file).
     line: u64,
     broken: bool,
-    row: Vec<u8>,
 }
 
 /// Append one CSV field (quoted when it must be).
@@ -137,7 +177,9 @@ impl TableWriter {
         match f {
             b"NaN" | b"-NaN" => Some("not a number"),
             b"inf" | b"-inf" => Some("infinite"),
-            [b'-', d, ..] if d.is_ascii_digit() && !self.signed.get(i).copied().unwrap_or(true) => {
+            [b'-', d, ..]
+                if d.is_ascii_digit() && !self.layout.signed.get(i).copied().unwrap_or(true) =>
+            {
                 Some("a count or share cannot be negative")
             }
             _ => None,
@@ -179,37 +221,149 @@ impl TableWriter {
         if self.broken {
             return Err(std::io::Error::other(format!(
                 "{}: an earlier row was refused",
-                self.path.display()
+                self.layout.path.display()
             )));
         }
         self.line += 1;
-        let mut row = std::mem::take(&mut self.row);
-        row.clear();
-        row.extend_from_slice(prefix.as_bytes());
+        let start = self.buf.len();
+        self.buf.extend_from_slice(prefix.as_bytes());
         for (k, field) in record.into_iter().enumerate() {
             let f = field.as_ref();
             let i = prefix_fields + k;
             if let Some(what) = self.refuse(i, f) {
                 self.broken = true;
-                self.row = row;
+                self.buf.truncate(start);
                 return Err(std::io::Error::other(Invariant {
-                    table: self.path.clone(),
+                    table: self.layout.path.clone(),
                     line: self.line,
-                    column: self.header.get(i).cloned().unwrap_or_default(),
+                    column: self.layout.header.get(i).cloned().unwrap_or_default(),
                     value: String::from_utf8_lossy(f).into_owned(),
                     what,
                 }));
             }
             if k > 0 {
-                row.push(b',');
+                self.buf.push(b',');
             }
-            push_field(&mut row, f);
+            push_field(&mut self.buf, f);
         }
-        row.push(b'\n');
+        self.buf.push(b'\n');
+        self.spill(FILE_BUFFER)
+    }
+
+    /// Write one row: `prefix` (from [`TableWriter::prefix`], holding `prefix_fields`
+    /// fields), then `cells`, each checked as [`TableWriter::write_after`] checks its fields.
+    pub fn write_cells(
+        &mut self,
+        prefix: &str,
+        prefix_fields: usize,
+        cells: &[Cell],
+    ) -> std::io::Result<()> {
         use std::io::Write as _;
-        let written = self.out.write_all(&row);
-        self.row = row;
-        written
+        if self.broken {
+            return Err(std::io::Error::other(format!(
+                "{}: an earlier row was refused",
+                self.layout.path.display()
+            )));
+        }
+        self.line += 1;
+        let start = self.buf.len();
+        self.buf.extend_from_slice(prefix.as_bytes());
+        for (k, cell) in cells.iter().enumerate() {
+            if k > 0 {
+                self.buf.push(b',');
+            }
+            let at = self.buf.len();
+            match *cell {
+                Cell::Text(t) => push_field(&mut self.buf, t.as_bytes()),
+                Cell::Cents(v) => push_cents_bytes(&mut self.buf, v),
+                Cell::Decimals6(v) => write!(self.buf, "{v:.6}")?,
+                Cell::Empty => {}
+            }
+            // Text is checked as given; numbers never need quotes, so what was written is it.
+            let refused = match *cell {
+                Cell::Text(t) => self.refuse(prefix_fields + k, t.as_bytes()),
+                _ => self.refuse(prefix_fields + k, &self.buf[at..]),
+            };
+            if let Some(what) = refused {
+                let value = match *cell {
+                    Cell::Text(t) => t.to_string(),
+                    _ => String::from_utf8_lossy(&self.buf[at..]).into_owned(),
+                };
+                self.broken = true;
+                self.buf.truncate(start);
+                let i = prefix_fields + k;
+                return Err(std::io::Error::other(Invariant {
+                    table: self.layout.path.clone(),
+                    line: self.line,
+                    column: self.layout.header.get(i).cloned().unwrap_or_default(),
+                    value,
+                    what,
+                }));
+            }
+        }
+        self.buf.push(b'\n');
+        self.spill(FILE_BUFFER)
+    }
+
+    /// Write the collected rows to the file once there are at least `at` bytes of them.
+    fn spill(&mut self, at: usize) -> std::io::Result<()> {
+        use std::io::Write as _;
+        match &mut self.file {
+            Some(f) if self.buf.len() >= at => {
+                let written = f.write_all(&self.buf);
+                self.buf.clear();
+                written
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// An empty part of this table: rows written to it go to memory, and into the table
+    /// (in order) by [`TableWriter::append`].
+    pub fn part(&self) -> TableWriter {
+        TableWriter {
+            file: None,
+            buf: Vec::new(),
+            layout: self.layout.clone(),
+            line: 0,
+            broken: false,
+        }
+    }
+
+    /// Write the rows of `part` (made by [`TableWriter::part`]) after the rows so far.
+    pub fn append(&mut self, part: TableWriter) -> std::io::Result<()> {
+        if self.broken {
+            return Err(std::io::Error::other(format!(
+                "{}: an earlier row was refused",
+                self.layout.path.display()
+            )));
+        }
+        self.line += part.line;
+        if self.file.is_some() && part.buf.len() >= FILE_BUFFER {
+            self.spill(0)?;
+            self.buf = part.buf;
+            self.spill(0)
+        } else {
+            self.buf.extend_from_slice(&part.buf);
+            self.spill(FILE_BUFFER)
+        }
+    }
+
+    /// An error from a part of this table, its line counted from the start of the table
+    /// (the rows before the part are those written so far).
+    fn rebase(&mut self, e: std::io::Error) -> std::io::Error {
+        if invariant_of(&e).is_none_or(|i| i.table != self.layout.path) {
+            return e;
+        }
+        self.broken = true;
+        match e.into_inner().map(|b| b.downcast::<Invariant>()) {
+            Some(Ok(mut i)) => {
+                i.line += self.line;
+                std::io::Error::other(*i)
+            }
+            Some(Err(other)) => std::io::Error::other(other),
+            None => std::io::Error::other("an invariant error without its details"),
+        }
     }
 
     /// The key prefixes ([`TableWriter::prefix`]) of an area's rows for each of `years` years
@@ -232,32 +386,90 @@ impl TableWriter {
 
     pub fn flush(&mut self) -> std::io::Result<()> {
         use std::io::Write as _;
-        self.out.flush()
+        self.spill(0)?;
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
     }
+}
+
+/// Items (areas, say) whose rows in `writers.len()` tables are made in parallel by `rows` —
+/// each item into parts of its own ([`TableWriter::part`]) — and written in the order of
+/// `items`, so that the tables hold the same bytes as when written one item after another.
+/// A batch of items is written while the next is made; memory holds two batches.
+pub fn write_ordered<T, F>(writers: &mut [TableWriter], items: &[T], rows: F) -> std::io::Result<()>
+where
+    T: Sync,
+    F: Fn(&T, &mut [TableWriter]) -> std::io::Result<()> + Sync,
+{
+    use rayon::prelude::*;
+    /// Items per batch: for the largest tables (population.csv) about 200 kB an item.
+    const BATCH: usize = 32;
+    type Made = Vec<std::io::Result<Vec<TableWriter>>>;
+    let blank: Vec<TableWriter> = writers.iter().map(TableWriter::part).collect();
+    let make = |batch: &[T]| -> Made {
+        batch
+            .par_iter()
+            .map(|item| {
+                let mut parts: Vec<TableWriter> = blank.iter().map(TableWriter::part).collect();
+                rows(item, &mut parts)?;
+                Ok(parts)
+            })
+            .collect()
+    };
+    let write = |writers: &mut [TableWriter], made: Made| -> std::io::Result<()> {
+        for parts in made {
+            let parts = match parts {
+                Ok(p) => p,
+                Err(e) => {
+                    // Only the table the error names has the rows before it counted.
+                    return Err(match writers.iter_mut().find(|w| {
+                        invariant_of(&e).is_some_and(|i| i.table == w.layout.path)
+                    }) {
+                        Some(w) => w.rebase(e),
+                        None => e,
+                    });
+                }
+            };
+            for (w, p) in writers.iter_mut().zip(parts) {
+                w.append(p)?;
+            }
+        }
+        Ok(())
+    };
+    let mut batches = items.chunks(BATCH);
+    let mut pending = batches.next().map(make);
+    while let Some(made) = pending.take() {
+        let next = batches.next();
+        let (written, next) = rayon::join(|| write(&mut *writers, made), || next.map(make));
+        written?;
+        pending = next;
+    }
+    Ok(())
 }
 
 /// A CSV file with its header written: the writer the output tables use.
 pub fn create_csv(path: &std::path::Path, header: &[&str]) -> std::io::Result<TableWriter> {
-    use std::io::Write as _;
-    let f = std::fs::File::create(path)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 18, f);
-    let mut row = Vec::new();
+    let file = std::fs::File::create(path)?;
+    let mut buf = Vec::with_capacity(FILE_BUFFER + (1 << 12));
     for (i, h) in header.iter().enumerate() {
         if i > 0 {
-            row.push(b',');
+            buf.push(b',');
         }
-        push_field(&mut row, h.as_bytes());
+        push_field(&mut buf, h.as_bytes());
     }
-    row.push(b'\n');
-    out.write_all(&row)?;
+    buf.push(b'\n');
     Ok(TableWriter {
-        out,
-        path: path.to_path_buf(),
-        header: header.iter().map(|h| h.to_string()).collect(),
-        signed: header.iter().map(|h| is_signed(h)).collect(),
+        file: Some(file),
+        buf,
+        layout: std::sync::Arc::new(Layout {
+            path: path.to_path_buf(),
+            header: header.iter().map(|h| h.to_string()).collect(),
+            signed: header.iter().map(|h| is_signed(h)).collect(),
+        }),
         line: 1,
         broken: false,
-        row,
     })
 }
 

@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::groups::demand::{GroupPlan, PopulationSums, Unit, count_from_sums};
+use crate::groups::demand::{AreaGroups, GroupPlan, PopulationSums, Unit, count_from_sums};
 use crate::groups::methods::Rates;
 use crate::groups::{Catalogue, GroupCounts, GroupInputs, Observed};
-use crate::output::tables::{AREA_KEYS, TableWriter};
+use crate::output::tables::{AREA_KEYS, Cell, TableWriter, write_ordered};
 use crate::source::tidy::neutralise;
 
 use super::projection::VariantResult;
@@ -172,7 +172,7 @@ pub fn write_group_tables(
     g: &GroupRun,
     areas: &[Area],
 ) -> Result<(), std::io::Error> {
-    let mut w = crate::output::tables::create_keyed_csv(
+    let w = crate::output::tables::create_keyed_csv(
         groups_path,
         &[
             "group",
@@ -184,14 +184,16 @@ pub fn write_group_tables(
             "net",
         ],
     )?;
-    let mut wf = crate::output::tables::create_keyed_csv(flows_path, &["group", "flow", "value"])?;
+    let wf = crate::output::tables::create_keyed_csv(flows_path, &["group", "flow", "value"])?;
     let labels: Vec<String> = g
         .catalogue
         .groups
         .iter()
         .map(|grp| neutralise(&grp.label).into_owned())
         .collect();
-    for_each_area(g, areas, |variant, area, base_year, a| {
+    let mut writers = [w, wf];
+    write_area_parts(g, areas, &mut writers, |variant, area, base_year, a, parts| {
+        let [w, wf] = parts else { return Ok(()) };
         let n_years = a.gross.first().map(Vec::len).unwrap_or(0);
         // The key columns of each year, encoded once for the area.
         let prefixes = TableWriter::year_prefixes(
@@ -204,45 +206,53 @@ pub fn write_group_tables(
         );
         for (gi, grp) in g.catalogue.groups.iter().enumerate() {
             for (t, (gross, net)) in a.gross[gi].iter().zip(&a.net[gi]).enumerate() {
-                w.write_after(
+                w.write_cells(
                     &prefixes[t],
                     AREA_KEYS.len(),
-                    [
-                        &grp.id,
-                        &labels[gi],
-                        grp.method.label(),
-                        &grp.unit,
-                        grp.measure(),
-                        &round2(*gross),
-                        &round2(*net),
+                    &[
+                        Cell::Text(&grp.id),
+                        Cell::Text(&labels[gi]),
+                        Cell::Text(grp.method.label()),
+                        Cell::Text(&grp.unit),
+                        Cell::Text(grp.measure()),
+                        Cell::Cents(*gross),
+                        Cell::Cents(*net),
                     ],
                 )?;
             }
             for (flow, vals) in &a.flows[gi] {
                 for (t, v) in vals.iter().enumerate() {
-                    wf.write_after(&prefixes[t], AREA_KEYS.len(), [&grp.id, *flow, &round2(*v)])?;
+                    wf.write_cells(
+                        &prefixes[t],
+                        AREA_KEYS.len(),
+                        &[Cell::Text(&grp.id), Cell::Text(flow), Cell::Cents(*v)],
+                    )?;
                 }
             }
         }
         Ok(())
     })?;
-    w.flush()?;
-    wf.flush()
+    writers.iter_mut().try_for_each(TableWriter::flush)
 }
 
-/// Call `f(variant, area, base year, gross/net/flows of the area)` for every variant and area.
-fn for_each_area(
+/// Rows of every variant and area into `writers`, made in parallel and written in order
+/// ([`write_ordered`]): `rows(variant, area, base year, gross/net/flows of the area, parts)`.
+fn write_area_parts(
     g: &GroupRun,
     areas: &[Area],
-    mut f: impl FnMut(&str, &Area, u16, &crate::groups::demand::AreaGroups) -> std::io::Result<()>,
+    writers: &mut [TableWriter],
+    rows: impl Fn(&str, &Area, u16, &AreaGroups, &mut [TableWriter]) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<()> {
-    for (variant, counts) in &g.counts {
-        for area in areas {
-            let a = counts
-                .area(&area.base_codes())
-                .map_err(std::io::Error::other)?;
-            f(variant, area, counts.base_year, &a)?;
-        }
-    }
-    Ok(())
+    let items: Vec<(&str, &GroupCounts, &Area)> = g
+        .counts
+        .iter()
+        .flat_map(|(variant, counts)| areas.iter().map(move |a| (variant.as_str(), counts, a)))
+        .collect();
+    write_ordered(writers, &items, |(variant, counts, area), parts| {
+        let a = counts
+            .area(&area.base_codes())
+            .map_err(std::io::Error::other)?;
+        rows(variant, area, counts.base_year, &a, parts)
+    })
 }
+

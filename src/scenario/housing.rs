@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::geo::{Registry, ResolvedRegion};
-use crate::groups::Observed;
+use crate::groups::{GroupCounts, Observed};
 use crate::groups::demand::AreaGroups;
 use crate::groups::methods::Rates;
 use crate::housing::costs::{per_payer, setting_cost};
@@ -18,7 +18,7 @@ use crate::housing::pressure::pressure;
 use crate::housing::supply::{SupplyChecks, gap};
 use crate::housing::verdeel::{distribute, whole_units};
 use crate::housing::{AreaSupply, HousingCatalogue, Supply};
-use crate::output::tables::{AREA_KEYS, create_csv, create_keyed_csv};
+use crate::output::tables::{AREA_KEYS, Cell, create_csv, create_keyed_csv, write_ordered};
 use crate::source::tidy::neutralise;
 
 use super::groups::{GroupRun, round2};
@@ -166,10 +166,6 @@ pub fn load_housing(
     })
 }
 
-fn opt(v: Option<f64>) -> String {
-    v.map(round2).unwrap_or_default()
-}
-
 /// Per area and variant: the groups' dwellings.
 struct AreaHousing<'a> {
     variant: &'a str,
@@ -183,7 +179,8 @@ struct AreaHousing<'a> {
 type Csv = crate::output::tables::TableWriter;
 
 /// tables/dwellings.csv, tables/pressure.csv and tables/costs.csv, in one pass over the
-/// variants and areas (the groups and dwellings of an area are computed once for all three).
+/// variants and areas (the groups and dwellings of an area are computed once for all three),
+/// areas in parallel and written in order.
 pub fn write_area_tables(
     paths: [&Path; 3],
     scenario: &str,
@@ -192,41 +189,34 @@ pub fn write_area_tables(
     areas: &[Area],
     variants: &[VariantResult],
 ) -> std::io::Result<()> {
-    let mut wd = dwellings_writer(paths[0])?;
-    let mut wp = pressure_writer(paths[1])?;
-    let mut wc = costs_writer(paths[2])?;
-    for_each_area(g, h, areas, |a| {
-        dwellings_rows(&mut wd, scenario, g, h, a, variants)?;
-        pressure_rows(&mut wp, scenario, g, h, a)?;
-        costs_rows(&mut wc, scenario, g, h, a)
+    let mut writers = [
+        dwellings_writer(paths[0])?,
+        pressure_writer(paths[1])?,
+        costs_writer(paths[2])?,
+    ];
+    let items: Vec<(&str, &GroupCounts, &Area)> = g
+        .counts
+        .iter()
+        .flat_map(|(variant, counts)| areas.iter().map(move |a| (variant.as_str(), counts, a)))
+        .collect();
+    write_ordered(&mut writers, &items, |(variant, counts, area), parts| {
+        let [wd, wp, wc] = parts else { return Ok(()) };
+        let groups = counts
+            .area(&area.base_codes())
+            .map_err(std::io::Error::other)?;
+        let dwellings = dwelling_demand(&h.catalogue, &g.catalogue, &groups);
+        let a = AreaHousing {
+            variant,
+            area,
+            base_year: counts.base_year,
+            groups,
+            dwellings,
+        };
+        dwellings_rows(wd, scenario, g, h, &a, variants)?;
+        pressure_rows(wp, scenario, g, h, &a)?;
+        costs_rows(wc, scenario, g, h, &a)
     })?;
-    wd.flush()?;
-    wp.flush()?;
-    wc.flush()
-}
-
-fn for_each_area(
-    g: &GroupRun,
-    h: &HousingRun,
-    areas: &[Area],
-    mut f: impl FnMut(&AreaHousing) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    for (variant, counts) in &g.counts {
-        for area in areas {
-            let groups = counts
-                .area(&area.base_codes())
-                .map_err(std::io::Error::other)?;
-            let dwellings = dwelling_demand(&h.catalogue, &g.catalogue, &groups);
-            f(&AreaHousing {
-                variant,
-                area,
-                base_year: counts.base_year,
-                groups,
-                dwellings,
-            })?;
-        }
-    }
-    Ok(())
+    writers.iter_mut().try_for_each(Csv::flush)
 }
 
 /// The social-rent stock of an area on 1 January of `year`.
@@ -301,22 +291,29 @@ fn dwellings_rows(
             ((pp - gp).max(0.0), (hh - gh).max(0.0))
         })
         .collect();
-    for t in 0..n {
-        let year = (a.base_year + t as u16).to_string();
-        let keys = [
-            scenario,
-            a.variant,
-            &a.area.code,
-            &neutralise(&a.area.name),
-            &year,
-        ];
-        let prefix = Csv::prefix(&keys);
-        let key = |w: &mut Csv, rest: &[&str]| -> std::io::Result<()> {
-            w.write_after(&prefix, keys.len(), rest)
-        };
-        let mut total_gross = vec![0.0; types.len()];
-        let mut total_net = vec![0.0; types.len()];
-        let mut total_base = vec![0.0; types.len()];
+    // Whether an area's stock of a type is known does not change with the year.
+    let statuses: Vec<String> = types
+        .iter()
+        .map(|ty| {
+            match h.supply.area(&members, &ty.id, a.base_year, a.base_year) {
+                AreaSupply::Known(_) if h.supply.is_example(&members, &ty.id) => {
+                    "voorbeeld (geen bron)".to_string()
+                }
+                AreaSupply::Known(_) => "bekend".to_string(),
+                AreaSupply::Missing(m) => format!("ontbreekt: {}", m.join(" ")),
+            }
+        })
+        .collect();
+    let name = neutralise(&a.area.name);
+    let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
+    let mut total_gross = vec![0.0; types.len()];
+    let mut total_net = vec![0.0; types.len()];
+    let mut total_base = vec![0.0; types.len()];
+    for (t, prefix) in prefixes.iter().enumerate() {
+        let row = |w: &mut Csv, cells: &[Cell]| w.write_cells(prefix, AREA_KEYS.len(), cells);
+        total_gross.fill(0.0);
+        total_net.fill(0.0);
+        total_base.fill(0.0);
         for d in &a.dwellings {
             let gid = &g.catalogue.groups[d.group].id;
             for td in &d.by_type {
@@ -324,21 +321,21 @@ fn dwellings_rows(
                 total_gross[ti] += td.gross[t];
                 total_net[ti] += td.net[t];
                 total_base[ti] += td.net[0];
-                key(
+                row(
                     &mut *w,
                     &[
-                        gid,
-                        &types[ti].id,
-                        &round2(d.persons_gross[t] * td.share),
-                        &round2(d.persons_net[t] * td.share),
-                        &format!("{:.6}", td.per_unit[t]),
-                        &round2(td.gross[t]),
-                        &round2(td.net[t]),
-                        "",
-                        "",
-                        "",
-                        &round2(td.net[t] - td.net[0]),
-                        "",
+                        Cell::Text(gid),
+                        Cell::Text(&types[ti].id),
+                        Cell::Cents(d.persons_gross[t] * td.share),
+                        Cell::Cents(d.persons_net[t] * td.share),
+                        Cell::Decimals6(td.per_unit[t]),
+                        Cell::Cents(td.gross[t]),
+                        Cell::Cents(td.net[t]),
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Cents(td.net[t] - td.net[0]),
+                        Cell::Empty,
                     ],
                 )?;
             }
@@ -353,21 +350,21 @@ fn dwellings_rows(
             } else {
                 0.0
             };
-            key(
+            row(
                 &mut *w,
                 &[
-                    "overige_huishoudens",
-                    "regulier",
-                    &round2(rest_p[0]),
-                    &round2(rest_p[0]),
-                    &format!("{ppu:.6}"),
-                    &round2(rest_h[0]),
-                    &round2(rest_h[0]),
-                    "",
-                    "",
-                    "",
-                    &round2(rest_h[0] - rest_h[1]),
-                    "",
+                    Cell::Text("overige_huishoudens"),
+                    Cell::Text("regulier"),
+                    Cell::Cents(rest_p[0]),
+                    Cell::Cents(rest_p[0]),
+                    Cell::Decimals6(ppu),
+                    Cell::Cents(rest_h[0]),
+                    Cell::Cents(rest_h[0]),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Cents(rest_h[0] - rest_h[1]),
+                    Cell::Empty,
                 ],
             )?;
         }
@@ -375,51 +372,44 @@ fn dwellings_rows(
             let supply = h
                 .supply
                 .area(&members, &ty.id, a.base_year, a.base_year + t as u16);
-            let status = match &supply {
-                AreaSupply::Known(_) if h.supply.is_example(&members, &ty.id) => {
-                    "voorbeeld (geen bron)".to_string()
-                }
-                AreaSupply::Known(_) => "bekend".to_string(),
-                AreaSupply::Missing(m) => format!("ontbreekt: {}", m.join(" ")),
-            };
             let sv = match supply {
                 AreaSupply::Known(v) => Some(v),
                 AreaSupply::Missing(_) => None,
             };
-            key(
+            row(
                 &mut *w,
                 &[
-                    "totaal",
-                    &ty.id,
-                    "",
-                    "",
-                    "",
-                    &round2(total_gross[ti]),
-                    &round2(total_net[ti]),
-                    &opt(sv),
-                    &opt(gap(total_gross[ti], &supply)),
-                    &opt(gap(total_net[ti], &supply)),
-                    &round2(total_net[ti] - total_base[ti]),
-                    &status,
+                    Cell::Text("totaal"),
+                    Cell::Text(&ty.id),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Cents(total_gross[ti]),
+                    Cell::Cents(total_net[ti]),
+                    Cell::cents_or_empty(sv),
+                    Cell::cents_or_empty(gap(total_gross[ti], &supply)),
+                    Cell::cents_or_empty(gap(total_net[ti], &supply)),
+                    Cell::Cents(total_net[ti] - total_base[ti]),
+                    Cell::Text(&statuses[ti]),
                 ],
             )?;
             if ty.id == "geclusterd" {
                 let f = h.catalogue.geclusterd_cbs.value;
-                key(
+                row(
                     &mut *w,
                     &[
-                        "totaal",
-                        "geclusterd_cbs (waarvan ≥ 12 woningen)",
-                        "",
-                        "",
-                        "",
-                        &round2(total_gross[ti] * f),
-                        &round2(total_net[ti] * f),
-                        "",
-                        "",
-                        "",
-                        &round2((total_net[ti] - total_base[ti]) * f),
-                        "",
+                        Cell::Text("totaal"),
+                        Cell::Text("geclusterd_cbs (waarvan ≥ 12 woningen)"),
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Cents(total_gross[ti] * f),
+                        Cell::Cents(total_net[ti] * f),
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Cents((total_net[ti] - total_base[ti]) * f),
+                        Cell::Empty,
                     ],
                 )?;
             }
@@ -484,7 +474,10 @@ fn pressure_rows(
 ) -> std::io::Result<()> {
     let members = a.area.base_codes();
     let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
-    for t in 0..n {
+    let name = neutralise(&a.area.name);
+    let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
+    for (t, prefix) in prefixes.iter().enumerate() {
+        let row = |w: &mut Csv, cells: &[Cell]| w.write_cells(prefix, AREA_KEYS.len(), cells);
         let year = a.base_year + t as u16;
         let stock = social_stock(h, &members, a.base_year, year);
         let p = pressure(
@@ -493,49 +486,40 @@ fn pressure_rows(
             h.catalogue.threshold.at(year),
             &lettings_needed(h, g, a, t),
         );
-        let name = neutralise(&a.area.name);
-        let ys = year.to_string();
         for c in &p.claims {
-            w.write_record([
-                scenario,
-                a.variant,
-                &a.area.code,
-                &name,
-                &ys,
-                &c.group,
-                &round2(c.needed),
-                &round2(c.granted),
-                &round2(p.social_stock),
-                &round2(p.lettings),
-                &format!(
-                    "{:.6}",
-                    if p.lettings > 0.0 {
+            row(
+                w,
+                &[
+                    Cell::Text(&c.group),
+                    Cell::Cents(c.needed),
+                    Cell::Cents(c.granted),
+                    Cell::Cents(p.social_stock),
+                    Cell::Cents(p.lettings),
+                    Cell::Decimals6(if p.lettings > 0.0 {
                         c.granted / p.lettings
                     } else {
                         0.0
-                    }
-                ),
-                "",
-                "",
-            ])?;
+                    }),
+                    Cell::Empty,
+                    Cell::Empty,
+                ],
+            )?;
         }
         let needed: f64 = p.claims.iter().map(|c| c.needed).sum();
         let granted: f64 = p.claims.iter().map(|c| c.granted).sum();
-        w.write_record([
-            scenario,
-            a.variant,
-            &a.area.code,
-            &name,
-            &ys,
-            "totaal",
-            &round2(needed),
-            &round2(granted),
-            &round2(p.social_stock),
-            &round2(p.lettings),
-            &format!("{:.6}", p.share),
-            &format!("{}", p.threshold),
-            if p.verdringing { "ja" } else { "nee" },
-        ])?;
+        row(
+            w,
+            &[
+                Cell::Text("totaal"),
+                Cell::Cents(needed),
+                Cell::Cents(granted),
+                Cell::Cents(p.social_stock),
+                Cell::Cents(p.lettings),
+                Cell::Decimals6(p.share),
+                Cell::Text(&p.threshold.to_string()),
+                Cell::Text(if p.verdringing { "ja" } else { "nee" }),
+            ],
+        )?;
     }
     Ok(())
 }
@@ -565,7 +549,7 @@ fn costs_rows(
     let name = neutralise(&a.area.name);
     let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
     for (t, prefix) in prefixes.iter().enumerate() {
-        let row = |w: &mut Csv, rest: [&str; 6]| w.write_after(prefix, AREA_KEYS.len(), rest);
+        let row = |w: &mut Csv, cells: &[Cell]| w.write_cells(prefix, AREA_KEYS.len(), cells);
         let costs: Vec<_> = h
             .catalogue
             .costs
@@ -585,21 +569,41 @@ fn costs_rows(
         for c in &costs {
             row(
                 w,
-                [
-                    &neutralise(&c.setting),
-                    &c.group,
-                    &neutralise(&c.payer),
-                    &round2(c.persons),
-                    &round2(c.per_person_year),
-                    &round2(c.cost),
+                &[
+                    Cell::Text(&neutralise(&c.setting)),
+                    Cell::Text(&c.group),
+                    Cell::Text(&neutralise(&c.payer)),
+                    Cell::Cents(c.persons),
+                    Cell::Cents(c.per_person_year),
+                    Cell::Cents(c.cost),
                 ],
             )?;
         }
         for (payer, v) in &per_payer(&costs) {
-            row(w, ["totaal", "", &neutralise(payer), "", "", &round2(*v)])?;
+            row(
+                w,
+                &[
+                    Cell::Text("totaal"),
+                    Cell::Empty,
+                    Cell::Text(&neutralise(payer)),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Cents(*v),
+                ],
+            )?;
         }
         let total: f64 = costs.iter().map(|c| c.cost).sum();
-        row(w, ["totaal", "", "totaal", "", "", &round2(total)])?;
+        row(
+            w,
+            &[
+                Cell::Text("totaal"),
+                Cell::Empty,
+                Cell::Text("totaal"),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Cents(total),
+            ],
+        )?;
     }
     Ok(())
 }
