@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use super::manifest::FileHash;
+
 /// A plain table writer: header + rows of strings, text cells neutralised.
 pub fn write_rows<W: Write>(out: W, header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
@@ -145,8 +147,11 @@ const FILE_BUFFER: usize = 1 << 18;
 /// A writer writes its file, or — made by [`TableWriter::part`] — a part of the table in
 /// memory, for rows made in parallel and written in order ([`write_ordered`]).
 pub struct TableWriter {
-    /// The file; `None` for a part.
-    file: Option<std::fs::File>,
+    /// The file, and the SHA-256 of what was written to it so far (for the manifest, without
+    /// reading the file again); `None` for a part.
+    file: Option<(std::fs::File, sha2::Sha256)>,
+    /// Bytes written to the file so far.
+    written: u64,
     /// Rows not yet written to the file (a part: all its rows).
     buf: Vec<u8>,
     layout: std::sync::Arc<Layout>,
@@ -174,6 +179,10 @@ fn push_field(row: &mut Vec<u8>, f: &[u8]) {
 impl TableWriter {
     /// What is wrong with cell `i` holding `f`, if anything.
     fn refuse(&self, i: usize, f: &[u8]) -> Option<&'static str> {
+        // Most cells start with a digit or a letter other than N and i: nothing to check.
+        if !matches!(f.first(), Some(b'N' | b'i' | b'-')) {
+            return None;
+        }
         match f {
             b"NaN" | b"-NaN" => Some("not a number"),
             b"inf" | b"-inf" => Some("infinite"),
@@ -307,14 +316,27 @@ impl TableWriter {
 
     /// Write the collected rows to the file once there are at least `at` bytes of them.
     fn spill(&mut self, at: usize) -> std::io::Result<()> {
+        if self.file.is_none() || self.buf.len() < at {
+            return Ok(());
+        }
+        let buf = std::mem::take(&mut self.buf);
+        let written = self.write_out(&buf);
+        self.buf = buf;
+        self.buf.clear();
+        written
+    }
+
+    /// Write `bytes` to the file (hashed on the way).
+    fn write_out(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        use sha2::Digest as _;
         use std::io::Write as _;
         match &mut self.file {
-            Some(f) if self.buf.len() >= at => {
-                let written = f.write_all(&self.buf);
-                self.buf.clear();
-                written
+            Some((f, hasher)) => {
+                hasher.update(bytes);
+                self.written += bytes.len() as u64;
+                f.write_all(bytes)
             }
-            _ => Ok(()),
+            None => Ok(()),
         }
     }
 
@@ -323,6 +345,7 @@ impl TableWriter {
     pub fn part(&self) -> TableWriter {
         TableWriter {
             file: None,
+            written: 0,
             buf: Vec::new(),
             layout: self.layout.clone(),
             line: 0,
@@ -330,8 +353,9 @@ impl TableWriter {
         }
     }
 
-    /// Write the rows of `part` (made by [`TableWriter::part`]) after the rows so far.
-    pub fn append(&mut self, part: TableWriter) -> std::io::Result<()> {
+    /// Write the rows of `part` (made by [`TableWriter::part`]) after the rows so far, and
+    /// empty the part for its next use.
+    pub fn append(&mut self, part: &mut TableWriter) -> std::io::Result<()> {
         if self.broken {
             return Err(std::io::Error::other(format!(
                 "{}: an earlier row was refused",
@@ -339,14 +363,16 @@ impl TableWriter {
             )));
         }
         self.line += part.line;
-        if self.file.is_some() && part.buf.len() >= FILE_BUFFER {
-            self.spill(0)?;
-            self.buf = part.buf;
-            self.spill(0)
+        part.line = 0;
+        // A small part is collected with the rows before it; a large one written as it is.
+        let written = if self.file.is_some() && part.buf.len() >= FILE_BUFFER / 16 {
+            self.spill(0).and_then(|_| self.write_out(&part.buf))
         } else {
             self.buf.extend_from_slice(&part.buf);
             self.spill(FILE_BUFFER)
-        }
+        };
+        part.buf.clear();
+        written
     }
 
     /// An error from a part of this table, its line counted from the start of the table
@@ -388,8 +414,25 @@ impl TableWriter {
         use std::io::Write as _;
         self.spill(0)?;
         match &mut self.file {
-            Some(f) => f.flush(),
+            Some((f, _)) => f.flush(),
             None => Ok(()),
+        }
+    }
+
+    /// Write what is left; the file's size and SHA-256, from the bytes as they were written
+    /// (the manifest needs no second read of the file).
+    pub fn finish(mut self) -> std::io::Result<FileHash> {
+        use sha2::Digest as _;
+        self.flush()?;
+        match self.file {
+            Some((_, hasher)) => Ok(FileHash {
+                path: self.layout.path.display().to_string(),
+                bytes: self.written,
+                sha256: format!("{:x}", hasher.finalize()),
+            }),
+            None => Err(std::io::Error::other(
+                "a part of a table has no file of its own",
+            )),
         }
     }
 }
@@ -407,12 +450,16 @@ where
     /// Items per batch: for the largest tables (population.csv) about 200 kB an item.
     const BATCH: usize = 32;
     type Made = Vec<std::io::Result<Vec<TableWriter>>>;
+    // Parts, emptied after they are written, are used again: their buffers keep their size.
     let blank: Vec<TableWriter> = writers.iter().map(TableWriter::part).collect();
+    let used: std::sync::Mutex<Vec<Vec<TableWriter>>> = std::sync::Mutex::new(Vec::new());
     let make = |batch: &[T]| -> Made {
         batch
             .par_iter()
             .map(|item| {
-                let mut parts: Vec<TableWriter> = blank.iter().map(TableWriter::part).collect();
+                let reused = used.lock().ok().and_then(|mut u| u.pop());
+                let mut parts =
+                    reused.unwrap_or_else(|| blank.iter().map(TableWriter::part).collect());
                 rows(item, &mut parts)?;
                 Ok(parts)
             })
@@ -420,20 +467,26 @@ where
     };
     let write = |writers: &mut [TableWriter], made: Made| -> std::io::Result<()> {
         for parts in made {
-            let parts = match parts {
+            let mut parts = match parts {
                 Ok(p) => p,
                 Err(e) => {
                     // Only the table the error names has the rows before it counted.
-                    return Err(match writers.iter_mut().find(|w| {
-                        invariant_of(&e).is_some_and(|i| i.table == w.layout.path)
-                    }) {
-                        Some(w) => w.rebase(e),
-                        None => e,
-                    });
+                    return Err(
+                        match writers
+                            .iter_mut()
+                            .find(|w| invariant_of(&e).is_some_and(|i| i.table == w.layout.path))
+                        {
+                            Some(w) => w.rebase(e),
+                            None => e,
+                        },
+                    );
                 }
             };
-            for (w, p) in writers.iter_mut().zip(parts) {
+            for (w, p) in writers.iter_mut().zip(&mut parts) {
                 w.append(p)?;
+            }
+            if let Ok(mut u) = used.lock() {
+                u.push(parts);
             }
         }
         Ok(())
@@ -461,7 +514,8 @@ pub fn create_csv(path: &std::path::Path, header: &[&str]) -> std::io::Result<Ta
     }
     buf.push(b'\n');
     Ok(TableWriter {
-        file: Some(file),
+        file: Some((file, sha2::Sha256::default())),
+        written: 0,
         buf,
         layout: std::sync::Arc::new(Layout {
             path: path.to_path_buf(),

@@ -21,11 +21,21 @@ pub fn constrain_to_control(
     }
     let totals: Vec<f64> = regions.iter().map(Pop::total).collect();
     let grand: f64 = totals.iter().sum();
-    for s in 0..2 {
-        for a in 0..AGES {
-            let sum: f64 = regions.iter().map(|p| p.0[s][a]).sum();
-            let target = control.0[s][a];
-            for (g, p) in regions.iter_mut().enumerate() {
+    // Σ_g P(x, s, g) for every cell, the regions added in order (as `Iterator::sum` would,
+    // from -0.0), a region at a time: the same sums, read along memory.
+    let mut sums = [[-0.0; AGES]; 2];
+    for p in regions.iter() {
+        for (sum, cells) in sums.iter_mut().zip(&p.0) {
+            for (s, c) in sum.iter_mut().zip(cells) {
+                *s += c;
+            }
+        }
+    }
+    // Each region scaled on its own: in parallel.
+    let scale = |g: usize, p: &mut Pop, mut flow: Option<&mut Components>| {
+        for s in 0..2 {
+            for a in 0..AGES {
+                let (sum, target) = (sums[s][a], control.0[s][a]);
                 let new = if sum > 0.0 {
                     p.0[s][a] * target / sum
                 } else if grand > 0.0 {
@@ -33,12 +43,25 @@ pub fn constrain_to_control(
                 } else {
                     0.0
                 };
-                if let Some(f) = flows.get_mut(g) {
+                if let Some(f) = flow.as_deref_mut() {
                     f.migration.0[s][a] += new - p.0[s][a];
                 }
                 p.0[s][a] = new;
             }
         }
+    };
+    use rayon::prelude::*;
+    if flows.len() >= regions.len() {
+        regions
+            .par_iter_mut()
+            .zip(flows.par_iter_mut())
+            .enumerate()
+            .for_each(|(g, (p, f))| scale(g, p, Some(f)));
+    } else {
+        regions
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(g, p)| scale(g, p, None));
     }
     Ok(())
 }
@@ -100,21 +123,29 @@ pub fn ipf_two_margins(
     let mut dummy: Vec<Components> = Vec::new();
     for it in 1..=500 {
         constrain_to_control(regions, &mut dummy, control)?;
-        let mut worst: f64 = 0.0;
-        for (p, bands) in regions.iter_mut().zip(region_bands) {
-            for b in bands {
-                let s = p.band(b.lo, b.hi);
-                if s > 0.0 {
-                    let f = b.total / s;
-                    for sex in 0..2 {
-                        for a in b.lo..=b.hi {
-                            p.0[sex][a] *= f;
+        use rayon::prelude::*;
+        // Each region's bands on its own, in parallel; the largest correction is the same
+        // whatever the order.
+        let worst = regions
+            .par_iter_mut()
+            .zip(region_bands)
+            .map(|(p, bands)| {
+                let mut worst: f64 = 0.0;
+                for b in bands {
+                    let s = p.band(b.lo, b.hi);
+                    if s > 0.0 {
+                        let f = b.total / s;
+                        for sex in 0..2 {
+                            for a in b.lo..=b.hi {
+                                p.0[sex][a] *= f;
+                            }
                         }
+                        worst = worst.max((f - 1.0).abs());
                     }
-                    worst = worst.max((f - 1.0).abs());
                 }
-            }
-        }
+                worst
+            })
+            .reduce(|| 0.0, f64::max);
         if worst < 1e-6 {
             return Ok(it);
         }

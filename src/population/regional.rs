@@ -196,8 +196,16 @@ pub fn project_gemeenten(
     let base_year = national.base_year;
     let mut current = g.bases.clone();
     let n = current.len();
-    let mut stocks: Vec<Vec<Pop>> = current.iter().map(|p| vec![*p]).collect();
-    let mut flows: Vec<Vec<Components>> = vec![Vec::new(); n];
+    let years = usize::from(national.horizon().saturating_sub(base_year));
+    let mut stocks: Vec<Vec<Pop>> = current
+        .iter()
+        .map(|p| {
+            let mut s = Vec::with_capacity(years + 1);
+            s.push(*p);
+            s
+        })
+        .collect();
+    let mut flows: Vec<Vec<Components>> = (0..n).map(|_| Vec::with_capacity(years)).collect();
     let national_total_profile = rates.migration.profile;
     // Young-adult migration pattern of each gemeente from its base-year age structure.
     let patterns: Vec<Pop> = match national.stocks.get(1) {
@@ -214,29 +222,34 @@ pub fn project_gemeenten(
     for (i, t) in (base_year..national.horizon()).enumerate() {
         let m_t = rates.mortality.rates(t);
         let yr = rates.year_scaled(t, &m_t, 1.0, 1.0);
-        let mut next = Vec::with_capacity(n);
-        let mut year_flows = Vec::with_capacity(n);
-        for (gi, p) in current.iter().enumerate() {
-            let o = g.overrides.get(gi).copied().unwrap_or_default();
-            let mut own = if o.mortality != 1.0 || o.fertility != 1.0 {
-                rates.year_scaled(t, &m_t, o.mortality, o.fertility)
-            } else {
-                yr.clone()
-            };
-            let level = o
-                .net_migration
-                .unwrap_or_else(|| g.net_migration.get(gi).copied().unwrap_or(0.0));
-            let pat = &patterns[gi];
-            let rest = level - pat.total();
-            for s in 0..2 {
-                for a in 0..AGES {
-                    own.migration.0[s][a] = pat.0[s][a] + national_total_profile[s][a] * rest;
-                }
-            }
-            let (np, c) = cohort_step(p, &own);
-            next.push(np);
-            year_flows.push(c);
-        }
+        // Every gemeente's step on its own, in parallel; the year's rates copied once per
+        // thread, only their migration differs between gemeenten.
+        use rayon::prelude::*;
+        let (mut next, mut year_flows): (Vec<Pop>, Vec<Components>) = current
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || yr.clone(),
+                |shared, (gi, p)| {
+                    let o = g.overrides.get(gi).copied().unwrap_or_default();
+                    let mut scaled = (o.mortality != 1.0 || o.fertility != 1.0)
+                        .then(|| rates.year_scaled(t, &m_t, o.mortality, o.fertility));
+                    let own = scaled.as_mut().unwrap_or(shared);
+                    let level = o
+                        .net_migration
+                        .unwrap_or_else(|| g.net_migration.get(gi).copied().unwrap_or(0.0));
+                    let pat = &patterns[gi];
+                    let rest = level - pat.total();
+                    for s in 0..2 {
+                        for a in 0..AGES {
+                            own.migration.0[s][a] =
+                                pat.0[s][a] + national_total_profile[s][a] * rest;
+                        }
+                    }
+                    cohort_step(p, own)
+                },
+            )
+            .unzip();
         if constrain {
             match g.total_targets.get(&(t + 1)) {
                 Some(targets) => fit_totals_and_cells(
@@ -248,10 +261,14 @@ pub fn project_gemeenten(
                 None => constrain_to_control(&mut next, &mut year_flows, &national.stocks[i + 1])?,
             }
         }
-        for (gi, (p, c)) in next.iter().zip(year_flows).enumerate() {
-            stocks[gi].push(*p);
-            flows[gi].push(c);
-        }
+        stocks
+            .par_iter_mut()
+            .zip(flows.par_iter_mut())
+            .zip(next.par_iter().zip(year_flows.into_par_iter()))
+            .for_each(|((s, f), (p, c))| {
+                s.push(*p);
+                f.push(c);
+            });
         current = next;
     }
     Ok(RegionalProjection {

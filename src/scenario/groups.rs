@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::groups::demand::{AreaGroups, GroupPlan, PopulationSums, Unit, count_from_sums};
 use crate::groups::methods::Rates;
 use crate::groups::{Catalogue, GroupCounts, GroupInputs, Observed};
+use crate::output::manifest::FileHash;
 use crate::output::tables::{AREA_KEYS, Cell, TableWriter, write_ordered};
 use crate::source::tidy::neutralise;
 
@@ -171,7 +172,7 @@ pub fn write_group_tables(
     scenario: &str,
     g: &GroupRun,
     areas: &[Area],
-) -> Result<(), std::io::Error> {
+) -> std::io::Result<Vec<FileHash>> {
     let w = crate::output::tables::create_keyed_csv(
         groups_path,
         &[
@@ -192,47 +193,52 @@ pub fn write_group_tables(
         .map(|grp| neutralise(&grp.label).into_owned())
         .collect();
     let mut writers = [w, wf];
-    write_area_parts(g, areas, &mut writers, |variant, area, base_year, a, parts| {
-        let [w, wf] = parts else { return Ok(()) };
-        let n_years = a.gross.first().map(Vec::len).unwrap_or(0);
-        // The key columns of each year, encoded once for the area.
-        let prefixes = TableWriter::year_prefixes(
-            scenario,
-            variant,
-            &area.code,
-            &neutralise(&area.name),
-            base_year,
-            n_years,
-        );
-        for (gi, grp) in g.catalogue.groups.iter().enumerate() {
-            for (t, (gross, net)) in a.gross[gi].iter().zip(&a.net[gi]).enumerate() {
-                w.write_cells(
-                    &prefixes[t],
-                    AREA_KEYS.len(),
-                    &[
-                        Cell::Text(&grp.id),
-                        Cell::Text(&labels[gi]),
-                        Cell::Text(grp.method.label()),
-                        Cell::Text(&grp.unit),
-                        Cell::Text(grp.measure()),
-                        Cell::Cents(*gross),
-                        Cell::Cents(*net),
-                    ],
-                )?;
-            }
-            for (flow, vals) in &a.flows[gi] {
-                for (t, v) in vals.iter().enumerate() {
-                    wf.write_cells(
+    write_area_parts(
+        g,
+        areas,
+        &mut writers,
+        |variant, area, base_year, a, parts| {
+            let [w, wf] = parts else { return Ok(()) };
+            let n_years = a.gross.first().map(Vec::len).unwrap_or(0);
+            // The key columns of each year, encoded once for the area.
+            let prefixes = TableWriter::year_prefixes(
+                scenario,
+                variant,
+                &area.code,
+                &neutralise(&area.name),
+                base_year,
+                n_years,
+            );
+            for (gi, grp) in g.catalogue.groups.iter().enumerate() {
+                for (t, (gross, net)) in a.gross[gi].iter().zip(&a.net[gi]).enumerate() {
+                    w.write_cells(
                         &prefixes[t],
                         AREA_KEYS.len(),
-                        &[Cell::Text(&grp.id), Cell::Text(flow), Cell::Cents(*v)],
+                        &[
+                            Cell::Text(&grp.id),
+                            Cell::Text(&labels[gi]),
+                            Cell::Text(grp.method.label()),
+                            Cell::Text(&grp.unit),
+                            Cell::Text(grp.measure()),
+                            Cell::Cents(*gross),
+                            Cell::Cents(*net),
+                        ],
                     )?;
                 }
+                for (flow, vals) in &a.flows[gi] {
+                    for (t, v) in vals.iter().enumerate() {
+                        wf.write_cells(
+                            &prefixes[t],
+                            AREA_KEYS.len(),
+                            &[Cell::Text(&grp.id), Cell::Text(flow), Cell::Cents(*v)],
+                        )?;
+                    }
+                }
             }
-        }
-        Ok(())
-    })?;
-    writers.iter_mut().try_for_each(TableWriter::flush)
+            Ok(())
+        },
+    )?;
+    writers.into_iter().map(TableWriter::finish).collect()
 }
 
 /// Rows of every variant and area into `writers`, made in parallel and written in order
@@ -255,4 +261,3 @@ fn write_area_parts(
         rows(variant, area, counts.base_year, &a, parts)
     })
 }
-

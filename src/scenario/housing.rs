@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::geo::{Registry, ResolvedRegion};
-use crate::groups::{GroupCounts, Observed};
 use crate::groups::demand::AreaGroups;
 use crate::groups::methods::Rates;
+use crate::groups::{GroupCounts, Observed};
 use crate::housing::costs::{per_payer, setting_cost};
 use crate::housing::dwellings::{
     GroupDwellings, dwelling_demand, headship_rates, private_households,
@@ -18,6 +18,7 @@ use crate::housing::pressure::pressure;
 use crate::housing::supply::{SupplyChecks, gap};
 use crate::housing::verdeel::{distribute, whole_units};
 use crate::housing::{AreaSupply, HousingCatalogue, Supply};
+use crate::output::manifest::FileHash;
 use crate::output::tables::{AREA_KEYS, Cell, create_csv, create_keyed_csv, write_ordered};
 use crate::source::tidy::neutralise;
 
@@ -188,7 +189,7 @@ pub fn write_area_tables(
     h: &HousingRun,
     areas: &[Area],
     variants: &[VariantResult],
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<FileHash>> {
     let mut writers = [
         dwellings_writer(paths[0])?,
         pressure_writer(paths[1])?,
@@ -216,7 +217,7 @@ pub fn write_area_tables(
         pressure_rows(wp, scenario, g, h, &a)?;
         costs_rows(wc, scenario, g, h, &a)
     })?;
-    writers.iter_mut().try_for_each(Csv::flush)
+    writers.into_iter().map(Csv::finish).collect()
 }
 
 /// The social-rent stock of an area on 1 January of `year`.
@@ -294,15 +295,15 @@ fn dwellings_rows(
     // Whether an area's stock of a type is known does not change with the year.
     let statuses: Vec<String> = types
         .iter()
-        .map(|ty| {
-            match h.supply.area(&members, &ty.id, a.base_year, a.base_year) {
+        .map(
+            |ty| match h.supply.area(&members, &ty.id, a.base_year, a.base_year) {
                 AreaSupply::Known(_) if h.supply.is_example(&members, &ty.id) => {
                     "voorbeeld (geen bron)".to_string()
                 }
                 AreaSupply::Known(_) => "bekend".to_string(),
                 AreaSupply::Missing(m) => format!("ontbreekt: {}", m.join(" ")),
-            }
-        })
+            },
+        )
         .collect();
     let name = neutralise(&a.area.name);
     let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
@@ -616,7 +617,7 @@ pub fn write_policy(
     h: &HousingRun,
     areas: &[Area],
     variants: &[VariantResult],
-) -> std::io::Result<()> {
+) -> std::io::Result<FileHash> {
     let mut w = create_csv(
         path,
         &[
@@ -634,7 +635,7 @@ pub fn write_policy(
         ],
     )?;
     let Some((_, counts)) = g.counts.first() else {
-        return w.flush();
+        return w.finish();
     };
     let base_year = counts.base_year;
     for area in areas {
@@ -700,7 +701,7 @@ pub fn write_policy(
             ])?;
         }
     }
-    w.flush()
+    w.finish()
 }
 
 /// tables/verdeling.csv: each regional opgave over its member gemeenten.
@@ -711,7 +712,7 @@ pub fn write_verdeling(
     h: &HousingRun,
     regions: &[(VerdeelSpec, ResolvedRegion)],
     variants: &[VariantResult],
-) -> std::io::Result<()> {
+) -> std::io::Result<FileHash> {
     let mut w = create_keyed_csv(
         path,
         &[
@@ -780,7 +781,7 @@ pub fn write_verdeling(
             }
         }
     }
-    w.flush()
+    w.finish()
 }
 
 /// A gemeente's projected stock (or the national one for NL01) in year index t.

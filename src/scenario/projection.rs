@@ -317,18 +317,25 @@ fn prepare_gemeenten(
         overrides: Vec::new(),
         total_targets: BTreeMap::new(),
     };
-    for code in &codes_of_year {
+    // The bases: observed single years, or the national shape raked to the gemeente's bands
+    // (each on its own, in parallel).
+    // The first gemeente that fails (in code order) is the one reported.
+    let bases: Vec<(Pop, bool)> = {
+        use rayon::prelude::*;
+        codes_of_year
+            .par_iter()
+            .map(|code| match observed_bases.get(code) {
+                Some(p) => Ok((*p, true)),
+                None => Ok((rake_pop(national_base, &bands[code].1)?, false)),
+            })
+            .collect::<Vec<Result<_, PopulationError>>>()
+            .into_iter()
+            .collect::<Result<_, _>>()?
+    };
+    for (code, (base, observed)) in codes_of_year.iter().zip(bases) {
         let (name, b) = &bands[code];
-        match observed_bases.get(code) {
-            Some(p) => {
-                g.bases.push(*p);
-                g.observed.push(true);
-            }
-            None => {
-                g.bases.push(rake_pop(national_base, b)?);
-                g.observed.push(false);
-            }
-        }
+        g.bases.push(base);
+        g.observed.push(observed);
         g.overrides
             .push(overrides.get(code).copied().unwrap_or_default());
         g.codes.push(code.clone());

@@ -12,7 +12,7 @@ use crate::output::charts::lines::{LineChart, Panel, Series, draw_lines};
 use crate::output::charts::pyramid::{Pyramid, PyramidBand, Reference, draw_pyramid};
 use crate::output::charts::{ChartError, nl_number};
 use crate::output::files::StagedDir;
-use crate::output::manifest::{Manifest, hash_path};
+use crate::output::manifest::{FileHash, Manifest, hash_path};
 use crate::output::tables::write_rows;
 use crate::population::base::{BANDS_85383, BASE_SEXES, national_base_by_band, national_by_age};
 use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
@@ -385,53 +385,72 @@ pub fn run_scenario(
     }
     // The population tables and the group and housing tables are independent: written at
     // the same time.
-    let population_tables = || -> Result<Vec<String>, RunError> {
+    // Each table's SHA-256 is taken as it is written (`TableWriter::finish`), under its path
+    // in the output folder.
+    let named = |h: FileHash, name: &str| FileHash {
+        path: name.to_string(),
+        ..h
+    };
+    let population_tables = || -> Result<Vec<FileHash>, RunError> {
         let mut files = Vec::new();
         if !variants.is_empty() {
             let pop_path = staged.path("tables/population.csv");
-            write_projection_table(&pop_path, &scenario.name, &variants, &externals, &areas)
-                .map_err(write_err(&pop_path))?;
-            files.push("tables/population.csv".into());
+            let h =
+                write_projection_table(&pop_path, &scenario.name, &variants, &externals, &areas)
+                    .map_err(write_err(&pop_path))?;
+            files.push(named(h, "tables/population.csv"));
             let comp_path = staged.path("tables/components.csv");
-            write_components_table(&comp_path, &scenario.name, &variants, &areas)
+            let h = write_components_table(&comp_path, &scenario.name, &variants, &areas)
                 .map_err(write_err(&comp_path))?;
-            files.push("tables/components.csv".into());
+            files.push(named(h, "tables/components.csv"));
         }
         Ok(files)
     };
-    let group_tables = || -> Result<Vec<String>, RunError> {
+    let group_tables = || -> Result<Vec<FileHash>, RunError> {
         let mut files = Vec::new();
         if let Some(g) = &groups {
             let (pg, pf) = (
                 staged.path("tables/groups.csv"),
                 staged.path("tables/group_flows.csv"),
             );
-            write_group_tables(&pg, &pf, &scenario.name, g, &areas).map_err(write_err(&pg))?;
-            files.push("tables/groups.csv".into());
-            files.push("tables/group_flows.csv".into());
+            let hs =
+                write_group_tables(&pg, &pf, &scenario.name, g, &areas).map_err(write_err(&pg))?;
+            files.extend(
+                hs.into_iter()
+                    .zip(["groups", "group_flows"])
+                    .map(|(h, t)| named(h, &format!("tables/{t}.csv"))),
+            );
         }
         if let (Some(g), Some(h)) = (&groups, &housing) {
-            let [pd, pp, pc] =
-                ["dwellings", "pressure", "costs"].map(|t| staged.path(&format!("tables/{t}.csv")));
-            write_area_tables([&pd, &pp, &pc], &scenario.name, g, h, &areas, &variants)
+            let tables = ["dwellings", "pressure", "costs"];
+            let [pd, pp, pc] = tables.map(|t| staged.path(&format!("tables/{t}.csv")));
+            let hs = write_area_tables([&pd, &pp, &pc], &scenario.name, g, h, &areas, &variants)
                 .map_err(write_err(&pd))?;
-            let p = staged.path("tables/policy.csv");
-            write_policy(&p, &scenario.name, g, h, &areas, &variants).map_err(write_err(&p))?;
             files.extend(
-                ["dwellings", "pressure", "costs", "policy"].map(|f| format!("tables/{f}.csv")),
+                hs.into_iter()
+                    .zip(tables)
+                    .map(|(h, t)| named(h, &format!("tables/{t}.csv"))),
             );
+            let p = staged.path("tables/policy.csv");
+            let hp =
+                write_policy(&p, &scenario.name, g, h, &areas, &variants).map_err(write_err(&p))?;
+            files.push(named(hp, "tables/policy.csv"));
             if !verdeel.is_empty() {
                 let p = staged.path("tables/verdeling.csv");
-                write_verdeling(&p, &scenario.name, g, h, &verdeel, &variants)
+                let hv = write_verdeling(&p, &scenario.name, g, h, &verdeel, &variants)
                     .map_err(write_err(&p))?;
-                files.push("tables/verdeling.csv".into());
+                files.push(named(hv, "tables/verdeling.csv"));
             }
         }
         Ok(files)
     };
     let (population_files, group_files) = rayon::join(population_tables, group_tables);
-    files.extend(population_files?);
-    files.extend(group_files?);
+    // Hashes taken while writing, by output path (dropped where a file is rewritten later).
+    let mut hashed: std::collections::HashMap<String, FileHash> = std::collections::HashMap::new();
+    for h in population_files?.into_iter().chain(group_files?) {
+        files.push(h.path.clone());
+        hashed.insert(h.path.clone(), h);
+    }
     times.lap("tabellen: bevolking, groepen en wonen");
     // Monte Carlo bands.
     let draws = opts
@@ -672,6 +691,10 @@ pub fn run_scenario(
         )?
     };
     files.extend(report.files.iter().cloned());
+    if opts.csv_dialect_nl {
+        // The report rewrote the tables in the Dutch dialect: their hashes are read again.
+        hashed.clear();
+    }
     times.lap("rapport: xlsx, parquet, bijlage");
 
     // Manifest: inputs and outputs with SHA-256.
@@ -702,6 +725,9 @@ pub fn run_scenario(
         files
             .par_iter()
             .map(|f| {
+                if let Some(h) = hashed.get(f) {
+                    return Ok(h.clone());
+                }
                 let mut h = hash(&staged.path(f))?;
                 h.path = f.clone();
                 Ok(h)
@@ -948,7 +974,7 @@ fn write_projection_table(
     variants: &[VariantResult],
     externals: &[ExternalSeries],
     areas: &[Area],
-) -> std::io::Result<()> {
+) -> std::io::Result<FileHash> {
     let w = crate::output::tables::create_keyed_csv(path, &["sex", "age", "value", "base"])?;
     // The largest table of a run (3.7 million rows for NL-342): areas in parallel, the texts
     // that repeat made once, the values written from whole cents straight into the row.
@@ -1024,7 +1050,7 @@ fn write_projection_table(
             }
         }
     }
-    w.flush()
+    w.finish()
 }
 
 /// tables/components.csv: births, deaths and net migration per year (during the year).
@@ -1033,7 +1059,7 @@ fn write_components_table(
     scenario: &str,
     variants: &[VariantResult],
     areas: &[Area],
-) -> std::io::Result<()> {
+) -> std::io::Result<FileHash> {
     let mut w =
         crate::output::tables::create_keyed_csv(path, &["births", "deaths", "net_migration"])?;
     for v in variants {
@@ -1056,7 +1082,7 @@ fn write_components_table(
             }
         }
     }
-    w.flush()
+    w.finish()
 }
 
 /// The projection chart: total population and 75+ of an area, one line per variant.
