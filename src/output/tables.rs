@@ -22,13 +22,23 @@ pub fn write_rows<W: Write>(out: W, header: &[&str], rows: &[Vec<String>]) -> st
 /// from the whole number of cents instead of a shortest-round-trip float conversion. NaN and
 /// infinity are written as such, for [`TableWriter`] to refuse.
 pub fn push_cents_bytes(out: &mut Vec<u8>, v: f64) {
-    let r = (v * 100.0).round();
-    // Beyond 13 digits before the point, a double's shortest form may differ: the slow path.
-    if !r.is_finite() || r.abs() >= 1e15 {
-        out.extend_from_slice(crate::source::tidy::format_number(r / 100.0).as_bytes());
+    let x = v * 100.0;
+    // Beyond 13 digits before the point, a double's shortest form may differ: the slow path
+    // (also for NaN and infinity).
+    if !(x.abs() < 1e15 - 1.0) {
+        out.extend_from_slice(crate::source::tidy::format_number(x.round() / 100.0).as_bytes());
         return;
     }
-    let c = r as i64;
+    // `x.round()` (half away from zero) without the library call: `x - trunc(x)` is exact.
+    let whole = x as i64;
+    let rest = x - whole as f64;
+    let c = if rest >= 0.5 {
+        whole + 1
+    } else if rest <= -0.5 {
+        whole - 1
+    } else {
+        whole
+    };
     let a = c.unsigned_abs();
     if c < 0 {
         out.push(b'-');
@@ -259,11 +269,12 @@ impl TableWriter {
         self.spill(FILE_BUFFER)
     }
 
-    /// Write one row: `prefix` (from [`TableWriter::prefix`], holding `prefix_fields`
-    /// fields), then `cells`, each checked as [`TableWriter::write_after`] checks its fields.
+    /// Write one row: `prefix` (pieces from [`TableWriter::prefix`], holding `prefix_fields`
+    /// fields in all), then `cells`, each checked as [`TableWriter::write_after`] checks its
+    /// fields.
     pub fn write_cells(
         &mut self,
-        prefix: &str,
+        prefix: &[&str],
         prefix_fields: usize,
         cells: &[Cell],
     ) -> std::io::Result<()> {
@@ -276,7 +287,9 @@ impl TableWriter {
         }
         self.line += 1;
         let start = self.buf.len();
-        self.buf.extend_from_slice(prefix.as_bytes());
+        for piece in prefix {
+            self.buf.extend_from_slice(piece.as_bytes());
+        }
         for (k, cell) in cells.iter().enumerate() {
             if k > 0 {
                 self.buf.push(b',');

@@ -212,7 +212,7 @@ pub fn write_group_tables(
             for (gi, grp) in g.catalogue.groups.iter().enumerate() {
                 for (t, (gross, net)) in a.gross[gi].iter().zip(&a.net[gi]).enumerate() {
                     w.write_cells(
-                        &prefixes[t],
+                        &[&prefixes[t]],
                         AREA_KEYS.len(),
                         &[
                             Cell::Text(&grp.id),
@@ -228,7 +228,7 @@ pub fn write_group_tables(
                 for (flow, vals) in &a.flows[gi] {
                     for (t, v) in vals.iter().enumerate() {
                         wf.write_cells(
-                            &prefixes[t],
+                            &[&prefixes[t]],
                             AREA_KEYS.len(),
                             &[Cell::Text(&grp.id), Cell::Text(flow), Cell::Cents(*v)],
                         )?;

@@ -293,15 +293,15 @@ fn dwellings_rows(
         })
         .collect();
     // Whether an area's stock of a type is known does not change with the year.
-    let statuses: Vec<String> = types
+    let statuses: Vec<(bool, String)> = types
         .iter()
         .map(
             |ty| match h.supply.area(&members, &ty.id, a.base_year, a.base_year) {
                 AreaSupply::Known(_) if h.supply.is_example(&members, &ty.id) => {
-                    "voorbeeld (geen bron)".to_string()
+                    (true, "voorbeeld (geen bron)".to_string())
                 }
-                AreaSupply::Known(_) => "bekend".to_string(),
-                AreaSupply::Missing(m) => format!("ontbreekt: {}", m.join(" ")),
+                AreaSupply::Known(_) => (true, "bekend".to_string()),
+                AreaSupply::Missing(m) => (false, format!("ontbreekt: {}", m.join(" "))),
             },
         )
         .collect();
@@ -311,7 +311,7 @@ fn dwellings_rows(
     let mut total_net = vec![0.0; types.len()];
     let mut total_base = vec![0.0; types.len()];
     for (t, prefix) in prefixes.iter().enumerate() {
-        let row = |w: &mut Csv, cells: &[Cell]| w.write_cells(prefix, AREA_KEYS.len(), cells);
+        let row = |w: &mut Csv, cells: &[Cell]| w.write_cells(&[prefix], AREA_KEYS.len(), cells);
         total_gross.fill(0.0);
         total_net.fill(0.0);
         total_base.fill(0.0);
@@ -370,9 +370,13 @@ fn dwellings_rows(
             )?;
         }
         for (ti, ty) in types.iter().enumerate() {
-            let supply = h
-                .supply
-                .area(&members, &ty.id, a.base_year, a.base_year + t as u16);
+            let (known, status) = &statuses[ti];
+            let supply = if *known {
+                h.supply
+                    .area(&members, &ty.id, a.base_year, a.base_year + t as u16)
+            } else {
+                AreaSupply::Missing(Vec::new())
+            };
             let sv = match supply {
                 AreaSupply::Known(v) => Some(v),
                 AreaSupply::Missing(_) => None,
@@ -391,7 +395,7 @@ fn dwellings_rows(
                     Cell::cents_or_empty(gap(total_gross[ti], &supply)),
                     Cell::cents_or_empty(gap(total_net[ti], &supply)),
                     Cell::Cents(total_net[ti] - total_base[ti]),
-                    Cell::Text(&statuses[ti]),
+                    Cell::Text(status),
                 ],
             )?;
             if ty.id == "geclusterd" {
@@ -478,7 +482,7 @@ fn pressure_rows(
     let name = neutralise(&a.area.name);
     let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
     for (t, prefix) in prefixes.iter().enumerate() {
-        let row = |w: &mut Csv, cells: &[Cell]| w.write_cells(prefix, AREA_KEYS.len(), cells);
+        let row = |w: &mut Csv, cells: &[Cell]| w.write_cells(&[prefix], AREA_KEYS.len(), cells);
         let year = a.base_year + t as u16;
         let stock = social_stock(h, &members, a.base_year, year);
         let p = pressure(
@@ -549,22 +553,26 @@ fn costs_rows(
     let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
     let name = neutralise(&a.area.name);
     let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
+    // The costs of groups in the catalogue, with the group's index.
+    let specs: Vec<_> = h
+        .catalogue
+        .costs
+        .iter()
+        .filter_map(|c| Some((g.catalogue.groups.iter().position(|x| x.id == c.group)?, c)))
+        .collect();
     for (t, prefix) in prefixes.iter().enumerate() {
-        let row = |w: &mut Csv, cells: &[Cell]| w.write_cells(prefix, AREA_KEYS.len(), cells);
-        let costs: Vec<_> = h
-            .catalogue
-            .costs
+        let row = |w: &mut Csv, cells: &[Cell]| w.write_cells(&[prefix], AREA_KEYS.len(), cells);
+        let costs: Vec<_> = specs
             .iter()
-            .filter_map(|c| {
-                let gi = g.catalogue.groups.iter().position(|x| x.id == c.group)?;
-                Some(setting_cost(
+            .map(|&(gi, c)| {
+                setting_cost(
                     &c.setting,
                     &c.group,
                     &c.payer,
                     a.groups.net[gi][t],
                     c.share,
                     c.per_person_year,
-                ))
+                )
             })
             .collect();
         for c in &costs {

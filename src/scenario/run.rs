@@ -978,13 +978,20 @@ fn write_projection_table(
     let w = crate::output::tables::create_keyed_csv(path, &["sex", "age", "value", "base"])?;
     // The largest table of a run (3.7 million rows for NL-342): areas in parallel, the texts
     // that repeat made once, the values written from whole cents straight into the row.
-    let ages: Vec<String> = (0..AGES)
-        .map(|a| {
-            if a == OPEN_AGE {
-                format!("{a}+")
-            } else {
-                a.to_string()
-            }
+    // The sex and age fields of every row, encoded once.
+    let sex_age: Vec<Vec<String>> = SEX_CODES
+        .iter()
+        .map(|sex| {
+            (0..AGES)
+                .map(|a| {
+                    let age = if a == OPEN_AGE {
+                        format!("{a}+")
+                    } else {
+                        a.to_string()
+                    };
+                    TableWriter::prefix(&[sex, &age])
+                })
+                .collect()
         })
         .collect();
     let items: Vec<(&VariantResult, &Area)> = variants
@@ -1004,17 +1011,12 @@ fn write_projection_table(
             let Some(p) = area.stock(v, y) else { continue };
             let keys = [scenario, &v.name, &area.code, &name, &y.to_string()];
             let prefix = TableWriter::prefix(&keys);
-            for (s, sex) in SEX_CODES.iter().enumerate() {
-                for (a, age) in ages.iter().enumerate() {
+            for (values, fields) in p.0.iter().zip(&sex_age) {
+                for (value, sex_age) in values.iter().zip(fields) {
                     w.write_cells(
-                        &prefix,
-                        keys.len(),
-                        &[
-                            Cell::Text(sex),
-                            Cell::Text(age),
-                            Cell::Cents(p.0[s][a]),
-                            Cell::Text(base_quality),
-                        ],
+                        &[&prefix, sex_age],
+                        keys.len() + 2,
+                        &[Cell::Cents(*value), Cell::Text(base_quality)],
                     )?;
                 }
             }
