@@ -653,39 +653,51 @@ impl PopulationSums {
         let l = &plan.layout;
         let mut data = vec![0.0; l.len];
         let h = plan.household_rates.as_ref();
-        for (u, unit) in inputs.units.iter().enumerate().take(plan.codes.len()) {
+        // Each unit's sums on their own (its block of the layout), in parallel.
+        let n_units = plan.codes.len().min(inputs.units.len());
+        let (unit_blocks, _) = data.split_at_mut(n_units * l.per_unit);
+        let unit_sums = |(u, (data, unit)): (usize, (&mut [f64], &Unit))| {
+            // Offsets within the unit's block: those of unit 0.
             for (g, e) in plan.groups.iter().enumerate() {
                 let rates = e.unit_rates.get(u);
                 for (t, pop) in unit.stocks.iter().enumerate().take(l.n_years) {
                     if e.profile {
-                        data[l.canon(u, g) + t] =
+                        data[l.canon(0, g) + t] =
                             weighted_sum(pop, rates, None, e.window, &e.sexes);
                         if h.is_some() {
-                            data[l.households(u, g) + t] =
+                            data[l.households(0, g) + t] =
                                 weighted_sum(pop, rates, h, e.window, &e.sexes);
                         }
                     }
                     if let Some(w) = e.at_risk {
-                        data[l.at_risk(u, g) + t] = weighted_sum(pop, None, None, w, &e.sexes);
+                        data[l.at_risk(0, g) + t] = weighted_sum(pop, None, None, w, &e.sexes);
                     }
                     if let SharePlan::Population((lo, hi)) = e.shares {
-                        data[l.band(u, g) + t] = pop.band(lo, hi);
+                        data[l.band(0, g) + t] = pop.band(lo, hi);
                     }
                 }
                 if let (CalibrationPlan::PerUnit { window, .. }, Some(p0)) =
                     (&e.calibration, unit.stocks.first())
                 {
-                    data[l.expected(u, g)] = weighted_sum(p0, rates, None, *window, &e.sexes);
+                    data[l.expected(0, g)] = weighted_sum(p0, rates, None, *window, &e.sexes);
                 }
             }
             for (slot, &p) in plan.overlaps.own.iter().enumerate() {
                 let ap = &plan.overlaps.pairs[p];
                 let e = &plan.groups[ap.j];
                 for (t, pop) in unit.stocks.iter().enumerate().take(l.n_years) {
-                    data[l.pair(u, slot) + t] =
+                    data[l.pair(0, slot) + t] =
                         weighted_sum(pop, e.unit_rates.get(u), None, (ap.lo, ap.hi), &ap.sexes);
                 }
             }
+        };
+        {
+            use rayon::prelude::*;
+            unit_blocks
+                .par_chunks_mut(l.per_unit.max(1))
+                .zip(inputs.units[..n_units].par_iter())
+                .enumerate()
+                .for_each(unit_sums);
         }
         for (g, e) in plan.groups.iter().enumerate() {
             if let SharePlan::Population((lo, hi)) = e.shares {

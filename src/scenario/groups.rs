@@ -124,29 +124,37 @@ pub fn count_groups(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut counts = Vec::new();
-    let mut sums = Vec::new();
-    // The plan is the same for every variant: made from the first.
-    let mut plan: Option<GroupPlan> = None;
-    for v in variants {
-        let mut gi = group_inputs(v, &units);
-        gi.household_rates = household_rates;
-        let p = match &plan {
-            Some(p) => p,
-            None => plan.insert(GroupPlan::new(&catalogue, &observed, &gi)?),
-        };
-        let s = PopulationSums::of(p, &catalogue, &gi);
-        let all: Vec<usize> = (0..p.codes().len()).collect();
-        counts.push((
-            v.name.clone(),
-            count_from_sums(&catalogue, p, s.view(), &all)?,
-        ));
-        sums.push((v.name.clone(), s));
-    }
-    let plan = match plan {
-        Some(p) => p,
-        None => GroupPlan::new(&catalogue, &observed, &GroupInputs::default())?,
-    };
+    // The plan is the same for every variant: made from the first. Then every variant's
+    // sums and counts on their own, in parallel.
+    use rayon::prelude::*;
+    let variant_inputs: Vec<GroupInputs> = variants
+        .par_iter()
+        .map(|v| {
+            let mut gi = group_inputs(v, &units);
+            gi.household_rates = household_rates;
+            gi
+        })
+        .collect();
+    let plan = GroupPlan::new(
+        &catalogue,
+        &observed,
+        variant_inputs.first().unwrap_or(&GroupInputs::default()),
+    )?;
+    let counted: Vec<Result<_, RunError>> = variants
+        .par_iter()
+        .zip(&variant_inputs)
+        .map(|(v, gi)| {
+            let s = PopulationSums::of(&plan, &catalogue, gi);
+            let all: Vec<usize> = (0..plan.codes().len()).collect();
+            let c = count_from_sums(&catalogue, &plan, s.view(), &all)?;
+            Ok(((v.name.clone(), c), (v.name.clone(), s)))
+        })
+        .collect();
+    let (counts, sums): (Vec<_>, Vec<_>) = counted
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .unzip();
     Ok(GroupRun {
         catalogue,
         observed,
