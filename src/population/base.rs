@@ -79,23 +79,41 @@ pub const BASE_SEXES: [&str; 3] = ["T", "M", "V"];
 
 impl BasePopulation {
     /// Sums over gemeenten for every band of [`BANDS_85383`] (rows) and sex of [`BASE_SEXES`]
-    /// (columns), in one pass over the cells: each equal to [`BasePopulation::total`].
+    /// (columns): each equal to [`BasePopulation::total`].
     pub fn band_totals(&self, regions: &[String]) -> [[f64; 3]; 5] {
-        let regions: std::collections::HashSet<&str> = regions.iter().map(String::as_str).collect();
-        // -0.0 is the start of `Iterator::sum`, so that every total equals `total`'s.
-        let mut out = [[-0.0; 3]; 5];
-        for c in &self.cells {
-            let (Some(b), Some(s)) = (
-                BANDS_85383.iter().position(|b| *b == c.band),
-                BASE_SEXES.iter().position(|s| *s == c.sex),
-            ) else {
-                continue;
-            };
-            if regions.contains(c.region.as_str()) {
-                out[b][s] += c.value;
-            }
+        self.band_totals_of(std::slice::from_ref(&regions)).remove(0)
+    }
+
+    /// [`BasePopulation::band_totals`] of several sets of gemeenten, the cells indexed by
+    /// gemeente once for all of them. Each total adds its cells in the order of `cells`, as
+    /// [`BasePopulation::total`] does.
+    pub fn band_totals_of<R: AsRef<[String]>>(&self, sets: &[R]) -> Vec<[[f64; 3]; 5]> {
+        let mut by_region: std::collections::HashMap<&str, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, c) in self.cells.iter().enumerate() {
+            by_region.entry(c.region.as_str()).or_default().push(i);
         }
-        out
+        let mut cells: Vec<usize> = Vec::new();
+        sets.iter()
+            .map(|regions| {
+                let regions: std::collections::BTreeSet<&str> =
+                    regions.as_ref().iter().map(String::as_str).collect();
+                cells.clear();
+                cells.extend(regions.iter().filter_map(|r| by_region.get(r)).flatten());
+                cells.sort_unstable();
+                // -0.0 is the start of `Iterator::sum`, so that every total equals `total`'s.
+                let mut out = [[-0.0; 3]; 5];
+                for c in cells.iter().map(|&i| &self.cells[i]) {
+                    if let (Some(b), Some(s)) = (
+                        BANDS_85383.iter().position(|b| *b == c.band),
+                        BASE_SEXES.iter().position(|s| *s == c.sex),
+                    ) {
+                        out[b][s] += c.value;
+                    }
+                }
+                out
+            })
+            .collect()
     }
 
     /// Sum over gemeenten for one band and sex.

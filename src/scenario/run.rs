@@ -774,10 +774,11 @@ pub fn run_scenario(
 
     let out_dir = staged.commit().map_err(write_err(&target))?;
     times.lap("manifest (sha-256) en verplaatsen");
+    let codes: Vec<Vec<String>> = areas.iter().map(Area::base_codes).collect();
     let summary = areas
         .iter()
-        .map(|area| {
-            let totals = base.band_totals(&area.base_codes());
+        .zip(base.band_totals_of(&codes))
+        .map(|(area, totals)| {
             let projected = variants.first().map(|v| {
                 [2030, scenario.horizon]
                     .into_iter()
@@ -1156,8 +1157,8 @@ fn base_total(base: &BasePopulation, codes: &[String]) -> f64 {
 fn population_rows(scenario: &Scenario, base: &BasePopulation, areas: &[Area]) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let year = base.year.to_string();
-    for area in areas {
-        let totals = base.band_totals(&area.base_codes());
+    let codes: Vec<Vec<String>> = areas.iter().map(Area::base_codes).collect();
+    for (area, totals) in areas.iter().zip(base.band_totals_of(&codes)) {
         for (band, totals) in BANDS_85383.iter().zip(totals) {
             for (sex, total) in BASE_SEXES.into_iter().zip(totals) {
                 let quality = if sex == "T" || area.members.is_empty() {
