@@ -81,7 +81,8 @@ impl BasePopulation {
     /// Sums over gemeenten for every band of [`BANDS_85383`] (rows) and sex of [`BASE_SEXES`]
     /// (columns): each equal to [`BasePopulation::total`].
     pub fn band_totals(&self, regions: &[String]) -> [[f64; 3]; 5] {
-        self.band_totals_of(std::slice::from_ref(&regions)).remove(0)
+        self.band_totals_of(std::slice::from_ref(&regions))
+            .remove(0)
     }
 
     /// [`BasePopulation::band_totals`] of several sets of gemeenten, the cells indexed by

@@ -346,10 +346,6 @@ pub fn run_scenario(
         kind: r.kind.clone(),
         members: r.members.iter().map(|g| g.code.clone()).collect(),
     }));
-    let (groups, housing) =
-        count_groups_and_housing(scenario_path, &scenario, &registry, &variants, &count_areas)?;
-
-    times.lap("groepen en wonen");
     // Outputs.
     let target = out_root.join(&scenario.name);
     let staged = StagedDir::new(&target).map_err(write_err(&target))?;
@@ -383,8 +379,8 @@ pub fn run_scenario(
     if !variants.is_empty() {
         std::fs::create_dir_all(staged.path("tables")).map_err(write_err(&target))?;
     }
-    // The population tables and the group and housing tables are independent: written at
-    // the same time.
+    // The population tables need only the projection: they are written while the groups
+    // and housing are counted, and then beside the group and housing tables.
     // Each table's SHA-256 is taken as it is written (`TableWriter::finish`), under its path
     // in the output folder.
     let named = |h: FileHash, name: &str| FileHash {
@@ -406,9 +402,11 @@ pub fn run_scenario(
         }
         Ok(files)
     };
-    let group_tables = || -> Result<Vec<FileHash>, RunError> {
+    let group_tables = |groups: &Option<GroupRun>,
+                        housing: &Option<HousingRun>|
+     -> Result<Vec<FileHash>, RunError> {
         let mut files = Vec::new();
-        if let Some(g) = &groups {
+        if let Some(g) = groups {
             let (pg, pf) = (
                 staged.path("tables/groups.csv"),
                 staged.path("tables/group_flows.csv"),
@@ -421,7 +419,7 @@ pub fn run_scenario(
                     .map(|(h, t)| named(h, &format!("tables/{t}.csv"))),
             );
         }
-        if let (Some(g), Some(h)) = (&groups, &housing) {
+        if let (Some(g), Some(h)) = (groups, housing) {
             let tables = ["dwellings", "pressure", "costs"];
             let [pd, pp, pc] = tables.map(|t| staged.path(&format!("tables/{t}.csv")));
             let hs = write_area_tables([&pd, &pp, &pc], &scenario.name, g, h, &areas, &variants)
@@ -444,14 +442,28 @@ pub fn run_scenario(
         }
         Ok(files)
     };
-    let (population_files, group_files) = rayon::join(population_tables, group_tables);
+    let count_and_write = || {
+        let started = std::time::Instant::now();
+        let (groups, housing) =
+            count_groups_and_housing(scenario_path, &scenario, &registry, &variants, &count_areas)?;
+        let counting = started.elapsed();
+        let files = group_tables(&groups, &housing)?;
+        Ok::<_, RunError>((groups, housing, files, counting))
+    };
+    let (population_files, counted) = rayon::join(population_tables, count_and_write);
+    // An error in the groups or housing input first, as when they were counted before.
+    let (groups, housing, group_files, counting) = counted?;
     // Hashes taken while writing, by output path (dropped where a file is rewritten later).
     let mut hashed: std::collections::HashMap<String, FileHash> = std::collections::HashMap::new();
-    for h in population_files?.into_iter().chain(group_files?) {
+    for h in population_files?.into_iter().chain(group_files) {
         files.push(h.path.clone());
         hashed.insert(h.path.clone(), h);
     }
-    times.lap("tabellen: bevolking, groepen en wonen");
+    times.lap_split(
+        "groepen en wonen",
+        counting,
+        "tabellen: bevolking, groepen en wonen",
+    );
     // Monte Carlo bands.
     let draws = opts
         .draws
