@@ -65,7 +65,11 @@ fn kp_bands(k: &KernprognosePaths, year: u16) -> Option<[BandTotal; 3]> {
 /// Read a table of counts (persons, births, deaths): every value with unit `aantal` whole, not
 /// negative and plausible, and every gemeente code one of its period's indeling.
 pub fn read_counts(path: &Path, registry: &Registry) -> Result<TidyTable, RunError> {
-    let t = read_one(path)?;
+    check_counts(read_one(path)?, registry)
+}
+
+/// A table of counts read with [`read_one`], checked as [`read_counts`] checks it.
+pub fn check_counts(t: TidyTable, registry: &Registry) -> Result<TidyTable, RunError> {
     t.check_counts()?;
     registry.check_gemeente_codes(&t)?;
     Ok(t)
@@ -97,12 +101,17 @@ pub fn run_projection(
     let deaths_p = need(&scenario.data.national_deaths, "data.national_deaths")?;
     let bma_p = need(&scenario.data.births_mother_age, "data.births_mother_age")?;
     let bsex_p = need(&scenario.data.births_sex, "data.births_sex")?;
-    let nd = NationalData::from_tables(
-        national_table,
-        &read_counts(&deaths_p, registry)?,
-        &read_counts(&bma_p, registry)?,
-        &read_counts(&bsex_p, registry)?,
-    )?;
+    // The three tables read at the same time; their errors in this order.
+    let (deaths, (bma, bsex)) = rayon::join(
+        || read_counts(&deaths_p, registry),
+        || {
+            rayon::join(
+                || read_counts(&bma_p, registry),
+                || read_counts(&bsex_p, registry),
+            )
+        },
+    );
+    let nd = NationalData::from_tables(national_table, &deaths?, &bma?, &bsex?)?;
     inputs.paths.extend([deaths_p, bma_p, bsex_p]);
     let kp_table = match (&scenario.data.kernprognose, settings.steer.as_str()) {
         (Some(p), "kernprognose") => {

@@ -26,10 +26,11 @@ use super::housing::{
 };
 use super::montecarlo::{monte_carlo, write_dwelling_bands, write_group_bands};
 use super::projection::{
-    ExternalSeries, ProjectionInputs, VariantResult, read_counts, run_projection,
+    ExternalSeries, ProjectionInputs, VariantResult, check_counts, run_projection,
 };
 use super::report::write_report;
 use crate::output::tables::{Cell, TableWriter, invariant_of, write_ordered};
+use crate::source::read_one;
 
 use super::profile::StageTimes;
 use crate::population::{BasePopulation, PopulationError, base_population_by_band};
@@ -194,9 +195,21 @@ pub fn prepare_run(scenario_path: &Path) -> Result<Prepared, RunError> {
     let at = |p: &Path| Scenario::resolve(scenario_path, p);
     let year = scenario.base_year;
 
-    // Geography: the gemeenten of the run, in the base year's indeling.
+    // Geography: the gemeenten of the run, in the base year's indeling. The population
+    // tables are read (not yet checked) at the same time.
     let regions_dir = at(&scenario.data.regions);
-    let registry = Registry::load(&regions_dir)?;
+    let gm_path = at(&scenario.data.gemeente_population);
+    let nl_path = at(&scenario.data.national_population);
+    let (registry, (nl_read, gm_read)) = rayon::join(
+        || Registry::load(&regions_dir),
+        || {
+            rayon::join(
+                || read_one(&nl_path),
+                || (!scenario.regions.nederland).then(|| read_one(&gm_path)),
+            )
+        },
+    );
+    let registry = registry?;
     let own_path = scenario
         .regions
         .own
@@ -247,13 +260,10 @@ pub fn prepare_run(scenario_path: &Path) -> Result<Prepared, RunError> {
     times.lap("scenario en gebieden");
 
     // Population: base by band and sex.
-    let gm_path = at(&scenario.data.gemeente_population);
-    let nl_path = at(&scenario.data.national_population);
-    let nl_table = read_counts(&nl_path, &registry)?;
-    let gm_table = if scenario.regions.nederland {
-        None
-    } else {
-        Some(read_counts(&gm_path, &registry)?)
+    let nl_table = check_counts(nl_read?, &registry)?;
+    let gm_table = match gm_read {
+        Some(t) => Some(check_counts(t?, &registry)?),
+        None => None,
     };
     let base = match &gm_table {
         Some(gt) => base_population_by_band(gt, &nl_table, &gemeenten, year)?,
