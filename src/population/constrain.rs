@@ -19,27 +19,64 @@ pub fn constrain_to_control(
     if regions.is_empty() {
         return Ok(());
     }
-    let totals: Vec<f64> = regions.iter().map(Pop::total).collect();
-    let grand: f64 = totals.iter().sum();
-    // Σ_g P(x, s, g) for every cell, the regions added in order (as `Iterator::sum` would,
-    // from -0.0), a region at a time: the same sums, read along memory.
-    let mut sums = [[-0.0; AGES]; 2];
-    for p in regions.iter() {
-        for (sum, cells) in sums.iter_mut().zip(&p.0) {
-            for (s, c) in sum.iter_mut().zip(cells) {
-                *s += c;
+    let scaling = ControlScaling::of(regions, control);
+    // Each region scaled on its own: in parallel.
+    use rayon::prelude::*;
+    if flows.len() >= regions.len() {
+        regions
+            .par_iter_mut()
+            .zip(flows.par_iter_mut())
+            .enumerate()
+            .for_each(|(g, (p, f))| scaling.apply(g, p, Some(f)));
+    } else {
+        regions
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(g, p)| scaling.apply(g, p, None));
+    }
+    Ok(())
+}
+
+/// What [`constrain_to_control`] scales every region's cells by: the sums over the regions
+/// per cell, and the regions' totals for cells that are zero in every region.
+struct ControlScaling<'a> {
+    sums: [[f64; AGES]; 2],
+    totals: Vec<f64>,
+    grand: f64,
+    control: &'a Pop,
+}
+
+impl<'a> ControlScaling<'a> {
+    fn of(regions: &[Pop], control: &'a Pop) -> ControlScaling<'a> {
+        let totals: Vec<f64> = regions.iter().map(Pop::total).collect();
+        let grand: f64 = totals.iter().sum();
+        // Σ_g P(x, s, g) for every cell, the regions added in order (as `Iterator::sum`
+        // would, from -0.0), a region at a time: the same sums, read along memory.
+        let mut sums = [[-0.0; AGES]; 2];
+        for p in regions {
+            for (sum, cells) in sums.iter_mut().zip(&p.0) {
+                for (s, c) in sum.iter_mut().zip(cells) {
+                    *s += c;
+                }
             }
         }
+        ControlScaling {
+            sums,
+            totals,
+            grand,
+            control,
+        }
     }
-    // Each region scaled on its own: in parallel.
-    let scale = |g: usize, p: &mut Pop, mut flow: Option<&mut Components>| {
+
+    /// Scale region `g` (the difference booked as its migration, when `flow` is given).
+    fn apply(&self, g: usize, p: &mut Pop, mut flow: Option<&mut Components>) {
         for s in 0..2 {
             for a in 0..AGES {
-                let (sum, target) = (sums[s][a], control.0[s][a]);
+                let (sum, target) = (self.sums[s][a], self.control.0[s][a]);
                 let new = if sum > 0.0 {
                     p.0[s][a] * target / sum
-                } else if grand > 0.0 {
-                    target * totals[g] / grand
+                } else if self.grand > 0.0 {
+                    target * self.totals[g] / self.grand
                 } else {
                     0.0
                 };
@@ -49,21 +86,7 @@ pub fn constrain_to_control(
                 p.0[s][a] = new;
             }
         }
-    };
-    use rayon::prelude::*;
-    if flows.len() >= regions.len() {
-        regions
-            .par_iter_mut()
-            .zip(flows.par_iter_mut())
-            .enumerate()
-            .for_each(|(g, (p, f))| scale(g, p, Some(f)));
-    } else {
-        regions
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(g, p)| scale(g, p, None));
     }
-    Ok(())
 }
 
 /// Scale a population so that the given age bands (both sexes) match their totals exactly,
@@ -120,16 +143,21 @@ pub fn ipf_two_margins(
     region_bands: &[Vec<BandTotal>],
     control: &Pop,
 ) -> Result<usize, PopulationError> {
-    let mut dummy: Vec<Components> = Vec::new();
+    use rayon::prelude::*;
     for it in 1..=500 {
-        constrain_to_control(regions, &mut dummy, control)?;
-        use rayon::prelude::*;
-        // Each region's bands on its own, in parallel; the largest correction is the same
-        // whatever the order.
+        if regions.is_empty() {
+            return Ok(it);
+        }
+        // The control's cells, then each region's bands: a region's two steps depend on
+        // that region alone, so both run in one parallel pass. The largest band correction
+        // is the same whatever the order.
+        let scaling = ControlScaling::of(regions, control);
         let worst = regions
             .par_iter_mut()
             .zip(region_bands)
-            .map(|(p, bands)| {
+            .enumerate()
+            .map(|(g, (p, bands))| {
+                scaling.apply(g, p, None);
                 let mut worst: f64 = 0.0;
                 for b in bands {
                     let s = p.band(b.lo, b.hi);
