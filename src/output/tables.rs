@@ -39,19 +39,34 @@ pub fn push_cents_bytes(out: &mut Vec<u8>, v: f64) {
     } else {
         whole
     };
+    // Digits from the right into a small buffer, then one copy into the row.
     let a = c.unsigned_abs();
-    if c < 0 {
-        out.push(b'-');
-    }
-    let (whole, frac) = (a / 100, a % 100);
-    out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
+    let (mut whole, frac) = (a / 100, (a % 100) as u8);
+    let mut buf = [0u8; 24];
+    let mut i = buf.len();
     if frac != 0 {
-        out.push(b'.');
-        out.push(b'0' + (frac / 10) as u8);
         if frac % 10 != 0 {
-            out.push(b'0' + (frac % 10) as u8);
+            i -= 1;
+            buf[i] = b'0' + frac % 10;
+        }
+        i -= 1;
+        buf[i] = b'0' + frac / 10;
+        i -= 1;
+        buf[i] = b'.';
+    }
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (whole % 10) as u8;
+        whole /= 10;
+        if whole == 0 {
+            break;
         }
     }
+    if c < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 /// [`push_cents_bytes`] onto a `String`.
