@@ -412,24 +412,32 @@ pub fn run_scenario(
         }
         Ok(files)
     };
+    // The group tables and the housing tables are written at the same time too (each table
+    // has its own writer, which hashes what it writes).
     let group_tables = |groups: &Option<GroupRun>,
                         housing: &Option<HousingRun>|
      -> Result<Vec<FileHash>, RunError> {
-        let mut files = Vec::new();
-        if let Some(g) = groups {
+        let Some(g) = groups else {
+            return Ok(Vec::new());
+        };
+        let write_groups = || -> Result<Vec<FileHash>, RunError> {
             let (pg, pf) = (
                 staged.path("tables/groups.csv"),
                 staged.path("tables/group_flows.csv"),
             );
             let hs =
                 write_group_tables(&pg, &pf, &scenario.name, g, &areas).map_err(write_err(&pg))?;
-            files.extend(
-                hs.into_iter()
-                    .zip(["groups", "group_flows"])
-                    .map(|(h, t)| named(h, &format!("tables/{t}.csv"))),
-            );
-        }
-        if let (Some(g), Some(h)) = (groups, housing) {
+            Ok(hs
+                .into_iter()
+                .zip(["groups", "group_flows"])
+                .map(|(h, t)| named(h, &format!("tables/{t}.csv")))
+                .collect())
+        };
+        let write_housing = || -> Result<Vec<FileHash>, RunError> {
+            let mut files = Vec::new();
+            let Some(h) = housing else {
+                return Ok(files);
+            };
             let tables = ["dwellings", "pressure", "costs"];
             let [pd, pp, pc] = tables.map(|t| staged.path(&format!("tables/{t}.csv")));
             let hs = write_area_tables([&pd, &pp, &pc], &scenario.name, g, h, &areas, &variants)
@@ -449,7 +457,11 @@ pub fn run_scenario(
                     .map_err(write_err(&p))?;
                 files.push(named(hv, "tables/verdeling.csv"));
             }
-        }
+            Ok(files)
+        };
+        let (group_files, housing_files) = rayon::join(write_groups, write_housing);
+        let mut files = group_files?;
+        files.extend(housing_files?);
         Ok(files)
     };
     let count_and_write = || {
