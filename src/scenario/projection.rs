@@ -200,8 +200,10 @@ pub fn run_projection(
         }
         _ => None,
     };
-    let mut out = Vec::new();
-    for variant in &settings.variants {
+    // The variants are independent given the gemeenten: projected at the same time, each
+    // with its own copy of the gemeenten (its own migration levels). Errors in variant order.
+    let gemeenten = gemeenten.as_ref();
+    let project_variant = |variant: &String| -> Result<VariantResult, RunError> {
         let (interval, multipliers, description) = match interval_name(variant) {
             Some(i) => (i, [1.0; 3], format!("Kernprognose 2024, {i}")),
             None => {
@@ -269,20 +271,36 @@ pub fn run_projection(
         if let Some(e) = band_error {
             return Err(e.into());
         }
-        let regional = match gemeenten.as_mut() {
+        let regional = match gemeenten {
             Some((g, growth)) => {
+                let mut g = g.clone();
                 g.net_migration = own_net_migration(&g.bases, growth, &rates, base_year);
-                Some(project_gemeenten(g, &rates, &national, settings.constrain)?)
+                Some(project_gemeenten(
+                    &g,
+                    &rates,
+                    &national,
+                    settings.constrain,
+                )?)
             }
             None => None,
         };
-        out.push(VariantResult {
+        Ok(VariantResult {
             name: variant.clone(),
             national,
             gemeenten: regional,
             description,
-        });
-    }
+        })
+    };
+    let out = {
+        use rayon::prelude::*;
+        settings
+            .variants
+            .par_iter()
+            .map(project_variant)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?
+    };
     Ok((out, externals))
 }
 
