@@ -25,7 +25,7 @@ pub fn push_cents_bytes(out: &mut Vec<u8>, v: f64) {
     let x = v * 100.0;
     // Beyond 13 digits before the point, a double's shortest form may differ: the slow path
     // (also for NaN and infinity).
-    if !(x.abs() < 1e15 - 1.0) {
+    if x.is_nan() || x.abs() >= 1e15 - 1.0 {
         out.extend_from_slice(crate::source::tidy::format_number(x.round() / 100.0).as_bytes());
         return;
     }

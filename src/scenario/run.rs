@@ -356,6 +356,9 @@ pub fn run_scenario(
         kind: r.kind.clone(),
         members: r.members.iter().map(|g| g.code.clone()).collect(),
     }));
+    // The group and housing inputs are checked before anything is written.
+    let started = std::time::Instant::now();
+    let loaded = load_groups_and_housing(scenario_path, &scenario, &registry, &variants)?;
     // Outputs.
     let target = out_root.join(&scenario.name);
     let staged = StagedDir::new(&target).map_err(write_err(&target))?;
@@ -465,9 +468,7 @@ pub fn run_scenario(
         Ok(files)
     };
     let count_and_write = || {
-        let started = std::time::Instant::now();
-        let (groups, housing) =
-            count_groups_and_housing(scenario_path, &scenario, &registry, &variants, &count_areas)?;
+        let (groups, housing) = count_loaded(loaded, &variants, &count_areas)?;
         let counting = started.elapsed();
         let files = group_tables(&groups, &housing)?;
         Ok::<_, RunError>((groups, housing, files, counting))
@@ -856,6 +857,17 @@ pub fn count_groups_and_housing(
     variants: &[VariantResult],
     areas: &[Area],
 ) -> Result<(Option<GroupRun>, Option<HousingRun>), RunError> {
+    let loaded = load_groups_and_housing(scenario_path, scenario, registry, variants)?;
+    count_loaded(loaded, variants, areas)
+}
+
+/// The group and housing inputs of a run (catalogues, data, supply), read and checked.
+pub fn load_groups_and_housing(
+    scenario_path: &Path,
+    scenario: &Scenario,
+    registry: &Registry,
+    variants: &[VariantResult],
+) -> Result<LoadedGroupsAndHousing, RunError> {
     let loaded = match &scenario.groups {
         Some(settings) if !variants.is_empty() => Some(load_groups(scenario_path, settings)?),
         _ => None,
@@ -880,6 +892,15 @@ pub fn count_groups_and_housing(
         }
         _ => None,
     };
+    Ok((loaded, housing))
+}
+
+/// Every group counted in every variant for the gemeenten of `areas`.
+pub fn count_loaded(
+    (loaded, housing): LoadedGroupsAndHousing,
+    variants: &[VariantResult],
+    areas: &[Area],
+) -> Result<(Option<GroupRun>, Option<HousingRun>), RunError> {
     let household_rates = housing.as_ref().map(|h| h.headship);
     let groups = match loaded {
         Some(l) => Some(count_groups(l, variants, areas, household_rates)?),
@@ -887,6 +908,16 @@ pub fn count_groups_and_housing(
     };
     Ok((groups, housing))
 }
+
+/// What [`count_groups_and_housing`] reads, read and checked before a run writes anything.
+pub type LoadedGroupsAndHousing = (
+    Option<(
+        crate::groups::Catalogue,
+        crate::groups::Observed,
+        Vec<PathBuf>,
+    )>,
+    Option<HousingRun>,
+);
 
 /// A region the outputs report: a gemeente, a roll-up of gemeenten, the selection, or NL.
 #[derive(Debug, Clone)]
