@@ -69,13 +69,6 @@ pub fn push_cents_bytes(out: &mut Vec<u8>, v: f64) {
     out.extend_from_slice(&buf[i..]);
 }
 
-/// [`push_cents_bytes`] onto a `String`.
-pub fn push_cents(out: &mut String, v: f64) {
-    let mut b = Vec::with_capacity(24);
-    push_cents_bytes(&mut b, v);
-    out.push_str(std::str::from_utf8(&b).unwrap_or_default());
-}
-
 /// One cell of a row written by [`TableWriter::write_cells`]: values are formatted straight
 /// into the row, without a `String` per cell.
 #[derive(Debug, Clone, Copy)]
@@ -96,11 +89,11 @@ impl Cell<'_> {
     }
 }
 
-/// `v` rounded to cents as text (see [`push_cents`]).
+/// `v` rounded to cents as text (see [`push_cents_bytes`]).
 pub fn cents(v: f64) -> String {
-    let mut s = String::with_capacity(12);
-    push_cents(&mut s, v);
-    s
+    let mut b = Vec::with_capacity(24);
+    push_cents_bytes(&mut b, v);
+    String::from_utf8(b).unwrap_or_default()
 }
 
 /// Columns of the output tables that may be negative (gaps, differences, effects, balances);
@@ -202,6 +195,17 @@ fn push_field(row: &mut Vec<u8>, f: &[u8]) {
 }
 
 impl TableWriter {
+    /// After a refused row the writer refuses everything.
+    fn still_open(&self) -> std::io::Result<()> {
+        if self.broken {
+            return Err(std::io::Error::other(format!(
+                "{}: an earlier row was refused",
+                self.layout.path.display()
+            )));
+        }
+        Ok(())
+    }
+
     /// What is wrong with cell `i` holding `f`, if anything.
     fn refuse(&self, i: usize, f: &[u8]) -> Option<&'static str> {
         // Most cells start with a digit or a letter other than N and i: nothing to check.
@@ -252,12 +256,7 @@ impl TableWriter {
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
-        if self.broken {
-            return Err(std::io::Error::other(format!(
-                "{}: an earlier row was refused",
-                self.layout.path.display()
-            )));
-        }
+        self.still_open()?;
         self.line += 1;
         let start = self.buf.len();
         self.buf.extend_from_slice(prefix.as_bytes());
@@ -294,12 +293,7 @@ impl TableWriter {
         cells: &[Cell],
     ) -> std::io::Result<()> {
         use std::io::Write as _;
-        if self.broken {
-            return Err(std::io::Error::other(format!(
-                "{}: an earlier row was refused",
-                self.layout.path.display()
-            )));
-        }
+        self.still_open()?;
         self.line += 1;
         let start = self.buf.len();
         for piece in prefix {
@@ -384,12 +378,7 @@ impl TableWriter {
     /// Write the rows of `part` (made by [`TableWriter::part`]) after the rows so far, and
     /// empty the part for its next use.
     pub fn append(&mut self, part: &mut TableWriter) -> std::io::Result<()> {
-        if self.broken {
-            return Err(std::io::Error::other(format!(
-                "{}: an earlier row was refused",
-                self.layout.path.display()
-            )));
-        }
+        self.still_open()?;
         self.line += part.line;
         part.line = 0;
         // A small part is collected with the rows before it; a large one written as it is.
