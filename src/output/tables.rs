@@ -17,6 +17,63 @@ pub fn write_rows<W: Write>(out: W, header: &[&str], rows: &[Vec<String>]) -> st
     w.flush()
 }
 
+/// "00", "01", … "99": numbers are written two digits at a time.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Write `n` in decimal into `out` from `at`; returns where the digits end. `out` has room
+/// for the 20 digits of any `u64` after `at` (callers keep `at` ≤ 8).
+#[inline]
+fn put_digits(out: &mut [u8; 32], at: usize, mut n: u64) -> usize {
+    let len = n.checked_ilog10().map_or(1, |d| d as usize + 1);
+    let mut end = at + len;
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        out[end - 2..end].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        end -= 2;
+    }
+    if n >= 10 {
+        out[end - 2..end].copy_from_slice(&DIGIT_PAIRS[n as usize * 2..n as usize * 2 + 2]);
+    } else {
+        out[end - 1] = b'0' + n as u8;
+    }
+    at + len
+}
+
+/// Append the first `len` bytes of `text` to `out`: the whole (fixed-size) buffer is copied
+/// and the rest cut off again, which is cheaper than a copy of variable length.
+#[inline]
+fn push_prefix_of(out: &mut Vec<u8>, text: &[u8; 32], len: usize) {
+    let end = out.len() + len;
+    out.extend_from_slice(text);
+    out.truncate(end);
+}
+
+/// Half away from zero, as `f64::round`, without the library call (`x - trunc(x)` is exact
+/// for |x| < 2^52). Also returns the part after the point.
+#[inline]
+fn round_half_away(x: f64) -> (i64, f64) {
+    let whole = x as i64;
+    let rest = x - whole as f64;
+    let rounded = if rest >= 0.5 {
+        whole + 1
+    } else if rest <= -0.5 {
+        whole - 1
+    } else {
+        whole
+    };
+    (rounded, rest)
+}
+
 /// Append `v` rounded to cents, written exactly as
 /// `format_number((v * 100.0).round() / 100.0)` writes it (`1234.5`, `-0.25`, `17`), but
 /// from the whole number of cents instead of a shortest-round-trip float conversion. NaN and
@@ -29,44 +86,58 @@ pub fn push_cents_bytes(out: &mut Vec<u8>, v: f64) {
         out.extend_from_slice(crate::source::tidy::format_number(x.round() / 100.0).as_bytes());
         return;
     }
-    // `x.round()` (half away from zero) without the library call: `x - trunc(x)` is exact.
-    let whole = x as i64;
-    let rest = x - whole as f64;
-    let c = if rest >= 0.5 {
-        whole + 1
-    } else if rest <= -0.5 {
-        whole - 1
-    } else {
-        whole
-    };
-    // Digits from the right into a small buffer, then one copy into the row.
+    let (c, _) = round_half_away(x);
     let a = c.unsigned_abs();
-    let (mut whole, frac) = (a / 100, (a % 100) as u8);
-    let mut buf = [0u8; 24];
-    let mut i = buf.len();
-    if frac != 0 {
-        if frac % 10 != 0 {
-            i -= 1;
-            buf[i] = b'0' + frac % 10;
-        }
-        i -= 1;
-        buf[i] = b'0' + frac / 10;
-        i -= 1;
-        buf[i] = b'.';
-    }
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (whole % 10) as u8;
-        whole /= 10;
-        if whole == 0 {
-            break;
-        }
-    }
+    let (whole, frac) = (a / 100, (a % 100) as u8);
+    let mut text = [0u8; 32];
+    let mut len = 0;
     if c < 0 {
-        i -= 1;
-        buf[i] = b'-';
+        text[0] = b'-';
+        len = 1;
     }
-    out.extend_from_slice(&buf[i..]);
+    len = put_digits(&mut text, len, whole);
+    if frac != 0 {
+        text[len] = b'.';
+        text[len + 1] = b'0' + frac / 10;
+        len += 2;
+        if frac % 10 != 0 {
+            text[len] = b'0' + frac % 10;
+            len += 1;
+        }
+    }
+    push_prefix_of(out, &text, len);
+}
+
+/// Append `v` with six decimals, exactly as `format!("{v:.6}")` writes it, from the whole
+/// number of millionths where that number is certain; near a tie, for large values, negative
+/// zero, NaN and infinity through `fmt`.
+pub fn push_decimals6_bytes(out: &mut Vec<u8>, v: f64) {
+    use std::io::Write as _;
+    let x = v * 1e6;
+    // `fmt` rounds the exact binary value; `x` is within half an ulp (≤ 2^-13 below 1e12) of
+    // v × 10^6, so away from a tie its rounding is the same.
+    let (m, rest) = round_half_away(x);
+    if !(x.abs() < 1e12) || (rest.abs() - 0.5).abs() < 1e-3 || (m == 0 && v.is_sign_negative())
+    {
+        let _ = write!(out, "{v:.6}");
+        return;
+    }
+    let a = m.unsigned_abs();
+    let (whole, mut frac) = (a / 1_000_000, a % 1_000_000);
+    let mut text = [0u8; 32];
+    let mut len = 0;
+    if m < 0 {
+        text[0] = b'-';
+        len = 1;
+    }
+    len = put_digits(&mut text, len, whole);
+    text[len] = b'.';
+    for k in (0..3).rev() {
+        let pair = (frac % 100) as usize * 2;
+        frac /= 100;
+        text[len + 1 + 2 * k..len + 3 + 2 * k].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    push_prefix_of(out, &text, len + 7);
 }
 
 /// One cell of a row written by [`TableWriter::write_cells`]: values are formatted straight
@@ -178,9 +249,35 @@ pub struct TableWriter {
     broken: bool,
 }
 
+/// Whether a field holds a comma, a quote or a line break (and must be quoted): eight bytes
+/// at a time.
+#[inline]
+fn needs_quotes(f: &[u8]) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // A byte of `x` equals `b` where `x ^ (b × ONES)` has a zero byte.
+    let has = |x: u64, b: u8| {
+        let y = x ^ (ONES * b as u64);
+        y.wrapping_sub(ONES) & !y & HIGH
+    };
+    let mut words = f.chunks_exact(8);
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let x = u64::from_le_bytes(word);
+        if has(x, b',') | has(x, b'"') | has(x, b'\n') | has(x, b'\r') != 0 {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+}
+
 /// Append one CSV field (quoted when it must be).
 fn push_field(row: &mut Vec<u8>, f: &[u8]) {
-    if f.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    if needs_quotes(f) {
         row.push(b'"');
         for &b in f {
             if b == b'"' {
@@ -196,6 +293,7 @@ fn push_field(row: &mut Vec<u8>, f: &[u8]) {
 
 impl TableWriter {
     /// After a refused row the writer refuses everything.
+    #[inline]
     fn still_open(&self) -> std::io::Result<()> {
         if self.broken {
             return Err(std::io::Error::other(format!(
@@ -207,6 +305,7 @@ impl TableWriter {
     }
 
     /// What is wrong with cell `i` holding `f`, if anything.
+    #[inline]
     fn refuse(&self, i: usize, f: &[u8]) -> Option<&'static str> {
         // Most cells start with a digit or a letter other than N and i: nothing to check.
         if !matches!(f.first(), Some(b'N' | b'i' | b'-')) {
@@ -292,7 +391,6 @@ impl TableWriter {
         prefix_fields: usize,
         cells: &[Cell],
     ) -> std::io::Result<()> {
-        use std::io::Write as _;
         self.still_open()?;
         self.line += 1;
         let start = self.buf.len();
@@ -307,7 +405,7 @@ impl TableWriter {
             match *cell {
                 Cell::Text(t) => push_field(&mut self.buf, t.as_bytes()),
                 Cell::Cents(v) => push_cents_bytes(&mut self.buf, v),
-                Cell::Decimals6(v) => write!(self.buf, "{v:.6}")?,
+                Cell::Decimals6(v) => push_decimals6_bytes(&mut self.buf, v),
                 Cell::Empty => {}
             }
             // Text is checked as given; numbers never need quotes, so what was written is it.
@@ -626,6 +724,66 @@ mod tests {
         for v in values {
             assert_eq!(cents(v), slow(v), "{v}");
         }
+    }
+
+    #[test]
+    fn six_decimals_are_written_as_fmt_writes_them() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            -1e-9,
+            1e-9,
+            0.95,
+            0.0000005,
+            0.0000015,
+            -0.0000025,
+            1.0 / 3.0,
+            2.0 / 3.0,
+            123_456.123_456_5,
+            999_999.999_999_5,
+            1e6,
+            1e12,
+            -1e13,
+            f64::NAN,
+            f64::INFINITY,
+            f64::MIN_POSITIVE,
+        ];
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let m = (x % 10_000_000_000) as f64 / 1e7;
+            let e = 10f64.powi((x >> 40) as i32 % 12 - 6);
+            values.push(if x & 1 == 0 { m * e } else { -m * e });
+            // exact ties and their neighbours
+            let tie = ((x >> 20) % 1_000_000) as f64 / 1e6 + 5e-7;
+            values.extend([tie, tie.next_up(), tie.next_down()]);
+        }
+        let mut out = Vec::new();
+        for v in values {
+            out.clear();
+            push_decimals6_bytes(&mut out, v);
+            assert_eq!(String::from_utf8_lossy(&out), format!("{v:.6}"), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn fields_are_quoted_when_they_hold_a_separator_quote_or_line_break() {
+        let naive = |f: &[u8]| f.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
+        let base = b"geclusterd_cbs (waarvan \xe2\x89\xa5 12 woningen)";
+        for len in 0..base.len() {
+            for at in 0..=len {
+                for special in [b',', b'"', b'\n', b'\r', b'a', 0x2c + 0x80, 0x0a + 0x80] {
+                    let mut f = base[..len].to_vec();
+                    f.insert(at, special);
+                    assert_eq!(needs_quotes(&f), naive(&f), "{f:?}");
+                }
+            }
+        }
+        let mut row = Vec::new();
+        push_field(&mut row, b"a \"b\", c");
+        assert_eq!(row, b"\"a \"\"b\"\", c\"");
     }
 
     #[test]
