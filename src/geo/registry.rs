@@ -337,9 +337,19 @@ impl Registry {
             hint: "regenerate it with `woonzorg regions --from ../shared/data/regions --export data/regions`".into(),
         }
         };
-        for rec in rdr.records() {
-            let rec =
-                rec.map_err(|e| bad(e.position().map(|p| p.line()).unwrap_or(0), e.to_string()))?;
+        // One record, read into again and again; a code's strings are made once.
+        let mut rec = csv::StringRecord::new();
+        loop {
+            match rdr.read_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    return Err(bad(
+                        e.position().map(|p| p.line()).unwrap_or(0),
+                        e.to_string(),
+                    ));
+                }
+            }
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
             if rec.len() != 7 {
                 return Err(bad(line, format!("{} fields, expected 7", rec.len())));
@@ -351,20 +361,21 @@ impl Registry {
                 year,
                 ..Default::default()
             });
-            let g = ind
-                .gemeenten
-                .entry(rec[1].to_string())
-                .or_insert_with(|| Gemeente {
-                    code: rec[1].to_string(),
-                    name: rec[2].to_string(),
-                    inwoners: source::codes::parse_plain_number(&rec[3]),
-                    member_of: BTreeMap::new(),
-                });
-            g.member_of.insert(rec[4].to_string(), rec[5].to_string());
-            ind.region_names
-                .insert(rec[1].to_string(), rec[2].to_string());
-            ind.region_names
-                .insert(rec[5].to_string(), rec[6].to_string());
+            let g = match ind.gemeenten.get_mut(&rec[1]) {
+                Some(g) => g,
+                None => ind
+                    .gemeenten
+                    .entry(rec[1].to_string())
+                    .or_insert_with(|| Gemeente {
+                        code: rec[1].to_string(),
+                        name: rec[2].to_string(),
+                        inwoners: source::codes::parse_plain_number(&rec[3]),
+                        member_of: BTreeMap::new(),
+                    }),
+            };
+            set_text(&mut g.member_of, &rec[4], &rec[5]);
+            set_text(&mut ind.region_names, &rec[1], &rec[2]);
+            set_text(&mut ind.region_names, &rec[5], &rec[6]);
         }
         reg.inputs.push(reg_path.clone());
         let brp_path = dir.join("brp_gemeententabel.csv");
@@ -403,5 +414,17 @@ impl Registry {
     /// The gemeente codes of a year, sorted.
     pub fn gemeente_codes(&self, year: u16) -> Result<Vec<String>, GeoError> {
         Ok(self.year(year)?.gemeenten.keys().cloned().collect())
+    }
+}
+
+/// `map[key] = value`, allocating only for what is new or changed (a registry row repeats its
+/// gemeente's code and name once per classification).
+fn set_text(map: &mut BTreeMap<String, String>, key: &str, value: &str) {
+    match map.get_mut(key) {
+        Some(v) if v == value => {}
+        Some(v) => *v = value.to_string(),
+        None => {
+            map.insert(key.to_string(), value.to_string());
+        }
     }
 }
