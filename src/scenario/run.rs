@@ -190,6 +190,16 @@ pub struct Prepared {
 
 /// Read a scenario, resolve its regions, build the base population and run the projection.
 pub fn prepare_run(scenario_path: &Path) -> Result<Prepared, RunError> {
+    prepare_run_beside(scenario_path, |_, _| ()).map(|(prepared, ())| prepared)
+}
+
+/// [`prepare_run`], with `beside` — work that needs only the scenario and the regions, such as
+/// reading the group and housing inputs — done while the population is projected. An error of
+/// the population comes first, as when `beside` is done after it.
+pub fn prepare_run_beside<T: Send>(
+    scenario_path: &Path,
+    beside: impl FnOnce(&Scenario, &Registry) -> T + Send,
+) -> Result<(Prepared, T), RunError> {
     let mut times = StageTimes::start();
     let scenario = Scenario::load(scenario_path)?;
     let at = |p: &Path| Scenario::resolve(scenario_path, p);
@@ -259,35 +269,48 @@ pub fn prepare_run(scenario_path: &Path) -> Result<Prepared, RunError> {
     let gemeenten: Vec<(String, String)> = selected.into_iter().collect();
     times.lap("scenario en gebieden");
 
-    // Population: base by band and sex.
-    let nl_table = check_counts(nl_read?, &registry)?;
-    let gm_table = match gm_read {
-        Some(t) => Some(check_counts(t?, &registry)?),
-        None => None,
+    let population = || -> Result<_, RunError> {
+        // Population: base by band and sex.
+        let nl_table = check_counts(nl_read?, &registry)?;
+        let gm_table = match gm_read {
+            Some(t) => Some(check_counts(t?, &registry)?),
+            None => None,
+        };
+        let base = match &gm_table {
+            Some(gt) => base_population_by_band(gt, &nl_table, &gemeenten, year)?,
+            None => national_base_by_band(&nl_table, year)?,
+        };
+        let based = std::time::Instant::now();
+        // Projection.
+        let mut proj_inputs = ProjectionInputs::default();
+        let (variants, externals) = match &scenario.projection {
+            Some(settings) => run_projection(
+                scenario_path,
+                &scenario,
+                settings,
+                &registry,
+                &nl_table,
+                gm_table.as_ref(),
+                &mut proj_inputs,
+            )?,
+            None => (Vec::new(), Vec::new()),
+        };
+        Ok((
+            nl_table,
+            gm_table,
+            base,
+            variants,
+            externals,
+            proj_inputs,
+            based,
+        ))
     };
-    let base = match &gm_table {
-        Some(gt) => base_population_by_band(gt, &nl_table, &gemeenten, year)?,
-        None => national_base_by_band(&nl_table, year)?,
-    };
-
-    times.lap("bevolking: invoer en basis");
-    // Projection.
-    let mut proj_inputs = ProjectionInputs::default();
-    let (variants, externals) = match &scenario.projection {
-        Some(settings) => run_projection(
-            scenario_path,
-            &scenario,
-            settings,
-            &registry,
-            &nl_table,
-            gm_table.as_ref(),
-            &mut proj_inputs,
-        )?,
-        None => (Vec::new(), Vec::new()),
-    };
+    let (population, beside) = rayon::join(population, || beside(&scenario, &registry));
+    let (nl_table, gm_table, base, variants, externals, proj_inputs, based) = population?;
+    times.lap_until("bevolking: invoer en basis", based);
     let areas = output_areas(&gemeenten, &report, scenario.regions.nederland);
     times.lap("bevolking: projectie");
-    Ok(Prepared {
+    let prepared = Prepared {
         scenario,
         registry,
         own,
@@ -303,7 +326,8 @@ pub fn prepare_run(scenario_path: &Path) -> Result<Prepared, RunError> {
         proj_inputs,
         areas,
         times,
-    })
+    };
+    Ok((prepared, beside))
 }
 
 /// Run a scenario file and write its outputs to `out_root/<name>/`.
@@ -312,6 +336,11 @@ pub fn run_scenario(
     out_root: &Path,
     opts: &RunOptions,
 ) -> Result<RunOutcome, RunError> {
+    // The group and housing inputs are read and checked while the population is projected,
+    // before anything is written.
+    let (prepared, loaded) = prepare_run_beside(scenario_path, |scenario, registry| {
+        load_groups_and_housing(scenario_path, scenario, registry)
+    })?;
     let Prepared {
         scenario,
         registry,
@@ -328,7 +357,7 @@ pub fn run_scenario(
         proj_inputs,
         areas,
         mut times,
-    } = prepare_run(scenario_path)?;
+    } = prepared;
     let year = scenario.base_year;
     // Verdeelsleutels name regions whose gemeenten the groups must count too.
     let verdeel: Vec<(VerdeelSpec, ResolvedRegion)> = match &scenario.housing {
@@ -356,9 +385,8 @@ pub fn run_scenario(
         kind: r.kind.clone(),
         members: r.members.iter().map(|g| g.code.clone()).collect(),
     }));
-    // The group and housing inputs are checked before anything is written.
+    let loaded = loaded?;
     let started = std::time::Instant::now();
-    let loaded = load_groups_and_housing(scenario_path, &scenario, &registry, &variants)?;
     // Outputs.
     let target = out_root.join(&scenario.name);
     let staged = StagedDir::new(&target).map_err(write_err(&target))?;
@@ -857,7 +885,7 @@ pub fn count_groups_and_housing(
     variants: &[VariantResult],
     areas: &[Area],
 ) -> Result<(Option<GroupRun>, Option<HousingRun>), RunError> {
-    let loaded = load_groups_and_housing(scenario_path, scenario, registry, variants)?;
+    let loaded = load_groups_and_housing(scenario_path, scenario, registry)?;
     count_loaded(loaded, variants, areas)
 }
 
@@ -866,10 +894,14 @@ pub fn load_groups_and_housing(
     scenario_path: &Path,
     scenario: &Scenario,
     registry: &Registry,
-    variants: &[VariantResult],
 ) -> Result<LoadedGroupsAndHousing, RunError> {
+    // Groups are counted in the projected variants (one per name).
+    let projected = scenario
+        .projection
+        .as_ref()
+        .is_some_and(|p| !p.variants.is_empty());
     let loaded = match &scenario.groups {
-        Some(settings) if !variants.is_empty() => Some(load_groups(scenario_path, settings)?),
+        Some(settings) if projected => Some(load_groups(scenario_path, settings)?),
         _ => None,
     };
     let housing = match (&scenario.housing, &loaded) {
