@@ -116,15 +116,13 @@ pub fn push_decimals6_bytes(out: &mut Vec<u8>, v: f64) {
     let x = v * 1e6;
     // `fmt` rounds the exact binary value; `x` is within half an ulp (≤ 2^-13 below 1e12) of
     // v × 10^6, so away from a tie its rounding is the same.
-    let (m, rest) = round_half_away(x);
-    if x.is_nan()
-        || x.abs() >= 1e12
-        || (rest.abs() - 0.5).abs() < 1e-3
-        || (m == 0 && v.is_sign_negative())
-    {
+    let certain = (x.abs() < 1e12)
+        .then(|| round_half_away(x))
+        .filter(|&(m, rest)| (rest.abs() - 0.5).abs() >= 1e-3 && !(m == 0 && v.is_sign_negative()));
+    let Some((m, _)) = certain else {
         let _ = write!(out, "{v:.6}");
         return;
-    }
+    };
     let a = m.unsigned_abs();
     let (whole, mut frac) = (a / 1_000_000, a % 1_000_000);
     let mut text = [0u8; 32];
