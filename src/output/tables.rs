@@ -49,6 +49,19 @@ fn put_digits(out: &mut [u8; 32], at: usize, mut n: u64) -> usize {
     at + len
 }
 
+/// Write the sign (when `negative`) and the whole part of a number at the start of `text`;
+/// returns where it ends.
+#[inline]
+fn put_signed_whole(text: &mut [u8; 32], negative: bool, whole: u64) -> usize {
+    let at = if negative {
+        text[0] = b'-';
+        1
+    } else {
+        0
+    };
+    put_digits(text, at, whole)
+}
+
 /// Append the first `len` bytes of `text` to `out`: the whole (fixed-size) buffer is copied
 /// and the rest cut off again, which is cheaper than a copy of variable length.
 #[inline]
@@ -90,12 +103,7 @@ pub fn push_cents_bytes(out: &mut Vec<u8>, v: f64) {
     let a = c.unsigned_abs();
     let (whole, frac) = (a / 100, (a % 100) as u8);
     let mut text = [0u8; 32];
-    let mut len = 0;
-    if c < 0 {
-        text[0] = b'-';
-        len = 1;
-    }
-    len = put_digits(&mut text, len, whole);
+    let mut len = put_signed_whole(&mut text, c < 0, whole);
     if frac != 0 {
         text[len] = b'.';
         text[len + 1] = b'0' + frac / 10;
@@ -126,12 +134,7 @@ pub fn push_decimals6_bytes(out: &mut Vec<u8>, v: f64) {
     let a = m.unsigned_abs();
     let (whole, mut frac) = (a / 1_000_000, a % 1_000_000);
     let mut text = [0u8; 32];
-    let mut len = 0;
-    if m < 0 {
-        text[0] = b'-';
-        len = 1;
-    }
-    len = put_digits(&mut text, len, whole);
+    let len = put_signed_whole(&mut text, m < 0, whole);
     text[len] = b'.';
     for k in (0..3).rev() {
         let pair = (frac % 100) as usize * 2;
