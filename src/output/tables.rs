@@ -690,6 +690,14 @@ pub fn csv_to_dutch_dialect(path: &std::path::Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    /// The next number of a xorshift sequence (test values over many magnitudes).
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
     #[test]
     fn cents_are_written_as_the_rounded_float_would_be() {
         let slow = |v: f64| crate::source::tidy::format_number((v * 100.0).round() / 100.0);
@@ -717,10 +725,8 @@ mod tests {
             -f64::INFINITY,
         ];
         for _ in 0..200_000 {
-            // xorshift: values over many magnitudes, both signs
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            // values over many magnitudes, both signs
+            let x = xorshift(&mut x);
             let m = (x % 1_000_000_000) as f64 / 1000.0;
             let e = 10f64.powi((x >> 40) as i32 % 9 - 3);
             values.push(if x & 1 == 0 { m * e } else { -m * e });
@@ -754,9 +760,7 @@ mod tests {
             f64::MIN_POSITIVE,
         ];
         for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = xorshift(&mut x);
             let m = (x % 10_000_000_000) as f64 / 1e7;
             let e = 10f64.powi((x >> 40) as i32 % 12 - 6);
             values.push(if x & 1 == 0 { m * e } else { -m * e });
