@@ -33,13 +33,6 @@ impl StageTimes {
         self.last = now;
     }
 
-    /// End a stage at `at` (measured where it ran, before now).
-    pub fn lap_until(&mut self, name: &'static str, at: Instant) {
-        let at = at.max(self.last);
-        self.laps.push((name, at - self.last));
-        self.last = at;
-    }
-
     /// End two stages now, the first of which took `first_took` (measured where it ran,
     /// beside other work) and the second the rest of the time since the previous lap.
     pub fn lap_split(&mut self, first: &'static str, first_took: Duration, second: &'static str) {

@@ -280,7 +280,7 @@ pub fn prepare_run_beside<T: Send>(
             Some(gt) => base_population_by_band(gt, &nl_table, &gemeenten, year)?,
             None => national_base_by_band(&nl_table, year)?,
         };
-        let based = std::time::Instant::now();
+        times.lap("bevolking: invoer en basis");
         // Projection.
         let mut proj_inputs = ProjectionInputs::default();
         let (variants, externals) = match &scenario.projection {
@@ -295,19 +295,10 @@ pub fn prepare_run_beside<T: Send>(
             )?,
             None => (Vec::new(), Vec::new()),
         };
-        Ok((
-            nl_table,
-            gm_table,
-            base,
-            variants,
-            externals,
-            proj_inputs,
-            based,
-        ))
+        Ok((nl_table, gm_table, base, variants, externals, proj_inputs))
     };
     let (population, beside) = rayon::join(population, || beside(&scenario, &registry));
-    let (nl_table, gm_table, base, variants, externals, proj_inputs, based) = population?;
-    times.lap_until("bevolking: invoer en basis", based);
+    let (nl_table, gm_table, base, variants, externals, proj_inputs) = population?;
     let areas = output_areas(&gemeenten, &report, scenario.regions.nederland);
     times.lap("bevolking: projectie");
     let prepared = Prepared {
