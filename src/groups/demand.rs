@@ -913,6 +913,121 @@ pub struct UnitCounts {
     flows_per_unit: usize,
 }
 
+/// A group's calibration ratio as counting reads it per unit: what does not depend on the
+/// unit worked out once ([`CountSteps`]).
+enum Calibration {
+    One,
+    /// The unit's own ratio where it has an observed count, else `national`.
+    PerUnit {
+        national: f64,
+    },
+    /// The ratio of the unit's set, or of all sets together.
+    Sets {
+        rhos: Vec<f64>,
+        national: f64,
+    },
+}
+
+/// One group's part of [`CountSteps`].
+struct GroupStep {
+    /// The trend factor τ(t) per year.
+    tau: Vec<f64>,
+    calibration: Calibration,
+    method: GroupMethod,
+    /// The overlap pairs (own slots) whose second group is this one.
+    my_pairs: Vec<usize>,
+}
+
+/// What counting a unit takes from the catalogue and the population sums beyond the unit
+/// itself — per group the trend factors, the national calibration ratios, the method's
+/// parameters and the overlap pairs it fills — made once for a run or a draw and used for
+/// every unit ([`count_units_with`]).
+pub struct CountSteps {
+    groups: Vec<GroupStep>,
+}
+
+impl CountSteps {
+    pub fn new(
+        catalogue: &Catalogue,
+        plan: &GroupPlan,
+        sums: &SumsView,
+    ) -> Result<CountSteps, GroupError> {
+        let l = &plan.layout;
+        let n_years = l.n_years;
+        let base = plan.base_year;
+        let year = |t: usize| base + t as u16;
+        let n_pairs = plan.overlaps.own.len();
+        let mut groups = Vec::with_capacity(plan.groups.len());
+        for (g, (grp, e)) in catalogue.groups.iter().zip(&plan.groups).enumerate() {
+            let growth: Vec<f64> = (0..n_years)
+                .map(|t| grp.trend.as_ref().map(|p| p.at(year(t))).unwrap_or(0.0))
+                .collect();
+            let tau: Vec<f64> = (0..n_years)
+                .map(|t| trend_factor(|y| growth[usize::from(y - base)], base, year(t)))
+                .collect();
+            let calibration = match &e.calibration {
+                CalibrationPlan::None => Calibration::One,
+                CalibrationPlan::PerUnit { national, .. } => Calibration::PerUnit {
+                    national: national
+                        .map(|o| calibration_ratio(o, sums.get(l.national_expected(g))))
+                        .unwrap_or(1.0),
+                },
+                CalibrationPlan::Sets {
+                    sets, national_run, ..
+                } => {
+                    let mut total_value = 0.0;
+                    let mut total_expected = 0.0;
+                    let mut rhos = Vec::with_capacity(sets.len());
+                    for (si, (value, _)) in sets.iter().enumerate() {
+                        let exp = sums.get(l.set_expected(g, si));
+                        total_value += value;
+                        total_expected += exp;
+                        rhos.push(calibration_ratio(*value, exp));
+                    }
+                    let national = if *national_run {
+                        calibration_ratio(total_value, sums.get(l.national_expected(g)))
+                    } else {
+                        calibration_ratio(total_value, total_expected)
+                    };
+                    Calibration::Sets { rhos, national }
+                }
+            };
+            let method = GroupMethod::of(grp, n_years, base)?;
+            let my_pairs: Vec<usize> = (0..n_pairs)
+                .filter(|&slot| plan.overlaps.pairs[plan.overlaps.own[slot]].j == g)
+                .collect();
+            groups.push(GroupStep {
+                tau,
+                calibration,
+                method,
+                my_pairs,
+            });
+        }
+        Ok(CountSteps { groups })
+    }
+
+    /// Group `g`'s calibration ratio for unit `u`.
+    fn rho(&self, plan: &GroupPlan, sums: &SumsView, g: usize, u: usize) -> f64 {
+        let l = &plan.layout;
+        match (&self.groups[g].calibration, &plan.groups[g].calibration) {
+            (Calibration::PerUnit { national }, CalibrationPlan::PerUnit { observed, .. }) => {
+                match observed[u] {
+                    Some(o) => calibration_ratio(o, sums.get(l.expected(u, g))),
+                    None => *national,
+                }
+            }
+            (Calibration::Sets { rhos, national }, CalibrationPlan::Sets { unit_set, .. }) => {
+                match unit_set[u] {
+                    UnitSet::Set(i) => rhos[i],
+                    UnitSet::National => *national,
+                    UnitSet::Unlisted => 1.0,
+                }
+            }
+            _ => 1.0,
+        }
+    }
+}
+
 /// The methods on the sums for each of `units` in turn; `sink(position, counts)` takes each
 /// unit's counts (the buffer is reused for the next unit).
 pub fn count_units(
@@ -921,13 +1036,27 @@ pub fn count_units(
     sums: SumsView,
     units: &[usize],
     unit: &mut UnitCounts,
-    mut sink: impl FnMut(usize, &UnitCounts),
+    sink: impl FnMut(usize, &UnitCounts),
 ) -> Result<(), GroupError> {
+    let steps = CountSteps::new(catalogue, plan, &sums)?;
+    count_units_with(&steps, plan, sums, units, unit, sink);
+    Ok(())
+}
+
+/// [`count_units`] with the steps made before ([`CountSteps::new`] on the same catalogue,
+/// plan and sums).
+pub fn count_units_with(
+    steps: &CountSteps,
+    plan: &GroupPlan,
+    sums: SumsView,
+    units: &[usize],
+    unit: &mut UnitCounts,
+    mut sink: impl FnMut(usize, &UnitCounts),
+) {
     let l = &plan.layout;
     let n_years = l.n_years;
     let n_groups = plan.groups.len();
     let base = plan.base_year;
-    let year = |t: usize| base + t as u16;
     let n_pairs = plan.overlaps.own.len();
     unit.flow_at.clear();
     unit.flows_per_unit = 0;
@@ -942,61 +1071,6 @@ pub fn count_units(
     let mut k = vec![0.0; n_years];
     let mut canon_buf = vec![0.0; n_years];
     let mut buf = vec![0.0; n_years];
-    let mut steps = Vec::with_capacity(n_groups);
-    for (g, (grp, e)) in catalogue.groups.iter().zip(&plan.groups).enumerate() {
-        // Per group, for all units: the trend factor τ(t) and the ratios of the calibration.
-        let growth: Vec<f64> = (0..n_years)
-            .map(|t| grp.trend.as_ref().map(|p| p.at(year(t))).unwrap_or(0.0))
-            .collect();
-        let tau: Vec<f64> = (0..n_years)
-            .map(|t| trend_factor(|y| growth[usize::from(y - base)], base, year(t)))
-            .collect();
-        let rho_of: Box<dyn Fn(usize) -> f64> = match &e.calibration {
-            CalibrationPlan::None => Box::new(|_| 1.0),
-            CalibrationPlan::PerUnit {
-                observed, national, ..
-            } => {
-                let nat = national
-                    .map(|o| calibration_ratio(o, sums.get(l.national_expected(g))))
-                    .unwrap_or(1.0);
-                Box::new(move |u| match observed[u] {
-                    Some(o) => calibration_ratio(o, sums.get(l.expected(u, g))),
-                    None => nat,
-                })
-            }
-            CalibrationPlan::Sets {
-                sets,
-                unit_set,
-                national_run,
-                ..
-            } => {
-                let mut total_value = 0.0;
-                let mut total_expected = 0.0;
-                let mut rhos = Vec::with_capacity(sets.len());
-                for (si, (value, _)) in sets.iter().enumerate() {
-                    let exp = sums.get(l.set_expected(g, si));
-                    total_value += value;
-                    total_expected += exp;
-                    rhos.push(calibration_ratio(*value, exp));
-                }
-                let national = if *national_run {
-                    calibration_ratio(total_value, sums.get(l.national_expected(g)))
-                } else {
-                    calibration_ratio(total_value, total_expected)
-                };
-                Box::new(move |u| match unit_set[u] {
-                    UnitSet::Set(i) => rhos[i],
-                    UnitSet::National => national,
-                    UnitSet::Unlisted => 1.0,
-                })
-            }
-        };
-        let method = GroupMethod::of(grp, n_years, base)?;
-        let my_pairs: Vec<usize> = (0..n_pairs)
-            .filter(|&slot| plan.overlaps.pairs[plan.overlaps.own[slot]].j == g)
-            .collect();
-        steps.push((tau, rho_of, method, my_pairs));
-    }
     // Unit by unit (its sums lie together), every group.
     for (cu, &u) in units.iter().enumerate() {
         zeros(&mut unit.values, n_groups * n_years);
@@ -1009,10 +1083,10 @@ pub fn count_units(
         zeros(&mut unit.pairs, n_pairs * n_years);
         zeros(&mut unit.flows, unit.flows_per_unit);
         unit.calibration.clear();
-        for (g, (e, (tau, rho_of, method, my_pairs))) in plan.groups.iter().zip(&steps).enumerate()
-        {
+        for (g, (e, step)) in plan.groups.iter().zip(&steps.groups).enumerate() {
+            let (tau, method, my_pairs) = (&step.tau, &step.method, &step.my_pairs);
             let share_of = |u: usize, t: usize| share(plan, &sums, e, g, u, t);
-            let rho = rho_of(u);
+            let rho = steps.rho(plan, &sums, g, u);
             unit.calibration.push(rho);
             let at = g * n_years;
             let values = &mut unit.values[at..at + n_years];
@@ -1138,7 +1212,6 @@ pub fn count_units(
         }
         sink(cu, unit);
     }
-    Ok(())
 }
 
 /// Unit `u`'s share of a national count of group `g` in year `t`.

@@ -2,7 +2,8 @@
 //! too when `[uncertainty] population = "kernprognose"`, and the groups and dwellings are
 //! counted per draw. Percentiles per cell (p2_5, p16_5, p50, p83_5, p97_5 — the 67 % and 95 %
 //! intervals CBS publishes) are exact sample quantiles of the draws ([`sample_quantiles`]);
-//! the draws are kept per chunk of areas, so memory stays bounded for any number of draws.
+//! the draws are kept per chunk of areas, so memory stays bounded for any number of draws
+//! (besides the drawn parameters of every draw, some 15 kB a draw).
 //!
 //! A draw does not redo the work on age × sex arrays: the group stage's population sums are
 //! linear in the population, so a population between midden and laag/hoog is a mix of their
@@ -20,7 +21,7 @@ use rayon::prelude::*;
 
 use crate::groups::catalogue::{Catalogue, Param, Spread};
 use crate::groups::demand::{
-    AreaSums, GroupPlan, PopulationSums, SumsView, UnitCounts, count_units,
+    AreaSums, CountSteps, GroupPlan, PopulationSums, SumsView, UnitCounts, count_units_with,
 };
 use crate::housing::HousingCatalogue;
 use crate::housing::dwellings::{DwellingLinks, net_units_by_type};
@@ -158,11 +159,16 @@ enum ChunkKind {
     Several,
 }
 
-/// Memory for the draws of one chunk of cells (4 bytes per cell and draw), and at most half
-/// of it again for the sums of the carried areas.
+/// Memory the draws may keep: the draws of one chunk of cells (4 bytes per cell and draw)
+/// within the smaller [`CHUNK_MEMORY`], the sums of the carried areas within half of it.
 pub const BAND_MEMORY: usize = 256 << 20;
 
-/// Split the areas into chunks whose cells × draws fit in [`BAND_MEMORY`], so that every unit
+/// The draws of one chunk of cells at most (at least one area a chunk): small enough to stay
+/// in the processor's cache between being counted and being put in order.
+const CHUNK_MEMORY: usize = 8 << 20;
+
+/// Split the areas into chunks whose cells × draws fit in [`CHUNK_MEMORY`] (or in `memory`
+/// when that is less), so that every unit
 /// is counted once per draw: the areas of one gemeente are grouped by their unit (ascending),
 /// areas of several gemeenten (the selection, regions) are carried — their sums added up per
 /// draw along those chunks — as far as their sums fit; the rest get chunks of their own, which
@@ -170,7 +176,7 @@ pub const BAND_MEMORY: usize = 256 << 20;
 fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
     let draws = draws.max(1);
     let per_area = (b.group_cells() + b.dwelling_cells()).max(1);
-    let areas_per_chunk = (memory / 4 / draws / per_area).max(1);
+    let areas_per_chunk = (memory.min(CHUNK_MEMORY) / 4 / draws / per_area).max(1);
     let n_groups = b.catalogue.groups.len();
     let area_bytes = 8 * (5 * n_groups + b.plan.own_pairs()) * b.n_years() + 1024;
     let codes: Vec<Vec<usize>> = b
@@ -258,16 +264,18 @@ fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
 }
 
 /// What a draw draws: where its population lies between the variants, and the parameters
-/// (draw `None`: the run itself, midden with every parameter at its value).
+/// (draw `None`: the run itself, midden with every parameter at its value). The drawn group
+/// catalogue is kept as what counting takes from it ([`CountSteps`]).
 struct Drawn {
     /// (towards hoog, fraction of the way to the 67 % bound) when the population is drawn.
     population: Option<(bool, f64)>,
-    catalogue: Catalogue,
     housing: Option<(HousingCatalogue, DwellingLinks)>,
+    /// What counting a unit takes from the drawn catalogue and the draw's sums.
+    steps: CountSteps,
 }
 
 impl Drawn {
-    fn new(draw: Option<u64>, b: &DrawBase) -> Drawn {
+    fn new(draw: Option<u64>, b: &DrawBase) -> Result<Drawn, crate::groups::GroupError> {
         let mut rng = ChaCha8Rng::seed_from_u64(b.seed);
         rng.set_stream(draw.unwrap_or(0));
         let population = match (&b.low_high, draw) {
@@ -293,23 +301,27 @@ impl Drawn {
             let links = DwellingLinks::of(&h, &catalogue);
             (h, links)
         });
-        Drawn {
+        let steps = CountSteps::new(&catalogue, b.plan, &population_sums(population, b))?;
+        Ok(Drawn {
             population,
-            catalogue,
             housing,
-        }
+            steps,
+        })
     }
 
-    /// The population sums of the draw: midden moved towards hoog (z > 0) or laag (z < 0),
-    /// the 67 % bound reached at |z| = 0.974 (the Kernprognose's intervals by a standard-normal
-    /// draw; METHODS §1f). Every sum the group methods take from the population mixes the same
-    /// way.
     fn sums<'a>(&self, b: &DrawBase<'a>) -> SumsView<'a> {
-        match (self.population, &b.low_high) {
-            (Some((true, f)), Some((_, hi))) => b.midden.mixed(hi, f),
-            (Some((false, f)), Some((lo, _))) => b.midden.mixed(lo, f),
-            _ => b.midden.view(),
-        }
+        population_sums(self.population, b)
+    }
+}
+
+/// The population sums of a draw: midden moved towards hoog (z > 0) or laag (z < 0), the 67 %
+/// bound reached at |z| = 0.974 (the Kernprognose's intervals by a standard-normal draw;
+/// METHODS §1f). Every sum the group methods take from the population mixes the same way.
+fn population_sums<'a>(population: Option<(bool, f64)>, b: &DrawBase<'a>) -> SumsView<'a> {
+    match (population, &b.low_high) {
+        (Some((true, f)), Some((_, hi))) => b.midden.mixed(hi, f),
+        (Some((false, f)), Some((lo, _))) => b.midden.mixed(lo, f),
+        _ => b.midden.view(),
     }
 }
 
@@ -348,7 +360,7 @@ fn draw_cells(
     cells: &mut [f64],
     carried: &mut [AreaSums],
 ) -> Result<(), crate::groups::GroupError> {
-    let (sums, cat) = (drawn.sums(b), &drawn.catalogue);
+    let sums = drawn.sums(b);
     let DrawScratch {
         unit,
         areas,
@@ -374,7 +386,7 @@ fn draw_cells(
         }
         return Ok(());
     }
-    let n_groups = cat.groups.len();
+    let n_groups = b.catalogue.groups.len();
     let (own_pairs, households) = (b.plan.own_pairs(), b.plan.has_households());
     let several = chunk.kind == ChunkKind::Several;
     if several {
@@ -385,22 +397,29 @@ fn draw_cells(
     }
     // Each unit counted once: an area of that unit alone is finished at once, areas of
     // several add it up.
-    count_units(cat, b.plan, sums, &chunk.units, unit, |position, counts| {
-        for &k in &chunk.areas_of[position] {
-            if several {
-                areas[k].add_unit(counts);
-            } else {
-                single.reset(n_groups, n, own_pairs, households);
-                single.add_unit(counts);
-                write(k, single);
+    count_units_with(
+        &drawn.steps,
+        b.plan,
+        sums,
+        &chunk.units,
+        unit,
+        |position, counts| {
+            for &k in &chunk.areas_of[position] {
+                if several {
+                    areas[k].add_unit(counts);
+                } else {
+                    single.reset(n_groups, n, own_pairs, households);
+                    single.add_unit(counts);
+                    write(k, single);
+                }
             }
-        }
-        for &m in &chunk.carried_of[position] {
-            if let Some(c) = carried.get_mut(m) {
-                c.add_unit(counts);
+            for &m in &chunk.carried_of[position] {
+                if let Some(c) = carried.get_mut(m) {
+                    c.add_unit(counts);
+                }
             }
-        }
-    })?;
+        },
+    );
     if several {
         for (k, area) in areas.iter_mut().enumerate().take(n_areas) {
             write(k, area);
@@ -457,10 +476,146 @@ fn select_ranks(v: &mut [u32], offset: usize, ranks: &[usize]) {
     select_ranks(&mut right[1..], r + 1, &ranks[mid + 1..]);
 }
 
+/// Buckets of the histogram that narrows a selection ([`order_statistics`]).
+const BUCKETS: usize = 256;
+
+/// Buffers [`sample_quantiles_with`] reuses from one cell to the next.
+#[derive(Default)]
+pub struct QuantileScratch {
+    counts: Vec<u32>,
+    buckets: Vec<u8>,
+    gathered: Vec<u32>,
+    /// (bucket, keys in the buckets before it, keys in it, where its keys are gathered)
+    needed: Vec<(usize, usize, usize, usize)>,
+    ranks: Vec<usize>,
+    values: Vec<u32>,
+}
+
+/// The order statistics of `keys` at `ranks` (ascending, distinct, each < `keys.len()`),
+/// into `out` in the same order. **Bucket selection** (a distribution select, as in radix
+/// select): a pass finds the smallest and largest key, a second counts the keys in
+/// [`BUCKETS`] equal ranges of their values (the bucket of a key never decreases with the key),
+/// the buckets that hold the ranks are gathered in a third pass and only they are put in
+/// order ([`select_ranks`]). Exact: the same keys a sort would put at those ranks. Short
+/// slices are selected directly.
+fn order_statistics(
+    keys: &mut [u32],
+    ranks: &[usize],
+    scratch: &mut QuantileScratch,
+    out: &mut Vec<u32>,
+) {
+    out.clear();
+    if keys.len() < 2 * BUCKETS {
+        select_ranks(keys, 0, ranks);
+        out.extend(ranks.iter().map(|&r| keys[r]));
+        return;
+    }
+    let (lo, hi) = keys
+        .iter()
+        .fold((u32::MAX, 0), |(lo, hi), &k| (lo.min(k), hi.max(k)));
+    if lo == hi {
+        out.extend(ranks.iter().map(|_| lo));
+        return;
+    }
+    // The bucket of a key: its value's place between the smallest and the largest value, in
+    // BUCKETS equal steps (each operation rounds monotonically, so the bucket never decreases
+    // as the key grows; −0 and +0 share a bucket, where their keys still order them).
+    let (low, high) = (from_order_key(lo), from_order_key(hi));
+    let scale = BUCKETS as f32 / (high - low);
+    if !scale.is_finite() || !low.is_finite() || !high.is_finite() {
+        select_ranks(keys, 0, ranks);
+        out.extend(ranks.iter().map(|&r| keys[r]));
+        return;
+    }
+    let QuantileScratch {
+        counts,
+        buckets,
+        gathered,
+        needed,
+        ..
+    } = scratch;
+    // Written so that the compiler vectorises it: `from_order_key` without a branch.
+    buckets.resize(keys.len(), 0);
+    for (b, &k) in buckets.iter_mut().zip(keys.iter()) {
+        let negative = ((k as i32) >> 31) as u32;
+        let value = f32::from_bits(k ^ (!negative | 0x8000_0000));
+        *b = (((value - low) * scale) as i32).clamp(0, BUCKETS as i32 - 1) as u8;
+    }
+    // Four counts per bucket, so that runs of one bucket do not wait on each other.
+    counts.clear();
+    counts.resize(4 * BUCKETS, 0);
+    let mut quads = buckets.chunks_exact(4);
+    for q in &mut quads {
+        counts[q[0] as usize] += 1;
+        counts[BUCKETS + q[1] as usize] += 1;
+        counts[2 * BUCKETS + q[2] as usize] += 1;
+        counts[3 * BUCKETS + q[3] as usize] += 1;
+    }
+    for &b in quads.remainder() {
+        counts[b as usize] += 1;
+    }
+    needed.clear();
+    let (mut before, mut next_rank, mut size) = (0usize, 0usize, 0usize);
+    for b in 0..BUCKETS {
+        let c =
+            (counts[b] + counts[BUCKETS + b] + counts[2 * BUCKETS + b] + counts[3 * BUCKETS + b])
+                as usize;
+        while next_rank < ranks.len() && ranks[next_rank] < before + c {
+            if needed.last().map(|n| n.0) != Some(b) {
+                needed.push((b, before, c, size));
+                size += c;
+            }
+            next_rank += 1;
+        }
+        before += c;
+    }
+    let mut fill: [usize; 16] = [0; 16];
+    if needed.len() > fill.len() {
+        select_ranks(keys, 0, ranks);
+        out.extend(ranks.iter().map(|&r| keys[r]));
+        return;
+    }
+    // The needed buckets marked: their position in `needed` plus one.
+    let mut slot = [0u8; BUCKETS];
+    for (s, n) in needed.iter().enumerate() {
+        slot[n.0] = s as u8 + 1;
+    }
+    gathered.clear();
+    gathered.resize(size, 0);
+    for (f, n) in fill.iter_mut().zip(needed.iter()) {
+        *f = n.3;
+    }
+    for (&k, &b) in keys.iter().zip(buckets.iter()) {
+        let s = slot[b as usize] as usize;
+        if s != 0 {
+            gathered[fill[s - 1]] = k;
+            fill[s - 1] += 1;
+        }
+    }
+    let mut r0 = 0;
+    for &(_, before, c, at) in needed.iter() {
+        let r1 = r0 + ranks[r0..].iter().take_while(|&&r| r < before + c).count();
+        let part = &mut gathered[at..at + c];
+        select_ranks(part, before, &ranks[r0..r1]);
+        out.extend(ranks[r0..r1].iter().map(|&r| part[r - before]));
+        r0 = r1;
+    }
+}
+
 /// **Sample quantiles** of the draws of one cell (Hyndman & Fan 1996, definition 7 — linear
 /// interpolation between order statistics, R's and numpy's default): for probability p the
 /// value at rank h = (n − 1)·p. `keys` are the cell's draws as [`order_key`]s (reordered).
 pub fn sample_quantiles(keys: &mut [u32], probabilities: &[f64; 5]) -> [f64; 5] {
+    sample_quantiles_with(keys, probabilities, &mut QuantileScratch::default())
+}
+
+/// [`sample_quantiles`] with buffers reused from cell to cell; the order statistics by
+/// [`order_statistics`].
+pub fn sample_quantiles_with(
+    keys: &mut [u32],
+    probabilities: &[f64; 5],
+    scratch: &mut QuantileScratch,
+) -> [f64; 5] {
     let n = keys.len();
     if n == 0 {
         return [f64::NAN; 5];
@@ -470,7 +625,9 @@ pub fn sample_quantiles(keys: &mut [u32], probabilities: &[f64; 5]) -> [f64; 5] 
         let lo = h.floor() as usize;
         (lo, h - lo as f64)
     };
-    let mut ranks: Vec<usize> = Vec::with_capacity(10);
+    let mut ranks = std::mem::take(&mut scratch.ranks);
+    let mut values = std::mem::take(&mut scratch.values);
+    ranks.clear();
     for p in probabilities {
         let (lo, frac) = at(*p);
         ranks.push(lo);
@@ -480,16 +637,23 @@ pub fn sample_quantiles(keys: &mut [u32], probabilities: &[f64; 5]) -> [f64; 5] 
     }
     ranks.sort_unstable();
     ranks.dedup();
-    select_ranks(keys, 0, &ranks);
-    probabilities.map(|p| {
+    order_statistics(keys, &ranks, scratch, &mut values);
+    let value = |r: usize| {
+        let i = ranks.partition_point(|&x| x < r);
+        f64::from(from_order_key(values[i]))
+    };
+    let q = probabilities.map(|p| {
         let (lo, frac) = at(p);
-        let x = f64::from(from_order_key(keys[lo]));
+        let x = value(lo);
         if frac > 0.0 && lo + 1 < n {
-            x + frac * (f64::from(from_order_key(keys[lo + 1])) - x)
+            x + frac * (value(lo + 1) - x)
         } else {
             x
         }
-    })
+    });
+    scratch.ranks = ranks;
+    scratch.values = values;
+    q
 }
 
 /// Run `draws` draws and take the percentiles of every cell. The draws of a chunk of areas are
@@ -546,7 +710,12 @@ pub fn run_draws_within(
     // Cells a tile of the transposition from draws to cells holds.
     const TILE: usize = 16;
     let mut batch: Vec<f64> = Vec::new();
-    let run_itself = Drawn::new(None, b);
+    let run_itself = Drawn::new(None, b)?;
+    // Every draw's parameters, drawn once for all chunks.
+    let drawn_all: Vec<Drawn> = (0..draws)
+        .into_par_iter()
+        .map(|d| Drawn::new(Some(d as u64), b))
+        .collect::<Result<_, _>>()?;
     for (ci, chunk) in chunks.iter().enumerate() {
         let n_cells = chunk.areas.len() * (gc + dc);
         let mut reference = vec![0.0; n_cells];
@@ -572,10 +741,7 @@ pub fn run_draws_within(
                 .enumerate()
                 .try_for_each_init(DrawScratch::default, |scratch, (i, (cells, carried))| {
                     let cells = &mut cells[..n_cells];
-                    // Drawn again in every chunk (the same draw: same seed and stream), so
-                    // memory does not grow with the draws.
-                    let drawn = Drawn::new(Some((done + i) as u64), b);
-                    draw_cells(&drawn, b, chunk, scratch, cells, carried)
+                    draw_cells(&drawn_all[done + i], b, chunk, scratch, cells, carried)
                 })?;
             // Draw d of cell c goes to keys[c * draws + d], a tile of cells at a time.
             let batch = &batch;
@@ -600,7 +766,9 @@ pub fn run_draws_within(
         let quantiles: Vec<[f64; 5]> = keys
             .par_chunks_mut(draws)
             .zip(reference.par_iter())
-            .map(|(row, r)| sample_quantiles(row, &QUANTILES).map(|q| r + q))
+            .map_init(QuantileScratch::default, |scratch, (row, r)| {
+                sample_quantiles_with(row, &QUANTILES, scratch).map(|q| r + q)
+            })
             .collect();
         let (groups, dwellings) = quantiles.split_at(chunk.areas.len() * gc);
         for (k, &a) in chunk.areas.iter().enumerate() {
@@ -803,6 +971,74 @@ mod tests {
         assert_eq!(sample_quantiles(&mut one, &QUANTILES), [7.25; 5]);
         for v in [-1e30f32, -1.0, -0.0, 0.0, 1e-30, 3.5, f32::MAX] {
             assert_eq!(from_order_key(order_key(v)).to_bits(), v.to_bits());
+        }
+    }
+
+    #[test]
+    fn bucket_selection_finds_the_order_statistics_a_sort_finds() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut scratch = QuantileScratch::default();
+        let mut out = Vec::new();
+        for case in 0..3000 {
+            let n = [1, 2, 511, 512, 513, 1000, 1000, 1000, 2500, 4000][case % 10];
+            // Spreads of every shape: wide and narrow, one-sided, a few distinct values,
+            // outliers (one bucket holds nearly all), all equal.
+            let scale = [1e-6f64, 1.0, 50.0, 1e6][(case / 10) % 4];
+            let kind = (case / 40) % 6;
+            let values: Vec<f32> = (0..n)
+                .map(|_| {
+                    let u = (next() >> 11) as f64 / (1u64 << 53) as f64;
+                    let v = match kind {
+                        0 => (u - 0.5) * scale,
+                        1 => u * scale,
+                        2 => ((u * 4.0).floor() - 2.0) * scale,
+                        3 if u > 0.999 => 1e30,
+                        3 => u * scale,
+                        4 => scale,
+                        _ => (u - 0.5).powi(5) * scale,
+                    };
+                    v as f32
+                })
+                .collect();
+            let keys: Vec<u32> = values.iter().map(|v| order_key(*v)).collect();
+            let mut sorted = keys.clone();
+            sorted.sort_unstable();
+            let mut ranks: Vec<usize> = (0..1 + next() as usize % 10)
+                .map(|_| next() as usize % n)
+                .collect();
+            if case % 7 == 0 {
+                ranks = (0..n).collect();
+            }
+            ranks.sort_unstable();
+            ranks.dedup();
+            let mut work = keys.clone();
+            order_statistics(&mut work, &ranks, &mut scratch, &mut out);
+            let expected: Vec<u32> = ranks.iter().map(|&r| sorted[r]).collect();
+            assert_eq!(out, expected, "case {case}, n {n}, kind {kind}");
+            let mut a = keys.clone();
+            assert_eq!(
+                sample_quantiles_with(&mut a, &QUANTILES, &mut scratch),
+                {
+                    let m = n - 1;
+                    QUANTILES.map(|p| {
+                        let h = m as f64 * p;
+                        let lo = h.floor() as usize;
+                        let x = f64::from(from_order_key(sorted[lo]));
+                        if h > lo as f64 && lo + 1 < n {
+                            x + (h - lo as f64) * (f64::from(from_order_key(sorted[lo + 1])) - x)
+                        } else {
+                            x
+                        }
+                    })
+                },
+                "case {case}"
+            );
         }
     }
 
