@@ -1558,6 +1558,24 @@ impl AreaSums {
         add_to(&mut self.pairs, pairs);
     }
 
+    /// The counts of one unit alone, from [`count_units`]: the same as [`AreaSums::reset`]
+    /// then [`AreaSums::add_unit`] (`0 + x`, so a negative zero becomes a zero), in one pass.
+    pub fn set_unit(&mut self, n_years: usize, unit: &UnitCounts) {
+        fn set(acc: &mut Vec<f64>, values: &[f64]) {
+            acc.clear();
+            acc.extend(values.iter().map(|v| 0.0 + v));
+        }
+        self.n_years = n_years;
+        set(&mut self.gross, &unit.values);
+        set(&mut self.persons, &unit.persons);
+        set(&mut self.pairs, &unit.pairs);
+        match (&mut self.households, &unit.households) {
+            (Some(acc), Some(h)) => set(acc, h),
+            (acc, Some(h)) => *acc = Some(h.iter().map(|v| 0.0 + v).collect()),
+            (acc, None) => *acc = None,
+        }
+    }
+
     /// Add one unit's counts from [`count_units`].
     pub fn add_unit(&mut self, unit: &UnitCounts) {
         self.add(

@@ -365,6 +365,7 @@ fn draw_cells(
         unit,
         areas,
         single,
+        ..
     } = scratch;
     let n = b.n_years();
     let n_areas = chunk.areas.len();
@@ -408,8 +409,7 @@ fn draw_cells(
                 if several {
                     areas[k].add_unit(counts);
                 } else {
-                    single.reset(n_groups, n, own_pairs, households);
-                    single.add_unit(counts);
+                    single.set_unit(n, counts);
                     write(k, single);
                 }
             }
@@ -431,6 +431,8 @@ fn draw_cells(
 /// Buffers a thread reuses from one draw to the next.
 #[derive(Default)]
 struct DrawScratch {
+    /// The draw's cells, before they are made keys.
+    cells: Vec<f64>,
     unit: UnitCounts,
     areas: Vec<AreaSums>,
     single: AreaSums,
@@ -705,11 +707,10 @@ pub fn run_draws_within(
         .map(|_| (0..n_carried).map(|_| empty_sums()).collect())
         .collect();
     let mut carried_reference: Vec<AreaSums> = (0..n_carried).map(|_| empty_sums()).collect();
-    // keys[c * draws + d]: draw d of cell c (one buffer for all chunks).
+    // keys[d * stride + c]: draw d of cell c, a row per draw (one buffer for all chunks).
     let mut keys: Vec<u32> = Vec::new();
-    // Cells a tile of the transposition from draws to cells holds.
+    // Cells whose draws are gathered together for their percentiles.
     const TILE: usize = 16;
-    let mut batch: Vec<f64> = Vec::new();
     let run_itself = Drawn::new(None, b)?;
     // Every draw's parameters, drawn once for all chunks.
     let drawn_all: Vec<Drawn> = (0..draws)
@@ -727,48 +728,60 @@ pub fn run_draws_within(
             &mut reference,
             &mut carried_reference,
         )?;
-        keys.resize(n_cells * draws, 0);
-        // Every draw gets a slice, also when the chunk keeps no cells (it still adds up the
+        // Every draw gets a row, also when the chunk keeps no cells (it still adds up the
         // carried areas).
         let stride = n_cells.max(1);
-        batch.resize(stride * BATCH, 0.0);
+        keys.resize(stride * draws, 0);
         let mut done = 0;
         while done < draws {
             let end = (done + BATCH).min(draws);
-            batch[..stride * (end - done)]
+            keys[stride * done..stride * end]
                 .par_chunks_mut(stride)
                 .zip(carried[done..end].par_iter_mut())
                 .enumerate()
-                .try_for_each_init(DrawScratch::default, |scratch, (i, (cells, carried))| {
-                    let cells = &mut cells[..n_cells];
-                    draw_cells(&drawn_all[done + i], b, chunk, scratch, cells, carried)
-                })?;
-            // Draw d of cell c goes to keys[c * draws + d], a tile of cells at a time.
-            let batch = &batch;
-            keys.par_chunks_mut(draws * TILE)
-                .zip(reference.par_chunks(TILE))
-                .enumerate()
-                .for_each(|(tile, (rows, refs))| {
-                    let c0 = tile * TILE;
-                    for d in done..end {
-                        let cells = &batch[(d - done) * stride..(d - done) * stride + n_cells];
-                        for (i, r) in refs.iter().enumerate() {
-                            rows[i * draws + d] = order_key((cells[c0 + i] - r) as f32);
-                        }
+                .try_for_each_init(DrawScratch::default, |scratch, (i, (row, carried))| {
+                    let mut cells = std::mem::take(&mut scratch.cells);
+                    cells.resize(n_cells, 0.0);
+                    draw_cells(&drawn_all[done + i], b, chunk, scratch, &mut cells, carried)?;
+                    for ((key, c), r) in row.iter_mut().zip(&cells).zip(&reference) {
+                        *key = order_key((c - r) as f32);
                     }
-                });
+                    scratch.cells = cells;
+                    Ok::<(), crate::groups::GroupError>(())
+                })?;
             done = end;
             progress((ci * draws + done) / n_chunks);
         }
         if n_cells == 0 {
             continue;
         }
-        let quantiles: Vec<[f64; 5]> = keys
-            .par_chunks_mut(draws)
-            .zip(reference.par_iter())
-            .map_init(QuantileScratch::default, |scratch, (row, r)| {
-                sample_quantiles_with(row, &QUANTILES, scratch).map(|q| r + q)
-            })
+        // A tile of cells at a time: its draws gathered from the rows (one cache line a row),
+        // then each cell's percentiles.
+        let keys = &keys;
+        let quantiles: Vec<[f64; 5]> = reference
+            .par_chunks(TILE)
+            .enumerate()
+            .map_init(
+                || (QuantileScratch::default(), Vec::new()),
+                |(scratch, column), (tile, refs)| {
+                    let c0 = tile * TILE;
+                    column.resize(refs.len() * draws, 0u32);
+                    for d in 0..draws {
+                        let row = &keys[d * stride + c0..d * stride + c0 + refs.len()];
+                        for (i, &key) in row.iter().enumerate() {
+                            column[i * draws + d] = key;
+                        }
+                    }
+                    column
+                        .chunks_mut(draws)
+                        .zip(refs)
+                        .map(|(cell, r)| {
+                            sample_quantiles_with(cell, &QUANTILES, scratch).map(|q| r + q)
+                        })
+                        .collect::<Vec<_>>()
+                },
+            )
+            .flatten_iter()
             .collect();
         let (groups, dwellings) = quantiles.split_at(chunk.areas.len() * gc);
         for (k, &a) in chunk.areas.iter().enumerate() {
