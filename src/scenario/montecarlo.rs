@@ -710,7 +710,7 @@ pub fn run_draws_within(
     // keys[d * stride + c]: draw d of cell c, a row per draw (one buffer for all chunks).
     let mut keys: Vec<u32> = Vec::new();
     // Cells whose draws are gathered together for their percentiles.
-    const TILE: usize = 16;
+    const TILE: usize = 128;
     let run_itself = Drawn::new(None, b)?;
     // Every draw's parameters, drawn once for all chunks.
     let drawn_all: Vec<Drawn> = (0..draws)
@@ -755,7 +755,7 @@ pub fn run_draws_within(
         if n_cells == 0 {
             continue;
         }
-        // A tile of cells at a time: its draws gathered from the rows (one cache line a row),
+        // A tile of cells at a time: its draws gathered from the rows (512 bytes of a row),
         // then each cell's percentiles.
         let keys = &keys;
         let quantiles: Vec<[f64; 5]> = reference
