@@ -679,7 +679,7 @@ pub fn run_draws_within(
     memory: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Bands, crate::groups::GroupError> {
-    const BATCH: usize = 64;
+    const BATCH: usize = 250;
     let (gc, dc) = (b.group_cells(), b.dwelling_cells());
     let n_areas = b.areas.len();
     let mut out = vec![[f64::NAN; 5]; n_areas * (gc + dc)];
