@@ -512,9 +512,9 @@ fn order_statistics(
         out.extend(ranks.iter().map(|&r| keys[r]));
         return;
     }
-    let (lo, hi) = keys
-        .iter()
-        .fold((u32::MAX, 0), |(lo, hi), &k| (lo.min(k), hi.max(k)));
+    // Two plain reductions, which the compiler vectorises.
+    let lo = keys.iter().copied().fold(u32::MAX, u32::min);
+    let hi = keys.iter().copied().fold(0, u32::max);
     if lo == hi {
         out.extend(ranks.iter().map(|_| lo));
         return;
@@ -536,12 +536,16 @@ fn order_statistics(
         needed,
         ..
     } = scratch;
-    // Written so that the compiler vectorises it: `from_order_key` without a branch.
+    // Written so that the compiler vectorises it: `from_order_key` without a branch, and the
+    // place (0 ≤ x ≤ BUCKETS, within rounding) rounded to a whole number by adding 2^23, which
+    // leaves it in the low bits of the sum (rounding to nearest is monotonic too).
+    const ROUND: f32 = 8_388_608.0;
     buckets.resize(keys.len(), 0);
     for (b, &k) in buckets.iter_mut().zip(keys.iter()) {
         let negative = ((k as i32) >> 31) as u32;
         let value = f32::from_bits(k ^ (!negative | 0x8000_0000));
-        *b = (((value - low) * scale) as i32).clamp(0, BUCKETS as i32 - 1) as u8;
+        let place = ((value - low) * scale + ROUND).to_bits() & 0x1ff;
+        *b = place.min(BUCKETS as u32 - 1) as u8;
     }
     // Four counts per bucket, so that runs of one bucket do not wait on each other.
     counts.clear();
@@ -558,10 +562,15 @@ fn order_statistics(
     }
     needed.clear();
     let (mut before, mut next_rank, mut size) = (0usize, 0usize, 0usize);
-    for b in 0..BUCKETS {
-        let c =
-            (counts[b] + counts[BUCKETS + b] + counts[2 * BUCKETS + b] + counts[3 * BUCKETS + b])
-                as usize;
+    let (total, others) = counts.split_at_mut(BUCKETS);
+    for (b, c) in total.iter_mut().enumerate() {
+        *c += others[b] + others[BUCKETS + b] + others[2 * BUCKETS + b];
+    }
+    for (b, &c) in total.iter().enumerate() {
+        if next_rank == ranks.len() {
+            break;
+        }
+        let c = c as usize;
         while next_rank < ranks.len() && ranks[next_rank] < before + c {
             if needed.last().map(|n| n.0) != Some(b) {
                 needed.push((b, before, c, size));
