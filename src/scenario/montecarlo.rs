@@ -493,6 +493,12 @@ pub struct QuantileScratch {
     values: Vec<u32>,
 }
 
+/// [`order_statistics`] by selection on the whole slice.
+fn select_directly(keys: &mut [u32], ranks: &[usize], out: &mut Vec<u32>) {
+    select_ranks(keys, 0, ranks);
+    out.extend(ranks.iter().map(|&r| keys[r]));
+}
+
 /// The order statistics of `keys` at `ranks` (ascending, distinct, each < `keys.len()`),
 /// into `out` in the same order. **Bucket selection** (a distribution select, as in radix
 /// select): a pass finds the smallest and largest key, a second counts the keys in
@@ -508,9 +514,7 @@ fn order_statistics(
 ) {
     out.clear();
     if keys.len() < 2 * BUCKETS {
-        select_ranks(keys, 0, ranks);
-        out.extend(ranks.iter().map(|&r| keys[r]));
-        return;
+        return select_directly(keys, ranks, out);
     }
     // Two plain reductions, which the compiler vectorises.
     let lo = keys.iter().copied().fold(u32::MAX, u32::min);
@@ -525,9 +529,7 @@ fn order_statistics(
     let (low, high) = (from_order_key(lo), from_order_key(hi));
     let scale = BUCKETS as f32 / (high - low);
     if !scale.is_finite() || !low.is_finite() || !high.is_finite() {
-        select_ranks(keys, 0, ranks);
-        out.extend(ranks.iter().map(|&r| keys[r]));
-        return;
+        return select_directly(keys, ranks, out);
     }
     let QuantileScratch {
         counts,
@@ -582,9 +584,7 @@ fn order_statistics(
     }
     let mut fill: [usize; 16] = [0; 16];
     if needed.len() > fill.len() {
-        select_ranks(keys, 0, ranks);
-        out.extend(ranks.iter().map(|&r| keys[r]));
-        return;
+        return select_directly(keys, ranks, out);
     }
     // The needed buckets marked: their position in `needed` plus one.
     let mut slot = [0u8; BUCKETS];
