@@ -1569,10 +1569,9 @@ impl AreaSums {
         set(&mut self.gross, &unit.values);
         set(&mut self.persons, &unit.persons);
         set(&mut self.pairs, &unit.pairs);
-        match (&mut self.households, &unit.households) {
-            (Some(acc), Some(h)) => set(acc, h),
-            (acc, Some(h)) => *acc = Some(h.iter().map(|v| 0.0 + v).collect()),
-            (acc, None) => *acc = None,
+        match &unit.households {
+            Some(h) => set(self.households.get_or_insert_with(Vec::new), h),
+            None => self.households = None,
         }
     }
 

@@ -365,7 +365,6 @@ fn draw_cells(
         unit,
         areas,
         single,
-        ..
     } = scratch;
     let n = b.n_years();
     let n_areas = chunk.areas.len();
@@ -431,8 +430,6 @@ fn draw_cells(
 /// Buffers a thread reuses from one draw to the next.
 #[derive(Default)]
 struct DrawScratch {
-    /// The draw's cells, before they are made keys.
-    cells: Vec<f64>,
     unit: UnitCounts,
     areas: Vec<AreaSums>,
     single: AreaSums,
@@ -748,16 +745,18 @@ pub fn run_draws_within(
                 .par_chunks_mut(stride)
                 .zip(carried[done..end].par_iter_mut())
                 .enumerate()
-                .try_for_each_init(DrawScratch::default, |scratch, (i, (row, carried))| {
-                    let mut cells = std::mem::take(&mut scratch.cells);
-                    cells.resize(n_cells, 0.0);
-                    draw_cells(&drawn_all[done + i], b, chunk, scratch, &mut cells, carried)?;
-                    for ((key, c), r) in row.iter_mut().zip(&cells).zip(&reference) {
-                        *key = order_key((c - r) as f32);
-                    }
-                    scratch.cells = cells;
-                    Ok::<(), crate::groups::GroupError>(())
-                })?;
+                .try_for_each_init(
+                    // Per thread: the counting buffers and the draw's cells, before they are
+                    // made keys.
+                    || (DrawScratch::default(), vec![0.0; n_cells]),
+                    |(scratch, cells), (i, (row, carried))| {
+                        draw_cells(&drawn_all[done + i], b, chunk, scratch, cells, carried)?;
+                        for ((key, c), r) in row.iter_mut().zip(cells.iter()).zip(&reference) {
+                            *key = order_key((c - r) as f32);
+                        }
+                        Ok::<(), crate::groups::GroupError>(())
+                    },
+                )?;
             done = end;
             progress((ci * draws + done) / n_chunks);
         }
