@@ -1071,6 +1071,7 @@ pub fn count_units_with(
     let mut k = vec![0.0; n_years];
     let mut canon_buf = vec![0.0; n_years];
     let mut buf = vec![0.0; n_years];
+    let mut shares = vec![0.0; n_years];
     // Unit by unit (its sums lie together), every group.
     for (cu, &u) in units.iter().enumerate() {
         zeros(&mut unit.values, n_groups * n_years);
@@ -1097,9 +1098,9 @@ pub fn count_units_with(
             k.iter_mut().for_each(|x| *x = 0.0);
             match method {
                 GroupMethod::Prevalence => {
-                    for t in 0..n_years {
-                        k[t] = rho * tau[t];
-                        values[t] = k[t] * canon(t);
+                    for (((k, v), &tau), &c) in k.iter_mut().zip(values.iter_mut()).zip(tau).zip(&canon_buf) {
+                        *k = rho * tau;
+                        *v = *k * c;
                     }
                 }
                 GroupMethod::StockFlow {
@@ -1148,10 +1149,11 @@ pub fn count_units_with(
                     realisatie_from,
                     realisatie,
                 } => {
+                    shares_into(plan, &sums, e, g, u, &mut buf, &mut shares);
                     let mut h: Vec<(u16, u8, f64, f64)> = halves.clone();
                     for x in h.iter_mut() {
                         let t = usize::from(x.0.saturating_sub(base)).min(n_years - 1);
-                        x.3 = share_of(u, t);
+                        x.3 = shares[t];
                     }
                     let run = taakstelling(&h, backlog * share_of(u, 0), |y| {
                         realisatie
@@ -1178,39 +1180,61 @@ pub fn count_units_with(
                     }
                 }
                 GroupMethod::Path { mid, low, high } => {
-                    let mut slot = 0;
-                    for t in 0..n_years {
-                        values[t] = mid[t] * share_of(u, t);
+                    shares_into(plan, &sums, e, g, u, &mut buf, &mut shares);
+                    for ((v, m), s) in values.iter_mut().zip(mid).zip(&shares) {
+                        *v = m * s;
                     }
-                    for extra in [low, high].into_iter().flatten() {
-                        for t in 0..n_years {
-                            flows[slot * n_years + t] = extra[t] * share_of(u, t);
+                    for (slot, extra) in [low, high].into_iter().flatten().enumerate() {
+                        let out = &mut flows[slot * n_years..(slot + 1) * n_years];
+                        for ((f, x), s) in out.iter_mut().zip(extra).zip(&shares) {
+                            *f = x * s;
                         }
-                        slot += 1;
                     }
                 }
             }
             if e.profile {
-                let persons = &mut unit.persons[at..at + n_years];
-                for t in 0..n_years {
-                    persons[t] = k[t] * canon(t);
-                }
+                let times = |out: &mut [f64], of: &[f64]| {
+                    for ((x, k), c) in out.iter_mut().zip(&k).zip(of) {
+                        *x = k * c;
+                    }
+                };
+                times(&mut unit.persons[at..at + n_years], &canon_buf);
                 if let Some(hh) = unit.households.as_mut() {
                     sums.read(l.households(u, g), &mut buf);
-                    for t in 0..n_years {
-                        hh[at + t] = k[t] * buf[t];
-                    }
+                    times(&mut hh[at..at + n_years], &buf);
                 }
                 for &p in my_pairs.iter() {
                     let pat = p * n_years;
                     sums.read(l.pair(u, p), &mut buf);
-                    for t in 0..n_years {
-                        unit.pairs[pat + t] = k[t] * buf[t];
-                    }
+                    times(&mut unit.pairs[pat..pat + n_years], &buf);
                 }
             }
         }
         sink(cu, unit);
+    }
+}
+
+/// Unit `u`'s share of a national count of group `g` in every year into `out`: [`share`]
+/// year by year (`buf` takes the national sums).
+fn shares_into(
+    plan: &GroupPlan,
+    sums: &SumsView,
+    e: &GroupPlanEntry,
+    g: usize,
+    u: usize,
+    buf: &mut [f64],
+    out: &mut [f64],
+) {
+    let l = &plan.layout;
+    match &e.shares {
+        SharePlan::Population(_) if !plan.national_unit[u] => {
+            sums.read(l.band(u, g), out);
+            sums.read(l.national_band(g), buf);
+            for (x, n) in out.iter_mut().zip(&*buf) {
+                *x /= n.max(1.0);
+            }
+        }
+        _ => out.iter_mut().for_each(|x| *x = share(plan, sums, e, g, u, 0)),
     }
 }
 

@@ -140,17 +140,24 @@ pub fn net_by_priority_into(
         taken.iter_mut().for_each(|x| *x = 0.0);
         for &i in &earlier[j] {
             both(i, j, shared);
-            for t in 0..t_n {
-                let (g, b) = (gross[i * t_n + t], shared[t]);
-                if g > 0.0 && b > 0.0 {
-                    taken[t] += b * net[i * t_n + t] / g;
-                }
+            let (gross_i, net_i) = (&gross[i * t_n..][..t_n], &net[i * t_n..][..t_n]);
+            // Without a branch (so the years go through together): adding a zero where
+            // nothing is shared leaves `taken` as it was, a positive zero included.
+            for (((x, &g), &b), &n) in taken.iter_mut().zip(gross_i).zip(&*shared).zip(net_i) {
+                let part = b * n / g;
+                *x += if g > 0.0 && b > 0.0 { part } else { 0.0 };
             }
         }
-        for t in 0..t_n {
-            let x = taken[t].min(gross[j * t_n + t]).max(0.0);
-            applied[j * t_n + t] = x;
-            net[j * t_n + t] = gross[j * t_n + t] - x;
+        let at = j * t_n..(j + 1) * t_n;
+        for (((x, &g), a), n) in taken
+            .iter()
+            .zip(&gross[at.clone()])
+            .zip(&mut applied[at.clone()])
+            .zip(&mut net[at])
+        {
+            let y = x.min(g).max(0.0);
+            *a = y;
+            *n = g - y;
         }
     }
 }

@@ -774,10 +774,15 @@ pub fn run_draws_within(
                 |(scratch, column), (tile, refs)| {
                     let c0 = tile * TILE;
                     column.resize(refs.len() * draws, 0u32);
-                    for d in 0..draws {
-                        let row = &keys[d * stride + c0..d * stride + c0 + refs.len()];
-                        for (i, &key) in row.iter().enumerate() {
-                            column[i * draws + d] = key;
+                    // Sixteen draws at a time: their rows stay in the first-level cache
+                    // while each cell's sixteen keys fill one cache line of its column.
+                    for d0 in (0..draws).step_by(16) {
+                        let block = d0..(d0 + 16).min(draws);
+                        for i in 0..refs.len() {
+                            let at = i * draws;
+                            for d in block.clone() {
+                                column[at + d] = keys[d * stride + c0 + i];
+                            }
                         }
                     }
                     column
