@@ -18,6 +18,10 @@ use woonzorg::population::regional::{
 };
 use woonzorg::source::read_one;
 
+// The allocator of the binary (src/main.rs), so that the benchmarks time what `woonzorg` does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -5,6 +5,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// mimalloc: many small vectors are made and dropped on both threads (group counts, table
+// parts); with it a national run takes about a tenth less CPU than with the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = woonzorg::cli::Cli::parse();
     match woonzorg::cli::run(cli) {
