@@ -145,6 +145,8 @@ struct Chunk {
     /// Per unit: the carried areas it belongs to (positions among the carried areas).
     carried_of: Vec<Vec<usize>>,
     kind: ChunkKind,
+    /// A carried chunk: the position of its first area among the carried areas.
+    first_carried: usize,
 }
 
 /// What the areas of a chunk are.
@@ -160,23 +162,24 @@ enum ChunkKind {
 }
 
 /// Memory the draws may keep: the draws of one chunk of cells (4 bytes per cell and draw)
-/// within the smaller [`CHUNK_MEMORY`], the sums of the carried areas within half of it.
+/// within the smaller [`CHUNK_MEMORY`], the sums of the carried areas within the rest.
 pub const BAND_MEMORY: usize = 256 << 20;
 
 /// The draws of one chunk of cells at most (at least one area a chunk): small enough to stay
 /// in the processor's cache between being counted and being put in order.
-const CHUNK_MEMORY: usize = 8 << 20;
+const CHUNK_MEMORY: usize = 16 << 20;
 
 /// Split the areas into chunks whose cells × draws fit in [`CHUNK_MEMORY`] (or in `memory`
 /// when that is less), so that every unit
 /// is counted once per draw: the areas of one gemeente are grouped by their unit (ascending),
 /// areas of several gemeenten (the selection, regions) are carried — their sums added up per
-/// draw along those chunks — as far as their sums fit; the rest get chunks of their own, which
-/// count their members again.
+/// draw along those chunks — as far as their sums fit beside a chunk, the largest first; the
+/// rest get chunks of their own, which count their members again.
 fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
     let draws = draws.max(1);
     let per_area = (b.group_cells() + b.dwelling_cells()).max(1);
-    let areas_per_chunk = (memory.min(CHUNK_MEMORY) / 4 / draws / per_area).max(1);
+    let chunk_memory = memory.min(CHUNK_MEMORY);
+    let areas_per_chunk = (chunk_memory / 4 / draws / per_area).max(1);
     let n_groups = b.catalogue.groups.len();
     let area_bytes = 8 * (5 * n_groups + b.plan.own_pairs()) * b.n_years() + 1024;
     let codes: Vec<Vec<usize>> = b
@@ -189,12 +192,13 @@ fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
                 .collect()
         })
         .collect();
-    let (singles, multis): (Vec<usize>, Vec<usize>) =
+    let (singles, mut multis): (Vec<usize>, Vec<usize>) =
         (0..b.areas.len()).partition(|&a| codes[a].len() == 1);
+    // The areas with the most members are carried first: counting them again costs most.
+    multis.sort_by_key(|&a| std::cmp::Reverse(codes[a].len()));
     let carry = multis
         .len()
-        .min(memory / 2 / area_bytes / draws)
-        .min(areas_per_chunk);
+        .min((memory - chunk_memory) / area_bytes / draws);
     let (carried, rest) = multis.split_at(carry);
     let mut out = Vec::new();
     // Phase A: the units of the single areas and of the carried areas, in ascending order.
@@ -229,10 +233,12 @@ fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
     if !chunk.units.is_empty() {
         out.push(chunk);
     }
-    if !carried.is_empty() {
+    // The carried areas' cells, as many areas a chunk as the others.
+    for (k, group) in carried.chunks(areas_per_chunk).enumerate() {
         out.push(Chunk {
-            areas: carried.to_vec(),
+            areas: group.to_vec(),
             kind: ChunkKind::Carried,
+            first_carried: k * areas_per_chunk,
             ..Chunk::default()
         });
     }
@@ -258,6 +264,7 @@ fn chunks(b: &DrawBase, draws: usize, memory: usize) -> Vec<Chunk> {
             units,
             areas_of,
             kind: ChunkKind::Several,
+            first_carried: 0,
         });
     }
     out
@@ -381,7 +388,8 @@ fn draw_cells(
         )
     };
     if chunk.kind == ChunkKind::Carried {
-        for (k, area) in carried.iter_mut().enumerate().take(n_areas) {
+        let first = chunk.first_carried;
+        for (k, area) in carried.iter_mut().skip(first).take(n_areas).enumerate() {
             write(k, area);
         }
         return Ok(());
@@ -697,8 +705,9 @@ pub fn run_draws_within(
     // The sums of the carried areas, per draw (and of the run itself), reset once.
     let n_carried = chunks
         .iter()
-        .find(|c| c.kind == ChunkKind::Carried)
-        .map_or(0, |c| c.areas.len());
+        .filter(|c| c.kind == ChunkKind::Carried)
+        .map(|c| c.areas.len())
+        .sum();
     let empty_sums = || {
         let mut a = AreaSums::default();
         a.reset(
