@@ -1098,7 +1098,9 @@ pub fn count_units_with(
             k.iter_mut().for_each(|x| *x = 0.0);
             match method {
                 GroupMethod::Prevalence => {
-                    for (((k, v), &tau), &c) in k.iter_mut().zip(values.iter_mut()).zip(tau).zip(&canon_buf) {
+                    for (((k, v), &tau), &c) in
+                        k.iter_mut().zip(values.iter_mut()).zip(tau).zip(&canon_buf)
+                    {
                         *k = rho * tau;
                         *v = *k * c;
                     }
@@ -1234,7 +1236,9 @@ fn shares_into(
                 *x /= n.max(1.0);
             }
         }
-        _ => out.iter_mut().for_each(|x| *x = share(plan, sums, e, g, u, 0)),
+        _ => out
+            .iter_mut()
+            .for_each(|x| *x = share(plan, sums, e, g, u, 0)),
     }
 }
 

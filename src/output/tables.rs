@@ -308,6 +308,27 @@ impl TableWriter {
         Ok(())
     }
 
+    /// Drop the row begun at `start` and refuse everything after: cell `i` holds `value`,
+    /// which is `what`.
+    #[cold]
+    fn refused_row(
+        &mut self,
+        start: usize,
+        i: usize,
+        value: String,
+        what: &'static str,
+    ) -> std::io::Error {
+        self.broken = true;
+        self.buf.truncate(start);
+        std::io::Error::other(Invariant {
+            table: self.layout.path.clone(),
+            line: self.line,
+            column: self.layout.header.get(i).cloned().unwrap_or_default(),
+            value,
+            what,
+        })
+    }
+
     /// What is wrong with cell `i` holding `f`, if anything.
     #[inline]
     fn refuse(&self, i: usize, f: &[u8]) -> Option<&'static str> {
@@ -367,15 +388,8 @@ impl TableWriter {
             let f = field.as_ref();
             let i = prefix_fields + k;
             if let Some(what) = self.refuse(i, f) {
-                self.broken = true;
-                self.buf.truncate(start);
-                return Err(std::io::Error::other(Invariant {
-                    table: self.layout.path.clone(),
-                    line: self.line,
-                    column: self.layout.header.get(i).cloned().unwrap_or_default(),
-                    value: String::from_utf8_lossy(f).into_owned(),
-                    what,
-                }));
+                let value = String::from_utf8_lossy(f).into_owned();
+                return Err(self.refused_row(start, i, value, what));
             }
             if k > 0 {
                 self.buf.push(b',');
@@ -422,20 +436,47 @@ impl TableWriter {
                     Cell::Text(t) => t.to_string(),
                     _ => String::from_utf8_lossy(&self.buf[at..]).into_owned(),
                 };
-                self.broken = true;
-                self.buf.truncate(start);
-                let i = prefix_fields + k;
-                return Err(std::io::Error::other(Invariant {
-                    table: self.layout.path.clone(),
-                    line: self.line,
-                    column: self.layout.header.get(i).cloned().unwrap_or_default(),
-                    value,
-                    what,
-                }));
+                return Err(self.refused_row(start, prefix_fields + k, value, what));
             }
         }
         self.buf.push(b'\n');
         self.spill(FILE_BUFFER)
+    }
+
+    /// Rows that differ only in their last keys and one value each: per `(keys, value)`,
+    /// `prefix` (from [`TableWriter::prefix`]), `keys` (also from it: the row's own key
+    /// fields), the value in cents, then `text`. The same rows as [`TableWriter::write_cells`]
+    /// with `[&prefix, keys]` and `[Cell::Cents(value), Cell::Text(text)]`, for the largest
+    /// table (population.csv): `text` is encoded and checked once.
+    pub fn write_cents_rows<'a>(
+        &mut self,
+        prefix: &str,
+        rows: impl IntoIterator<Item = (&'a str, f64)>,
+        prefix_fields: usize,
+        text: &str,
+    ) -> std::io::Result<()> {
+        self.still_open()?;
+        let mut tail = vec![b','];
+        push_field(&mut tail, text.as_bytes());
+        tail.push(b'\n');
+        for (keys, value) in rows {
+            self.line += 1;
+            let start = self.buf.len();
+            self.buf.extend_from_slice(prefix.as_bytes());
+            self.buf.extend_from_slice(keys.as_bytes());
+            let at = self.buf.len();
+            push_cents_bytes(&mut self.buf, value);
+            if let Some(what) = self.refuse(prefix_fields, &self.buf[at..]) {
+                let value = String::from_utf8_lossy(&self.buf[at..]).into_owned();
+                return Err(self.refused_row(start, prefix_fields, value, what));
+            }
+            if let Some(what) = self.refuse(prefix_fields + 1, text.as_bytes()) {
+                return Err(self.refused_row(start, prefix_fields + 1, text.to_string(), what));
+            }
+            self.buf.extend_from_slice(&tail);
+            self.spill(FILE_BUFFER)?;
+        }
+        Ok(())
     }
 
     /// Write the collected rows to the file once there are at least `at` bytes of them.

@@ -29,7 +29,7 @@ use super::projection::{
     ExternalSeries, ProjectionInputs, VariantResult, check_counts, run_projection,
 };
 use super::report::write_report;
-use crate::output::tables::{Cell, TableWriter, invariant_of, write_ordered};
+use crate::output::tables::{TableWriter, invariant_of, write_ordered};
 use crate::source::read_one;
 
 use super::profile::StageTimes;
@@ -1101,13 +1101,11 @@ fn write_projection_table(
             let keys = [scenario, &v.name, &area.code, &name, &y.to_string()];
             let prefix = TableWriter::prefix(&keys);
             for (values, fields) in p.0.iter().zip(&sex_age) {
-                for (value, sex_age) in values.iter().zip(fields) {
-                    w.write_cells(
-                        &[&prefix, sex_age],
-                        keys.len() + 2,
-                        &[Cell::Cents(*value), Cell::Text(base_quality)],
-                    )?;
-                }
+                let rows = fields
+                    .iter()
+                    .map(String::as_str)
+                    .zip(values.iter().copied());
+                w.write_cents_rows(&prefix, rows, keys.len() + 2, base_quality)?;
             }
         }
         Ok(())
