@@ -1236,9 +1236,8 @@ fn shares_into(
                 *x /= n.max(1.0);
             }
         }
-        _ => out
-            .iter_mut()
-            .for_each(|x| *x = share(plan, sums, e, g, u, 0)),
+        // The same share every year.
+        _ => out.fill(share(plan, sums, e, g, u, 0)),
     }
 }
 
