@@ -1157,7 +1157,7 @@ pub fn count_units_with(
                         let t = usize::from(x.0.saturating_sub(base)).min(n_years - 1);
                         x.3 = shares[t];
                     }
-                    let run = taakstelling(&h, backlog * share_of(u, 0), |y| {
+                    let run = taakstelling(&h, backlog * shares[0], |y| {
                         realisatie
                             .get(usize::from(y.saturating_sub(*realisatie_from)))
                             .or(realisatie.last())
@@ -1232,8 +1232,8 @@ fn shares_into(
         SharePlan::Population(_) if !plan.national_unit[u] => {
             sums.read(l.band(u, g), out);
             sums.read(l.national_band(g), buf);
-            for (x, n) in out.iter_mut().zip(&*buf) {
-                *x /= n.max(1.0);
+            for (x, &n) in out.iter_mut().zip(&*buf) {
+                *x = population_share(*x, n);
             }
         }
         // The same share every year.
@@ -1258,10 +1258,16 @@ fn share(
             if plan.national_unit[u] {
                 1.0
             } else {
-                sums.get(l.band(u, g) + t) / sums.get(l.national_band(g) + t).max(1.0)
+                population_share(sums.get(l.band(u, g) + t), sums.get(l.national_band(g) + t))
             }
         }
     }
+}
+
+/// A gemeente's share of a count shared out by population: its persons in the group's ages
+/// over the country's (at least one).
+fn population_share(band: f64, national: f64) -> f64 {
+    band / national.max(1.0)
 }
 
 /// The parameters of a group's method, per year of the run.

@@ -166,7 +166,8 @@ enum ChunkKind {
 pub const BAND_MEMORY: usize = 256 << 20;
 
 /// The draws of one chunk of cells at most (at least one area a chunk): small enough to stay
-/// in the processor's cache between being counted and being put in order.
+/// mostly in the processor's last-level cache between being counted and being put in order
+/// (16 MB ran 5–8 % faster than 8 MB here; 1–4 MB slower).
 const CHUNK_MEMORY: usize = 16 << 20;
 
 /// Split the areas into chunks whose cells × draws fit in [`CHUNK_MEMORY`] (or in `memory`
