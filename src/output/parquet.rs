@@ -75,11 +75,15 @@ mod with_polars {
 
     /// Write a CSV table of a run as Parquet: columns whose every non-empty cell is a number become
     /// Float64 (empty = null), the others (and code columns such as region and year) stay text.
+    /// Two passes over the file: the first finds the number columns, the second fills one
+    /// column builder each, so no cell is ever held as a `String` of its own (the population
+    /// table of all 342 gemeenten has 3.7 million rows).
     pub fn csv_to_parquet(
         csv_path: &std::path::Path,
         parquet_path: &std::path::Path,
     ) -> PolarsResult<()> {
         let io = |e: csv::Error| PolarsError::ComputeError(e.to_string().into());
+        let codes = ["region", "member", "age", "year", "until"];
         let mut r = csv::Reader::from_path(csv_path).map_err(io)?;
         let header: Vec<String> = r
             .headers()
@@ -87,28 +91,53 @@ mod with_polars {
             .iter()
             .map(str::to_string)
             .collect();
-        let mut cols: Vec<Vec<String>> = vec![Vec::new(); header.len()];
-        for rec in r.records() {
-            let rec = rec.map_err(io)?;
+        // Pass 1: which columns hold numbers only (and at least one).
+        let mut numeric: Vec<bool> = header.iter().map(|h| !codes.contains(&h.as_str())).collect();
+        let mut filled = vec![false; header.len()];
+        let mut rec = csv::StringRecord::new();
+        let mut n = 0usize;
+        while r.read_record(&mut rec).map_err(io)? {
+            n += 1;
             for (c, v) in rec.iter().enumerate().take(header.len()) {
-                cols[c].push(v.to_string());
+                if !v.is_empty() {
+                    filled[c] = true;
+                    numeric[c] = numeric[c] && v.parse::<f64>().is_ok();
+                }
             }
         }
-        let n = cols.first().map(Vec::len).unwrap_or(0);
-        let codes = ["region", "member", "age", "year", "until"];
-        let columns: Vec<Column> = header
+        for (num, filled) in numeric.iter_mut().zip(&filled) {
+            *num = *num && *filled;
+        }
+        // Pass 2: one builder per column.
+        enum Builder {
+            Number(PrimitiveChunkedBuilder<Float64Type>),
+            Text(StringChunkedBuilder),
+        }
+        let mut builders: Vec<Builder> = header
             .iter()
-            .zip(cols)
-            .map(|(name, v)| {
-                let numeric = !codes.contains(&name.as_str())
-                    && v.iter().any(|s| !s.is_empty())
-                    && v.iter().all(|s| s.is_empty() || s.parse::<f64>().is_ok());
-                if numeric {
-                    let x: Vec<Option<f64>> = v.iter().map(|s| s.parse().ok()).collect();
-                    Column::new(name.as_str().into(), x)
+            .zip(&numeric)
+            .map(|(name, num)| {
+                if *num {
+                    Builder::Number(PrimitiveChunkedBuilder::new(name.as_str().into(), n))
                 } else {
-                    Column::new(name.as_str().into(), v)
+                    Builder::Text(StringChunkedBuilder::new(name.as_str().into(), n))
                 }
+            })
+            .collect();
+        let mut r = csv::Reader::from_path(csv_path).map_err(io)?;
+        while r.read_record(&mut rec).map_err(io)? {
+            for (b, v) in builders.iter_mut().zip(rec.iter()) {
+                match b {
+                    Builder::Number(b) => b.append_option(v.parse().ok()),
+                    Builder::Text(b) => b.append_value(v),
+                }
+            }
+        }
+        let columns: Vec<Column> = builders
+            .into_iter()
+            .map(|b| match b {
+                Builder::Number(b) => b.finish().into_column(),
+                Builder::Text(b) => b.finish().into_column(),
             })
             .collect();
         let mut df = DataFrame::new(n, columns)?;

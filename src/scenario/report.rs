@@ -10,7 +10,7 @@ use crate::groups::sources::sourced_entries;
 use crate::output::annex::{Annex, AnnexTable, Section};
 use crate::output::parquet::csv_to_parquet;
 use crate::output::tables::csv_to_dutch_dialect;
-use crate::output::xlsx::{Sheet, dutch_header, write_workbook};
+use crate::output::xlsx::{Sheet, WorkbookError, WorkbookWriter, dutch_header};
 use crate::source::tidy::nl_number;
 
 use super::run::RunError;
@@ -82,11 +82,57 @@ pub struct Report {
     pub headline: Vec<Headline>,
 }
 
-fn read(dir: &Path, table: &str) -> Option<Sheet> {
-    let p = dir.join("tables").join(format!("{table}.csv"));
-    p.is_file()
-        .then(|| Sheet::from_csv(table, &p).ok())
-        .flatten()
+fn table_path(dir: &Path, table: &str) -> PathBuf {
+    dir.join("tables").join(format!("{table}.csv"))
+}
+
+/// The rows of a run table where every (column, value) matches, read as they stream past (a
+/// table of all 342 gemeenten is never held whole for the few rows the annex shows). `None`
+/// when the table was not written or cannot be read.
+fn read_where(dir: &Path, table: &str, conds: &[(&str, &str)]) -> Option<Sheet> {
+    let p = table_path(dir, table);
+    if !p.is_file() {
+        return None;
+    }
+    let mut r = csv::Reader::from_path(&p).ok()?;
+    let header: Vec<String> = r.headers().ok()?.iter().map(str::to_string).collect();
+    let idx: Vec<(usize, &str)> = conds
+        .iter()
+        .filter_map(|(c, v)| header.iter().position(|h| h == c).map(|i| (i, *v)))
+        .collect();
+    let mut rows = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    while r.read_record(&mut rec).ok()? {
+        if idx.iter().all(|(i, v)| rec.get(*i) == Some(*v)) {
+            rows.push(rec.iter().map(str::to_string).collect());
+        }
+    }
+    Some(Sheet {
+        name: table.to_string(),
+        header,
+        rows,
+    })
+}
+
+/// The first row's variant and the last row's region and region name of the groups table (the
+/// annex region when the scenario names none), read without keeping the rows.
+fn groups_ends(dir: &Path) -> Option<(String, (String, String))> {
+    let mut r = csv::Reader::from_path(table_path(dir, "groups")).ok()?;
+    let header = r.headers().ok()?.clone();
+    let at = |name: &str, or: usize| header.iter().position(|h| h == name).unwrap_or(or);
+    let (vi, ri, ni) = (at("variant", 1), at("region", 2), at("region_name", 3));
+    let mut rec = csv::StringRecord::new();
+    let mut first_variant = None;
+    let mut last = None;
+    while r.read_record(&mut rec).ok()? {
+        if first_variant.is_none() {
+            first_variant = rec.get(vi).map(str::to_string);
+        }
+        last = Some(rec.clone());
+    }
+    let last = last?;
+    let text = |i: usize| last.get(i).unwrap_or_default().to_string();
+    Some((first_variant?, (text(ri), text(ni))))
 }
 
 fn col(s: &Sheet, name: &str) -> Option<usize> {
@@ -110,6 +156,8 @@ fn select<'a>(s: &'a Sheet, conds: &[(&str, &str)]) -> Vec<&'a Vec<String>> {
 }
 
 /// Build the workbook, the Parquet copies, the annex and the headline in the staged run folder.
+/// The Parquet copies are made on a thread of their own beside the workbook and the annex (both
+/// only read the tables); the tables are turned into the Dutch CSV dialect after both.
 #[allow(clippy::too_many_arguments)]
 pub fn write_report(
     dir: &Path,
@@ -121,15 +169,42 @@ pub fn write_report(
     notes: &[String],
     csv_dialect_nl: bool,
 ) -> Result<Report, RunError> {
-    let werr = |p: PathBuf| move |source: std::io::Error| RunError::write(&p, source);
-    let mut files = Vec::new();
-    let base = scenario.base_year;
-    let horizon = scenario.horizon;
-    let mid_year = 2030.clamp(base, horizon);
+    let (parquet, report) = std::thread::scope(|sc| {
+        let parquet = sc.spawn(|| parquet_copies(dir));
+        let report = workbook_and_annex(
+            dir,
+            scenario,
+            scenario_path,
+            region,
+            inputs,
+            seed_and_draws,
+            notes,
+        );
+        (parquet.join(), report)
+    });
+    let mut files = match parquet {
+        Ok(files) => files?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    let mut report = report?;
+    files.append(&mut report.files);
+    report.files = files;
+    if csv_dialect_nl {
+        for (t, _, _) in TABLES {
+            let csv = table_path(dir, t);
+            if csv.is_file() {
+                csv_to_dutch_dialect(&csv).map_err(|e| RunError::write(&csv, e))?;
+            }
+        }
+    }
+    Ok(report)
+}
 
-    // Parquet copies.
+/// A Parquet copy of every table the run wrote (`tables/<table>.parquet`).
+fn parquet_copies(dir: &Path) -> Result<Vec<String>, RunError> {
+    let mut files = Vec::new();
     for (t, _, _) in TABLES {
-        let csv = dir.join("tables").join(format!("{t}.csv"));
+        let csv = table_path(dir, t);
         if csv.is_file() {
             let pq = dir.join("tables").join(format!("{t}.parquet"));
             csv_to_parquet(&csv, &pq).map_err(|e| RunError::Write {
@@ -139,30 +214,34 @@ pub fn write_report(
             files.push(format!("tables/{t}.parquet"));
         }
     }
+    Ok(files)
+}
+
+/// The workbook, the annex and the headline.
+fn workbook_and_annex(
+    dir: &Path,
+    scenario: &Scenario,
+    scenario_path: &Path,
+    region: Option<(String, String)>,
+    inputs: &[PathBuf],
+    seed_and_draws: Option<(u64, usize)>,
+    notes: &[String],
+) -> Result<Report, RunError> {
+    let werr = |p: PathBuf| move |source: std::io::Error| RunError::write(&p, source);
+    let mut files = Vec::new();
+    let base = scenario.base_year;
+    let horizon = scenario.horizon;
+    let mid_year = 2030.clamp(base, horizon);
 
     // The region of the annex and the headline.
-    let groups = read(dir, "groups");
-    let (region, region_name) = match (region, &groups) {
+    let ends = groups_ends(dir);
+    let (region, region_name) = match (region, &ends) {
         (Some(r), _) => r,
-        (None, Some(g)) => {
-            let r = g.rows.last().map(|r| {
-                (
-                    r[col(g, "region").unwrap_or(2)].clone(),
-                    r[col(g, "region_name").unwrap_or(3)].clone(),
-                )
-            });
-            r.unwrap_or_default()
-        }
+        (None, Some((_, last))) => last.clone(),
         (None, None) => Default::default(),
     };
-    let first_variant = groups
-        .as_ref()
-        .and_then(|g| {
-            g.rows
-                .first()
-                .map(|r| r[col(g, "variant").unwrap_or(1)].clone())
-        })
-        .unwrap_or_else(|| "midden".into());
+    let first_variant = ends.map_or_else(|| "midden".to_string(), |(v, _)| v);
+    let groups = read_where(dir, "groups", &[("region", &region), ("variant", &first_variant)]);
     let mut headline = Vec::new();
     if let Some(g) = &groups {
         let rows = select(g, &[("region", &region), ("variant", &first_variant)]);
@@ -222,8 +301,8 @@ pub fn write_report(
         add_sources(p, &name);
     }
 
-    // The workbook.
-    let mut sheets = vec![Sheet {
+    // The workbook: the tables stream from their CSV into their sheets.
+    let summary = Sheet {
         name: "Samenvatting".into(),
         header: vec![
             "region".into(),
@@ -248,27 +327,35 @@ pub fn write_report(
                 ]
             })
             .collect(),
-    }];
-    for (t, name, _) in TABLES {
-        if let Some(mut s) = read(dir, t) {
-            if *t == "population" {
-                s = five_year_bands(s);
-            }
-            if s.rows.len() >= 1_048_575 {
-                // Excel's limit; the CSV and Parquet hold everything.
-                s.rows.truncate(1_048_574);
-            }
-            s.name = name.to_string();
-            sheets.push(s);
-        }
-    }
-    sheets.push(Sheet {
+    };
+    let bronnen = Sheet {
         name: "Bronnen".into(),
         header: vec!["part".into(), "key".into(), "value".into(), "source".into()],
         rows: sources.clone(),
-    });
+    };
     let xlsx = dir.join(format!("{}.xlsx", scenario.name));
-    write_workbook(&xlsx, &scenario.title, &sheets).map_err(|e| RunError::Write {
+    let write_workbook = || -> Result<(), WorkbookError> {
+        let mut wb = WorkbookWriter::new(&scenario.title)?;
+        wb.add_sheet(&summary)?;
+        for (t, name, _) in TABLES {
+            let p = table_path(dir, t);
+            if !p.is_file() {
+                continue;
+            }
+            let mut r = csv::Reader::from_path(&p)?;
+            let header: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
+            if *t == "population" {
+                let (header, rows) = five_year_bands(header, r);
+                wb.add_rows(name, &header, rows)?;
+            } else {
+                wb.add_rows(name, &header, r.into_records())?;
+            }
+        }
+        wb.add_sheet(&bronnen)?;
+        wb.save(&xlsx)?;
+        Ok(())
+    };
+    write_workbook().map_err(|e| RunError::Write {
         path: xlsx.clone(),
         source: std::io::Error::other(e.to_string()),
     })?;
@@ -295,14 +382,6 @@ pub fn write_report(
     std::fs::write(&html, annex.to_html(&svg)).map_err(werr(html.clone()))?;
     files.push("bijlage.html".into());
 
-    if csv_dialect_nl {
-        for (t, _, _) in TABLES {
-            let csv = dir.join("tables").join(format!("{t}.csv"));
-            if csv.is_file() {
-                csv_to_dutch_dialect(&csv).map_err(werr(csv.clone()))?;
-            }
-        }
-    }
     Ok(Report {
         files,
         region,
@@ -371,7 +450,7 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
         heading: "2. Woningen per type: vraag, aanbod en tekort".into(),
         ..Default::default()
     };
-    if let Some(d) = read(dir, "dwellings") {
+    if let Some(d) = read_where(dir, "dwellings", &[("region", region)]) {
         let rows = select(
             &d,
             &[
@@ -460,7 +539,7 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
         heading: "3. Sociale huur, kosten en beleidstoetsen".into(),
         ..Default::default()
     };
-    if let Some(p) = read(dir, "pressure")
+    if let Some(p) = read_where(dir, "pressure", &[("region", region)])
         && let (Some(yi), Some(li), Some(ni), Some(shi), Some(vi)) = (
             col(&p, "year"),
             col(&p, "lettings"),
@@ -501,7 +580,7 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
                 .collect(),
         });
     }
-    if let Some(c) = read(dir, "costs")
+    if let Some(c) = read_where(dir, "costs", &[("region", region)])
         && let (Some(yi), Some(pi), Some(ci)) = (col(&c, "year"), col(&c, "payer"), col(&c, "cost"))
     {
         let rows = select(
@@ -534,7 +613,7 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
                 .collect(),
         });
     }
-    if let Some(p) = read(dir, "policy")
+    if let Some(p) = read_where(dir, "policy", &[("region", region)])
         && let (Some(li), Some(mi), Some(di)) =
             (col(&p, "label"), col(&p, "met"), col(&p, "detail"))
     {
@@ -572,7 +651,7 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
             s.paragraphs.push(format!(
                 "Monte Carlo met {draws} trekkingen (seed {seed}): elke parameter met een spreiding is getrokken, en de bevolking tussen de varianten laag en hoog van de Kernprognose waar dat is gevraagd. De 67 %- en 95 %-intervallen per groep staan in tables/groups_bands.csv."
             ));
-            if let Some(b) = read(dir, "groups_bands")
+            if let Some(b) = read_where(dir, "groups_bands", &[("region", region)])
                 && let (Some(gi), Some(yi), Some(mi), Some(p16), Some(p50), Some(p83)) = (col(&b, "group"), col(&b, "year"), col(&b, "measure"), col(&b, "p16_5"), col(&b, "p50"), col(&b, "p83_5"))
             {
                 let rows = select(&b, &[("region", region)]);
@@ -646,43 +725,66 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
 }
 
 /// The population sheet of the workbook by 5-year age band (0-4 … 95+): a fifth of the rows;
-/// the single years stay in the CSV and Parquet.
-fn five_year_bands(s: Sheet) -> Sheet {
-    let Some(ai) = col(&s, "age") else { return s };
-    let Some(vi) = col(&s, "value") else { return s };
-    let mut order: Vec<Vec<String>> = Vec::new();
-    let mut sums: std::collections::HashMap<Vec<String>, f64> = std::collections::HashMap::new();
-    for r in &s.rows {
-        let age: usize = r[ai].trim_end_matches('+').parse().unwrap_or(0);
-        let band = if age >= 95 {
+/// the single years stay in the CSV and Parquet. The rows of a band follow each other in
+/// population.csv (age is its innermost column), so a band's row is complete when the next
+/// band starts and the rows stream through without being kept.
+fn five_year_bands(
+    mut header: Vec<String>,
+    mut r: csv::Reader<std::fs::File>,
+) -> (
+    Vec<String>,
+    Box<dyn Iterator<Item = Result<Vec<String>, csv::Error>>>,
+) {
+    let (Some(ai), Some(vi)) = (
+        header.iter().position(|h| h == "age"),
+        header.iter().position(|h| h == "value"),
+    ) else {
+        return (header, Box::new(r.into_records().map(|rec| rec.map(|rec| rec.iter().map(str::to_string).collect()))));
+    };
+    header[ai] = "age_band".into();
+    let band = |age: &str| -> String {
+        let age: usize = age.trim_end_matches('+').parse().unwrap_or(0);
+        if age >= 95 {
             "95+".to_string()
         } else {
             format!("{}-{}", age / 5 * 5, age / 5 * 5 + 4)
-        };
-        let mut key = r.clone();
-        key[ai] = band;
-        key[vi] = String::new();
-        match sums.get_mut(&key) {
-            Some(v) => *v += num(&r[vi]),
-            None => {
-                sums.insert(key.clone(), num(&r[vi]));
-                order.push(key);
+        }
+    };
+    let mut rec = csv::StringRecord::new();
+    // The band being summed: its key (the row with the band for the age and no value) and sum.
+    let mut current: Option<(Vec<String>, f64)> = None;
+    let finished = move |(mut key, sum): (Vec<String>, f64)| {
+        key[vi] = format!("{sum:.2}");
+        key
+    };
+    let rows = std::iter::from_fn(move || {
+        loop {
+            match r.read_record(&mut rec) {
+                Err(e) => return Some(Err(e)),
+                Ok(false) => return current.take().map(finished).map(Ok),
+                Ok(true) => {}
+            }
+            let b = band(rec.get(ai).unwrap_or_default());
+            let same = current.as_ref().is_some_and(|(key, _)| {
+                key.len() == rec.len()
+                    && key.iter().zip(rec.iter()).enumerate().all(|(i, (k, v))| {
+                        i == vi || (i == ai && *k == b) || (i != ai && k == v)
+                    })
+            });
+            let v = num(rec.get(vi).unwrap_or_default());
+            if same {
+                if let Some((_, sum)) = current.as_mut() {
+                    *sum += v;
+                }
+                continue;
+            }
+            let mut key: Vec<String> = rec.iter().map(str::to_string).collect();
+            key[ai] = b;
+            key[vi] = String::new();
+            if let Some(done) = current.replace((key, v)) {
+                return Some(Ok(finished(done)));
             }
         }
-    }
-    let mut header = s.header.clone();
-    header[ai] = "age_band".into();
-    let rows = order
-        .into_iter()
-        .map(|mut k| {
-            let v = sums[&k];
-            k[vi] = format!("{:.2}", v);
-            k
-        })
-        .collect();
-    Sheet {
-        name: s.name,
-        header,
-        rows,
-    }
+    });
+    (header, Box::new(rows))
 }
