@@ -92,7 +92,10 @@ mod with_polars {
             .map(str::to_string)
             .collect();
         // Pass 1: which columns hold numbers only (and at least one).
-        let mut numeric: Vec<bool> = header.iter().map(|h| !codes.contains(&h.as_str())).collect();
+        let mut numeric: Vec<bool> = header
+            .iter()
+            .map(|h| !codes.contains(&h.as_str()))
+            .collect();
         let mut filled = vec![false; header.len()];
         let mut rec = csv::StringRecord::new();
         let mut n = 0usize;

@@ -231,7 +231,11 @@ impl WorkbookWriter {
                 }
                 match v.parse::<f64>() {
                     Ok(x) if x.is_finite() && !is_code.get(c).copied().unwrap_or(false) => {
-                        let f = if x.fract() == 0.0 { &self.int } else { &self.dec };
+                        let f = if x.fract() == 0.0 {
+                            &self.int
+                        } else {
+                            &self.dec
+                        };
                         ws.write_number_with_format(n_rows, c as u16, x, f)?;
                     }
                     _ => {

@@ -241,7 +241,11 @@ fn workbook_and_annex(
         (None, None) => Default::default(),
     };
     let first_variant = ends.map_or_else(|| "midden".to_string(), |(v, _)| v);
-    let groups = read_where(dir, "groups", &[("region", &region), ("variant", &first_variant)]);
+    let groups = read_where(
+        dir,
+        "groups",
+        &[("region", &region), ("variant", &first_variant)],
+    );
     let mut headline = Vec::new();
     if let Some(g) = &groups {
         let rows = select(g, &[("region", &region), ("variant", &first_variant)]);
@@ -724,6 +728,9 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
     }
 }
 
+/// Rows of a sheet as they are read.
+type RowStream = Box<dyn Iterator<Item = Result<Vec<String>, csv::Error>>>;
+
 /// The population sheet of the workbook by 5-year age band (0-4 … 95+): a fifth of the rows;
 /// the single years stay in the CSV and Parquet. The rows of a band follow each other in
 /// population.csv (age is its innermost column), so a band's row is complete when the next
@@ -731,15 +738,18 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
 fn five_year_bands(
     mut header: Vec<String>,
     mut r: csv::Reader<std::fs::File>,
-) -> (
-    Vec<String>,
-    Box<dyn Iterator<Item = Result<Vec<String>, csv::Error>>>,
-) {
+) -> (Vec<String>, RowStream) {
     let (Some(ai), Some(vi)) = (
         header.iter().position(|h| h == "age"),
         header.iter().position(|h| h == "value"),
     ) else {
-        return (header, Box::new(r.into_records().map(|rec| rec.map(|rec| rec.iter().map(str::to_string).collect()))));
+        return (
+            header,
+            Box::new(
+                r.into_records()
+                    .map(|rec| rec.map(|rec| rec.iter().map(str::to_string).collect())),
+            ),
+        );
     };
     header[ai] = "age_band".into();
     let band = |age: &str| -> String {
@@ -765,12 +775,13 @@ fn five_year_bands(
                 Ok(true) => {}
             }
             let b = band(rec.get(ai).unwrap_or_default());
-            let same = current.as_ref().is_some_and(|(key, _)| {
-                key.len() == rec.len()
-                    && key.iter().zip(rec.iter()).enumerate().all(|(i, (k, v))| {
-                        i == vi || (i == ai && *k == b) || (i != ai && k == v)
-                    })
-            });
+            let same =
+                current.as_ref().is_some_and(|(key, _)| {
+                    key.len() == rec.len()
+                        && key.iter().zip(rec.iter()).enumerate().all(|(i, (k, v))| {
+                            i == vi || (i == ai && *k == b) || (i != ai && k == v)
+                        })
+                });
             let v = num(rec.get(vi).unwrap_or_default());
             if same {
                 if let Some((_, sum)) = current.as_mut() {
