@@ -155,31 +155,27 @@ fn select<'a>(s: &'a Sheet, conds: &[(&str, &str)]) -> Vec<&'a Vec<String>> {
         .collect()
 }
 
+/// What the report of a run is made from: the staged run folder with its tables, the scenario,
+/// the annex region (the last region of the groups table when `None`), the input files whose
+/// sources are listed, the Monte Carlo seed and draws, and the notes of the run.
+pub struct ReportRequest<'a> {
+    pub dir: &'a Path,
+    pub scenario: &'a Scenario,
+    pub scenario_path: &'a Path,
+    pub region: Option<(String, String)>,
+    pub inputs: &'a [PathBuf],
+    pub seed_and_draws: Option<(u64, usize)>,
+    pub notes: &'a [String],
+}
+
 /// Build the workbook, the Parquet copies, the annex and the headline in the staged run folder.
 /// The Parquet copies are made on a thread of their own beside the workbook and the annex (both
 /// only read the tables); the tables are turned into the Dutch CSV dialect after both.
-#[allow(clippy::too_many_arguments)]
-pub fn write_report(
-    dir: &Path,
-    scenario: &Scenario,
-    scenario_path: &Path,
-    region: Option<(String, String)>,
-    inputs: &[PathBuf],
-    seed_and_draws: Option<(u64, usize)>,
-    notes: &[String],
-    csv_dialect_nl: bool,
-) -> Result<Report, RunError> {
+pub fn write_report(req: ReportRequest<'_>, csv_dialect_nl: bool) -> Result<Report, RunError> {
+    let dir = req.dir;
     let (parquet, report) = std::thread::scope(|sc| {
         let parquet = sc.spawn(|| parquet_copies(dir));
-        let report = workbook_and_annex(
-            dir,
-            scenario,
-            scenario_path,
-            region,
-            inputs,
-            seed_and_draws,
-            notes,
-        );
+        let report = workbook_and_annex(req);
         (parquet.join(), report)
     });
     let mut files = match parquet {
@@ -218,15 +214,16 @@ fn parquet_copies(dir: &Path) -> Result<Vec<String>, RunError> {
 }
 
 /// The workbook, the annex and the headline.
-fn workbook_and_annex(
-    dir: &Path,
-    scenario: &Scenario,
-    scenario_path: &Path,
-    region: Option<(String, String)>,
-    inputs: &[PathBuf],
-    seed_and_draws: Option<(u64, usize)>,
-    notes: &[String],
-) -> Result<Report, RunError> {
+fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
+    let ReportRequest {
+        dir,
+        scenario,
+        scenario_path,
+        region,
+        inputs,
+        seed_and_draws,
+        notes,
+    } = req;
     let werr = |p: PathBuf| move |source: std::io::Error| RunError::write(&p, source);
     let mut files = Vec::new();
     let base = scenario.base_year;

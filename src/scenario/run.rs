@@ -28,7 +28,7 @@ use super::montecarlo::{monte_carlo, write_dwelling_bands, write_group_bands};
 use super::projection::{
     ExternalSeries, ProjectionInputs, VariantResult, check_counts, run_projection,
 };
-use super::report::write_report;
+use super::report::{ReportRequest, write_report};
 use crate::output::tables::{TableWriter, invariant_of, write_ordered};
 use crate::source::read_one;
 
@@ -734,13 +734,15 @@ pub fn run_scenario(
         }
     } else {
         write_report(
-            &staged.path(""),
-            &scenario,
-            scenario_path,
-            region_for_report,
-            &report_inputs,
-            (draws > 0 && groups.is_some()).then_some((seed, draws)),
-            &notes,
+            ReportRequest {
+                dir: &staged.path(""),
+                scenario: &scenario,
+                scenario_path,
+                region: region_for_report,
+                inputs: &report_inputs,
+                seed_and_draws: (draws > 0 && groups.is_some()).then_some((seed, draws)),
+                notes: &notes,
+            },
             opts.csv_dialect_nl,
         )?
     };
