@@ -459,6 +459,7 @@ impl TableWriter {
         let mut tail = vec![b','];
         push_field(&mut tail, text.as_bytes());
         tail.push(b'\n');
+        let text_refused = self.refuse(prefix_fields + 1, text.as_bytes());
         for (keys, value) in rows {
             self.line += 1;
             let start = self.buf.len();
@@ -470,7 +471,7 @@ impl TableWriter {
                 let value = String::from_utf8_lossy(&self.buf[at..]).into_owned();
                 return Err(self.refused_row(start, prefix_fields, value, what));
             }
-            if let Some(what) = self.refuse(prefix_fields + 1, text.as_bytes()) {
+            if let Some(what) = text_refused {
                 return Err(self.refused_row(start, prefix_fields + 1, text.to_string(), what));
             }
             self.buf.extend_from_slice(&tail);

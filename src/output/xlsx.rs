@@ -91,29 +91,6 @@ pub struct Sheet {
     pub rows: Vec<Vec<String>>,
 }
 
-impl Sheet {
-    /// A sheet from a CSV file written by the run.
-    pub fn from_csv(name: &str, path: &Path) -> std::io::Result<Sheet> {
-        let mut r = csv::Reader::from_path(path).map_err(std::io::Error::other)?;
-        let header = r
-            .headers()
-            .map_err(std::io::Error::other)?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let rows = r
-            .records()
-            .map(|rec| rec.map(|r| r.iter().map(str::to_string).collect()))
-            .collect::<Result<_, _>>()
-            .map_err(std::io::Error::other)?;
-        Ok(Sheet {
-            name: name.to_string(),
-            header,
-            rows,
-        })
-    }
-}
-
 /// Text columns that look like numbers but are codes (never written as numbers).
 const CODE_COLUMNS: &[&str] = &["region", "member", "age", "year", "until", "seed"];
 

@@ -121,16 +121,15 @@ fn groups_ends(dir: &Path) -> Option<(String, (String, String))> {
     let header = r.headers().ok()?.clone();
     let at = |name: &str, or: usize| header.iter().position(|h| h == name).unwrap_or(or);
     let (vi, ri, ni) = (at("variant", 1), at("region", 2), at("region_name", 3));
-    let mut rec = csv::StringRecord::new();
+    let (mut rec, mut last) = (csv::StringRecord::new(), csv::StringRecord::new());
     let mut first_variant = None;
-    let mut last = None;
     while r.read_record(&mut rec).ok()? {
         if first_variant.is_none() {
             first_variant = rec.get(vi).map(str::to_string);
         }
-        last = Some(rec.clone());
+        // The record just read becomes the last one; the buffer of the one before is read into.
+        std::mem::swap(&mut rec, &mut last);
     }
-    let last = last?;
     let text = |i: usize| last.get(i).unwrap_or_default().to_string();
     Some((first_variant?, (text(ri), text(ni))))
 }
@@ -141,18 +140,6 @@ fn col(s: &Sheet, name: &str) -> Option<usize> {
 
 fn num(s: &str) -> f64 {
     s.parse().unwrap_or(0.0)
-}
-
-/// Rows of a sheet where every (column, value) matches.
-fn select<'a>(s: &'a Sheet, conds: &[(&str, &str)]) -> Vec<&'a Vec<String>> {
-    let idx: Vec<(usize, &str)> = conds
-        .iter()
-        .filter_map(|(c, v)| col(s, c).map(|i| (i, *v)))
-        .collect();
-    s.rows
-        .iter()
-        .filter(|r| idx.iter().all(|(i, v)| r[*i] == *v))
-        .collect()
 }
 
 /// What the report of a run is made from: the staged run folder with its tables, the scenario,
@@ -245,7 +232,7 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
     );
     let mut headline = Vec::new();
     if let Some(g) = &groups {
-        let rows = select(g, &[("region", &region), ("variant", &first_variant)]);
+        let rows = &g.rows;
         let (gi, li, yi, ni) = (
             col(g, "group"),
             col(g, "group_label"),
@@ -254,7 +241,7 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
         );
         if let (Some(gi), Some(li), Some(yi), Some(ni)) = (gi, li, yi, ni) {
             let mut ids: Vec<(String, String)> = Vec::new();
-            for r in &rows {
+            for r in rows {
                 if !ids.iter().any(|(i, _)| i == &r[gi]) {
                     ids.push((r[gi].clone(), r[li].clone()));
                 }
@@ -451,15 +438,16 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
         heading: "2. Woningen per type: vraag, aanbod en tekort".into(),
         ..Default::default()
     };
-    if let Some(d) = read_where(dir, "dwellings", &[("region", region)]) {
-        let rows = select(
-            &d,
-            &[
-                ("region", region),
-                ("variant", variant),
-                ("group", "totaal"),
-            ],
-        );
+    if let Some(d) = read_where(
+        dir,
+        "dwellings",
+        &[
+            ("region", region),
+            ("variant", variant),
+            ("group", "totaal"),
+        ],
+    ) {
+        let rows = &d.rows;
         let (ti, yi, di, si, gi, st) = (
             col(&d, "dwelling_type"),
             col(&d, "year"),
@@ -495,7 +483,7 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
                     .map(|t| {
                         let b = at(t, base);
                         let h = at(t, horizon);
-                        let f = |r: Option<&&Vec<String>>, i: usize| {
+                        let f = |r: Option<&Vec<String>>, i: usize| {
                             r.map(|r| {
                                 if r[i].is_empty() {
                                     "—".to_string()
@@ -540,23 +528,22 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
         heading: "3. Sociale huur, kosten en beleidstoetsen".into(),
         ..Default::default()
     };
-    if let Some(p) = read_where(dir, "pressure", &[("region", region)])
-        && let (Some(yi), Some(li), Some(ni), Some(shi), Some(vi)) = (
-            col(&p, "year"),
-            col(&p, "lettings"),
-            col(&p, "needed"),
-            col(&p, "share"),
-            col(&p, "verdringing"),
-        )
-    {
-        let rows = select(
-            &p,
-            &[
-                ("region", region),
-                ("variant", variant),
-                ("group", "totaal"),
-            ],
-        );
+    if let Some(p) = read_where(
+        dir,
+        "pressure",
+        &[
+            ("region", region),
+            ("variant", variant),
+            ("group", "totaal"),
+        ],
+    ) && let (Some(yi), Some(li), Some(ni), Some(shi), Some(vi)) = (
+        col(&p, "year"),
+        col(&p, "lettings"),
+        col(&p, "needed"),
+        col(&p, "share"),
+        col(&p, "verdringing"),
+    ) {
+        let rows = &p.rows;
         s.tables.push(AnnexTable {
             caption: "Toewijzingen van sociale huurwoningen".into(),
             header: vec![
@@ -581,17 +568,18 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
                 .collect(),
         });
     }
-    if let Some(c) = read_where(dir, "costs", &[("region", region)])
-        && let (Some(yi), Some(pi), Some(ci)) = (col(&c, "year"), col(&c, "payer"), col(&c, "cost"))
+    if let Some(c) = read_where(
+        dir,
+        "costs",
+        &[
+            ("region", region),
+            ("variant", variant),
+            ("setting", "totaal"),
+        ],
+    ) && let (Some(yi), Some(pi), Some(ci)) =
+        (col(&c, "year"), col(&c, "payer"), col(&c, "cost"))
     {
-        let rows = select(
-            &c,
-            &[
-                ("region", region),
-                ("variant", variant),
-                ("setting", "totaal"),
-            ],
-        );
+        let rows = &c.rows;
         let payers: Vec<String> = rows
             .iter()
             .filter(|r| r[yi] == base.to_string())
@@ -618,7 +606,7 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
         && let (Some(li), Some(mi), Some(di)) =
             (col(&p, "label"), col(&p, "met"), col(&p, "detail"))
     {
-        let rows = select(&p, &[("region", region)]);
+        let rows = &p.rows;
         s.tables.push(AnnexTable {
             caption: "Beleidstoetsen".into(),
             header: vec!["Regel".into(), "Gehaald".into(), "Toelichting".into()],
@@ -655,7 +643,7 @@ Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de gr
             if let Some(b) = read_where(dir, "groups_bands", &[("region", region)])
                 && let (Some(gi), Some(yi), Some(mi), Some(p16), Some(p50), Some(p83)) = (col(&b, "group"), col(&b, "year"), col(&b, "measure"), col(&b, "p16_5"), col(&b, "p50"), col(&b, "p83_5"))
             {
-                let rows = select(&b, &[("region", region)]);
+                let rows = &b.rows;
                 s.tables.push(AnnexTable {
                     caption: format!("Netto personen {horizon}: mediaan en 67 %-interval"),
                     header: vec!["Groep".into(), "P16,5".into(), "Mediaan".into(), "P83,5".into()],
