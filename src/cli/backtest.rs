@@ -65,6 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .into());
     }
     let d = args.data.join("population");
+    let out = crate::output::files::output_target(&args.out, "backtest", true, &[d.clone()])?;
     let nd = NationalData::from_tables(
         &read_one(&d.join("7461bev_bevolking_nl.csv"))?,
         &read_one(&d.join("37168_overledenen_nl.csv"))?,
@@ -78,8 +79,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let bt = run_backtest(&nd, args.base, args.to, mode)?;
 
-    let staged =
-        StagedDir::new(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let staged = StagedDir::new(&out).with_context(|| format!("creating {}", out.display()))?;
     std::fs::create_dir_all(staged.path("tables"))?;
     let table = staged.path("tables/backtest.csv");
     {

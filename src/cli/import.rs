@@ -73,6 +73,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => BTreeMap::new(),
     };
     let registry = load_registry(args.regions.as_deref())?;
+    if let Some(out) = &args.out {
+        crate::output::files::output_file(out, &args.inputs)?;
+    }
     let mut paths = Vec::new();
     for input in &args.inputs {
         if input.is_dir() && !input.join("DataProperties.csv").is_file() {
@@ -105,8 +108,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 None => t.unresolved_regions(),
             };
             apply_filters(&mut t, args.measures.as_deref(), &filters);
+            let mut doubles = Vec::new();
+            let id = t.table_id.clone();
+            for earlier in tables.iter().filter(|e| e.table_id == id) {
+                let n = t.drop_rows_in(earlier)?;
+                if n > 0 {
+                    doubles.push(format!("{n} ook in {}", earlier.path.display()));
+                }
+            }
             if !args.quiet {
                 print_summary(&mut out, &t, &unresolved, registry.is_some())?;
+                if !doubles.is_empty() {
+                    writeln!(
+                        out,
+                        "  dubbel:     rijen met dezelfde waarde {} (één keer geschreven)",
+                        doubles.join("; ")
+                    )?;
+                }
             }
             tables.push(t);
         }

@@ -45,6 +45,7 @@ pub enum Command {
 
 /// Run the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    crate::output::files::install_interrupt_handler();
     match cli.command {
         Command::Import(a) => import::run(a),
         Command::Regions(a) => regions::run(a),
@@ -63,6 +64,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             || cause.is::<crate::scenario::ScenarioError>()
             || cause.is::<crate::population::PopulationError>()
             || cause.is::<crate::groups::GroupError>()
+            || cause.is::<crate::output::files::GuardError>()
             || cause
                 .downcast_ref::<crate::scenario::run::RunError>()
                 .is_some_and(|e| e.is_input_error())

@@ -9,6 +9,7 @@ use crate::output::charts::nl_number;
 
 use super::truncate;
 use crate::scenario::run::{RunOptions, run_scenario};
+use crate::scenario::schema::MAX_DRAWS;
 
 const AFTER_HELP: &str = "\
 Without arguments runs scenarios/basis.toml on the extracts in data/ and writes out/basis/:
@@ -51,7 +52,7 @@ pub struct Args {
     #[arg(long, short)]
     pub quiet: bool,
     /// Monte Carlo draws (overrides [uncertainty] draws); adds tables/*_bands.csv
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_draws)]
     pub draws: Option<usize>,
     /// Seed of the draws (overrides [uncertainty] seed); same seed, same bytes
     #[arg(long, value_name = "S")]
@@ -72,6 +73,19 @@ pub struct Args {
     /// Print the wall time of each stage of the run (on stderr)
     #[arg(long)]
     pub profile: bool,
+}
+
+/// `--draws`: a whole number up to [`MAX_DRAWS`], refused before any work.
+fn parse_draws(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a whole number of draws"))?;
+    if n > MAX_DRAWS {
+        return Err(format!(
+            "{n} draws is more than the {MAX_DRAWS} a run can hold (each area keeps 4 bytes per cell and draw in memory); 500 to 1,000 give stable percentiles"
+        ));
+    }
+    Ok(n)
 }
 
 pub fn run(mut args: Args) -> anyhow::Result<()> {
@@ -223,24 +237,37 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
     if !outcome.headline.is_empty() {
         let (code, name) = &outcome.headline_region;
         writeln!(out)?;
+        // "Delft (GM0503)"; the selection has no code of its own.
+        let place = if code.starts_with(|c: char| c.is_ascii_uppercase()) {
+            format!("{name} ({code})")
+        } else {
+            name.clone()
+        };
         writeln!(
             out,
-            "Aandachtsgroepen in {name} ({code}), netto personen (iedereen één keer):"
+            "Aandachtsgroepen in {place}: bruto = alle leden van de groep, netto = iedereen één keer"
         )?;
         writeln!(
             out,
-            "{:<58} {:>9} {:>9} {:>9} {:>9}",
+            "(netto telt wie tot meer groepen behoort bij de groep die voorgaat: netto 65+ zijn de 65–74-jarigen zonder andere groep)"
+        )?;
+        let netto = |y: u16| format!("netto {y}");
+        writeln!(
+            out,
+            "{:<52} {:>10} {:>10} {:>10} {:>10} {:>9}",
             "groep",
-            s.base_year,
-            2030.clamp(s.base_year, s.horizon),
-            s.horizon,
+            format!("bruto {}", s.base_year),
+            netto(s.base_year),
+            netto(2030.clamp(s.base_year, s.horizon)),
+            netto(s.horizon),
             "verschil"
         )?;
         for h in &outcome.headline {
             writeln!(
                 out,
-                "{:<58} {:>9} {:>9} {:>9} {:>9}",
-                truncate(&h.label, 58),
+                "{:<52} {:>10} {:>10} {:>10} {:>10} {:>9}",
+                truncate(&h.label, 52),
+                nl_number(h.gross_base),
                 nl_number(h.base),
                 nl_number(h.mid),
                 nl_number(h.horizon),

@@ -28,7 +28,7 @@ pub struct OwnRegionsFile {
 
 /// Read user-defined regions: `[[region]] name = "…", members = ["GM0375", "Heemskerk"], source = "…"`.
 pub fn load_own_regions(path: &Path) -> Result<Vec<OwnRegion>, GeoError> {
-    let (text, _) = crate::source::text::read_text(path)?;
+    let text = crate::source::text::read_toml_text(path)?;
     let f: OwnRegionsFile = toml::from_str(&text).map_err(|e| GeoError::OwnRegions {
         path: path.to_path_buf(),
         key: e
@@ -99,12 +99,27 @@ pub fn check_own_regions(
 ) -> Result<(), GeoError> {
     let ind = registry.year(year)?;
     for r in regions {
+        // Each member once: by code or by name, the same gemeente counts once.
+        let mut seen: std::collections::BTreeMap<String, &str> = Default::default();
         for m in &r.members {
-            let known = ind.gemeenten.contains_key(m.as_str())
-                || registry
+            let code = if ind.gemeenten.contains_key(m.as_str()) {
+                Some(m.clone())
+            } else {
+                registry
                     .resolve_name(m, Some(year))
-                    .is_some_and(|c| ind.gemeenten.contains_key(&c));
-            if known {
+                    .filter(|c| ind.gemeenten.contains_key(c))
+            };
+            if let Some(code) = code {
+                if let Some(before) = seen.insert(code.clone(), m) {
+                    return Err(GeoError::OwnRegions {
+                        path: path.to_path_buf(),
+                        key: format!("region[{}].members", r.name),
+                        message: format!(
+                            "'{m}' and '{before}' are the same gemeente ({code}): it would count twice"
+                        ),
+                        hint: "list each gemeente once".into(),
+                    });
+                }
                 continue;
             }
             let (message, hint) = registry.merged_before(m, year).unwrap_or_else(|| {

@@ -75,11 +75,14 @@ impl Param {
     }
 
     /// What is wrong with the value, its path or its spread, if anything: a path key that is
-    /// not a year, a number that is not finite, a negative standard deviation, a range that
-    /// does not hold the value.
-    pub fn problem(&self) -> Option<String> {
+    /// not a year, a number that is not finite or outside the parameter's [`Bounds`], a
+    /// negative standard deviation, a range that does not hold the value or leaves the bounds.
+    pub fn problem(&self, bounds: &Bounds) -> Option<String> {
         if !self.value.is_finite() {
             return Some(format!("value {} is not a finite number", self.value));
+        }
+        if !bounds.holds(self.value) {
+            return Some(format!("value {} is outside {}", self.value, bounds.text()));
         }
         for (y, v) in &self.path {
             let year_ok = y
@@ -91,11 +94,17 @@ impl Param {
                     "path {y} = {v}: a year 1900–2100 with a finite value"
                 ));
             }
+            if !bounds.holds(*v) {
+                return Some(format!("path {y} = {v} is outside {}", bounds.text()));
+            }
         }
         match self.spread? {
             Spread::Normal(sd) | Spread::Lognormal(sd) if !(sd >= 0.0 && sd.is_finite()) => Some(
                 format!("spread: standard deviation {sd} is negative or not finite"),
             ),
+            Spread::Normal(sd) | Spread::Lognormal(sd) if sd > 1.0 => Some(format!(
+                "spread: standard deviation {sd} is more than 1 (100 %)"
+            )),
             Spread::Triangular([lo, hi]) if !(lo <= self.value && self.value <= hi) => {
                 Some(format!(
                     "spread: triangular [{lo}, {hi}] does not hold the value {}",
@@ -105,9 +114,216 @@ impl Param {
             Spread::Uniform([lo, hi]) if !(lo <= hi && lo.is_finite() && hi.is_finite()) => {
                 Some(format!("spread: uniform [{lo}, {hi}] is not a range"))
             }
+            Spread::Triangular([lo, hi]) | Spread::Uniform([lo, hi])
+                if !(bounds.holds(lo) && bounds.holds(hi)) =>
+            {
+                Some(format!(
+                    "spread: [{lo}, {hi}] reaches outside {}",
+                    bounds.text()
+                ))
+            }
             _ => None,
         }
     }
+}
+
+/// The admissible range of a parameter. Declared once per parameter ([`bounds_of`]): a value,
+/// a path value or a spread outside it is refused at its key, and a Monte Carlo draw is kept
+/// inside it, so that no parameter a user can set produces an impossible count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    pub low: f64,
+    pub high: f64,
+    /// What the parameter is, in the unit of the bounds.
+    pub what: &'static str,
+}
+
+impl Bounds {
+    pub fn holds(&self, v: f64) -> bool {
+        v.is_finite() && self.low <= v && v <= self.high
+    }
+
+    /// `the range −0.1 to 0.1 (yearly change of the rates)`.
+    pub fn text(&self) -> String {
+        format!("the range {} to {} ({})", self.low, self.high, self.what)
+    }
+}
+
+/// Every parameter a catalogue or scenario can set, with its admissible range: the one place
+/// these ranges are declared. The key is the parameter's own name (the last part of its key).
+pub const PARAMETER_BOUNDS: &[(&str, Bounds)] = &[
+    // Groups (data/groups/catalogus.toml, [groups.parameters.<group>]).
+    (
+        "trend",
+        Bounds {
+            low: -0.1,
+            high: 0.1,
+            what: "yearly change of the rates; ±10 % a year is more than any observed trend",
+        },
+    ),
+    (
+        "duur",
+        Bounds {
+            low: 0.1,
+            high: 30.0,
+            what: "mean duration in years",
+        },
+    ),
+    (
+        "capaciteit",
+        Bounds {
+            low: 0.0,
+            high: 10.0,
+            what: "dwellings for uitstroom as a multiple of the base year's uitstroom",
+        },
+    ),
+    (
+        "start",
+        Bounds {
+            low: 0.0,
+            high: 10_000_000.0,
+            what: "persons in the stock at the base year",
+        },
+    ),
+    (
+        "realisatie",
+        Bounds {
+            low: 0.0,
+            high: 1.0,
+            what: "share of task and backlog housed per half-year",
+        },
+    ),
+    (
+        "later",
+        Bounds {
+            low: 0.0,
+            high: 1_000_000.0,
+            what: "national task per half-year, persons",
+        },
+    ),
+    (
+        "achterstand",
+        Bounds {
+            low: 0.0,
+            high: 1_000_000.0,
+            what: "national backlog, persons",
+        },
+    ),
+    // Housing (data/housing/woningen.toml, [housing.parameters], [housing.caps]).
+    (
+        "bezettingsgraad",
+        Bounds {
+            low: 0.01,
+            high: 1.0,
+            what: "occupied share of places",
+        },
+    ),
+    (
+        "geclusterd_cbs",
+        Bounds {
+            low: 0.0,
+            high: 1.0,
+            what: "share",
+        },
+    ),
+    (
+        "sociale_huur_aandeel",
+        Bounds {
+            low: 0.0,
+            high: 1.0,
+            what: "share of the stock",
+        },
+    ),
+    (
+        "mutatiegraad",
+        Bounds {
+            low: 0.0,
+            high: 1.0,
+            what: "lettings per year as a share of the social-rent stock",
+        },
+    ),
+    (
+        "verdringing_drempel",
+        Bounds {
+            low: 0.0,
+            high: 1.0,
+            what: "share of the lettings",
+        },
+    ),
+    (
+        "sociale_huur",
+        Bounds {
+            low: 0.0,
+            high: 1.0,
+            what: "share of the group's households",
+        },
+    ),
+    (
+        "cap",
+        Bounds {
+            low: 0.0,
+            high: 1.0,
+            what: "share of the lettings",
+        },
+    ),
+    // Costs and policy checks ([[housing.cost]], [[housing.policy]]).
+    (
+        "share",
+        Bounds {
+            low: 0.0,
+            high: 1.0,
+            what: "share",
+        },
+    ),
+    (
+        "per_person_year",
+        Bounds {
+            low: 0.0,
+            high: 1_000_000.0,
+            what: "euro per person-year",
+        },
+    ),
+    (
+        "threshold",
+        Bounds {
+            low: 0.0,
+            high: 1.0,
+            what: "share",
+        },
+    ),
+    (
+        "national_target",
+        Bounds {
+            low: 0.0,
+            high: 10_000_000.0,
+            what: "dwellings or places in Nederland",
+        },
+    ),
+    // Projection ([projection.multipliers]).
+    (
+        "multiplier",
+        Bounds {
+            low: 0.0,
+            high: 3.0,
+            what: "multiplier on the midden variant's mortality, fertility or migration",
+        },
+    ),
+];
+
+/// The bounds of a parameter by its name (the last part of its key); everything without a
+/// declared range is a share.
+pub fn bounds_of(name: &str) -> &'static Bounds {
+    const SHARE: Bounds = Bounds {
+        low: 0.0,
+        high: 1.0,
+        what: "share",
+    };
+    let name = name.rsplit('.').next().unwrap_or(name);
+    PARAMETER_BOUNDS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, b)| b)
+        .unwrap_or(&SHARE)
 }
 
 /// The hint for a parameter [`Param::problem`] refuses.
@@ -449,6 +665,19 @@ impl Catalogue {
         if groups.is_empty() {
             return Ok(self);
         }
+        for (i, g) in groups.iter().enumerate() {
+            if groups[..i].iter().any(|o| o.id == g.id) {
+                return Err(GroupError::invalid(
+                    scenario_path,
+                    format!("groups.group[{}].id", g.id),
+                    format!(
+                        "the id '{}' twice: one would silently replace the other",
+                        g.id
+                    ),
+                    "one [[groups.group]] per id (the same id as a catalogue group replaces that group)",
+                ));
+            }
+        }
         let own = Catalogue {
             path: scenario_path.to_path_buf(),
             title: String::new(),
@@ -507,7 +736,7 @@ impl Catalogue {
                         "add source = \"...\"",
                     ));
                 }
-                if let Some(problem) = p.problem() {
+                if let Some(problem) = p.problem(bounds_of(k)) {
                     return Err(GroupError::invalid(scenario_path, key, problem, PARAM_HINT));
                 }
                 let sf = g.stock_flow.as_mut();
@@ -691,9 +920,13 @@ impl Catalogue {
                     "taakstelling.later",
                     g.taakstelling.as_ref().map(|t| &t.later),
                 ),
+                (
+                    "taakstelling.achterstand",
+                    g.taakstelling.as_ref().map(|t| &t.achterstand),
+                ),
             ];
             for (name, p) in params {
-                if let Some(problem) = p.and_then(Param::problem) {
+                if let Some(problem) = p.and_then(|p| p.problem(bounds_of(name))) {
                     return Err(GroupError::invalid(path, k(name), problem, PARAM_HINT));
                 }
             }

@@ -102,8 +102,8 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
 
 /// Read a text file for this stage.
 pub(crate) fn read_text(path: &std::path::Path, hint: &str) -> Result<String, GroupError> {
-    match crate::source::text::read_text(path) {
-        Ok((text, _)) => Ok(text),
+    match crate::source::text::read_toml_text(path) {
+        Ok(text) => Ok(text),
         // Missing or unreadable: this stage's hint; not text: the source stage's diagnosis.
         Err(crate::source::SourceError::Io { cause, .. }) => Err(GroupError::Io {
             path: path.to_path_buf(),

@@ -148,7 +148,7 @@ pub fn push_decimals6_bytes(out: &mut Vec<u8>, v: f64) {
 /// into the row, without a `String` per cell.
 #[derive(Debug, Clone, Copy)]
 pub enum Cell<'a> {
-    /// Text, quoted where it must be (neutralise it before).
+    /// Text, quoted where it must be and neutralised.
     Text(&'a str),
     /// A number rounded to cents ([`push_cents_bytes`]).
     Cents(f64),
@@ -279,10 +279,15 @@ fn needs_quotes(f: &[u8]) -> bool {
         .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
 }
 
-/// Append one CSV field (quoted when it must be).
+/// Append one CSV field (quoted when it must be), text a spreadsheet would run as a formula
+/// neutralised ([`crate::source::tidy::neutralise`]).
 fn push_field(row: &mut Vec<u8>, f: &[u8]) {
+    let neutral = crate::source::tidy::needs_neutralising_bytes(f);
     if needs_quotes(f) {
         row.push(b'"');
+        if neutral {
+            row.push(b'\'');
+        }
         for &b in f {
             if b == b'"' {
                 row.push(b'"');
@@ -291,6 +296,9 @@ fn push_field(row: &mut Vec<u8>, f: &[u8]) {
         }
         row.push(b'"');
     } else {
+        if neutral {
+            row.push(b'\'');
+        }
         row.extend_from_slice(f);
     }
 }
@@ -359,7 +367,7 @@ impl TableWriter {
         String::from_utf8(row).unwrap_or_default()
     }
 
-    /// Write one row. Text cells are written as given (neutralise them before).
+    /// Write one row. Text cells are neutralised and quoted where they must be.
     pub fn write_record<I, T>(&mut self, record: I) -> std::io::Result<()>
     where
         I: IntoIterator<Item = T>,
@@ -845,13 +853,14 @@ mod tests {
             ["s", "midden", "GM0503", "Delft", "2030", v, gap].map(str::to_string)
         };
         w.write_record(row("12.5", "-3")).unwrap();
-        // A signed column may be negative; text is not a number; a comma is quoted.
+        // A signed column may be negative; text is not a number (and is neutralised by the
+        // writer); a comma is quoted.
         w.write_record(row("0", "-12.75")).unwrap();
         w.write_record([
             "s",
             "midden",
             "GM0503",
-            "'-Delft, \"Zuid\"",
+            "-Delft, \"Zuid\"",
             "2030",
             "1",
             "1",

@@ -216,7 +216,14 @@ impl WorkbookWriter {
                         ws.write_number_with_format(n_rows, c as u16, x, f)?;
                     }
                     _ => {
-                        ws.write_string(n_rows, c as u16, v)?;
+                        // Text from a table is neutralised already (`'=…`); the workbook's own
+                        // texts (summary, sources) pass through the same function here.
+                        let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                            crate::source::tidy::neutralise(v)
+                        } else {
+                            std::borrow::Cow::Borrowed(v)
+                        };
+                        ws.write_string(n_rows, c as u16, v.as_ref())?;
                     }
                 }
             }

@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::output::charts::hbars::{HorizontalBars, draw_hbars};
-use crate::output::files::StagedDir;
+use crate::output::files::{StagedDir, output_target};
 use crate::output::tables::create_csv;
-use crate::source::tidy::neutralise;
 
 use super::groups::round2;
 use super::run::RunError;
@@ -145,7 +144,7 @@ fn write_diff(path: &Path, what: &str, runs: &[RunTable]) -> std::io::Result<()>
             };
             w.write_record([
                 region.as_str(),
-                &neutralise(first.names.get(region).map(String::as_str).unwrap_or("")),
+                first.names.get(region).map(String::as_str).unwrap_or(""),
                 year,
                 key,
                 &r.name,
@@ -172,6 +171,7 @@ pub fn compare_runs(
             "needs at least two run folders".into(),
         ));
     }
+    let out = &output_target(out, "vergelijking", true, dirs)?;
     let groups: Vec<RunTable> = dirs
         .iter()
         .map(|d| read_run(d, "groups.csv", &["group"], "net", &[]))

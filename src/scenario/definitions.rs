@@ -9,8 +9,8 @@ use crate::groups::definitions::{Comparison, compare};
 use crate::groups::demand::AreaGroups;
 use crate::groups::{Definitions, GroupError};
 use crate::output::charts::hbars::{HorizontalBars, draw_hbars};
-use crate::output::files::StagedDir;
-use crate::source::tidy::neutralise;
+use crate::output::files::{StagedDir, output_target};
+use crate::scenario::schema::Scenario;
 
 use super::groups::{group_inputs, load_groups, round2};
 use super::run::{RunError, prepare_run};
@@ -42,6 +42,12 @@ pub fn run_definitions(
     out: &Path,
     opts: &DefinitionsOptions,
 ) -> Result<DefinitionsOutcome, RunError> {
+    let out = &{
+        let scenario = Scenario::load(scenario_path)?;
+        let mut inputs = scenario.input_paths(scenario_path);
+        inputs.push(defs_path.to_path_buf());
+        output_target(out, "definities", true, &inputs)?
+    };
     let prepared = prepare_run(scenario_path)?;
     let scenario = &prepared.scenario;
     let settings = scenario
@@ -204,18 +210,18 @@ fn write_comparisons(
             scenario,
             variant,
             region,
-            &neutralise(region_name),
+            region_name,
             &c.year.to_string(),
-            &neutralise(&c.party),
-            &neutralise(&c.kind),
+            &c.party,
+            &c.kind,
             &c.group,
-            &neutralise(&c.label),
+            &c.label,
             &round2(c.count),
             &round2(c.canonical),
             &round2(c.count - c.canonical),
             &round2(c.age_effect),
             &round2(c.criterion_effect),
-            &neutralise(&c.why),
+            &c.why,
         ])?;
     }
     w.flush()
@@ -234,8 +240,8 @@ fn write_crosswalks(path: &Path, region: &str, rows: &[Comparison]) -> std::io::
                 region,
                 &c.year.to_string(),
                 &c.group,
-                &neutralise(&c.party),
-                &neutralise(cat),
+                &c.party,
+                cat,
                 part.label(),
                 &round2(*v),
             ])?;

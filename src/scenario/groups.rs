@@ -9,7 +9,6 @@ use crate::groups::methods::Rates;
 use crate::groups::{Catalogue, GroupCounts, GroupInputs, Observed};
 use crate::output::manifest::FileHash;
 use crate::output::tables::{AREA_KEYS, Cell, TableWriter, write_ordered};
-use crate::source::tidy::neutralise;
 
 use super::projection::VariantResult;
 use super::run::{Area, RunError};
@@ -81,7 +80,7 @@ pub fn load_groups(
     let cat_path = Scenario::resolve(scenario_path, &settings.catalogue);
     let data_dir = Scenario::resolve(scenario_path, &settings.data);
     // Numbers the scenario itself adds to the groups carry a source too.
-    let (text, _) = crate::source::text::read_text(scenario_path).map_err(ScenarioError::from)?;
+    let text = crate::source::text::read_toml_text(scenario_path).map_err(ScenarioError::from)?;
     if let Ok(raw) = toml::from_str::<toml::Value>(&text)
         && let Some(g) = raw.get("groups")
     {
@@ -198,7 +197,7 @@ pub fn write_group_tables(
         .catalogue
         .groups
         .iter()
-        .map(|grp| neutralise(&grp.label).into_owned())
+        .map(|grp| grp.label.clone())
         .collect();
     let mut writers = [w, wf];
     write_area_parts(
@@ -210,12 +209,7 @@ pub fn write_group_tables(
             let n_years = a.gross.first().map(Vec::len).unwrap_or(0);
             // The key columns of each year, encoded once for the area.
             let prefixes = TableWriter::year_prefixes(
-                scenario,
-                variant,
-                &area.code,
-                &neutralise(&area.name),
-                base_year,
-                n_years,
+                scenario, variant, &area.code, &area.name, base_year, n_years,
             );
             for (gi, grp) in g.catalogue.groups.iter().enumerate() {
                 for (t, (gross, net)) in a.gross[gi].iter().zip(&a.net[gi]).enumerate() {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::geo::{Registry, ResolvedRegion};
+use crate::groups::catalogue::bounds_of;
 use crate::groups::demand::AreaGroups;
 use crate::groups::methods::Rates;
 use crate::groups::{GroupCounts, Observed};
@@ -20,7 +21,6 @@ use crate::housing::verdeel::{distribute, whole_units};
 use crate::housing::{AreaSupply, HousingCatalogue, Supply};
 use crate::output::manifest::FileHash;
 use crate::output::tables::{AREA_KEYS, Cell, create_csv, create_keyed_csv, write_ordered};
-use crate::source::tidy::neutralise;
 
 use super::groups::{GroupRun, round2};
 use super::projection::VariantResult;
@@ -71,11 +71,16 @@ pub fn load_housing(
                 .into());
             }
         };
-        if !(0.0..=1.0).contains(&p.value) || p.source.trim().is_empty() {
+        let problem = if p.source.trim().is_empty() {
+            Some("a number without a source".to_string())
+        } else {
+            p.problem(bounds_of(k))
+        };
+        if let Some(message) = problem {
             return Err(ScenarioError::Invalid {
                 path: scenario_path.to_path_buf(),
                 key,
-                message: "needs a share between 0 and 1 and a source".into(),
+                message,
                 hint: "{ value = 0.06, source = \"...\" }".into(),
             }
             .into());
@@ -93,8 +98,11 @@ pub fn load_housing(
             }
             .into()
         };
-        if !(0.0..=1.0).contains(&cap.value) || cap.source.trim().is_empty() {
-            return Err(invalid("needs a share between 0 and 1 and a source".into()));
+        if cap.source.trim().is_empty() {
+            return Err(invalid("a number without a source".into()));
+        }
+        if let Some(problem) = cap.problem(bounds_of("cap")) {
+            return Err(invalid(problem));
         }
         match catalogue
             .groups
@@ -110,6 +118,13 @@ pub fn load_housing(
             }
         }
     }
+    check_costs_and_rules(
+        scenario_path,
+        scenario,
+        settings,
+        &catalogue,
+        group_catalogue,
+    )?;
     for c in &settings.cost {
         match catalogue
             .costs
@@ -143,9 +158,12 @@ pub fn load_housing(
     let types: Vec<String> = catalogue.types.iter().map(|t| t.id.clone()).collect();
     let base_year = scenario.base_year;
     let region = |code: &str| registry.code_problem(code, base_year);
+    // An empty path switches an inherited file off (`supply = ""`).
+    let given =
+        |p: &Option<std::path::PathBuf>| p.as_deref().filter(|p| !p.as_os_str().is_empty()).map(at);
     let supply = Supply::load(
-        settings.supply.as_deref().map(at).as_deref(),
-        settings.pipeline.as_deref().map(at).as_deref(),
+        given(&settings.supply).as_deref(),
+        given(&settings.pipeline).as_deref(),
         &settings.zero_supply,
         &SupplyChecks {
             types: &types,
@@ -165,6 +183,168 @@ pub fn load_housing(
         settings: settings.clone(),
         inputs,
     })
+}
+
+/// The scenario's own costs (`[[housing.cost]]`) and policy rules (`[[housing.policy]]`):
+/// known groups, dwelling types and kinds, numbers inside their bounds with a source, no id or
+/// setting twice. Each error names its key.
+fn check_costs_and_rules(
+    scenario_path: &Path,
+    scenario: &Scenario,
+    settings: &HousingSettings,
+    catalogue: &HousingCatalogue,
+    groups: &crate::groups::Catalogue,
+) -> Result<(), RunError> {
+    let invalid = |key: String, message: String, hint: String| -> RunError {
+        ScenarioError::Invalid {
+            path: scenario_path.to_path_buf(),
+            key,
+            message,
+            hint,
+        }
+        .into()
+    };
+    let group_hint = || format!("groups: {}", groups.ids().join(", "));
+    let bounded = |key: String, name: &str, v: f64| -> Result<(), RunError> {
+        let b = bounds_of(name);
+        if b.holds(v) {
+            Ok(())
+        } else {
+            Err(invalid(
+                key,
+                format!("{v} is outside {}", b.text()),
+                format!("{name} between {} and {}", b.low, b.high),
+            ))
+        }
+    };
+    for (i, c) in settings.cost.iter().enumerate() {
+        let key = |k: &str| format!("housing.cost[{i}].{k}");
+        if groups.group(&c.group).is_none() {
+            return Err(invalid(
+                key("group"),
+                format!("unknown group '{}'", c.group),
+                group_hint(),
+            ));
+        }
+        if settings.cost[..i]
+            .iter()
+            .any(|o| o.setting == c.setting && o.group == c.group)
+        {
+            return Err(invalid(
+                key("setting"),
+                format!("setting '{}' of group '{}' twice", c.setting, c.group),
+                "one [[housing.cost]] per setting and group".into(),
+            ));
+        }
+        bounded(key("share"), "share", c.share)?;
+        bounded(key("per_person_year"), "per_person_year", c.per_person_year)?;
+        if c.source.trim().is_empty() {
+            return Err(invalid(
+                key("source"),
+                "a number without a source".into(),
+                "add source = \"...\"".into(),
+            ));
+        }
+    }
+    let types = || {
+        catalogue
+            .types
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, r) in settings.policy.iter().enumerate() {
+        let key = |k: &str| format!("housing.policy[{i}].{k}");
+        if settings.policy[..i].iter().any(|o| o.id == r.id) {
+            return Err(invalid(
+                key("id"),
+                format!("the id '{}' twice", r.id),
+                "every rule needs its own id".into(),
+            ));
+        }
+        if r.source.trim().is_empty() {
+            return Err(invalid(
+                key("source"),
+                "a rule without a source".into(),
+                "add source = \"...\"".into(),
+            ));
+        }
+        if r.until < scenario.base_year {
+            return Err(invalid(
+                key("until"),
+                format!("{} is before the base year {}", r.until, scenario.base_year),
+                "until = the last year counted, e.g. 2030".into(),
+            ));
+        }
+        match r.kind.as_str() {
+            "aandeel_nieuwbouw" => {
+                if r.segments.is_empty() {
+                    return Err(invalid(
+                        key("segments"),
+                        "no segments".into(),
+                        "segments = [\"sociale_huur\"]".into(),
+                    ));
+                }
+                let Some(t) = r.threshold else {
+                    return Err(invalid(
+                        key("threshold"),
+                        "missing".into(),
+                        "threshold = 0.30 (the share of the additions)".into(),
+                    ));
+                };
+                bounded(key("threshold"), "threshold", t)?;
+            }
+            "opgave_aandeel" => {
+                let Some(t) = r.national_target else {
+                    return Err(invalid(
+                        key("national_target"),
+                        "missing".into(),
+                        "national_target = 170000".into(),
+                    ));
+                };
+                bounded(key("national_target"), "national_target", t)?;
+                match &r.group {
+                    Some(g) if groups.group(g).is_some() => {}
+                    Some(g) => {
+                        return Err(invalid(
+                            key("group"),
+                            format!("unknown group '{g}'"),
+                            group_hint(),
+                        ));
+                    }
+                    None => {
+                        return Err(invalid(
+                            key("group"),
+                            "missing".into(),
+                            "group = the group whose national share sets the region's part".into(),
+                        ));
+                    }
+                }
+                match &r.dwelling_type {
+                    Some(d) if catalogue.type_index(d).is_some() => {}
+                    other => {
+                        return Err(invalid(
+                            key("dwelling_type"),
+                            match other {
+                                Some(d) => format!("unknown dwelling type '{d}'"),
+                                None => "missing".into(),
+                            },
+                            format!("types: {}", types()),
+                        ));
+                    }
+                }
+            }
+            other => {
+                return Err(invalid(
+                    key("kind"),
+                    format!("unknown kind of policy '{other}'"),
+                    "kind = \"aandeel_nieuwbouw\" or \"opgave_aandeel\"".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Per area and variant: the groups' dwellings.
@@ -305,7 +485,7 @@ fn dwellings_rows(
             },
         )
         .collect();
-    let name = neutralise(&a.area.name);
+    let name = a.area.name.as_str();
     let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
     let mut total_gross = vec![0.0; types.len()];
     let mut total_net = vec![0.0; types.len()];
@@ -479,7 +659,7 @@ fn pressure_rows(
 ) -> std::io::Result<()> {
     let members = a.area.base_codes();
     let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
-    let name = neutralise(&a.area.name);
+    let name = a.area.name.as_str();
     let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
     for (t, prefix) in prefixes.iter().enumerate() {
         let row = |w: &mut Csv, cells: &[Cell]| w.write_cells(&[prefix], AREA_KEYS.len(), cells);
@@ -551,7 +731,7 @@ fn costs_rows(
     a: &AreaHousing,
 ) -> std::io::Result<()> {
     let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
-    let name = neutralise(&a.area.name);
+    let name = a.area.name.as_str();
     let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
     // The costs of groups in the catalogue, with the group's index.
     let specs: Vec<_> = h
@@ -579,9 +759,9 @@ fn costs_rows(
             row(
                 w,
                 &[
-                    Cell::Text(&neutralise(&c.setting)),
+                    Cell::Text(&c.setting),
                     Cell::Text(&c.group),
-                    Cell::Text(&neutralise(&c.payer)),
+                    Cell::Text(&c.payer),
                     Cell::Cents(c.persons),
                     Cell::Cents(c.per_person_year),
                     Cell::Cents(c.cost),
@@ -594,7 +774,7 @@ fn costs_rows(
                 &[
                     Cell::Text("totaal"),
                     Cell::Empty,
-                    Cell::Text(&neutralise(payer)),
+                    Cell::Text(payer),
                     Cell::Empty,
                     Cell::Empty,
                     Cell::Cents(*v),
@@ -693,9 +873,9 @@ pub fn write_policy(
             w.write_record([
                 scenario,
                 &area.code,
-                &neutralise(&area.name),
+                &area.name,
                 &r.id,
-                &neutralise(&r.label),
+                &r.label,
                 &rule.until.to_string(),
                 &format!("{:.4}", r.value),
                 &format!("{:.4}", r.threshold),
@@ -704,8 +884,8 @@ pub fn write_policy(
                     Some(false) => "nee",
                     None => "n.v.t.",
                 },
-                &neutralise(&r.detail),
-                &neutralise(&rule.source),
+                &r.detail,
+                &rule.source,
             ])?;
         }
     }
@@ -773,10 +953,10 @@ pub fn write_verdeling(
                         scenario,
                         variant,
                         &region.code,
-                        &neutralise(&region.name),
+                        &region.name,
                         &year.to_string(),
                         &m.code,
-                        &neutralise(&m.name),
+                        &m.name,
                         &spec.group,
                         &spec.dwelling_type,
                         &spec.key,

@@ -72,6 +72,9 @@ pub struct Headline {
     pub base: f64,
     pub mid: f64,
     pub horizon: f64,
+    /// Gross persons (every member of the group) in the base year and the horizon.
+    pub gross_base: f64,
+    pub gross_horizon: f64,
 }
 
 /// What the report step made.
@@ -233,13 +236,14 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
     let mut headline = Vec::new();
     if let Some(g) = &groups {
         let rows = &g.rows;
-        let (gi, li, yi, ni) = (
+        let (gi, li, yi, ni, bi) = (
             col(g, "group"),
             col(g, "group_label"),
             col(g, "year"),
             col(g, "net"),
+            col(g, "gross"),
         );
-        if let (Some(gi), Some(li), Some(yi), Some(ni)) = (gi, li, yi, ni) {
+        if let (Some(gi), Some(li), Some(yi), Some(ni), Some(bi)) = (gi, li, yi, ni, bi) {
             let mut ids: Vec<(String, String)> = Vec::new();
             for r in rows {
                 if !ids.iter().any(|(i, _)| i == &r[gi]) {
@@ -247,20 +251,22 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
                 }
             }
             for (id, label) in ids {
-                let at = |y: u16| -> f64 {
+                let at = |y: u16, c: usize| -> f64 {
                     rows.iter()
                         .find(|r| r[gi] == id && r[yi] == y.to_string())
-                        .map(|r| num(&r[ni]))
+                        .map(|r| num(&r[c]))
                         .unwrap_or(0.0)
                 };
-                let (b, m, h) = (at(base), at(mid_year), at(horizon));
-                headline.push(Headline {
-                    group: id,
+                let h = Headline {
+                    group: String::new(),
                     label,
-                    base: b,
-                    mid: m,
-                    horizon: h,
-                });
+                    base: at(base, ni),
+                    mid: at(mid_year, ni),
+                    horizon: at(horizon, ni),
+                    gross_base: at(base, bi),
+                    gross_horizon: at(horizon, bi),
+                };
+                headline.push(Headline { group: id, ..h });
             }
         }
     }
@@ -277,10 +283,20 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
         }
     };
     add_sources(scenario_path, "scenario");
+    // The scenario itself is listed once, as `scenario` (the files it extends by their name).
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    let mut listed: Vec<&Path> = vec![scenario_path];
     for p in inputs
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
     {
+        if listed.iter().any(|l| same(l, p)) {
+            continue;
+        }
+        listed.push(p);
         let name = p
             .file_name()
             .and_then(|f| f.to_str())
@@ -297,9 +313,11 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
             "region_name".into(),
             "group".into(),
             "label".into(),
+            format!("bruto {base}"),
             format!("netto {base}"),
             format!("netto {mid_year}"),
             format!("netto {horizon}"),
+            format!("bruto {horizon}"),
         ],
         rows: headline
             .iter()
@@ -309,9 +327,11 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
                     region_name.clone(),
                     h.group.clone(),
                     h.label.clone(),
+                    format!("{:.2}", h.gross_base),
                     format!("{:.2}", h.base),
                     format!("{:.2}", h.mid),
                     format!("{:.2}", h.horizon),
+                    format!("{:.2}", h.gross_horizon),
                 ]
             })
             .collect(),
@@ -405,31 +425,50 @@ fn annex(
 Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de groep die voorgaat (zie 4).",
         scenario.title, scenario.name, region_name, region, variant
     ));
+    s.paragraphs.push(
+        "Bruto telt alle leden van een groep (alle 65-plussers, ook wie 75+ is of dementie heeft); \
+netto alleen wie niet al bij een groep telt die voorgaat. Netto 'Ouderen 65+' zijn dus de 65–74-jarigen \
+die tot geen andere groep behoren, niet alle 65-plussers."
+            .into(),
+    );
     s.tables.push(AnnexTable {
-        caption: format!("Aandachtsgroepen in {region_name}, netto personen"),
+        caption: format!("Aandachtsgroepen in {region_name}: bruto en netto personen"),
         header: vec![
             "Groep".into(),
-            base.to_string(),
-            mid.to_string(),
-            horizon.to_string(),
-            format!("Verschil {base}–{horizon}"),
+            format!("Bruto {base}"),
+            format!("Netto {base}"),
+            format!("Netto {mid}"),
+            format!("Netto {horizon}"),
+            format!("Verschil netto {base}–{horizon}"),
+            format!("Bruto {horizon}"),
         ],
         rows: headline
             .iter()
             .map(|h| {
                 vec![
                     h.label.clone(),
+                    nl_number(h.gross_base),
                     nl_number(h.base),
                     nl_number(h.mid),
                     nl_number(h.horizon),
                     signed(h.horizon - h.base),
+                    nl_number(h.gross_horizon),
                 ]
             })
             .collect(),
     });
-    if dir.join("prognose_bevolking.svg").is_file() {
-        s.charts
-            .push(("Bevolkingsprognose".into(), "prognose_bevolking.svg".into()));
+    // The population chart of the annex region itself (drawn for it when it is not the
+    // selection), else the selection's, said so.
+    if dir.join("prognose_bevolking_bijlage.svg").is_file() {
+        s.charts.push((
+            format!("Bevolkingsprognose {region_name}"),
+            "prognose_bevolking_bijlage.svg".into(),
+        ));
+    } else if dir.join("prognose_bevolking.svg").is_file() {
+        s.charts.push((
+            format!("Bevolkingsprognose {region_name}"),
+            "prognose_bevolking.svg".into(),
+        ));
     }
     sections.push(s);
 

@@ -76,7 +76,7 @@ pub(crate) fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> Scenari
 }
 
 fn read(path: &Path) -> Result<(String, toml::Table), ScenarioError> {
-    let (text, _) = crate::source::text::read_text(path)?;
+    let text = crate::source::text::read_toml_text(path)?;
     let table: toml::Table = toml::from_str(&text).map_err(|e| toml_error(path, &text, e))?;
     Ok((text, table))
 }
@@ -218,7 +218,20 @@ fn resolve_into(
         });
     };
     let parent_path = dir.join(&parent_name);
-    let (_, mut parent) = resolve_into(&parent_path, chain, false)?;
+    let (_, mut parent) = resolve_into(&parent_path, chain, false).map_err(|e| match e {
+        // A file that cannot be read as text: said at this file's `extends`, which names it.
+        ScenarioError::Text(inner) => {
+            let text = inner.to_string();
+            let (message, hint) = text.split_once("\n  hint: ").unwrap_or((&text, ""));
+            ScenarioError::Invalid {
+                path: path.to_path_buf(),
+                key: "extends".into(),
+                message: message.to_string(),
+                hint: hint.to_string(),
+            }
+        }
+        other => other,
+    })?;
     merge(&mut parent, table);
     Ok((text, parent))
 }

@@ -11,13 +11,13 @@ use crate::output::charts::hbars::draw_hbars;
 use crate::output::charts::lines::{LineChart, Panel, Series, draw_lines};
 use crate::output::charts::pyramid::{Pyramid, PyramidBand, Reference, draw_pyramid};
 use crate::output::charts::{ChartError, nl_number};
-use crate::output::files::StagedDir;
+use crate::output::files::{StagedDir, output_target};
 use crate::output::manifest::{FileHash, Manifest, hash_path};
 use crate::output::tables::write_rows;
 use crate::population::base::{BANDS_85383, BASE_SEXES, national_base_by_band, national_by_age};
 use crate::population::grid::{AGES, OPEN_AGE, Pop, SEX_CODES};
 use crate::source::TidyTable;
-use crate::source::tidy::{format_number, neutralise};
+use crate::source::tidy::format_number;
 
 use super::groups::{GroupRun, count_groups, load_groups, write_group_tables};
 use super::housing::{
@@ -53,6 +53,8 @@ pub enum RunError {
     Groups(#[from] GroupError),
     #[error(transparent)]
     Chart(#[from] ChartError),
+    #[error(transparent)]
+    Guard(#[from] crate::output::files::GuardError),
     #[error("writing {path}: {source}")]
     Write {
         path: PathBuf,
@@ -84,6 +86,7 @@ impl RunError {
                 | RunError::Geo(_)
                 | RunError::Population(_)
                 | RunError::Groups(_)
+                | RunError::Guard(_)
         )
     }
 }
@@ -150,14 +153,31 @@ fn region_at_key(
     query: &str,
     own: &[OwnRegion],
 ) -> Result<ResolvedRegion, RunError> {
-    registry.find_region(year, query, own).map_err(|e| match e {
-        GeoError::UnknownRegion { query, year, hint } => ScenarioError::Invalid {
+    let at_key = |message: String, hint: String| -> RunError {
+        ScenarioError::Invalid {
             path: scenario_path.to_path_buf(),
             key: key.into(),
-            message: format!("unknown region '{query}' in {year}"),
+            message,
             hint,
         }
-        .into(),
+        .into()
+    };
+    registry.find_region(year, query, own).map_err(|e| match e {
+        GeoError::UnknownRegion { query, year, hint } => {
+            at_key(format!("unknown region '{query}' in {year}"), hint)
+        }
+        // A gemeente that existed under this name (or code) but was merged away before the
+        // year: where it went.
+        GeoError::UnknownGemeente { code, year, hint } => {
+            let (message, hint) = registry
+                .merged_before(&code, year)
+                .or_else(|| registry.merged_before(query, year))
+                .unwrap_or((
+                    format!("'{query}' ({code}) is not a gemeente of {year}"),
+                    hint,
+                ));
+            at_key(message, hint)
+        }
         other => other.into(),
     })
 }
@@ -327,6 +347,17 @@ pub fn run_scenario(
     out_root: &Path,
     opts: &RunOptions,
 ) -> Result<RunOutcome, RunError> {
+    // The output guard first: a folder that is not woonzorg's, or that holds the inputs, is
+    // refused before any work.
+    let target = {
+        let scenario = Scenario::load(scenario_path)?;
+        output_target(
+            out_root,
+            &scenario.name,
+            false,
+            &scenario.input_paths(scenario_path),
+        )?
+    };
     // The group and housing inputs are read and checked while the population is projected,
     // before anything is written.
     let (prepared, loaded) = prepare_run_beside(scenario_path, |scenario, registry| {
@@ -379,7 +410,6 @@ pub fn run_scenario(
     let loaded = loaded?;
     let started = std::time::Instant::now();
     // Outputs.
-    let target = out_root.join(&scenario.name);
     let staged = StagedDir::new(&target).map_err(write_err(&target))?;
     let mut files = Vec::new();
     let table_path = staged.path("bevolking_basisjaar.csv");
@@ -661,6 +691,20 @@ pub fn run_scenario(
                 files.push("piramide_basis_horizon.svg".into());
             }
         }
+        // The annex region's own population chart, when it is not the selection.
+        if let Some(area) = annex_area(&areas, housing.as_ref(), year, scenario.horizon)
+            .filter(|a| Some(a.code.as_str()) != areas.last().map(|l| l.code.as_str()))
+            .filter(|_| !variants.is_empty() && !opts.no_report)
+        {
+            let chart = projection_chart(&scenario, &variants, &externals, area);
+            draw_lines(
+                &chart,
+                &staged.path("prognose_bevolking_bijlage.png"),
+                &staged.path("prognose_bevolking_bijlage.svg"),
+            )?;
+            files.push("prognose_bevolking_bijlage.png".into());
+            files.push("prognose_bevolking_bijlage.svg".into());
+        }
         if let Some(g) = &groups {
             for (name, chart) in super::charts::group_charts(
                 &scenario,
@@ -715,11 +759,8 @@ pub fn run_scenario(
     }
     times.lap("grafieken");
     // Workbook, Parquet, annex: built from the tables just written.
-    let region_for_report = housing
-        .as_ref()
-        .and_then(|h| super::housing::complete_supply_area(h, &areas, year, scenario.horizon))
-        .map(|a| (a.code.clone(), a.name.clone()))
-        .or_else(|| areas.last().map(|a| (a.code.clone(), a.name.clone())));
+    let region_for_report = annex_area(&areas, housing.as_ref(), year, scenario.horizon)
+        .map(|a| (a.code.clone(), a.name.clone()));
     let mut report_inputs: Vec<PathBuf> = super::resolve::resolve(scenario_path)
         .map(|r| r.chain)
         .unwrap_or_default();
@@ -1018,6 +1059,25 @@ impl Area {
     }
 }
 
+/// The area of the annex and the terminal's headline: the first with supply for every type
+/// (its tekort can be shown), else the only gemeente of a one-gemeente run, else the selection.
+fn annex_area<'a>(
+    areas: &'a [Area],
+    housing: Option<&HousingRun>,
+    year: u16,
+    horizon: u16,
+) -> Option<&'a Area> {
+    housing
+        .and_then(|h| super::housing::complete_supply_area(h, areas, year, horizon))
+        .or_else(|| {
+            let gemeenten: Vec<&Area> = areas.iter().filter(|a| a.kind == "gemeente").collect();
+            match gemeenten.as_slice() {
+                [one] if areas.len() == 2 => Some(*one),
+                _ => areas.last(),
+            }
+        })
+}
+
 /// The areas of the outputs: each gemeente, each report region, the whole selection; or NL.
 fn output_areas(
     gemeenten: &[(String, String)],
@@ -1097,7 +1157,7 @@ fn write_projection_table(
         } else {
             "geschat"
         };
-        let name = neutralise(&area.name);
+        let name = area.name.as_str();
         for y in v.national.base_year..=v.national.horizon() {
             let Some(p) = area.stock(v, y) else { continue };
             let keys = [scenario, &v.name, &area.code, &name, &y.to_string()];
@@ -1130,7 +1190,7 @@ fn write_projection_table(
                         scenario,
                         &variant,
                         &area.code,
-                        &neutralise(&area.name),
+                        &area.name,
                         &y.to_string(),
                         "T",
                         "totaal",
@@ -1164,7 +1224,7 @@ fn write_components_table(
                     scenario,
                     &v.name,
                     &area.code,
-                    &neutralise(&area.name),
+                    &area.name,
                     &y.to_string(),
                     &r(b),
                     &r(d),

@@ -56,6 +56,11 @@ pub struct Scenario {
     pub uncertainty: Option<Uncertainty>,
 }
 
+/// The most Monte Carlo draws a run takes (the scenario's `uncertainty.draws` and `--draws`):
+/// their percentiles are kept per area in memory, about 4 bytes × cells × draws (a basis run's
+/// area at 100,000 draws: about 0.3 GB; at a billion, terabytes).
+pub const MAX_DRAWS: usize = 100_000;
+
 /// Monte Carlo settings (the command line's --draws and --seed win).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -283,18 +288,42 @@ impl Scenario {
         })?;
         Scenario::parse(path, &merged).map_err(|e| match e {
             // Point at the file of the chain that writes the key, not at the merged text.
-            ScenarioError::Toml { message, hint, .. } => {
-                let key = message
-                    .strip_prefix("unknown key '")
-                    .and_then(|k| k.split('\'').next())
-                    .map(|k| k.rsplit('.').next().unwrap_or(k).to_string());
+            ScenarioError::Toml {
+                message,
+                hint,
+                line: merged_line,
+                ..
+            } => {
+                // The key: named in the message ("unknown key 'a.b'", "key 'a.b': …"), else the
+                // key of the merged text's line.
+                let named = ["unknown key '", "key '"].iter().find_map(|p| {
+                    message
+                        .strip_prefix(p)
+                        .and_then(|k| k.split('\'').next())
+                        .map(str::to_string)
+                });
+                let key = named.or_else(|| super::resolve::key_at(&merged, merged_line));
+                // The file of the chain that writes it (the child first), by its whole dotted
+                // key, else by its last part.
+                let texts: Vec<(PathBuf, String)> = r
+                    .chain
+                    .iter()
+                    .filter_map(|f| Some((f.clone(), std::fs::read_to_string(f).ok()?)))
+                    .collect();
                 let found = key.as_deref().and_then(|k| {
-                    r.chain.iter().find_map(|f| {
-                        let text = std::fs::read_to_string(f).ok()?;
-                        super::resolve::line_of_key(&text, k).map(|l| (f.clone(), l))
+                    let whole = texts.iter().find_map(|(f, text)| {
+                        (1..=text.lines().count())
+                            .find(|&l| super::resolve::key_at(text, l).as_deref() == Some(k))
+                            .map(|l| (f.clone(), l))
+                    });
+                    let last = k.rsplit('.').next().unwrap_or(k);
+                    whole.or_else(|| {
+                        texts.iter().find_map(|(f, text)| {
+                            super::resolve::line_of_key(text, last).map(|l| (f.clone(), l))
+                        })
                     })
                 });
-                let (file, line) = found.unwrap_or((path.to_path_buf(), 0));
+                let (file, line) = found.unwrap_or((path.to_path_buf(), 1));
                 ScenarioError::Toml {
                     path: file,
                     line,
@@ -352,6 +381,25 @@ impl Scenario {
                 "set regions.gemeenten, regions.include or regions.include_own, or regions.nederland = true",
             ));
         }
+        if let Some(u) = &s.uncertainty {
+            if u.draws > MAX_DRAWS {
+                return Err(invalid(
+                    "uncertainty.draws",
+                    format!(
+                        "{} draws is more than the {MAX_DRAWS} a run can hold",
+                        u.draws
+                    ),
+                    "500 to 1,000 draws give stable 2.5 % and 97.5 % percentiles",
+                ));
+            }
+            if !matches!(u.population.as_str(), "kernprognose" | "geen") {
+                return Err(invalid(
+                    "uncertainty.population",
+                    format!("'{}' is not kernprognose or geen", u.population),
+                    "population = \"kernprognose\" (drawn between laag and hoog) or \"geen\"",
+                ));
+            }
+        }
         if let Some(p) = &s.projection {
             if !matches!(p.steer.as_str(), "kernprognose" | "geen") {
                 return Err(invalid(
@@ -394,14 +442,24 @@ impl Scenario {
                     "CBS: about 1.05",
                 ));
             }
+            let bounds = crate::groups::catalogue::bounds_of("multiplier");
             for (k, m) in &p.multipliers {
-                if m.iter().any(|x| !x.is_finite() || *x < 0.0) {
+                if let Some(x) = m.iter().find(|x| !bounds.holds(**x)) {
                     return Err(invalid(
                         &format!("projection.multipliers.{k}"),
-                        "multipliers must be ≥ 0".into(),
+                        format!("{x} is outside {}", bounds.text()),
                         "[mortality, fertility, migration], e.g. [0.95, 1.0, 1.2]",
                     ));
                 }
+            }
+            if let Some([from, to]) = p.growth_window
+                && !(2016 <= from && from < to && to <= 2025)
+            {
+                return Err(invalid(
+                    "projection.growth_window",
+                    format!("[{from}, {to}] is not two years in order within 2016–2025"),
+                    "growth_window = [2020, 2025] (CBS Gebieden in Nederland covers 2016–2025)",
+                ));
             }
             if !matches!(p.control.as_str(), "86040NED" | "85745NED") {
                 return Err(invalid(
@@ -432,6 +490,49 @@ impl Scenario {
             }
         }
         Ok(s)
+    }
+
+    /// Every file and folder the scenario reads (resolved), the scenario file first: what an
+    /// output folder must neither be, hold, nor lie inside (see
+    /// [`crate::output::files::output_target`]).
+    pub fn input_paths(&self, scenario_path: &Path) -> Vec<PathBuf> {
+        let d = &self.data;
+        let mut paths: Vec<&Path> =
+            vec![&d.regions, &d.gemeente_population, &d.national_population];
+        paths.extend(
+            [
+                &d.national_deaths,
+                &d.births_mother_age,
+                &d.births_sex,
+                &d.kernprognose,
+                &d.kernprognose_age_sex,
+                &d.gemeente_single_years,
+                &self.regions.own,
+            ]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path),
+        );
+        if let Some(p) = &self.projection {
+            paths.extend(p.overrides.as_deref());
+            paths.extend(p.external.iter().map(|e| e.file.as_path()));
+        }
+        if let Some(g) = &self.groups {
+            paths.extend([g.catalogue.as_path(), g.data.as_path()]);
+        }
+        if let Some(h) = &self.housing {
+            paths.extend([h.catalogue.as_path(), h.data.as_path()]);
+            paths.extend(h.supply.as_deref());
+            paths.extend(h.pipeline.as_deref());
+        }
+        std::iter::once(scenario_path.to_path_buf())
+            .chain(
+                paths
+                    .into_iter()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map(|p| Scenario::resolve(scenario_path, p)),
+            )
+            .collect()
     }
 
     /// A path from the scenario, relative to the scenario file's folder.

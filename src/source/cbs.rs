@@ -29,7 +29,7 @@ pub fn read_table(path: &Path, mapping: Option<&Mapping>) -> Result<Vec<TidyTabl
     {
         return read_odata_dir(dir).map(|t| vec![t]);
     }
-    let bytes = std::fs::read(path).map_err(|e| SourceError::io(path, e))?;
+    let bytes = text::read_file(path)?;
     parse_bytes(path, &bytes, mapping)
 }
 
@@ -61,29 +61,63 @@ pub fn read_one(path: &Path) -> Result<TidyTable, SourceError> {
 }
 
 /// Every table under a directory: CSV files, and folders that are OData downloads; sorted.
+/// A folder reached twice (a symbolic link to a folder already read, or to one of its own
+/// parents) or a file reached twice (two links to one file) is refused: its tables would be
+/// read twice.
 pub fn find_tables(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
     let mut out = Vec::new();
-    walk(dir, &mut out)?;
+    let mut seen = std::collections::BTreeMap::new();
+    walk(dir, &mut out, &mut seen)?;
     out.sort();
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SourceError> {
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::BTreeMap<PathBuf, PathBuf>,
+) -> Result<(), SourceError> {
+    read_once(dir, seen)?;
     if is_odata_dir(dir) {
         out.push(dir.to_path_buf());
         return Ok(());
     }
     let entries = std::fs::read_dir(dir).map_err(|e| SourceError::io(dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| SourceError::io(dir, e))?;
-        let p = entry.path();
+    let mut entries: Vec<PathBuf> = entries
+        .map(|e| e.map(|e| e.path()).map_err(|e| SourceError::io(dir, e)))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for p in entries {
         if p.is_dir() {
-            walk(&p, out)?;
+            walk(&p, out, seen)?;
         } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+            read_once(&p, seen)?;
             out.push(p);
         }
     }
     Ok(())
+}
+
+/// Refuse a file or folder reached a second time (see [`find_tables`]).
+fn read_once(
+    p: &Path,
+    seen: &mut std::collections::BTreeMap<PathBuf, PathBuf>,
+) -> Result<(), SourceError> {
+    let real = p.canonicalize().map_err(|e| SourceError::io(p, e))?;
+    match seen.insert(real.clone(), p.to_path_buf()) {
+        None => Ok(()),
+        Some(first) => Err(SourceError::malformed(
+            Pos::file(p),
+            format!(
+                "is {} again (through a symbolic link): its tables would be read twice",
+                first.display()
+            ),
+            format!(
+                "remove the link, or give the folders to import one by one (it points to {})",
+                real.display()
+            ),
+        )),
+    }
 }
 
 fn is_odata_dir(dir: &Path) -> bool {
@@ -256,8 +290,13 @@ fn period_cell(
 /// Whether a measure column holds text (codes, names) rather than numbers.
 /// Text when the key says so (`Code_`, `Naam_`, …) or when no cell is a number; a column of
 /// numbers with a stray word in it is an error at that word's line.
-fn decide_text_column(path: &Path, key: &str, cells: &[(u64, &str)]) -> Result<bool, SourceError> {
-    const TEXT_KEYS: [&str; 7] = [
+fn decide_text_column(
+    path: &Path,
+    table_id: &str,
+    key: &str,
+    cells: &[(u64, &str)],
+) -> Result<bool, SourceError> {
+    const TEXT_KEYS: [&str; 10] = [
         "Code_",
         "Naam_",
         "Omschrijving_",
@@ -265,6 +304,9 @@ fn decide_text_column(path: &Path, key: &str, cells: &[(u64, &str)]) -> Result<b
         "Regiocode_",
         "Gemeentenaam",
         "Title",
+        "Codering_",
+        "SoortRegio_",
+        "IndelingswijzigingWijkenEnBuurten_",
     ];
     if TEXT_KEYS.iter().any(|p| key.starts_with(p)) {
         return Ok(true);
@@ -275,6 +317,38 @@ fn decide_text_column(path: &Path, key: &str, cells: &[(u64, &str)]) -> Result<b
         t.len() > 1 && t.starts_with('0') && t.bytes().all(|b| b.is_ascii_digit())
     }) {
         return Ok(true);
+    }
+    // A value that only a number can be mistaken for (NaN, inf) is never text.
+    let not_finite = |c: &str| {
+        let t = c.trim().trim_start_matches(['+', '-']).to_ascii_lowercase();
+        matches!(t.as_str(), "nan" | "inf" | "infinity")
+    };
+    if let Some((line, c)) = cells.iter().find(|(_, c)| not_finite(c)) {
+        return Err(SourceError::BadNumber {
+            pos: Pos::cell(path, *line, key),
+            value: c.trim().to_string(),
+            hint: format!(
+                "column '{key}' is a measure: a count or number, or a CBS code for a missing value (., x, -)"
+            ),
+        });
+    }
+    // A measure of a known table that CBS publishes as numbers: every cell is a number or a
+    // CBS code for a missing value.
+    let numeric =
+        !table_id.is_empty() && super::catalog::unit(table_id, key).is_some_and(|u| u != "code");
+    if numeric
+        && let Some((line, c)) = cells
+            .iter()
+            .find(|(_, c)| codes::parse_number_cell(c).is_none())
+    {
+        return Err(SourceError::BadNumber {
+            pos: Pos::cell(path, *line, key),
+            value: c.trim().to_string(),
+            hint: format!(
+                "column '{key}' of {table_id} holds numbers ({}); this cell is text",
+                super::catalog::unit(table_id, key).unwrap_or("aantal")
+            ),
+        });
     }
     let mut numbers = 0usize;
     let mut first_text: Option<(u64, &str)> = None;
@@ -350,7 +424,7 @@ pub fn read_typed_dataset(
             .iter()
             .map(|(l, r)| (*l, r[*i].as_str()))
             .collect();
-        is_text.push(decide_text_column(path, key, &cells)?);
+        is_text.push(decide_text_column(path, &table_id, key, &cells)?);
     }
     // Region codes inside the file: the first text column whose values are all region codes,
     // one per region name.
@@ -955,7 +1029,7 @@ fn finish_plain(
         let t = if wide_role == Some(Role::Measure) {
             let cells: Vec<(u64, &str)> =
                 recs.rows.iter().map(|(l, r)| (*l, r[i].as_str())).collect();
-            decide_text_column(path, &recs.header[i], &cells)?
+            decide_text_column(path, &table_id, &recs.header[i], &cells)?
         } else {
             false
         };

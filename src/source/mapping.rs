@@ -79,7 +79,7 @@ pub struct Wide {
 impl Mapping {
     /// Read and check a mapping file; errors name the TOML key.
     pub fn load(path: &Path) -> Result<Mapping, SourceError> {
-        let (text, _) = super::text::read_text(path)?;
+        let text = super::text::read_toml_text(path)?;
         Mapping::parse(path, &text)
     }
 

@@ -34,8 +34,52 @@ pub fn read_text(path: &Path) -> Result<(String, Encoding), SourceError> {
             hint: "give a file, not a directory (a directory is only accepted when it holds an OData download: data.csv + DataProperties.csv)".into(),
         });
     }
-    let bytes = std::fs::read(path).map_err(|e| SourceError::io(path, e))?;
+    let bytes = read_file(path)?;
     decode(path, &bytes)
+}
+
+/// The bytes of a file; a device or socket (`/dev/zero`, which never ends) is refused.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, SourceError> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if !t.is_file() && !t.is_fifo() && !t.is_dir() {
+            return Err(SourceError::Io {
+                pos: Pos::file(path),
+                cause: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a regular file (a device or socket)",
+                ),
+                hint: "give a file saved on disk".into(),
+            });
+        }
+    }
+    std::fs::read(path).map_err(|e| SourceError::io(path, e))
+}
+
+/// The largest TOML file (scenario, catalogue, definitions, regions, mapping) read: 16 MB,
+/// a hundred times the largest shipped one.
+pub const MAX_TOML_BYTES: u64 = 16 << 20;
+
+/// [`read_text`] for a settings file (TOML): refused above [`MAX_TOML_BYTES`].
+pub fn read_toml_text(path: &Path) -> Result<String, SourceError> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+        && meta.len() > MAX_TOML_BYTES
+    {
+        return Err(SourceError::Malformed {
+            pos: Pos::file(path),
+            message: format!(
+                "{} bytes is too large for a settings file (at most {} MB)",
+                meta.len(),
+                MAX_TOML_BYTES >> 20
+            ),
+            hint:
+                "a scenario or catalogue TOML is a few kB; check that the path names the TOML file"
+                    .into(),
+        });
+    }
+    read_text(path).map(|(text, _)| text)
 }
 
 /// Decode bytes: BOM-led UTF-16 or UTF-8; plain UTF-8 otherwise.

@@ -266,6 +266,57 @@ impl TidyTable {
         Ok(())
     }
 
+    /// Rows of `self` that a row of `earlier` (another file of the same table, e.g. a long and
+    /// a wide export of overlapping years) has already: dropped when they hold the same value,
+    /// so that nothing is counted twice; refused, naming both files and lines, when they do
+    /// not. Returns how many were dropped.
+    pub fn drop_rows_in(&mut self, earlier: &TidyTable) -> Result<usize, SourceError> {
+        let key = |r: &TidyRow| {
+            let region = if r.region.is_empty() {
+                r.region_name.clone()
+            } else {
+                r.region.clone()
+            };
+            (
+                region,
+                r.period.clone(),
+                r.sex.clone(),
+                r.age.clone(),
+                r.category.clone(),
+                r.measure.clone(),
+            )
+        };
+        let seen: HashMap<_, &TidyRow> = earlier.rows.iter().map(|r| (key(r), r)).collect();
+        if seen.is_empty() {
+            return Ok(0);
+        }
+        let before = self.rows.len();
+        for r in &self.rows {
+            let k = key(r);
+            if let Some(first) = seen.get(&k)
+                && first.value != r.value
+            {
+                return Err(SourceError::malformed(
+                    Pos::line(&self.path, r.line),
+                    format!(
+                        "another value than {}:{} for the same cell (table {}: regio {}, periode {}, onderwerp {}): {:?} against {:?}",
+                        earlier.path.display(),
+                        first.line,
+                        self.table_id,
+                        k.0,
+                        k.1,
+                        k.5,
+                        r.value,
+                        first.value
+                    ),
+                    "the table is in two files that disagree (another status or vintage?): import one of them",
+                ));
+            }
+        }
+        self.rows.retain(|r| !seen.contains_key(&key(r)));
+        Ok(before - self.rows.len())
+    }
+
     /// Refuse two rows with the same key; names both lines.
     pub fn check_unique_keys(&self) -> Result<(), SourceError> {
         let mut seen: HashMap<(&str, &str, &str, &str, &str, &str), u64> =
@@ -304,17 +355,52 @@ impl TidyTable {
 pub const MAX_COUNT: f64 = 1e8;
 
 /// Whether a spreadsheet would run this text as a formula (`= + - @`, tab, CR), also after
-/// an earlier neutralising quote.
+/// an earlier neutralising quote. A plain number (`-12.5`, `+3`, `1e-3`) is not text.
 fn needs_neutralising(s: &str) -> bool {
-    match s.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => true,
-        Some(b'\'') => needs_neutralising(&s[1..]),
+    needs_neutralising_bytes(s.as_bytes())
+}
+
+/// [`needs_neutralising`] on the bytes of a cell.
+#[inline]
+pub fn needs_neutralising_bytes(s: &[u8]) -> bool {
+    match s.first() {
+        Some(b'=' | b'@' | b'\t' | b'\r') => true,
+        Some(b'+' | b'-') => !is_plain_number(s),
+        Some(b'\'') => needs_neutralising_bytes(&s[1..]),
         _ => false,
     }
 }
 
+/// A decimal number as the tables write it: sign, digits, optional fraction and exponent (no
+/// `inf` or `NaN`, which a spreadsheet reads as text or a formula).
+fn is_plain_number(s: &[u8]) -> bool {
+    let s = s
+        .strip_prefix(b"-")
+        .or_else(|| s.strip_prefix(b"+"))
+        .unwrap_or(s);
+    let (mantissa, exponent) = match s.iter().position(|b| matches!(b, b'e' | b'E')) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (whole, frac) = match mantissa.iter().position(|&b| b == b'.') {
+        Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
+        None => (mantissa, &[][..]),
+    };
+    let digits = |d: &[u8]| d.iter().all(u8::is_ascii_digit);
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e
+            .strip_prefix(b"-")
+            .or_else(|| e.strip_prefix(b"+"))
+            .unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    (!whole.is_empty() || !frac.is_empty()) && digits(whole) && digits(frac) && exponent_ok
+}
+
 /// Neutralise a text cell that a spreadsheet would run as a formula by a leading `'`.
-/// Reversible with [`unneutralise`].
+/// Reversible with [`unneutralise`]. The one function every text cell of every CSV (both
+/// dialects) and workbook passes through: the table writers call it on each field
+/// ([`crate::output::tables`]), the workbook on the texts of its own sheets.
 pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
     if needs_neutralising(s) {
         std::borrow::Cow::Owned(format!("'{s}"))

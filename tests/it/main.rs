@@ -6,6 +6,7 @@ mod bad_input;
 mod common;
 mod data_extracts;
 mod groups;
+mod hostile;
 mod housing;
 mod import;
 mod projection;

@@ -87,9 +87,30 @@ fn a_run_killed_halfway_leaves_the_earlier_output_intact() {
     let before = table_bytes(&out.join("basis"));
     let manifest = std::fs::read(out.join("basis/manifest.json")).unwrap();
     // A long run (many draws) into the same folder, interrupted after a few seconds: by Ctrl-C
-    // (SIGINT) and by SIGKILL.
-    for signal in ["INT", "KILL"] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_woonzorg"))
+    // (SIGINT), by Ctrl-C to a run started with SIGINT ignored (as a background shell starts
+    // it: the run still stops cleanly), and by SIGKILL.
+    let staging = |out: &Path| {
+        std::fs::read_dir(out)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with('.')
+            })
+            .count()
+    };
+    for (signal, ignored) in [("INT", false), ("INT", true), ("KILL", false)] {
+        let bin = env!("CARGO_BIN_EXE_woonzorg");
+        let mut cmd = if ignored {
+            let mut c = std::process::Command::new("sh");
+            c.args(["-c", "trap '' INT; exec \"$0\" \"$@\"", bin]);
+            c
+        } else {
+            std::process::Command::new(bin)
+        };
+        let mut child = cmd
             .current_dir(root())
             .args(["run", "--no-charts", "--draws", "100000", "--out"])
             .arg(&out)
@@ -109,6 +130,11 @@ fn a_run_killed_halfway_leaves_the_earlier_output_intact() {
         assert!(sent.success());
         let status = child.wait().unwrap();
         assert!(!status.success(), "SIG{signal}: {status:?}");
+        if signal == "INT" {
+            // Stopped cleanly: exit 130, its staging folder removed.
+            assert_eq!(status.code(), Some(130), "SIG{signal} (ignored: {ignored})");
+            assert_eq!(staging(&out), 0, "SIG{signal}: staging left");
+        }
         assert_eq!(table_bytes(&out.join("basis")), before, "SIG{signal}");
         assert_eq!(
             std::fs::read(out.join("basis/manifest.json")).unwrap(),

@@ -25,6 +25,7 @@ fn basis_run_writes_table_pyramid_and_manifest() {
     assert_eq!(
         names,
         vec![
+            ".woonzorg",
             "bevolking_basisjaar.csv",
             "groepen_prognose.png",
             "groepen_prognose.svg",
