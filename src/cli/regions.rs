@@ -61,6 +61,17 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    // Outputs are files: never an input, never inside the folder read (the next load would
+    // read them back).
+    if let Some(dir) = &args.export {
+        for f in ["registry.csv", "brp_gemeententabel.csv"] {
+            crate::output::files::output_file(&dir.join(f), std::slice::from_ref(&args.from))?;
+        }
+    }
+    if let Some(p) = &args.out {
+        let inputs: Vec<PathBuf> = args.harmonise.iter().chain([&args.from]).cloned().collect();
+        crate::output::files::output_file(p, &inputs)?;
+    }
     let reg = Registry::load(&args.from)?;
     let mut out = std::io::stdout().lock();
     if let Some(dir) = &args.export {
@@ -102,7 +113,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     let own = match &args.own {
-        Some(p) => load_own_regions(p)?,
+        Some(p) => {
+            let own = load_own_regions(p)?;
+            crate::geo::rollup::check_own_regions(&reg, p, &own, args.year)?;
+            own
+        }
         None => Vec::new(),
     };
     let ind = reg.year(args.year)?;

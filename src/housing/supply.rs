@@ -250,7 +250,47 @@ impl Supply {
             let (r, t) = z.split_once(':').unwrap_or(("*", z.as_str()));
             s.zero.push((r.to_string(), t.to_string()));
         }
+        if let Some(p) = pipeline {
+            s.check_withdrawals(p)?;
+        }
         Ok(s)
+    }
+
+    /// Refuse a pipeline that removes more dwellings of a type than a gemeente has: its stock
+    /// (or zero on purpose) plus every change up to and including a year may not fall below
+    /// zero. Names the pipeline row (1-based line after the header) of the year it does.
+    fn check_withdrawals(&self, path: &Path) -> Result<(), SourceError> {
+        let mut by_cell: BTreeMap<(&str, &str), Vec<(u16, usize)>> = BTreeMap::new();
+        for (i, r) in self.pipeline.iter().enumerate() {
+            by_cell
+                .entry((r.region.as_str(), r.dwelling_type.as_str()))
+                .or_default()
+                .push((r.year, i));
+        }
+        for ((region, t), mut rows) in by_cell {
+            let stock = match self.stock.get(&(region.to_string(), t.to_string())) {
+                Some(v) => *v,
+                None if self.is_zero(region, t) => 0.0,
+                // No stock: the supply is reported as missing, whatever the pipeline says.
+                None => continue,
+            };
+            rows.sort();
+            let mut total = stock;
+            for (k, &(year, i)) in rows.iter().enumerate() {
+                total += self.pipeline[i].change;
+                let year_done = rows.get(k + 1).is_none_or(|(y, _)| *y != year);
+                if year_done && total < 0.0 {
+                    return Err(SourceError::malformed(
+                        Pos::cell(path, i as u64 + 2, "change"),
+                        format!(
+                            "removes more {t} dwellings of {region} than there are: a stock of {stock} and the changes up to {year} leave {total}"
+                        ),
+                        "a withdrawal (sloop, onttrekking) cannot exceed the stock of the type; check the sign and the dwelling type",
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn is_zero(&self, region: &str, t: &str) -> bool {

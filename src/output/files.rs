@@ -32,6 +32,11 @@ pub enum GuardError {
     )]
     IsFile { path: PathBuf },
     #[error(
+        "{path}: is a folder, not a file; nothing was written\n  hint: give a file name, e.g. {}",
+        path.join("tidy.csv").display()
+    )]
+    IsFolder { path: PathBuf },
+    #[error(
         "{path}: exists and was not made by woonzorg (no {MARKER} in it); it is not replaced and nothing was written\n  hint: {hint}"
     )]
     NotOurs { path: PathBuf, hint: String },
@@ -171,9 +176,8 @@ pub fn output_target(
 /// input, not inside an input folder (where the next import would read it back).
 pub fn output_file(out: &Path, inputs: &[PathBuf]) -> Result<(), GuardError> {
     if out.is_dir() {
-        return Err(GuardError::NotOurs {
+        return Err(GuardError::IsFolder {
             path: out.to_path_buf(),
-            hint: format!("give a file name, e.g. {}", out.join("tidy.csv").display()),
         });
     }
     let r = real(out);

@@ -247,7 +247,11 @@ fn read_records(path: &Path, text: &str, sep: u8) -> Result<Records, SourceError
 
 fn role_of_dimension_key(key: &str) -> Role {
     let k = key.to_lowercase();
-    if k.starts_with("regio") || k.starts_with("gemeente") || k == "regio's" {
+    if k.starts_with("regio")
+        || k.starts_with("gemeente")
+        || k == "regio's"
+        || k == "wijkenenbuurten"
+    {
         Role::Region
     } else if k == "perioden" || k == "periode" || k == "jaar" || k == "year" {
         Role::Period
@@ -426,46 +430,24 @@ pub fn read_typed_dataset(
             .collect();
         is_text.push(decide_text_column(path, &table_id, key, &cells)?);
     }
-    // Region codes inside the file: the first text column whose values are all region codes,
-    // one per region name.
-    let region_dim = dims
+    // Region codes inside the file: the first text column whose values are all region codes
+    // (`Codering_3` of Kerncijfers wijken en buurten, `Code_1` of Gebieden in Nederland). Each
+    // row takes the code on its own line: names repeat (every gemeente has a "Wijk 01 Centrum").
+    let has_region = dims.iter().any(|(_, d)| d.role == Role::Region);
+    let code_col: Option<usize> = measures
         .iter()
-        .find(|(_, d)| d.role == Role::Region)
-        .map(|(i, _)| *i);
-    let mut name_to_code: HashMap<String, String> = HashMap::new();
-    if let Some(ri) = region_dim {
-        for ((mi, _), text_col) in measures.iter().zip(&is_text) {
-            if !*text_col {
-                continue;
-            }
-            let mut map: HashMap<String, String> = HashMap::new();
-            let mut ok = true;
-            let mut any = false;
-            for (_, r) in &recs.rows {
-                let code = r[*mi].trim();
-                if code.is_empty() {
-                    continue;
-                }
-                if !codes::is_region_code(code) {
-                    ok = false;
-                    break;
-                }
-                any = true;
-                let name = r[ri].trim().to_string();
-                if let Some(prev) = map.insert(name, code.to_string())
-                    && prev != code
-                {
-                    ok = false;
-                    break;
-                }
-            }
-            let distinct_codes: std::collections::HashSet<&String> = map.values().collect();
-            if ok && any && distinct_codes.len() == map.len() {
-                name_to_code = map;
-                break;
-            }
-        }
-    }
+        .zip(&is_text)
+        .filter(|(_, text_col)| has_region && **text_col)
+        .map(|((mi, _), _)| *mi)
+        .find(|mi| {
+            let mut codes_seen = recs
+                .rows
+                .iter()
+                .map(|(_, r)| r[*mi].trim())
+                .filter(|c| !c.is_empty())
+                .peekable();
+            codes_seen.peek().is_some() && codes_seen.all(codes::is_region_code)
+        });
     let mut rows = Vec::with_capacity(recs.rows.len() * measures.len());
     for (line, r) in &recs.rows {
         let mut base = TidyRow::empty(*line);
@@ -479,8 +461,8 @@ pub fn read_typed_dataset(
                         base.region = v.to_string();
                     } else {
                         base.region_name = v.to_string();
-                        if let Some(c) = name_to_code.get(v) {
-                            base.region = c.clone();
+                        if let Some(c) = code_col.map(|ci| r[ci].trim()).filter(|c| !c.is_empty()) {
+                            base.region = c.to_string();
                         }
                     }
                 }

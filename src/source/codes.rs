@@ -101,11 +101,18 @@ pub fn is_region_code(s: &str) -> bool {
     if s == "NL01" || s == "NL00" {
         return true;
     }
+    // GM0503, PV20, WK050301, BU05030100 (a buurt: ten characters); Amsterdam's wijken and
+    // buurten carry letters after the gemeente's four digits (WK0363AA, BU0363AA01).
     b.len() >= 4
-        && b.len() <= 8
+        && b.len() <= 10
         && b[0].is_ascii_uppercase()
         && b[1].is_ascii_uppercase()
-        && b[2..].iter().all(|c| c.is_ascii_digit())
+        && b[2..4].iter().all(|c| c.is_ascii_digit())
+        && (b.len() <= 6 || b[2..6].iter().all(|c| c.is_ascii_digit()))
+        && b[4..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        && (b.len() < 6 || b[2..].iter().filter(|c| c.is_ascii_digit()).count() >= 4)
 }
 
 /// Parse a period code or label into a CBS period code.

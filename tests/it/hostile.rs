@@ -503,3 +503,158 @@ fn a_settings_file_beyond_a_sane_size_is_refused() {
         &["groot.toml", "too large for a settings file"],
     );
 }
+
+#[test]
+fn the_annex_lists_each_source_once_and_shows_its_own_region() {
+    crate::require_shared!();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let stdout = woonzorg()
+        .args(["run", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(stdout.status.success());
+    let terminal = String::from_utf8(stdout.stdout).unwrap();
+    let run = out.join("basis");
+    let md = std::fs::read_to_string(run.join("bijlage.md")).unwrap();
+    // The scenario's own numbers once (as `scenario`), not again as `basis.toml`.
+    assert_eq!(
+        md.matches("| scenario | housing.policy[sociale_huur_30] |")
+            .count(),
+        1
+    );
+    assert!(!md.contains("| basis.toml |"), "sources listed twice");
+    // Delft's annex: Delft's population chart, not the selection's.
+    assert!(md.contains("![Bevolkingsprognose Delft](prognose_bevolking_bijlage.png)"));
+    let svg = std::fs::read_to_string(run.join("prognose_bevolking_bijlage.svg")).unwrap();
+    assert!(svg.contains("Delft") && !svg.contains("Alle gemeenten"));
+    // Bruto beside netto: all 65+ of Delft (about 17,800) besides the netto 65–74 (6,903).
+    assert!(md.contains("| Bruto 2024 | Netto 2024 |"), "{}", &md[..600]);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| Ouderen 65+ |"))
+        .unwrap();
+    let cells: Vec<f64> = row
+        .split('|')
+        .skip(2)
+        .take(2)
+        .map(|c| c.trim().replace('.', "").parse().unwrap())
+        .collect();
+    assert!((17_000.0..19_000.0).contains(&cells[0]), "{row}");
+    assert!((6_000.0..8_000.0).contains(&cells[1]), "{row}");
+    assert!(
+        terminal.contains("Aandachtsgroepen in Delft (GM0503): bruto"),
+        "{terminal}"
+    );
+    assert!(terminal.contains("bruto 2024"), "{terminal}");
+}
+
+#[test]
+fn a_one_gemeente_run_reports_that_gemeente() {
+    crate::require_shared!();
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("oss.toml");
+    std::fs::write(
+        &sc,
+        format!(
+            "extends = \"{}\"\nname = \"oss\"\n\n[regions]\ngemeenten = [\"Oss\"]\ninclude = []\nreport = []\n\n[housing]\nverdeel = []\n",
+            root().join("scenarios/basis.toml").display()
+        ),
+    )
+    .unwrap();
+    let out = woonzorg()
+        .args(["run", "--no-charts", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&sc)
+        .output()
+        .unwrap();
+    let terminal = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        terminal.contains("Aandachtsgroepen in Oss (GM0828): bruto"),
+        "{terminal}"
+    );
+    assert!(!terminal.contains("(selectie) (selectie)"), "{terminal}");
+    let md = std::fs::read_to_string(dir.path().join("out/oss/bijlage.md")).unwrap();
+    assert!(md.contains("voor Oss (GM0828)"), "{}", &md[..600]);
+}
+
+#[test]
+fn regions_refuses_doubled_members_and_writing_over_what_it_reads() {
+    crate::require_shared!();
+    let dir = tempfile::tempdir().unwrap();
+    let own = dir.path().join("regios.toml");
+    // By name and by code: the same gemeente twice (it counted twice before).
+    std::fs::write(
+        &own,
+        "[[region]]\nname = \"Kust\"\nmembers = [\"Beverwijk\", \"GM0375\", \"Heemskerk\"]\nsource = \"aanname\"\n",
+    )
+    .unwrap();
+    refused(
+        woonzorg()
+            .args(["regions", "--member-of", "Kust", "--own"])
+            .arg(&own),
+        &[
+            "regios.toml",
+            "region[Kust].members",
+            "the same gemeente (GM0375)",
+        ],
+    );
+    // A dissolved gemeente by name: where it went.
+    std::fs::write(
+        &own,
+        "[[region]]\nname = \"Noord\"\nmembers = [\"Beemster\", \"Purmerend\"]\nsource = \"aanname\"\n",
+    )
+    .unwrap();
+    refused(
+        woonzorg()
+            .args(["regions", "--member-of", "Noord", "--own"])
+            .arg(&own),
+        &[
+            "regios.toml",
+            "region[Noord].members",
+            "Purmerend on 1 January 2022",
+        ],
+    );
+    // --harmonise writing over its own table; --out a folder; --export into the folder read.
+    let t = dir.path().join("t.csv");
+    std::fs::write(&t, "Regio;Perioden;Aantal\nGM0503;2016;1\n").unwrap();
+    let harmonise = |out: &Path| {
+        let mut c = woonzorg();
+        c.args(["regions", "--harmonise"])
+            .arg(&t)
+            .args(["--indeling", "2016", "--year", "2024", "--out"])
+            .arg(out);
+        c
+    };
+    refused(
+        &mut harmonise(&t),
+        &["t.csv", "is an input of this command"],
+    );
+    refused(&mut harmonise(dir.path()), &["give a file name"]);
+    assert_eq!(
+        std::fs::read_to_string(&t).unwrap(),
+        "Regio;Perioden;Aantal\nGM0503;2016;1\n"
+    );
+    let before = std::fs::read(root().join("data/regions/registry.csv")).unwrap();
+    refused(
+        woonzorg().args([
+            "regions",
+            "--from",
+            "data/regions",
+            "--export",
+            "data/regions",
+        ]),
+        &["registry.csv", "lies inside an input folder"],
+    );
+    assert_eq!(
+        std::fs::read(root().join("data/regions/registry.csv")).unwrap(),
+        before
+    );
+    harmonise(&dir.path().join("h.csv")).assert().success();
+}

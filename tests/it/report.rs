@@ -36,7 +36,7 @@ fn a_run_writes_workbook_parquet_annex_and_charts_with_the_same_numbers() {
     let text = full_run(dir.path(), &[]);
     // The headline on the terminal.
     assert!(
-        text.contains("Aandachtsgroepen in Delft (GM0503), netto personen"),
+        text.contains("Aandachtsgroepen in Delft (GM0503): bruto = alle leden van de groep, netto = iedereen één keer"),
         "{text}"
     );
     assert!(text.contains("Mensen met dementie"), "{text}");
