@@ -576,6 +576,19 @@ pub fn run_scenario(
         times.lap("tabellen: banden");
     }
     if !opts.no_charts {
+        // The projection of an area per variant, as `<name>.png` and `.svg`.
+        let draw_projection =
+            |area: &Area, name: &str, files: &mut Vec<String>| -> Result<(), RunError> {
+                let chart = projection_chart(&scenario, &variants, &externals, area);
+                draw_lines(
+                    &chart,
+                    &staged.path(&format!("{name}.png")),
+                    &staged.path(&format!("{name}.svg")),
+                )?;
+                files.push(format!("{name}.png"));
+                files.push(format!("{name}.svg"));
+                Ok(())
+            };
         let total = base_total(&base, &all_codes);
         let (nl_men, nl_women) = national_by_age(&nl_table, year)?;
         let nl_total: f64 = nl_men.iter().chain(&nl_women).sum();
@@ -637,14 +650,7 @@ pub fn run_scenario(
         files.push("piramide_basisjaar.png".into());
         files.push("piramide_basisjaar.svg".into());
         if let Some(area) = areas.last().filter(|_| !variants.is_empty()) {
-            let chart = projection_chart(&scenario, &variants, &externals, area);
-            draw_lines(
-                &chart,
-                &staged.path("prognose_bevolking.png"),
-                &staged.path("prognose_bevolking.svg"),
-            )?;
-            files.push("prognose_bevolking.png".into());
-            files.push("prognose_bevolking.svg".into());
+            draw_projection(area, "prognose_bevolking", &mut files)?;
             if let Some(v) = variants.first()
                 && let (Some(p0), Some(p1)) = (area.stock(v, year), area.stock(v, scenario.horizon))
             {
@@ -696,14 +702,7 @@ pub fn run_scenario(
             .filter(|a| Some(a.code.as_str()) != areas.last().map(|l| l.code.as_str()))
             .filter(|_| !variants.is_empty() && !opts.no_report)
         {
-            let chart = projection_chart(&scenario, &variants, &externals, area);
-            draw_lines(
-                &chart,
-                &staged.path("prognose_bevolking_bijlage.png"),
-                &staged.path("prognose_bevolking_bijlage.svg"),
-            )?;
-            files.push("prognose_bevolking_bijlage.png".into());
-            files.push("prognose_bevolking_bijlage.svg".into());
+            draw_projection(area, "prognose_bevolking_bijlage", &mut files)?;
         }
         if let Some(g) = &groups {
             for (name, chart) in super::charts::group_charts(

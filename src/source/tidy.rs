@@ -48,6 +48,24 @@ pub struct TidyRow {
 }
 
 impl TidyRow {
+    /// What identifies a cell: region (its code, else its name), period, sex, age, category,
+    /// measure. A table holds each key once.
+    pub fn key(&self) -> (&str, &str, &str, &str, &str, &str) {
+        let region = if self.region.is_empty() {
+            self.region_name.as_str()
+        } else {
+            self.region.as_str()
+        };
+        (
+            region,
+            self.period.as_str(),
+            self.sex.as_str(),
+            self.age.as_str(),
+            self.category.as_str(),
+            self.measure.as_str(),
+        )
+    }
+
     /// A row with no dimensions and a missing value, from `line` of its file.
     pub fn empty(line: u64) -> TidyRow {
         TidyRow {
@@ -271,29 +289,16 @@ impl TidyTable {
     /// so that nothing is counted twice; refused, naming both files and lines, when they do
     /// not. Returns how many were dropped.
     pub fn drop_rows_in(&mut self, earlier: &TidyTable) -> Result<usize, SourceError> {
-        let key = |r: &TidyRow| {
-            let region = if r.region.is_empty() {
-                r.region_name.clone()
-            } else {
-                r.region.clone()
-            };
-            (
-                region,
-                r.period.clone(),
-                r.sex.clone(),
-                r.age.clone(),
-                r.category.clone(),
-                r.measure.clone(),
-            )
-        };
-        let seen: HashMap<_, &TidyRow> = earlier.rows.iter().map(|r| (key(r), r)).collect();
+        let seen: HashMap<_, &TidyRow> = earlier.rows.iter().map(|r| (r.key(), r)).collect();
         if seen.is_empty() {
             return Ok(0);
         }
-        let before = self.rows.len();
+        let mut keep = Vec::with_capacity(self.rows.len());
         for r in &self.rows {
-            let k = key(r);
-            if let Some(first) = seen.get(&k)
+            let k = r.key();
+            let first = seen.get(&k);
+            keep.push(first.is_none());
+            if let Some(first) = first
                 && first.value != r.value
             {
                 return Err(SourceError::malformed(
@@ -313,8 +318,10 @@ impl TidyTable {
                 ));
             }
         }
-        self.rows.retain(|r| !seen.contains_key(&key(r)));
-        Ok(before - self.rows.len())
+        let dropped = keep.iter().filter(|k| !**k).count();
+        let mut keep = keep.into_iter();
+        self.rows.retain(|_| keep.next().unwrap_or(true));
+        Ok(dropped)
     }
 
     /// Refuse two rows with the same key; names both lines.
@@ -322,19 +329,8 @@ impl TidyTable {
         let mut seen: HashMap<(&str, &str, &str, &str, &str, &str), u64> =
             HashMap::with_capacity(self.rows.len());
         for r in &self.rows {
-            let region = if r.region.is_empty() {
-                r.region_name.as_str()
-            } else {
-                r.region.as_str()
-            };
-            let key = (
-                region,
-                r.period.as_str(),
-                r.sex.as_str(),
-                r.age.as_str(),
-                r.category.as_str(),
-                r.measure.as_str(),
-            );
+            let key = r.key();
+            let region = key.0;
             if let Some(first) = seen.insert(key, r.line) {
                 return Err(SourceError::DuplicateKey {
                     pos: Pos::line(&self.path, r.line),

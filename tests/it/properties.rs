@@ -60,8 +60,19 @@ fn check_tables(run: &std::path::Path) -> Result<usize, String> {
     Ok(cells)
 }
 
-/// A one-gemeente scenario on the basis with the parameters `p` set (`[table] key = value`
-/// lines, each under its own table header).
+/// Run a one-gemeente scenario on the basis with `body` (TOML tables setting parameters) into
+/// `dir/out/eigenschap`.
+fn run_with(dir: &std::path::Path, body: &str) -> std::process::Output {
+    let sc = scenario_with(dir, body);
+    crate::common::woonzorg()
+        .args(["run", "--no-charts", "--no-report", "--quiet", "--out"])
+        .arg(dir.join("out"))
+        .arg(&sc)
+        .output()
+        .unwrap()
+}
+
+/// The scenario file of [`run_with`].
 fn scenario_with(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
     let p = dir.join("s.toml");
     std::fs::write(
@@ -184,13 +195,7 @@ proptest! {
             set(7, cap), set(8, mult), set(9, cost), set(11, target),
         ].join("\n\n");
         let dir = tempfile::tempdir().unwrap();
-        let sc = scenario_with(dir.path(), &body);
-        let out = crate::common::woonzorg()
-            .args(["run", "--no-charts", "--no-report", "--quiet", "--out"])
-            .arg(dir.path().join("out"))
-            .arg(&sc)
-            .output()
-            .unwrap();
+        let out = run_with(dir.path(), &body);
         prop_assert!(out.status.success(), "{}\n{}", body, String::from_utf8_lossy(&out.stderr));
         let cells = check_tables(&dir.path().join("out/eigenschap"));
         prop_assert!(cells.as_ref().is_ok_and(|n| *n > 10_000), "{:?}\n{}", cells, body);
@@ -203,13 +208,7 @@ proptest! {
     ) {
         let Some(_) = crate::common::shared_data() else { return Ok(()) };
         let dir = tempfile::tempdir().unwrap();
-        let sc = scenario_with(dir.path(), &set(i, v));
-        let out = crate::common::woonzorg()
-            .args(["run", "--no-charts", "--no-report", "--quiet", "--out"])
-            .arg(dir.path().join("out"))
-            .arg(&sc)
-            .output()
-            .unwrap();
+        let out = run_with(dir.path(), &set(i, v));
         let stderr = String::from_utf8_lossy(&out.stderr);
         prop_assert_eq!(out.status.code(), Some(1), "{}", stderr);
         prop_assert!(stderr.contains(&format!("key '{}'", PARAMETERS[i].2)), "{}", stderr);
