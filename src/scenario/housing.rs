@@ -185,7 +185,8 @@ pub fn load_housing(
     })
 }
 
-/// The scenario's own costs (`[[housing.cost]]`) and policy rules (`[[housing.policy]]`):
+/// The scenario's own costs (`[[housing.cost]]`), verdeelsleutels (`[[housing.verdeel]]`) and
+/// policy rules (`[[housing.policy]]`):
 /// known groups, dwelling types and kinds, numbers inside their bounds with a source, no id or
 /// setting twice. Each error names its key.
 fn check_costs_and_rules(
@@ -254,6 +255,78 @@ fn check_costs_and_rules(
             .collect::<Vec<_>>()
             .join(", ")
     };
+    for (i, v) in settings.verdeel.iter().enumerate() {
+        let key = |k: &str| format!("housing.verdeel[{i}].{k}");
+        if groups.group(&v.group).is_none() {
+            return Err(invalid(
+                key("group"),
+                format!("unknown group '{}'", v.group),
+                group_hint(),
+            ));
+        }
+        if catalogue.type_index(&v.dwelling_type).is_none() {
+            return Err(invalid(
+                key("dwelling_type"),
+                format!("unknown dwelling type '{}'", v.dwelling_type),
+                format!("types: {}", types()),
+            ));
+        }
+        if settings.verdeel[..i].iter().any(|o| {
+            o.region == v.region && o.group == v.group && o.dwelling_type == v.dwelling_type
+        }) {
+            return Err(invalid(
+                key("region"),
+                format!(
+                    "the opgave of {} for {} in {} twice",
+                    v.group, v.dwelling_type, v.region
+                ),
+                "one [[housing.verdeel]] per region, group and dwelling type".into(),
+            ));
+        }
+        match v.key.as_str() {
+            "bevolking" | "sociale_huur" | "woningen" if v.custom.is_empty() => {}
+            "eigen" => {
+                if let Some((g, x)) = v
+                    .custom
+                    .iter()
+                    .find(|(_, x)| !(x.is_finite() && **x >= 0.0))
+                {
+                    return Err(invalid(
+                        key(&format!("custom.{g}")),
+                        format!("{x} is not a weight (a number ≥ 0)"),
+                        "custom = { GM0202 = 3.0, GM0221 = 1.0 }: the parts of each gemeente"
+                            .into(),
+                    ));
+                }
+                if v.custom.values().sum::<f64>() <= 0.0 {
+                    return Err(invalid(
+                        key("custom"),
+                        "no weight above zero".into(),
+                        "custom = { GM0202 = 3.0, GM0221 = 1.0 }: the parts of each gemeente"
+                            .into(),
+                    ));
+                }
+            }
+            k => {
+                return Err(invalid(
+                    key("key"),
+                    if v.custom.is_empty() {
+                        format!("unknown key '{k}'")
+                    } else {
+                        format!("custom weights with key '{k}' would be ignored")
+                    },
+                    "key = \"bevolking\", \"sociale_huur\", \"woningen\", or \"eigen\" with custom = { … }".into(),
+                ));
+            }
+        }
+        if v.source.trim().is_empty() {
+            return Err(invalid(
+                key("source"),
+                "a key without a source".into(),
+                "add source = \"...\"".into(),
+            ));
+        }
+    }
     for (i, r) in settings.policy.iter().enumerate() {
         let key = |k: &str| format!("housing.policy[{i}].{k}");
         if settings.policy[..i].iter().any(|o| o.id == r.id) {

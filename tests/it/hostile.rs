@@ -189,7 +189,7 @@ fn a_run_never_replaces_a_folder_it_did_not_make() {
     )
     .unwrap();
     refused(
-        quick_run(sc.to_str().unwrap(), &project).current_dir(&project),
+        quick_run(sc.to_str().unwrap(), Path::new(".")).current_dir(&project),
         &["data", "was not made by woonzorg", "not replaced"],
     );
     assert_eq!(names(&project.join("data")), ["eigen.csv"]);
@@ -290,6 +290,14 @@ threshold = 0.3
 until = 2030
 source = "@bron"
 
+[[groups.group]]
+id = "=grp"
+label = "=Eigen groep"
+method = "prevalentie"
+age = [18, 64]
+source = "definitie: t"
+rate = [{{ age = [18, 64], value = 0.01, source = "aanname: t" }}]
+
 [[housing.cost]]
 setting = "-thuis"
 group = "dementie"
@@ -356,6 +364,8 @@ source = "aanname: t"
             "'+label".into(),
             "'@bron".into(),
             "'-thuis".into(),
+            "'=grp".into(),
+            "'=Eigen groep".into(),
             "'@betaler".into(),
         ] {
             assert!(seen.contains(&want), "{dialect}: {want} not in {seen:?}");
