@@ -158,6 +158,29 @@ pub fn load_housing(
     let types: Vec<String> = catalogue.types.iter().map(|t| t.id.clone()).collect();
     let base_year = scenario.base_year;
     let region = |code: &str| registry.code_problem(code, base_year);
+    // zero_supply: `GM0503:standplaats` or `*:opvang`, a gemeente of the base year and a type.
+    for (i, z) in settings.zero_supply.iter().enumerate() {
+        let (r, t) = z.split_once(':').unwrap_or(("*", z.as_str()));
+        let problem = if !types.iter().any(|x| x == t) {
+            Some((
+                format!("unknown dwelling type '{t}' in '{z}'"),
+                format!("types: {}", types.join(", ")),
+            ))
+        } else if r != "*" {
+            region(r)
+        } else {
+            None
+        };
+        if let Some((message, hint)) = problem {
+            return Err(ScenarioError::Invalid {
+                path: scenario_path.to_path_buf(),
+                key: format!("housing.zero_supply[{i}]"),
+                message,
+                hint,
+            }
+            .into());
+        }
+    }
     // An empty path switches an inherited file off (`supply = ""`).
     let given =
         |p: &Option<std::path::PathBuf>| p.as_deref().filter(|p| !p.as_os_str().is_empty()).map(at);

@@ -271,6 +271,16 @@ pub fn prepare_run_beside<T: Send>(
                 }
                 .into());
             }
+            // By name and by code, one gemeente twice.
+            if let Some(g) = r.members.iter().find(|g| selected.contains_key(&g.code)) {
+                return Err(ScenarioError::Invalid {
+                    path: scenario_path.to_path_buf(),
+                    key: "regions.gemeenten".into(),
+                    message: format!("'{q}' is {} ({}), listed already", g.name, g.code),
+                    hint: "list each gemeente once (by code or by name)".into(),
+                }
+                .into());
+            }
             selected.extend(r.members.into_iter().map(|g| (g.code, g.name)));
         }
         for q in scenario
@@ -283,7 +293,17 @@ pub fn prepare_run_beside<T: Send>(
             selected.extend(r.members.into_iter().map(|g| (g.code, g.name)));
         }
         for q in &scenario.regions.report {
-            report.push(find("regions.report", q)?);
+            let r = find("regions.report", q)?;
+            if report.iter().any(|o| o.code == r.code) {
+                return Err(ScenarioError::Invalid {
+                    path: scenario_path.to_path_buf(),
+                    key: "regions.report".into(),
+                    message: format!("'{q}' is {} ({}), listed already", r.name, r.code),
+                    hint: "report each region once (by code or by name)".into(),
+                }
+                .into());
+            }
+            report.push(r);
         }
     }
     let gemeenten: Vec<(String, String)> = selected.into_iter().collect();

@@ -381,6 +381,26 @@ impl Scenario {
                 "set regions.gemeenten, regions.include or regions.include_own, or regions.nederland = true",
             ));
         }
+        // Each region once: the same one twice would be counted (or reported) twice.
+        for (key, list) in [
+            ("regions.gemeenten", &s.regions.gemeenten),
+            ("regions.include", &s.regions.include),
+            ("regions.include_own", &s.regions.include_own),
+            ("regions.report", &s.regions.report),
+        ] {
+            for (i, q) in list.iter().enumerate() {
+                if list[..i]
+                    .iter()
+                    .any(|o| o.trim().eq_ignore_ascii_case(q.trim()))
+                {
+                    return Err(invalid(
+                        key,
+                        format!("'{q}' twice"),
+                        "list each region once",
+                    ));
+                }
+            }
+        }
         if let Some(u) = &s.uncertainty {
             if u.draws > MAX_DRAWS {
                 return Err(invalid(
@@ -408,7 +428,21 @@ impl Scenario {
                     "steer = \"kernprognose\" or \"geen\"",
                 ));
             }
-            for v in &p.variants {
+            if p.variants.is_empty() {
+                return Err(invalid(
+                    "projection.variants",
+                    "no variant".into(),
+                    "variants = [\"midden\"] (or leave the key out); without [projection] a run reports the base year only",
+                ));
+            }
+            for (i, v) in p.variants.iter().enumerate() {
+                if p.variants[..i].contains(v) {
+                    return Err(invalid(
+                        "projection.variants",
+                        format!("'{v}' twice: its rows would be written twice"),
+                        "each variant once",
+                    ));
+                }
                 let known = matches!(v.as_str(), "midden" | "laag" | "hoog" | "laag95" | "hoog95")
                     || p.multipliers.contains_key(v);
                 if !known {
