@@ -94,6 +94,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     let filters = parse_filters(&args.filters)?;
+    let measures: Vec<&str> = args
+        .measures
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut matched = Matched::default();
     let mut tables: Vec<TidyTable> = Vec::new();
     let mut out = std::io::stdout().lock();
     for path in &paths {
@@ -107,7 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 Some(reg) => reg.resolve_regions(&mut t),
                 None => t.unresolved_regions(),
             };
-            apply_filters(&mut t, args.measures.as_deref(), &filters);
+            apply_filters(&mut t, &measures, &filters, &mut matched);
             let mut doubles = Vec::new();
             let id = t.table_id.clone();
             for earlier in tables.iter().filter(|e| e.table_id == id) {
@@ -129,6 +138,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             tables.push(t);
         }
     }
+    matched.check(&measures, &filters)?;
     let rows: usize = tables.iter().map(|t| t.rows.len()).sum();
     if let Some(path) = &args.out {
         let refs: Vec<&TidyTable> = tables.iter().collect();
@@ -211,21 +221,68 @@ fn parse_filters(raw: &[String]) -> anyhow::Result<Vec<(String, String)>> {
         .collect()
 }
 
-fn apply_filters(t: &mut TidyTable, measures: Option<&str>, filters: &[(String, String)]) {
-    if let Some(list) = measures {
-        let pats: Vec<&str> = list
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
-        t.rows.retain(|r| {
-            pats.iter().any(|p| match p.strip_suffix('*') {
-                Some(prefix) => r.measure.starts_with(prefix),
-                None => r.measure == *p,
-            })
-        });
+/// What `--measures` and `--where` matched over all tables read: a name or condition that
+/// matches no row is a mistake (a typo), not an empty table.
+#[derive(Default)]
+struct Matched {
+    measures: Vec<bool>,
+    filters: Vec<bool>,
+    /// Measures seen, for the hint.
+    seen: std::collections::BTreeSet<String>,
+}
+
+impl Matched {
+    /// The first `--measures` name or `--where` condition that matched no row.
+    fn check(&self, measures: &[&str], filters: &[(String, String)]) -> anyhow::Result<()> {
+        if let Some(i) = self.measures.iter().position(|m| !m) {
+            let known: Vec<&str> = self.seen.iter().take(12).map(String::as_str).collect();
+            return Err(SourceError::malformed(
+                source::Pos::key("--measures", measures[i]),
+                format!("'{}' matches no measure of the tables read", measures[i]),
+                format!(
+                    "measures: {}{}",
+                    known.join(", "),
+                    if self.seen.len() > 12 { ", …" } else { "" }
+                ),
+            )
+            .into());
+        }
+        if let Some(i) = self.filters.iter().position(|m| !m) {
+            let (k, v) = &filters[i];
+            return Err(SourceError::malformed(
+                source::Pos::key("--where", k.as_str()),
+                format!("'{k}={v}' matches no row of the tables read"),
+                "check the key (region, period, sex, age, measure or a dimension) and its value as `import` prints them",
+            )
+            .into());
+        }
+        Ok(())
     }
-    for (k, v) in filters {
+}
+
+fn apply_filters(
+    t: &mut TidyTable,
+    measures: &[&str],
+    filters: &[(String, String)],
+    matched: &mut Matched,
+) {
+    matched.measures.resize(measures.len(), false);
+    matched.filters.resize(filters.len(), false);
+    matched
+        .seen
+        .extend(t.rows.iter().map(|r| r.measure.clone()));
+    if !measures.is_empty() {
+        let hits = |p: &str, measure: &str| match p.strip_suffix('*') {
+            Some(prefix) => measure.starts_with(prefix),
+            None => measure == p,
+        };
+        for (i, p) in measures.iter().enumerate() {
+            matched.measures[i] |= t.rows.iter().any(|r| hits(p, &r.measure));
+        }
+        t.rows
+            .retain(|r| measures.iter().any(|p| hits(p, &r.measure)));
+    }
+    for (i, (k, v)) in filters.iter().enumerate() {
         t.rows.retain(|r| match k.as_str() {
             "region" => &r.region == v,
             "period" => &r.period == v,
@@ -234,6 +291,7 @@ fn apply_filters(t: &mut TidyTable, measures: Option<&str>, filters: &[(String, 
             "measure" => &r.measure == v,
             key => r.category_value(key) == Some(v.as_str()),
         });
+        matched.filters[i] |= !t.rows.is_empty();
     }
 }
 

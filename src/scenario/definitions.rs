@@ -106,7 +106,16 @@ pub fn run_definitions(
             defs.years.clone()
         }
     });
-    for y in &years {
+    for (i, y) in years.iter().enumerate() {
+        if years[..i].contains(y) {
+            return Err(ScenarioError::Invalid {
+                path: defs_path.to_path_buf(),
+                key: "years".into(),
+                message: format!("{y} twice: its rows would be written twice"),
+                hint: "each year once, e.g. 2025,2030,2040".into(),
+            }
+            .into());
+        }
         if *y < scenario.base_year || *y > scenario.horizon {
             return Err(ScenarioError::Invalid {
                 path: defs_path.to_path_buf(),

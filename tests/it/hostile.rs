@@ -668,3 +668,35 @@ fn regions_refuses_doubled_members_and_writing_over_what_it_reads() {
     );
     harmonise(&dir.path().join("h.csv")).assert().success();
 }
+
+#[test]
+fn import_filters_that_match_nothing_are_a_mistake_not_an_empty_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.csv");
+    let import = |extra: &[&str]| {
+        let mut c = woonzorg();
+        c.args(["import", "data/population/85383NED_inwoners.csv", "--out"])
+            .arg(&out)
+            .args(extra);
+        c
+    };
+    // A typo in a measure (an empty table with exit 0 before): the measures it has.
+    refused(
+        &mut import(&["--measures", "InwonersTotal_1"]),
+        &[
+            "--measures",
+            "'InwonersTotal_1' matches no measure",
+            "InwonersTotaal_1",
+        ],
+    );
+    refused(
+        &mut import(&["--where", "period=1999JJ00"]),
+        &["--where", "'period=1999JJ00' matches no row"],
+    );
+    assert!(!out.exists());
+    import(&["--measures", "Inwoners75*", "--where", "period=2024JJ00"])
+        .assert()
+        .success();
+    let (_, rows) = crate::common::read_csv(&out);
+    assert!(rows.len() > 300, "{}", rows.len());
+}
