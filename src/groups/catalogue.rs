@@ -299,6 +299,15 @@ pub const PARAMETER_BOUNDS: &[(&str, Bounds)] = &[
             what: "dwellings or places in Nederland",
         },
     ),
+    // Party definitions (`woonzorg definitions`: ratio of a party's count to the canonical one).
+    (
+        "ratio",
+        Bounds {
+            low: 0.0,
+            high: 10.0,
+            what: "the party's count per canonical count",
+        },
+    ),
     // Projection ([projection.multipliers]).
     (
         "multiplier",

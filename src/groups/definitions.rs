@@ -122,7 +122,18 @@ impl Definitions {
         if self.parties.is_empty() {
             return Err(GroupError::invalid(path, "party", "no parties", HINT));
         }
-        for p in &self.parties {
+        for (pi, p) in self.parties.iter().enumerate() {
+            if self.parties[..pi].iter().any(|o| o.name == p.name) {
+                return Err(GroupError::invalid(
+                    path,
+                    format!("party[{}].name", p.name),
+                    format!(
+                        "the party '{}' twice: its rows would be written twice",
+                        p.name
+                    ),
+                    "one [[party]] per name, with all its [[party.group]] below it",
+                ));
+            }
             for (gi, g) in p.groups.iter().enumerate() {
                 let key = |k: &str| format!("party[{}].group[{}].{k}", p.name, g.group);
                 let Some(cg) = catalogue.group(&g.group) else {
@@ -249,13 +260,14 @@ impl Definitions {
                         "give one of the two",
                     ));
                 }
+                let bounds = crate::groups::catalogue::bounds_of("ratio");
                 if let Some(r) = &g.ratio
-                    && (!r.value.is_finite() || r.value < 0.0)
+                    && !bounds.holds(r.value)
                 {
                     return Err(GroupError::invalid(
                         path,
                         key("ratio"),
-                        format!("{} is not a ratio ≥ 0", r.value),
+                        format!("{} is not a ratio: outside {}", r.value, bounds.text()),
                         "ratio = the party's count per canonical count (0.5 = half)",
                     ));
                 }
