@@ -99,6 +99,25 @@ pub fn check_own_regions(
 ) -> Result<(), GeoError> {
     let ind = registry.year(year)?;
     for r in regions {
+        // A name that is already a code or a gemeente's name would make `report` ambiguous.
+        let clash = if crate::source::codes::is_region_code(&r.name) {
+            Some("a CBS region code".to_string())
+        } else {
+            registry
+                .resolve_name(&r.name, Some(year))
+                .map(|code| format!("the name of {code} in {year}"))
+        };
+        if let Some(what) = clash {
+            return Err(GeoError::OwnRegions {
+                path: path.to_path_buf(),
+                key: format!("region[{}].name", r.name),
+                message: format!(
+                    "'{}' is {what}: a report would not know which is meant",
+                    r.name
+                ),
+                hint: "give the own region a name of its own, e.g. \"Regio Delft e.o.\"".into(),
+            });
+        }
         // Each member once: by code or by name, the same gemeente counts once.
         let mut seen: std::collections::BTreeMap<String, &str> = Default::default();
         for m in &r.members {

@@ -443,6 +443,20 @@ pub fn load_externals(
 ) -> Result<Vec<ExternalSeries>, RunError> {
     let mut out = Vec::new();
     for (i, ext) in settings.external.iter().enumerate() {
+        if let Some(y) = ext.indeling
+            && (registry.year(y).is_err() || y > base_year)
+        {
+            return Err(ScenarioError::Invalid {
+                path: scenario_path.to_path_buf(),
+                key: format!("projection.external[{i}].indeling"),
+                message: format!(
+                    "{y} is not an indeling from {} to the base year {base_year}",
+                    registry.year_range()
+                ),
+                hint: "the year whose gemeenten the forecast uses, e.g. indeling = 2021".into(),
+            }
+            .into());
+        }
         let path = Scenario::resolve(scenario_path, &ext.file);
         let mut table = read_one(&path)?;
         registry.resolve_regions(&mut table);
