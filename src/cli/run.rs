@@ -237,8 +237,8 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
     if !outcome.headline.is_empty() {
         let (code, name) = &outcome.headline_region;
         writeln!(out)?;
-        // "Delft (GM0503)"; the selection has no code of its own.
-        let place = if code.starts_with(|c: char| c.is_ascii_uppercase()) {
+        // "Delft (GM0503)"; the selection and own regions have no CBS code.
+        let place = if crate::source::codes::is_region_code(code) {
             format!("{name} ({code})")
         } else {
             name.clone()

@@ -69,6 +69,15 @@ impl Registry {
         ))
     }
 
+    /// [`Registry::merged_before`] for a gemeente given by its code or by its old name
+    /// (`Beemster`, which no indeling after 2021 knows).
+    pub fn merged_away(&self, query: &str, year: u16) -> Option<(String, String)> {
+        self.merged_before(query, year).or_else(|| {
+            self.resolve_name(query, None)
+                .and_then(|code| self.merged_before(&code, year))
+        })
+    }
+
     /// What is wrong with gemeente code `code` in `year`, as (message, hint): merged away
     /// before that year ([`Registry::merged_before`]), or a code no year of the registry knows.
     /// `None` when the code is a gemeente of that year, or the year is outside the registry.

@@ -141,13 +141,7 @@ pub fn check_own_regions(
                 }
                 continue;
             }
-            // A gemeente merged away before the year, by its code or by its old name.
-            let merged = registry.merged_before(m, year).or_else(|| {
-                registry
-                    .resolve_name(m, None)
-                    .and_then(|code| registry.merged_before(&code, year))
-            });
-            let (message, hint) = merged.unwrap_or_else(|| {
+            let (message, hint) = registry.merged_away(m, year).unwrap_or_else(|| {
                 (
                     format!("'{m}' is not a gemeente of {year}"),
                     format!("a gemeente code or name from woonzorg regions --year {year}"),

@@ -737,31 +737,40 @@ impl Catalogue {
             };
             for (k, p) in params {
                 let key = format!("{key0}.{k}");
-                if p.source.trim().is_empty() {
-                    return Err(GroupError::invalid(
-                        scenario_path,
-                        key,
-                        "a number without a source",
-                        "add source = \"...\"",
-                    ));
-                }
-                if let Some(problem) = p.problem(bounds_of(k)) {
-                    return Err(GroupError::invalid(scenario_path, key, problem, PARAM_HINT));
-                }
+                // A parameter the group has, with a source and inside its bounds.
+                let checked = || -> Result<Param, GroupError> {
+                    if p.source.trim().is_empty() {
+                        return Err(GroupError::invalid(
+                            scenario_path,
+                            &key,
+                            "a number without a source",
+                            "add source = \"...\"",
+                        ));
+                    }
+                    match p.problem(bounds_of(k)) {
+                        Some(problem) => Err(GroupError::invalid(
+                            scenario_path,
+                            &key,
+                            problem,
+                            PARAM_HINT,
+                        )),
+                        None => Ok(p.clone()),
+                    }
+                };
                 let sf = g.stock_flow.as_mut();
                 match (k.as_str(), sf) {
-                    ("trend", _) => g.trend = Some(p.clone()),
-                    ("duur", Some(sf)) => sf.duur = p.clone(),
-                    ("capaciteit", Some(sf)) => sf.capaciteit = p.clone(),
-                    ("start", Some(sf)) => sf.start = Some(p.clone()),
+                    ("trend", _) => g.trend = Some(checked()?),
+                    ("duur", Some(sf)) => sf.duur = checked()?,
+                    ("capaciteit", Some(sf)) => sf.capaciteit = checked()?,
+                    ("start", Some(sf)) => sf.start = Some(checked()?),
                     ("realisatie", _) if g.taakstelling.is_some() => {
                         if let Some(t) = g.taakstelling.as_mut() {
-                            t.realisatie = p.clone();
+                            t.realisatie = checked()?;
                         }
                     }
                     ("later", _) if g.taakstelling.is_some() => {
                         if let Some(t) = g.taakstelling.as_mut() {
-                            t.later = p.clone();
+                            t.later = checked()?;
                         }
                     }
                     _ => {

@@ -89,8 +89,8 @@ pub fn is_ours(dir: &Path) -> bool {
 
 /// The folder a command writes (and may replace), checked against what it reads.
 ///
-/// - `out` is what the user gave with `--out`. With `sub = None` (a run) the folder is always
-///   `out/<name>`, `name` being the scenario's. With `sub = Some(name)` (compare, definitions,
+/// - `out` is what the user gave with `--out`. With `sub = false` (a run) the folder is always
+///   `out/<name>`, `name` being the scenario's. With `sub = true` (compare, definitions,
 ///   backtest) it is `out` itself when `out` is missing or made by woonzorg, and `out/<name>`
 ///   when `out` is someone else's folder (which is then written into, never replaced).
 /// - Refused: a target (or `out`) that is a file; a target that exists without the marker; a
@@ -107,7 +107,7 @@ pub fn output_target(
             path: out.to_path_buf(),
         });
     }
-    let inputs: Vec<(PathBuf, bool)> = inputs.iter().map(|p| (real(p), p.is_dir())).collect();
+    let inputs = real_inputs(inputs);
     let suggest = |target: &Path| {
         target
             .parent()
@@ -148,28 +148,40 @@ pub fn output_target(
         }
     }
     let r = real(&target);
-    for (input, is_dir) in &inputs {
-        let what = if input.starts_with(&r) {
-            Some(if *input == r {
-                "is an input of this command:"
-            } else {
-                "holds an input of this command:"
-            })
-        } else if *is_dir && r.starts_with(input) {
-            Some("lies inside an input folder of this command:")
-        } else {
-            None
-        };
-        if let Some(what) = what {
-            return Err(GuardError::AmongInputs {
-                suggest: suggest(&r),
-                path: target,
-                what,
-                input: input.clone(),
-            });
-        }
+    if let Some((what, input)) = among_inputs(&r, &inputs) {
+        return Err(GuardError::AmongInputs {
+            suggest: suggest(&r),
+            path: target,
+            what,
+            input: input.clone(),
+        });
     }
     Ok(target)
+}
+
+/// How an output path (made [`real`]) stands to the inputs (made real, with whether each is a
+/// folder), if it is among them: the first input it is, holds, or lies inside (when a folder).
+fn among_inputs<'a>(
+    out: &Path,
+    inputs: &'a [(PathBuf, bool)],
+) -> Option<(&'static str, &'a PathBuf)> {
+    inputs.iter().find_map(|(input, is_dir)| {
+        let what = if *input == out {
+            "is an input of this command:"
+        } else if input.starts_with(out) {
+            "holds an input of this command:"
+        } else if *is_dir && out.starts_with(input) {
+            "lies inside an input folder of this command:"
+        } else {
+            return None;
+        };
+        Some((what, input))
+    })
+}
+
+/// The inputs made [`real`], each with whether it is a folder.
+fn real_inputs(inputs: &[PathBuf]) -> Vec<(PathBuf, bool)> {
+    inputs.iter().map(|p| (real(p), p.is_dir())).collect()
 }
 
 /// The file a command writes (`import --out`, `regions --harmonise`): not a folder, not an
@@ -180,24 +192,15 @@ pub fn output_file(out: &Path, inputs: &[PathBuf]) -> Result<(), GuardError> {
             path: out.to_path_buf(),
         });
     }
-    let r = real(out);
-    for input in inputs {
-        let i = real(input);
-        let what = if i == r {
-            "is an input of this command:"
-        } else if input.is_dir() && r.starts_with(&i) {
-            "lies inside an input folder of this command:"
-        } else {
-            continue;
-        };
-        return Err(GuardError::AmongInputs {
+    match among_inputs(&real(out), &real_inputs(inputs)) {
+        Some((what, input)) => Err(GuardError::AmongInputs {
             path: out.to_path_buf(),
             what,
             input: input.clone(),
             suggest: "out/tidy.csv".into(),
-        });
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// What is being staged now (temporary folders and files), removed by the interrupt handler.
@@ -369,7 +372,7 @@ impl StagedDir {
             "Deze map is gemaakt door woonzorg; woonzorg mag haar vervangen.\n",
         )?;
         let old = sibling(&self.target, "old")?;
-        let _held = staging();
+        let mut held = staging();
         if self.target.exists() {
             if !self.target.is_dir() || !is_ours(&self.target) {
                 return Err(io::Error::new(
@@ -389,17 +392,13 @@ impl StagedDir {
             return Err(e);
         }
         self.committed = true;
-        unregister_held(_held, &self.tmp);
+        held.retain(|q| q != &self.tmp);
+        drop(held);
         if old.exists() {
             fs::remove_dir_all(&old)?;
         }
         Ok(self.target.clone())
     }
-}
-
-/// [`unregister`] with the lock already held.
-fn unregister_held(mut held: std::sync::MutexGuard<'static, Vec<PathBuf>>, p: &Path) {
-    held.retain(|q| q != p);
 }
 
 impl Drop for StagedDir {

@@ -218,7 +218,7 @@ impl WorkbookWriter {
                     _ => {
                         // Text from a table is neutralised already (`'=…`); the workbook's own
                         // texts (summary, sources) pass through the same function here.
-                        let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                        let v = if crate::source::tidy::is_formula_like(v.as_bytes()) {
                             crate::source::tidy::neutralise(v)
                         } else {
                             std::borrow::Cow::Borrowed(v)

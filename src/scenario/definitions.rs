@@ -13,7 +13,7 @@ use crate::output::files::{StagedDir, output_target};
 use crate::scenario::schema::Scenario;
 
 use super::groups::{group_inputs, load_groups, round2};
-use super::run::{RunError, prepare_run};
+use super::run::{RunError, prepare_run_beside};
 use super::schema::ScenarioError;
 
 /// What `definitions` produced.
@@ -42,13 +42,11 @@ pub fn run_definitions(
     out: &Path,
     opts: &DefinitionsOptions,
 ) -> Result<DefinitionsOutcome, RunError> {
-    let out = &{
-        let scenario = Scenario::load(scenario_path)?;
-        let mut inputs = scenario.input_paths(scenario_path);
-        inputs.push(defs_path.to_path_buf());
-        output_target(out, "definities", true, &inputs)?
-    };
-    let prepared = prepare_run(scenario_path)?;
+    let scenario = Scenario::load(scenario_path)?;
+    let mut inputs = scenario.input_paths(scenario_path);
+    inputs.push(defs_path.to_path_buf());
+    let out = &output_target(out, "definities", true, &inputs)?;
+    let (prepared, ()) = prepare_run_beside(scenario_path, scenario, |_, _| ())?;
     let scenario = &prepared.scenario;
     let settings = scenario
         .groups

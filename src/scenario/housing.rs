@@ -228,7 +228,35 @@ fn check_costs_and_rules(
         }
         .into()
     };
-    let group_hint = || format!("groups: {}", groups.ids().join(", "));
+    // A group of the catalogue, a dwelling type of the housing catalogue.
+    let known_group = |key: String, g: &str| -> Result<(), RunError> {
+        match groups.group(g) {
+            Some(_) => Ok(()),
+            None => Err(invalid(
+                key,
+                format!("unknown group '{g}'"),
+                format!("groups: {}", groups.ids().join(", ")),
+            )),
+        }
+    };
+    let known_type = |key: String, t: &str| -> Result<(), RunError> {
+        match catalogue.type_index(t) {
+            Some(_) => Ok(()),
+            None => Err(invalid(
+                key,
+                format!("unknown dwelling type '{t}'"),
+                format!(
+                    "types: {}",
+                    catalogue
+                        .types
+                        .iter()
+                        .map(|t| t.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    };
     let bounded = |key: String, name: &str, v: f64| -> Result<(), RunError> {
         let b = bounds_of(name);
         if b.holds(v) {
@@ -243,13 +271,7 @@ fn check_costs_and_rules(
     };
     for (i, c) in settings.cost.iter().enumerate() {
         let key = |k: &str| format!("housing.cost[{i}].{k}");
-        if groups.group(&c.group).is_none() {
-            return Err(invalid(
-                key("group"),
-                format!("unknown group '{}'", c.group),
-                group_hint(),
-            ));
-        }
+        known_group(key("group"), &c.group)?;
         if settings.cost[..i]
             .iter()
             .any(|o| o.setting == c.setting && o.group == c.group)
@@ -270,30 +292,10 @@ fn check_costs_and_rules(
             ));
         }
     }
-    let types = || {
-        catalogue
-            .types
-            .iter()
-            .map(|t| t.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     for (i, v) in settings.verdeel.iter().enumerate() {
         let key = |k: &str| format!("housing.verdeel[{i}].{k}");
-        if groups.group(&v.group).is_none() {
-            return Err(invalid(
-                key("group"),
-                format!("unknown group '{}'", v.group),
-                group_hint(),
-            ));
-        }
-        if catalogue.type_index(&v.dwelling_type).is_none() {
-            return Err(invalid(
-                key("dwelling_type"),
-                format!("unknown dwelling type '{}'", v.dwelling_type),
-                format!("types: {}", types()),
-            ));
-        }
+        known_group(key("group"), &v.group)?;
+        known_type(key("dwelling_type"), &v.dwelling_type)?;
         if settings.verdeel[..i].iter().any(|o| {
             o.region == v.region && o.group == v.group && o.dwelling_type == v.dwelling_type
         }) {
@@ -400,36 +402,15 @@ fn check_costs_and_rules(
                     ));
                 };
                 bounded(key("national_target"), "national_target", t)?;
-                match &r.group {
-                    Some(g) if groups.group(g).is_some() => {}
-                    Some(g) => {
-                        return Err(invalid(
-                            key("group"),
-                            format!("unknown group '{g}'"),
-                            group_hint(),
-                        ));
-                    }
-                    None => {
-                        return Err(invalid(
-                            key("group"),
-                            "missing".into(),
-                            "group = the group whose national share sets the region's part".into(),
-                        ));
-                    }
-                }
-                match &r.dwelling_type {
-                    Some(d) if catalogue.type_index(d).is_some() => {}
-                    other => {
-                        return Err(invalid(
-                            key("dwelling_type"),
-                            match other {
-                                Some(d) => format!("unknown dwelling type '{d}'"),
-                                None => "missing".into(),
-                            },
-                            format!("types: {}", types()),
-                        ));
-                    }
-                }
+                let (Some(g), Some(d)) = (&r.group, &r.dwelling_type) else {
+                    return Err(invalid(
+                        key(if r.group.is_none() { "group" } else { "dwelling_type" }),
+                        "missing".into(),
+                        "group and dwelling_type: the group whose national share sets the region's part, and the type counted".into(),
+                    ));
+                };
+                known_group(key("group"), g)?;
+                known_type(key("dwelling_type"), d)?;
             }
             other => {
                 return Err(invalid(

@@ -257,16 +257,19 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
                         .map(|r| num(&r[c]))
                         .unwrap_or(0.0)
                 };
-                let h = Headline {
-                    group: String::new(),
+                let (net, gross) = (
+                    [at(base, ni), at(mid_year, ni), at(horizon, ni)],
+                    [at(base, bi), at(horizon, bi)],
+                );
+                headline.push(Headline {
+                    group: id,
                     label,
-                    base: at(base, ni),
-                    mid: at(mid_year, ni),
-                    horizon: at(horizon, ni),
-                    gross_base: at(base, bi),
-                    gross_horizon: at(horizon, bi),
-                };
-                headline.push(Headline { group: id, ..h });
+                    base: net[0],
+                    mid: net[1],
+                    horizon: net[2],
+                    gross_base: gross[0],
+                    gross_horizon: gross[1],
+                });
             }
         }
     }
@@ -457,18 +460,14 @@ die tot geen andere groep behoren, niet alle 65-plussers."
             })
             .collect(),
     });
-    // The population chart of the annex region itself (drawn for it when it is not the
-    // selection), else the selection's, said so.
-    if dir.join("prognose_bevolking_bijlage.svg").is_file() {
-        s.charts.push((
-            format!("Bevolkingsprognose {region_name}"),
-            "prognose_bevolking_bijlage.svg".into(),
-        ));
-    } else if dir.join("prognose_bevolking.svg").is_file() {
-        s.charts.push((
-            format!("Bevolkingsprognose {region_name}"),
-            "prognose_bevolking.svg".into(),
-        ));
+    // The population chart of the annex region: its own (drawn when it is not the selection),
+    // else the selection's, which is then the annex region.
+    if let Some(chart) = ["prognose_bevolking_bijlage.svg", "prognose_bevolking.svg"]
+        .into_iter()
+        .find(|f| dir.join(f).is_file())
+    {
+        s.charts
+            .push((format!("Bevolkingsprognose {region_name}"), chart.into()));
     }
     sections.push(s);
 

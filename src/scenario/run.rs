@@ -169,13 +169,10 @@ fn region_at_key(
         // A gemeente that existed under this name (or code) but was merged away before the
         // year: where it went.
         GeoError::UnknownGemeente { code, year, hint } => {
-            let (message, hint) = registry
-                .merged_before(&code, year)
-                .or_else(|| registry.merged_before(query, year))
-                .unwrap_or((
-                    format!("'{query}' ({code}) is not a gemeente of {year}"),
-                    hint,
-                ));
+            let (message, hint) = registry.merged_away(query, year).unwrap_or((
+                format!("'{query}' ({code}) is not a gemeente of {year}"),
+                hint,
+            ));
             at_key(message, hint)
         }
         other => other.into(),
@@ -210,18 +207,20 @@ pub struct Prepared {
 
 /// Read a scenario, resolve its regions, build the base population and run the projection.
 pub fn prepare_run(scenario_path: &Path) -> Result<Prepared, RunError> {
-    prepare_run_beside(scenario_path, |_, _| ()).map(|(prepared, ())| prepared)
+    let scenario = Scenario::load(scenario_path)?;
+    prepare_run_beside(scenario_path, scenario, |_, _| ()).map(|(prepared, ())| prepared)
 }
 
-/// [`prepare_run`], with `beside` — work that needs only the scenario and the regions, such as
-/// reading the group and housing inputs — done while the population is projected. An error of
-/// the population comes first, as when `beside` is done after it.
+/// [`prepare_run`] for a scenario already read from `scenario_path`, with `beside` — work that
+/// needs only the scenario and the regions, such as reading the group and housing inputs —
+/// done while the population is projected. An error of the population comes first, as when
+/// `beside` is done after it.
 pub fn prepare_run_beside<T: Send>(
     scenario_path: &Path,
+    scenario: Scenario,
     beside: impl FnOnce(&Scenario, &Registry) -> T + Send,
 ) -> Result<(Prepared, T), RunError> {
     let mut times = StageTimes::start();
-    let scenario = Scenario::load(scenario_path)?;
     let at = |p: &Path| Scenario::resolve(scenario_path, p);
     let year = scenario.base_year;
 
@@ -257,6 +256,16 @@ pub fn prepare_run_beside<T: Send>(
     let mut selected: BTreeMap<String, String> = BTreeMap::new();
     let mut report: Vec<ResolvedRegion> = Vec::new();
     let find = |key: &str, q: &str| region_at_key(&registry, scenario_path, key, year, q, &own);
+    // One region (or gemeente) given twice, by name and by code.
+    let listed_already = |key: &str, q: &str, name: &str, code: &str| -> RunError {
+        ScenarioError::Invalid {
+            path: scenario_path.to_path_buf(),
+            key: key.into(),
+            message: format!("'{q}' is {name} ({code}), listed already"),
+            hint: "list each region once (by code or by name)".into(),
+        }
+        .into()
+    };
     if !scenario.regions.nederland {
         for q in &scenario.regions.gemeenten {
             let r = find("regions.gemeenten", q)?;
@@ -271,15 +280,8 @@ pub fn prepare_run_beside<T: Send>(
                 }
                 .into());
             }
-            // By name and by code, one gemeente twice.
             if let Some(g) = r.members.iter().find(|g| selected.contains_key(&g.code)) {
-                return Err(ScenarioError::Invalid {
-                    path: scenario_path.to_path_buf(),
-                    key: "regions.gemeenten".into(),
-                    message: format!("'{q}' is {} ({}), listed already", g.name, g.code),
-                    hint: "list each gemeente once (by code or by name)".into(),
-                }
-                .into());
+                return Err(listed_already("regions.gemeenten", q, &g.name, &g.code));
             }
             selected.extend(r.members.into_iter().map(|g| (g.code, g.name)));
         }
@@ -295,13 +297,7 @@ pub fn prepare_run_beside<T: Send>(
         for q in &scenario.regions.report {
             let r = find("regions.report", q)?;
             if report.iter().any(|o| o.code == r.code) {
-                return Err(ScenarioError::Invalid {
-                    path: scenario_path.to_path_buf(),
-                    key: "regions.report".into(),
-                    message: format!("'{q}' is {} ({}), listed already", r.name, r.code),
-                    hint: "report each region once (by code or by name)".into(),
-                }
-                .into());
+                return Err(listed_already("regions.report", q, &r.name, &r.code));
             }
             report.push(r);
         }
@@ -369,18 +365,16 @@ pub fn run_scenario(
 ) -> Result<RunOutcome, RunError> {
     // The output guard first: a folder that is not woonzorg's, or that holds the inputs, is
     // refused before any work.
-    let target = {
-        let scenario = Scenario::load(scenario_path)?;
-        output_target(
-            out_root,
-            &scenario.name,
-            false,
-            &scenario.input_paths(scenario_path),
-        )?
-    };
+    let scenario = Scenario::load(scenario_path)?;
+    let target = output_target(
+        out_root,
+        &scenario.name,
+        false,
+        &scenario.input_paths(scenario_path),
+    )?;
     // The group and housing inputs are read and checked while the population is projected,
     // before anything is written.
-    let (prepared, loaded) = prepare_run_beside(scenario_path, |scenario, registry| {
+    let (prepared, loaded) = prepare_run_beside(scenario_path, scenario, |scenario, registry| {
         load_groups_and_housing(scenario_path, scenario, registry)
     })?;
     let Prepared {
@@ -595,6 +589,8 @@ pub fn run_scenario(
         mc_bands = Some(bands);
         times.lap("tabellen: banden");
     }
+    // The region of the annex and the headline.
+    let annex = annex_area(&areas, housing.as_ref(), year, scenario.horizon);
     if !opts.no_charts {
         // The projection of an area per variant, as `<name>.png` and `.svg`.
         let draw_projection =
@@ -718,7 +714,7 @@ pub fn run_scenario(
             }
         }
         // The annex region's own population chart, when it is not the selection.
-        if let Some(area) = annex_area(&areas, housing.as_ref(), year, scenario.horizon)
+        if let Some(area) = annex
             .filter(|a| Some(a.code.as_str()) != areas.last().map(|l| l.code.as_str()))
             .filter(|_| !variants.is_empty() && !opts.no_report)
         {
@@ -778,8 +774,7 @@ pub fn run_scenario(
     }
     times.lap("grafieken");
     // Workbook, Parquet, annex: built from the tables just written.
-    let region_for_report = annex_area(&areas, housing.as_ref(), year, scenario.horizon)
-        .map(|a| (a.code.clone(), a.name.clone()));
+    let region_for_report = annex.map(|a| (a.code.clone(), a.name.clone()));
     let mut report_inputs: Vec<PathBuf> = super::resolve::resolve(scenario_path)
         .map(|r| r.chain)
         .unwrap_or_default();

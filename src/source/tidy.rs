@@ -360,9 +360,18 @@ fn needs_neutralising(s: &str) -> bool {
 #[inline]
 pub fn needs_neutralising_bytes(s: &[u8]) -> bool {
     match s.first() {
+        Some(b'\'') => needs_neutralising_bytes(&s[1..]),
+        _ => is_formula_like(s),
+    }
+}
+
+/// Whether a spreadsheet would run this text as a formula as it stands (`= + - @`, tab, CR;
+/// a plain number is not text). Text neutralised before starts with `'` and is not.
+#[inline]
+pub fn is_formula_like(s: &[u8]) -> bool {
+    match s.first() {
         Some(b'=' | b'@' | b'\t' | b'\r') => true,
         Some(b'+' | b'-') => !is_plain_number(s),
-        Some(b'\'') => needs_neutralising_bytes(&s[1..]),
         _ => false,
     }
 }
