@@ -1,6 +1,6 @@
 //! woonzorg: an open engine for Dutch woonzorgvisies.
 //!
-//! The data path runs one way (see DESIGN.md): [`source`] reads CBS data into tidy tables,
+//! The data path runs one way (see docs/DESIGN.md): [`source`] reads CBS data into tidy tables,
 //! [`geo`] knows the gemeenten per year and their regions, [`population`] builds the base
 //! population, [`scenario`] reads the scenario TOML and orchestrates a run, and [`output`]
 //! writes tables, charts and the manifest. [`cli`] is the command line on top.

@@ -1,5 +1,5 @@
 //! Crosswalks between definitions: where the canonical count of a group ends up in one party's
-//! definition (METHODS §1e, approach 4).
+//! definition (docs/METHODS.md §1e, approach 4).
 //!
 //! The canonical count is split, without loss, into the party's own age categories (the persons
 //! the party also counts), the persons the party leaves out by age or sex, and those it leaves

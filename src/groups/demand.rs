@@ -137,7 +137,7 @@ fn weighted_sum(
 }
 
 /// Two groups whose shared persons are computed: `i` is a pure age definition, `j` has a
-/// profile; they share the ages `lo..=hi` and `sexes` (METHODS §1e, computed overlap).
+/// profile; they share the ages `lo..=hi` and `sexes` (docs/METHODS.md §1e, computed overlap).
 #[derive(Debug, Clone)]
 struct AgePair {
     i: usize,

@@ -1,4 +1,4 @@
-//! The counting methods of the groups, one function each (METHODS §1c).
+//! The counting methods of the groups, one function each (docs/METHODS.md §1c).
 
 use crate::population::grid::{AGES, Pop};
 
@@ -8,7 +8,7 @@ pub type Rates = [[f64; AGES]; 2];
 /// **Prevalence**: the age × sex profile `P(x, s) · π(x, s) · ρ · τ`.
 ///
 /// `π` age-specific rates, `ρ` the local calibration ratio (see [`calibration_ratio`]), `τ` the
-/// trend factor (1 = beleidsarm: constant rates). Source: METHODS §1c "Prevalence"; TNO (2019)
+/// trend factor (1 = beleidsarm: constant rates). Source: docs/METHODS.md §1c "Prevalence"; TNO (2019)
 /// for VWS used constant rates for verpleeghuiszorg.
 pub fn prevalence(pop: &Pop, rates: &Rates, calibration: f64, trend: f64) -> Pop {
     let mut out = Pop::default();
@@ -26,7 +26,7 @@ pub fn profile_sum(p: &Pop, lo: usize, hi: usize, sexes: &[usize]) -> f64 {
 }
 
 /// **Local calibration ratio** (indirect standardisation): `ρ = observed / Σ P·π`, the factor
-/// that makes the base year match the gemeente's observed count. Source: METHODS §1c. Returns 1
+/// that makes the base year match the gemeente's observed count. Source: docs/METHODS.md §1c. Returns 1
 /// when nothing is expected (no population at risk).
 pub fn calibration_ratio(observed: f64, expected: f64) -> f64 {
     if expected > 0.0 {
@@ -37,7 +37,7 @@ pub fn calibration_ratio(observed: f64, expected: f64) -> f64 {
 }
 
 /// **Trend factor** `τ(t) = Π_{y=t0}^{t−1} (1 + g(y))`: the yearly change of the rates, constant
-/// or following a path (g = 0: beleidsarm). Source: METHODS §1c; Deltaplan Dementie (2016) for
+/// or following a path (g = 0: beleidsarm). Source: docs/METHODS.md §1c; Deltaplan Dementie (2016) for
 /// declining incidence.
 pub fn trend_factor(per_year: impl Fn(u16) -> f64, base_year: u16, year: u16) -> f64 {
     (base_year..year).map(|y| 1.0 + per_year(y)).product()
@@ -60,7 +60,7 @@ pub struct StockFlowYear {
 /// **Stock-flow**: `S(t+1) = S(t) + I(t) − O(t)`, `O(t) = min(S(t)/D, C(t))`.
 ///
 /// D is the mean duration (years; Little's law gives the steady state S* = I·D), C the dwellings
-/// available for uitstroom. Source: METHODS §1c "Stock-flow"; the uitstroom bottleneck is the
+/// available for uitstroom. Source: docs/METHODS.md §1c "Stock-flow"; the uitstroom bottleneck is the
 /// one the vrouwenopvang monitor names ("geen huisvesting", Federatie Opvang 2016). One entry
 /// per year of `inflow` (and `capacity`); the stock of the year after the last is not reported.
 pub fn stock_flow(
@@ -109,7 +109,7 @@ pub struct HalfYear {
 }
 
 /// **Taakstelling**: `task_g(h) = share_g(h) · target(h)`; `due = task + backlog(h−1)`;
-/// `housed = realisatie · due`; the rest rolls over. Source: METHODS §1c "Statushouders"
+/// `housed = realisatie · due`; the rest rolls over. Source: docs/METHODS.md §1c "Statushouders"
 /// (gemeente.nu Apr 2022; AD 2017: the task follows the population share, backlogs carry over).
 ///
 /// `halves` = (year, half, national target, gemeente's population share), in order.
@@ -140,7 +140,7 @@ pub fn taakstelling(
 }
 
 /// **Given path**: linear interpolation between the points (year, value), constant outside.
-/// Source: METHODS §1e (labour migrants: a definition-dependent scenario input).
+/// Source: docs/METHODS.md §1e (labour migrants: a definition-dependent scenario input).
 pub fn path_value(points: &[(u16, f64)], year: u16) -> f64 {
     let Some(first) = points.first() else {
         return 0.0;

@@ -2,7 +2,7 @@
 //! once, in the first group in the claim order that holds them).
 //!
 //! Method: priority assignment into mutually exclusive states with pairwise overlaps
-//! (METHODS §1e, approaches 2 and 3; the WOZO report *Overlap tussen de opgaven aan
+//! (docs/METHODS.md §1e, approaches 2 and 3; the WOZO report *Overlap tussen de opgaven aan
 //! verpleegzorgplekken en geclusterde woningen*, 2022, is the Dutch precedent). Overlaps are
 //! either declared (a sourced share of one group that is also in the other) or computed exactly
 //! where one group is a pure age definition (65+ ∩ dementie = dementie at ages 65+).

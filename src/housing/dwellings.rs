@@ -1,4 +1,4 @@
-//! Persons → households → dwellings per group and dwelling type (METHODS §1d).
+//! Persons → households → dwellings per group and dwelling type (docs/METHODS.md §1d).
 
 use crate::groups::demand::{AreaGroups, AreaSums};
 use crate::groups::methods::Rates;
@@ -9,7 +9,7 @@ use super::catalogue::HousingCatalogue;
 
 /// **Headship rates**: private households per person in private households, by sex and single
 /// age, from the CBS household identity `households = alleenstaanden + samenwonenden / 2 +
-/// eenouders` (METHODS §1d; "overige huishoudens", ≈ 0.5 %, left out) on CBS 37620.
+/// eenouders` (docs/METHODS.md §1d; "overige huishoudens", ≈ 0.5 %, left out) on CBS 37620.
 pub fn headship_rates(observed: &Observed, year: u16) -> Result<Rates, GroupError> {
     let private = "TotaalPersonenInParticuliereHuish_2";
     let single = observed.rates_by_age("37620", "Alleenstaand_4", private, year)?;
@@ -26,7 +26,7 @@ pub fn headship_rates(observed: &Observed, year: u16) -> Result<Rates, GroupErro
 }
 
 /// **Persons per dwelling** of a group with an age profile: Σ P / Σ P·h (headship method,
-/// METHODS §1d). `None` when the profile is empty.
+/// docs/METHODS.md §1d). `None` when the profile is empty.
 pub fn persons_per_dwelling(profile: &Pop, h: &Rates) -> Option<f64> {
     let mut persons = 0.0;
     let mut households = 0.0;
@@ -141,7 +141,7 @@ fn units(persons: f64, share: f64, per_unit: f64) -> f64 {
 
 /// **Dwellings from persons**: per group and type, units = persons × share ÷ persons per
 /// dwelling (households), or persons × share ÷ bezettingsgraad (places: one place per client,
-/// divided by the occupancy; METHODS §1d "Conversion factors").
+/// divided by the occupancy; docs/METHODS.md §1d "Conversion factors").
 ///
 /// Persons per dwelling of a group with an age profile are the area's persons over their
 /// households ([`persons_per_dwelling`] summed over the area): the group stage sums the

@@ -1,5 +1,5 @@
 //! Social-rent pressure: the lettings the aandachtsgroepen need against the lettings the
-//! social-rent stock yields (METHODS §1d; D: 11,000 of 162,000 corporation lettings went to
+//! social-rent stock yields (docs/METHODS.md §1d; §2: 11,000 of 162,000 corporation lettings went to
 //! statushouders in 2022).
 
 /// One group's claim on the lettings of a year.

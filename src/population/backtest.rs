@@ -1,5 +1,5 @@
 //! Backtesting: project from a past base with rates estimated only from years up to that base,
-//! and compare with the realised population. Measures as in METHODS §1g.
+//! and compare with the realised population. Measures as in docs/METHODS.md §1g.
 
 use super::grid::{OPEN_AGE, Pop};
 
@@ -141,7 +141,7 @@ impl NationalData {
     }
 }
 
-/// National backtest (METHODS §1g): rates estimated from years before `base` only (no
+/// National backtest (docs/METHODS.md §1g): rates estimated from years before `base` only (no
 /// Kernprognose steering), projected from the realised population on 1 January `base` to `to`,
 /// compared with the realised population by 5-year band and sex each year.
 pub fn run_backtest(

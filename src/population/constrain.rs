@@ -7,7 +7,7 @@ use super::grid::{AGES, Pop};
 use super::project::Components;
 use super::split::BandTotal;
 
-/// Pro-rata scaling per component cell (METHODS §1a "Constraining municipalities"):
+/// Pro-rata scaling per component cell (docs/METHODS.md §1a "Constraining municipalities"):
 /// P̂(x, s, g) = P(x, s, g) · P_nat(x, s) / Σ_g P(x, s, g). A cell that is zero in every region
 /// but not in the control is shared by the regions' totals. The difference is added to each
 /// region's migration of that year.

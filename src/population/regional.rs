@@ -127,7 +127,7 @@ pub const OWN_PATTERN_AGES: (usize, usize) = (16, 30);
 /// national profile cannot show; at other ages a gemeente's share reflects its cohort history,
 /// which the cohort step itself ages. Source: ratio (constant-share) methods, Smith, Tayman &
 /// Swanson (2013), *A Practitioner's Guide to State and Local Population Projections*, ch. 9;
-/// METHODS §1a (regional migration by age). `r` must have no migration.
+/// docs/METHODS.md §1a (regional migration by age). `r` must have no migration.
 pub fn own_migration_pattern(
     base: &Pop,
     national_base: &Pop,
@@ -282,7 +282,7 @@ pub fn project_gemeenten(
     })
 }
 
-/// Two margins (METHODS §1a, "if only margins are given"): gemeente totals from an external
+/// Two margins (docs/METHODS.md §1a, "if only margins are given"): gemeente totals from an external
 /// forecast (rows; gemeenten without one share what the national total leaves) and the
 /// national age × sex cells (columns), by iterative proportional fitting. The change to each
 /// gemeente is booked as migration.

@@ -113,7 +113,7 @@ pub struct BandTotal {
 /// Each pass scales the cells of every band in turn so that the band matches its total; with
 /// overlapping bands (85383NED: <18, <65, 10–24, 15–64, 18–44, 75+ and the total) passes repeat
 /// until every band is within `1e-10` relative. Cells outside every band keep the shape's
-/// value. Source: Deming & Stephan (1940); the raking step of DESIGN.md.
+/// value. Source: Deming & Stephan (1940); the raking step of docs/METHODS.md §1b.
 pub fn rake_to_bands(shape: &[f64], bands: &[BandTotal]) -> Result<Vec<f64>, PopulationError> {
     for b in bands {
         if b.hi >= shape.len() || b.lo > b.hi {

@@ -1,4 +1,4 @@
-//! Monte Carlo draws (METHODS §1f): every parameter with a `spread` is drawn, the population
+//! Monte Carlo draws (docs/METHODS.md §1f): every parameter with a `spread` is drawn, the population
 //! too when `[uncertainty] population = "kernprognose"`, and the groups and dwellings are
 //! counted per draw. Percentiles per cell (p2_5, p16_5, p50, p83_5, p97_5 — the 67 % and 95 %
 //! intervals CBS publishes) are exact sample quantiles of the draws ([`sample_quantiles`]);
@@ -329,7 +329,7 @@ impl Drawn {
 
 /// The population sums of a draw: midden moved towards hoog (z > 0) or laag (z < 0), the 67 %
 /// bound reached at |z| = 0.974 (the Kernprognose's intervals by a standard-normal draw;
-/// METHODS §1f). Every sum the group methods take from the population mixes the same way.
+/// docs/METHODS.md §1f). Every sum the group methods take from the population mixes the same way.
 fn population_sums<'a>(population: Option<(bool, f64)>, b: &DrawBase<'a>) -> SumsView<'a> {
     match (population, &b.low_high) {
         (Some((true, f)), Some((_, hi))) => b.midden.mixed(hi, f),

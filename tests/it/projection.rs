@@ -133,7 +133,7 @@ fn constrained_national_projection_meets_the_kernprognose_exactly() {
 #[test]
 fn life_expectancy_of_the_base_rates_matches_cbs() {
     // Death rates 2024 (37168 deaths / mean 7461bev population) give e0 close to CBS's 2024
-    // figures (80.5 men, 83.3 women; METHODS §2C).
+    // figures (80.5 men, 83.3 women, as CBS publishes them).
     let m = national().death_rates(2024).unwrap();
     let e_m = woonzorg::population::rates::life_table(&m[0]).e(0);
     let e_v = woonzorg::population::rates::life_table(&m[1]).e(0);
