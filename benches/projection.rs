@@ -133,12 +133,12 @@ fn group_inputs() -> &'static GroupBench {
     G.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let scenario = root.join("scenarios/basis.toml");
-        let prepared = woonzorg::scenario::run::prepare_run(&scenario).unwrap();
+        let prepared = woonzorg::scenario::prepare::prepare_run(&scenario).unwrap();
         let v = &prepared.variants[0];
         let codes = v.gemeenten.as_ref().unwrap().codes.clone();
-        let settings = prepared.scenario.groups.clone().unwrap();
+        let settings = prepared.plan.scenario.groups.clone().unwrap();
         let (catalogue, observed, _) =
-            woonzorg::scenario::groups::load_groups(&scenario, &settings).unwrap();
+            woonzorg::scenario::groups::load_groups(&prepared.plan, &settings).unwrap();
         GroupBench {
             catalogue,
             observed,
@@ -177,7 +177,7 @@ fn run_nl342(draws: Option<usize>) -> usize {
     let outcome = woonzorg::scenario::run::run_scenario(
         &root.join("scenarios/nl-342.toml"),
         &out,
-        &woonzorg::scenario::run::RunOptions {
+        &woonzorg::scenario::RunOptions {
             no_charts: true,
             no_report: true,
             draws,
@@ -223,7 +223,7 @@ fn groups_by_gemeenten(n: usize) -> usize {
 /// The NL-342 scenario prepared, its groups counted for every area (all gemeenten and the
 /// selection) in the three variants, and its housing catalogue.
 struct Nl342 {
-    prepared: woonzorg::scenario::run::Prepared,
+    prepared: woonzorg::scenario::prepare::Prepared,
     groups: woonzorg::scenario::groups::GroupRun,
     housing: woonzorg::scenario::housing::HousingRun,
 }
@@ -233,10 +233,9 @@ fn nl342() -> &'static Nl342 {
     N.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let path = root.join("scenarios/nl-342.toml");
-        let prepared = woonzorg::scenario::run::prepare_run(&path).unwrap();
-        let (groups, housing) = woonzorg::scenario::run::count_groups_and_housing(
-            &path,
-            &prepared.scenario,
+        let prepared = woonzorg::scenario::prepare::prepare_run(&path).unwrap();
+        let (groups, housing) = woonzorg::scenario::count::count_groups_and_housing(
+            &prepared.plan,
             &prepared.registry,
             &prepared.variants,
             &prepared.areas,
@@ -255,16 +254,16 @@ fn nl342() -> &'static Nl342 {
 /// plus the selection; population drawn between laag and hoog; all groups and dwelling types).
 fn draws_on(n: usize, draws: usize) -> usize {
     let w = nl342();
-    let gemeenten: Vec<&woonzorg::scenario::run::Area> = w
+    let gemeenten: Vec<&woonzorg::scenario::area::Area> = w
         .prepared
         .areas
         .iter()
         .filter(|a| a.kind == "gemeente")
         .take(n)
         .collect();
-    let mut areas: Vec<woonzorg::scenario::run::Area> =
+    let mut areas: Vec<woonzorg::scenario::area::Area> =
         gemeenten.iter().map(|a| (*a).clone()).collect();
-    areas.push(woonzorg::scenario::run::Area {
+    areas.push(woonzorg::scenario::area::Area {
         code: "selectie".into(),
         name: "selectie".into(),
         kind: "selectie".into(),

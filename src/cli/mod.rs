@@ -66,7 +66,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             || cause.is::<crate::groups::GroupError>()
             || cause.is::<crate::output::files::GuardError>()
             || cause
-                .downcast_ref::<crate::scenario::run::RunError>()
+                .downcast_ref::<crate::scenario::RunError>()
                 .is_some_and(|e| e.is_input_error())
         {
             return 1;

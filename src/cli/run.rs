@@ -8,8 +8,8 @@ use anyhow::Context;
 use crate::output::charts::nl_number;
 
 use super::truncate;
-use crate::scenario::run::{RunOptions, run_scenario};
 use crate::scenario::schema::MAX_DRAWS;
+use crate::scenario::{RunOptions, run_scenario};
 
 const AFTER_HELP: &str = "\
 Without arguments runs scenarios/basis.toml on the extracts in data/ and writes out/basis/:

@@ -129,6 +129,23 @@ impl Observed {
         Ok(out)
     }
 
+    /// The latest year up to `up_to` in which `table` has a value of `measure`: the year of a
+    /// rate taken "as of the base year" (the latest observation, never a later one).
+    pub fn latest_year(&self, table: &str, measure: &str, up_to: u16) -> Result<u16, GroupError> {
+        let t = self.table(table)?;
+        t.rows
+            .iter()
+            .filter(|r| r.measure == measure && r.number().is_some())
+            .filter_map(|r| period_year(&r.period))
+            .filter(|y| *y <= up_to)
+            .max()
+            .ok_or_else(|| GroupError::Data {
+                what: format!("table {table}, {measure}"),
+                message: format!("no value in {up_to} or before"),
+                hint: format!("the group data folder needs {table} for a year up to {up_to}"),
+            })
+    }
+
     /// Rates by sex and single age: numerator / denominator of one year (single ages; an open
     /// top age such as `95+` is applied to every age above it).
     pub fn rates_by_age(

@@ -9,8 +9,8 @@ use crate::output::charts::hbars::{HorizontalBars, draw_hbars};
 use crate::output::files::{StagedDir, output_target};
 use crate::output::tables::create_csv;
 
+use super::error::RunError;
 use super::groups::round2;
-use super::run::RunError;
 use super::schema::ScenarioError;
 
 /// One run's values: (region, year, key) → value, with region names and the run's name.

@@ -5,16 +5,15 @@
 
 use std::path::{Path, PathBuf};
 
+use super::error::{RunError, ScenarioError};
+use super::groups::{group_inputs, load_groups, round2};
+use super::plan::{RunOptions, RunPlan};
+use super::prepare::prepare_run_beside;
 use crate::groups::definitions::{Comparison, compare};
 use crate::groups::demand::AreaGroups;
 use crate::groups::{Definitions, GroupError};
 use crate::output::charts::hbars::{HorizontalBars, draw_hbars};
 use crate::output::files::{StagedDir, output_target};
-use crate::scenario::schema::Scenario;
-
-use super::groups::{group_inputs, load_groups, round2};
-use super::run::{RunError, prepare_run_beside};
-use super::schema::ScenarioError;
 
 /// What `definitions` produced.
 pub struct DefinitionsOutcome {
@@ -42,31 +41,30 @@ pub fn run_definitions(
     out: &Path,
     opts: &DefinitionsOptions,
 ) -> Result<DefinitionsOutcome, RunError> {
-    let scenario = Scenario::load(scenario_path)?;
-    let mut inputs = scenario.input_paths(scenario_path);
+    let plan = RunPlan::resolve(scenario_path, &RunOptions::default())?;
+    let mut inputs = plan.input_paths();
     inputs.push(defs_path.to_path_buf());
     let out = &output_target(out, "definities", true, &inputs)?;
-    let (prepared, ()) = prepare_run_beside(scenario_path, scenario, |_, _| ())?;
-    let scenario = &prepared.scenario;
-    let settings = scenario
-        .groups
-        .as_ref()
-        .ok_or_else(|| ScenarioError::Invalid {
-            path: scenario_path.to_path_buf(),
-            key: "groups".into(),
-            message: "the scenario has no [groups] section".into(),
-            hint: "add [groups] with catalogue and data, as in scenarios/basis.toml".into(),
-        })?;
-    let variant = prepared
-        .variants
-        .first()
-        .ok_or_else(|| ScenarioError::Invalid {
-            path: scenario_path.to_path_buf(),
-            key: "projection".into(),
-            message: "the scenario has no projection".into(),
-            hint: "add [projection], as in scenarios/basis.toml".into(),
-        })?;
-    let (catalogue, observed, _) = load_groups(scenario_path, settings)?;
+    let (prepared, ()) = prepare_run_beside(plan, |_, _| ())?;
+    let plan = &prepared.plan;
+    let scenario = &plan.scenario;
+    let settings = scenario.groups.as_ref().ok_or_else(|| {
+        let message = "the scenario has no [groups] section".into();
+        plan.invalid(
+            "groups",
+            message,
+            "add [groups] with catalogue and data, as in scenarios/basis.toml",
+        )
+    })?;
+    let variant = prepared.variants.first().ok_or_else(|| {
+        let message = "the scenario has no projection".into();
+        plan.invalid(
+            "projection",
+            message,
+            "add [projection], as in scenarios/basis.toml",
+        )
+    })?;
+    let (catalogue, observed, _) = load_groups(plan, settings)?;
     let defs = Definitions::load(defs_path, &catalogue)?;
 
     // The region: from --region or the file; NL01 in a national run.

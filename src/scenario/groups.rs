@@ -10,10 +10,11 @@ use crate::groups::{Catalogue, GroupCounts, GroupInputs, Observed};
 use crate::output::manifest::FileHash;
 use crate::output::tables::{AREA_KEYS, Cell, TableWriter, write_ordered};
 
+use super::area::Area;
+use super::error::RunError;
+use super::plan::RunPlan;
 use super::projection::VariantResult;
-use super::run::{Area, RunError};
-use super::schema::{GroupSettings, Scenario, ScenarioError};
-use crate::groups::sources::unsourced_numbers;
+use super::schema::GroupSettings;
 
 /// The groups counted in a run.
 pub struct GroupRun {
@@ -72,36 +73,18 @@ pub fn group_inputs(v: &VariantResult, units: &[String]) -> GroupInputs {
     }
 }
 
-/// Read the catalogue and data of a scenario's `[groups]` (paths relative to the scenario).
+/// Read the catalogue and data of a scenario's `[groups]` (the plan's paths; its own numbers'
+/// sources were checked when the plan was made).
 pub fn load_groups(
-    scenario_path: &Path,
+    plan: &RunPlan,
     settings: &GroupSettings,
 ) -> Result<(Catalogue, Observed, Vec<PathBuf>), RunError> {
-    let cat_path = Scenario::resolve(scenario_path, &settings.catalogue);
-    let data_dir = Scenario::resolve(scenario_path, &settings.data);
-    // Numbers the scenario itself adds to the groups carry a source too.
-    let text = crate::source::text::read_toml_text(scenario_path).map_err(ScenarioError::from)?;
-    if let Ok(raw) = toml::from_str::<toml::Value>(&text)
-        && let Some(g) = raw.get("groups")
-    {
-        let wrapped = toml::Value::Table(toml::map::Map::from_iter([(
-            "groups".to_string(),
-            g.clone(),
-        )]));
-        if let Some(key) = unsourced_numbers(&wrapped).into_iter().next() {
-            return Err(ScenarioError::Invalid {
-                path: scenario_path.to_path_buf(),
-                key,
-                message: "a number without a source".into(),
-                hint: "add source = \"<table id, report, or aanname: ...>\" to this table".into(),
-            }
-            .into());
-        }
-    }
+    let cat_path = settings.catalogue.clone();
+    let data_dir = &settings.data;
     let catalogue = Catalogue::load(&cat_path)?
-        .with_groups(&settings.group, scenario_path)?
-        .with_overrides(&settings.parameters, scenario_path)?;
-    let observed = Observed::load(&data_dir)?;
+        .with_groups(&settings.group, &plan.file)?
+        .with_overrides(&settings.parameters, &plan.file)?;
+    let observed = Observed::load(data_dir)?;
     let mut inputs = vec![cat_path];
     inputs.extend(observed.tables.iter().map(|t| t.path.clone()));
     Ok((catalogue, observed, inputs))

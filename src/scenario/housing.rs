@@ -22,10 +22,12 @@ use crate::housing::{AreaSupply, HousingCatalogue, Supply};
 use crate::output::manifest::FileHash;
 use crate::output::tables::{AREA_KEYS, Cell, create_csv, create_keyed_csv, write_ordered};
 
+use super::area::Area;
+use super::error::RunError;
 use super::groups::{GroupRun, round2};
+use super::plan::RunPlan;
 use super::projection::VariantResult;
-use super::run::{Area, RunError};
-use super::schema::{HousingSettings, Scenario, ScenarioError, VerdeelSpec};
+use super::schema::{HousingSettings, Scenario, VerdeelSpec};
 
 /// The housing inputs of a run.
 pub struct HousingRun {
@@ -43,15 +45,14 @@ pub struct HousingRun {
 /// Read the housing catalogue (with the scenario's parameters and costs), the observed housing
 /// data, the stock and the pipeline.
 pub fn load_housing(
-    scenario_path: &Path,
-    scenario: &Scenario,
+    plan: &RunPlan,
     settings: &HousingSettings,
     group_catalogue: &crate::groups::Catalogue,
     group_observed: &Observed,
     registry: &Registry,
 ) -> Result<HousingRun, RunError> {
-    let at = |p: &Path| Scenario::resolve(scenario_path, p);
-    let cat_path = at(&settings.catalogue);
+    let scenario = &plan.scenario;
+    let cat_path = settings.catalogue.clone();
     let mut catalogue = HousingCatalogue::load(&cat_path, group_catalogue)?;
     for (k, p) in &settings.parameters {
         let key = format!("housing.parameters.{k}");
@@ -62,13 +63,10 @@ pub fn load_housing(
             "bezettingsgraad" => &mut catalogue.occupancy,
             "geclusterd_cbs" => &mut catalogue.geclusterd_cbs,
             _ => {
-                return Err(ScenarioError::Invalid {
-                    path: scenario_path.to_path_buf(),
-                    key,
-                    message: format!("'{k}' is not a housing parameter"),
-                    hint: "mutatiegraad, verdringing_drempel, sociale_huur_aandeel, bezettingsgraad, geclusterd_cbs".into(),
-                }
-                .into());
+                let hint = "mutatiegraad, verdringing_drempel, sociale_huur_aandeel, bezettingsgraad, geclusterd_cbs";
+                return Err(plan
+                    .invalid(&key, format!("'{k}' is not a housing parameter"), hint)
+                    .into());
             }
         };
         let problem = if p.source.trim().is_empty() {
@@ -77,26 +75,16 @@ pub fn load_housing(
             p.problem(bounds_of(k))
         };
         if let Some(message) = problem {
-            return Err(ScenarioError::Invalid {
-                path: scenario_path.to_path_buf(),
-                key,
-                message,
-                hint: "{ value = 0.06, source = \"...\" }".into(),
-            }
-            .into());
+            let hint = "{ value = 0.06, source = \"...\" }";
+            return Err(plan.invalid(&key, message, hint).into());
         }
         *slot = p.clone();
     }
     for (gid, cap) in &settings.caps {
         let key = format!("housing.caps.{gid}");
         let invalid = |message: String| -> RunError {
-            ScenarioError::Invalid {
-                path: scenario_path.to_path_buf(),
-                key: key.clone(),
-                message,
-                hint: "caps.<group> = { value = 0.2, source = \"...\" } for a group with lettings in the housing catalogue".into(),
-            }
-            .into()
+            let hint = "caps.<group> = { value = 0.2, source = \"...\" } for a group with lettings in the housing catalogue";
+            plan.invalid(&key, message, hint).into()
         };
         if cap.source.trim().is_empty() {
             return Err(invalid("a number without a source".into()));
@@ -118,13 +106,7 @@ pub fn load_housing(
             }
         }
     }
-    check_costs_and_rules(
-        scenario_path,
-        scenario,
-        settings,
-        &catalogue,
-        group_catalogue,
-    )?;
+    check_costs_and_rules(plan, settings, &catalogue, group_catalogue)?;
     for c in &settings.cost {
         match catalogue
             .costs
@@ -135,17 +117,18 @@ pub fn load_housing(
             None => catalogue.costs.push(c.clone()),
         }
     }
-    let data_dir = at(&settings.data);
-    let mut observed = Observed::load(&data_dir)?;
+    let mut observed = Observed::load(&settings.data)?;
     observed
         .tables
         .extend(group_observed.tables.iter().cloned());
-    let headship = headship_rates(&observed, 2024)?;
+    // Headship and institutional shares of the latest year of CBS 37620 up to the base year.
+    let year = observed.latest_year("37620", "Alleenstaand_4", scenario.base_year)?;
+    let headship = headship_rates(&observed, year)?;
     let institution = observed.rates_by_age(
         "37620",
         "PersonenInInstitutioneleHuishoudens_12",
         "TotaalPersonenInHuishoudens_1",
-        2024,
+        year,
     )?;
     let mut dwellings_total = BTreeMap::new();
     for y in (2016..=scenario.base_year).rev() {
@@ -172,18 +155,12 @@ pub fn load_housing(
             None
         };
         if let Some((message, hint)) = problem {
-            return Err(ScenarioError::Invalid {
-                path: scenario_path.to_path_buf(),
-                key: format!("housing.zero_supply[{i}]"),
-                message,
-                hint,
-            }
-            .into());
+            let key = format!("housing.zero_supply[{i}]");
+            return Err(plan.invalid(&key, message, &hint).into());
         }
     }
     // An empty path switches an inherited file off (`supply = ""`).
-    let given =
-        |p: &Option<std::path::PathBuf>| p.as_deref().filter(|p| !p.as_os_str().is_empty()).map(at);
+    let given = |p: &Option<PathBuf>| p.clone().filter(|p| !p.as_os_str().is_empty());
     let supply = Supply::load(
         given(&settings.supply).as_deref(),
         given(&settings.pipeline).as_deref(),
@@ -213,20 +190,14 @@ pub fn load_housing(
 /// known groups, dwelling types and kinds, numbers inside their bounds with a source, no id or
 /// setting twice. Each error names its key.
 fn check_costs_and_rules(
-    scenario_path: &Path,
-    scenario: &Scenario,
+    plan: &RunPlan,
     settings: &HousingSettings,
     catalogue: &HousingCatalogue,
     groups: &crate::groups::Catalogue,
 ) -> Result<(), RunError> {
+    let scenario = &plan.scenario;
     let invalid = |key: String, message: String, hint: String| -> RunError {
-        ScenarioError::Invalid {
-            path: scenario_path.to_path_buf(),
-            key,
-            message,
-            hint,
-        }
-        .into()
+        plan.invalid(&key, message, &hint).into()
     };
     // A group of the catalogue, a dwelling type of the housing catalogue.
     let known_group = |key: String, g: &str| -> Result<(), RunError> {

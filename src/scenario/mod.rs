@@ -1,18 +1,27 @@
 //! Scenario stage: the scenario TOML (what to run, on which data, for which regions) and the
 //! orchestration of a run through the stages before it.
 
+pub mod area;
 pub mod charts;
 pub mod compare;
+pub mod count;
 pub mod definitions;
+pub mod error;
 pub mod groups;
 pub mod housing;
 pub mod montecarlo;
+pub mod plan;
+pub mod prepare;
 pub mod profile;
 pub mod projection;
+pub mod record;
 pub mod report;
 pub mod resolve;
 pub mod run;
 pub mod schema;
+pub mod tables;
 
+pub use error::RunError;
+pub use plan::{RunOptions, RunPlan};
 pub use run::{RunOutcome, run_scenario};
 pub use schema::{Scenario, ScenarioError};

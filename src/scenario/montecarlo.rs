@@ -28,8 +28,9 @@ use crate::housing::dwellings::{DwellingLinks, net_units_by_type};
 
 use crate::output::tables::{AREA_KEYS, TableWriter, create_keyed_csv};
 
+use super::area::Area;
+use super::plan::RunPlan;
 use super::projection::VariantResult;
-use super::run::Area;
 
 /// The quantiles reported, as fractions.
 pub const QUANTILES: [f64; 5] = [0.025, 0.165, 0.5, 0.835, 0.975];
@@ -821,40 +822,34 @@ pub fn run_draws_within(
     Ok(Bands { draws, cells: out })
 }
 
-/// The Monte Carlo part of a run: the draws' bases, the draws, the bands.
-#[allow(clippy::too_many_arguments)]
+/// The Monte Carlo part of a run: the draws' bases, the draws, the bands (the plan's draws,
+/// seed and whether the population is drawn too).
 pub fn monte_carlo(
-    scenario_path: &std::path::Path,
+    plan: &RunPlan,
     g: &super::groups::GroupRun,
     h: Option<&super::housing::HousingRun>,
     variants: &[VariantResult],
     areas: &[Area],
-    draws: usize,
-    seed: u64,
-    population: bool,
-    opts: &super::run::RunOptions,
-) -> Result<Bands, super::run::RunError> {
+) -> Result<Bands, super::error::RunError> {
+    let (draws, seed, population) = (plan.draws, plan.seed, plan.draw_population);
     let find = |name: &str| g.sums.iter().find(|(n, _)| n == name).map(|(_, s)| s);
     let first = variants.first().and_then(|v| find(&v.name));
-    let midden = find("midden")
-        .or(first)
-        .ok_or_else(|| super::schema::ScenarioError::Invalid {
-            path: scenario_path.to_path_buf(),
-            key: "projection".into(),
-            message: "Monte Carlo needs a projection".into(),
-            hint: "add [projection]".into(),
-        })?;
+    let midden = find("midden").or(first).ok_or_else(|| {
+        plan.invalid(
+            "projection",
+            "Monte Carlo needs a projection".into(),
+            "add [projection]",
+        )
+    })?;
     let low_high = if population {
         match (find("laag"), find("hoog")) {
             (Some(l), Some(hh)) => Some((l, hh)),
             _ => {
-                return Err(super::schema::ScenarioError::Invalid {
-                    path: scenario_path.to_path_buf(),
-                    key: "uncertainty.population".into(),
-                    message: "drawing the population needs the variants laag and hoog".into(),
-                    hint: "projection.variants = [\"midden\", \"laag\", \"hoog\"]".into(),
-                }
-                .into());
+                let message = "drawing the population needs the variants laag and hoog";
+                let hint = "projection.variants = [\"midden\", \"laag\", \"hoog\"]";
+                return Err(plan
+                    .invalid("uncertainty.population", message.into(), hint)
+                    .into());
             }
         }
     } else {
@@ -873,21 +868,17 @@ pub fn monte_carlo(
     // when that alone would not fit (also for draws a manifest or a library caller asks).
     let one_area = (base.group_cells() + base.dwelling_cells()) as u128 * 4 * draws as u128;
     if draws > super::schema::MAX_DRAWS || one_area > u128::from(MAX_AREA_DRAW_BYTES) {
-        return Err(super::schema::ScenarioError::Invalid {
-            path: scenario_path.to_path_buf(),
-            key: "uncertainty.draws".into(),
-            message: format!(
-                "{draws} draws would keep {:.1} GB per area in memory (at most {} draws, {} GB)",
-                one_area as f64 / 1e9,
-                super::schema::MAX_DRAWS,
-                MAX_AREA_DRAW_BYTES >> 30
-            ),
-            hint: "500 to 1,000 draws give stable 2.5 % and 97.5 % percentiles".into(),
-        }
-        .into());
+        let message = format!(
+            "{draws} draws would keep {:.1} GB per area in memory (at most {} draws, {} GB)",
+            one_area as f64 / 1e9,
+            super::schema::MAX_DRAWS,
+            MAX_AREA_DRAW_BYTES >> 30
+        );
+        let hint = "500 to 1,000 draws give stable 2.5 % and 97.5 % percentiles";
+        return Err(plan.invalid("uncertainty.draws", message, hint).into());
     }
     let progress = |done: usize| {
-        if let Some(p) = &opts.progress {
+        if let Some(p) = &plan.progress {
             p(done, draws);
         }
     };

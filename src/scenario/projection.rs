@@ -22,8 +22,9 @@ use crate::population::split::BandTotal;
 use crate::source::TidyTable;
 use crate::source::read_one;
 
-use super::run::RunError;
-use super::schema::{ProjectionSettings, Scenario, ScenarioError};
+use super::error::RunError;
+use super::plan::RunPlan;
+use super::schema::ProjectionSettings;
 
 /// One variant's result.
 #[derive(Debug, Clone)]
@@ -77,25 +78,19 @@ pub fn check_counts(t: TidyTable, registry: &Registry) -> Result<TidyTable, RunE
 
 /// Run the projection of a scenario for every variant.
 pub fn run_projection(
-    scenario_path: &Path,
-    scenario: &Scenario,
+    plan: &RunPlan,
     settings: &ProjectionSettings,
     registry: &Registry,
     national_table: &TidyTable,
     gemeente_table: Option<&TidyTable>,
     inputs: &mut ProjectionInputs,
 ) -> Result<(Vec<VariantResult>, Vec<ExternalSeries>), RunError> {
-    let at = |p: &Path| Scenario::resolve(scenario_path, p);
+    let scenario = &plan.scenario;
     let need =
         |p: &Option<std::path::PathBuf>, key: &str| -> Result<std::path::PathBuf, RunError> {
-            p.as_deref().map(at).ok_or_else(|| {
-                ScenarioError::Invalid {
-                    path: scenario_path.to_path_buf(),
-                    key: key.into(),
-                    message: "missing".into(),
-                    hint: "see scenarios/basis.toml".into(),
-                }
-                .into()
+            p.clone().ok_or_else(|| {
+                plan.invalid(key, "missing".into(), "see scenarios/basis.toml")
+                    .into()
             })
         };
     let deaths_p = need(&scenario.data.national_deaths, "data.national_deaths")?;
@@ -115,9 +110,8 @@ pub fn run_projection(
     inputs.paths.extend([deaths_p, bma_p, bsex_p]);
     let kp_table = match (&scenario.data.kernprognose, settings.steer.as_str()) {
         (Some(p), "kernprognose") => {
-            let p = at(p);
-            let t = read_one(&p)?;
-            inputs.paths.push(p);
+            let t = read_one(p)?;
+            inputs.paths.push(p.clone());
             Some(t)
         }
         _ => None,
@@ -135,23 +129,21 @@ pub fn run_projection(
 
     let single_years = match &scenario.data.gemeente_single_years {
         Some(p) => {
-            let p = at(p);
-            let t = read_counts(&p, registry)?;
-            inputs.paths.push(p);
+            let t = read_counts(p, registry)?;
+            inputs.paths.push(p.clone());
             Some(t)
         }
         None => None,
     };
     let overrides = match &settings.overrides {
         Some(p) => {
-            let p = at(p);
-            let o = load_overrides(&p)?;
-            inputs.paths.push(p);
+            let o = load_overrides(p)?;
+            inputs.paths.push(p.clone());
             o
         }
         None => BTreeMap::new(),
     };
-    let externals = load_externals(scenario_path, settings, registry, base_year, inputs)?;
+    let externals = load_externals(plan, settings, registry, base_year, inputs)?;
     // The gemeenten (bases raked to their bands, fitted to Nederland) are the same for every variant.
     let mut gemeenten = match (scenario.regions.nederland, gemeente_table) {
         (false, Some(gt)) => Some(prepare_gemeenten(
@@ -193,9 +185,8 @@ pub fn run_projection(
         settings.control.as_str(),
     ) {
         (Some(p), "85745NED") => {
-            let p = at(p);
-            let t = read_one(&p)?;
-            inputs.paths.push(p);
+            let t = read_one(p)?;
+            inputs.paths.push(p.clone());
             Some(t)
         }
         _ => None,
@@ -435,7 +426,7 @@ impl ExternalSeries {
 /// Read the external forecasts of a scenario: totals (sex T, age totaal) per region and year;
 /// `x 1 000` units scaled to persons; gemeenten harmonised to the base year's indeling.
 pub fn load_externals(
-    scenario_path: &Path,
+    plan: &RunPlan,
     settings: &ProjectionSettings,
     registry: &Registry,
     base_year: u16,
@@ -446,18 +437,15 @@ pub fn load_externals(
         if let Some(y) = ext.indeling
             && (registry.year(y).is_err() || y > base_year)
         {
-            return Err(ScenarioError::Invalid {
-                path: scenario_path.to_path_buf(),
-                key: format!("projection.external[{i}].indeling"),
-                message: format!(
-                    "{y} is not an indeling from {} to the base year {base_year}",
-                    registry.year_range()
-                ),
-                hint: "the year whose gemeenten the forecast uses, e.g. indeling = 2021".into(),
-            }
-            .into());
+            let message = format!(
+                "{y} is not an indeling from {} to the base year {base_year}",
+                registry.year_range()
+            );
+            let hint = "the year whose gemeenten the forecast uses, e.g. indeling = 2021";
+            let key = format!("projection.external[{i}].indeling");
+            return Err(plan.invalid(&key, message, hint).into());
         }
-        let path = Scenario::resolve(scenario_path, &ext.file);
+        let path = ext.file.clone();
         let mut table = read_one(&path)?;
         registry.resolve_regions(&mut table);
         inputs.paths.push(path.clone());
@@ -519,13 +507,14 @@ pub fn load_externals(
             }
         }
         if by_region.is_empty() {
-            return Err(ScenarioError::Invalid {
-                path: scenario_path.to_path_buf(),
-                key: format!("projection.external[{i}]"),
-                message: format!("{} has no yearly totals for gemeenten or NL01", path.display()),
-                hint: "the table needs rows with sex T (or none), age totaal (or none) and yearly periods".into(),
-            }
-            .into());
+            let message = format!(
+                "{} has no yearly totals for gemeenten or NL01",
+                path.display()
+            );
+            let hint = "the table needs rows with sex T (or none), age totaal (or none) and yearly periods";
+            return Err(plan
+                .invalid(&format!("projection.external[{i}]"), message, hint)
+                .into());
         }
         out.push(ExternalSeries {
             name: ext.name.clone(),

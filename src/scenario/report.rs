@@ -13,7 +13,8 @@ use crate::output::tables::csv_to_dutch_dialect;
 use crate::output::xlsx::{Sheet, WorkbookError, WorkbookWriter, dutch_header};
 use crate::source::tidy::nl_number;
 
-use super::run::RunError;
+use super::error::RunError;
+use super::resolve::ChainFile;
 use super::schema::Scenario;
 
 /// The tables of a run, their sheet names in the workbook, and a Dutch description.
@@ -151,7 +152,8 @@ fn num(s: &str) -> f64 {
 pub struct ReportRequest<'a> {
     pub dir: &'a Path,
     pub scenario: &'a Scenario,
-    pub scenario_path: &'a Path,
+    /// The files of the scenario chain with their texts (read once, by the plan).
+    pub chain: &'a [ChainFile],
     pub region: Option<(String, String)>,
     pub inputs: &'a [PathBuf],
     pub seed_and_draws: Option<(u64, usize)>,
@@ -208,7 +210,7 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
     let ReportRequest {
         dir,
         scenario,
-        scenario_path,
+        chain,
         region,
         inputs,
         seed_and_draws,
@@ -276,36 +278,46 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
 
     // Sources: every number of the scenario chain and the catalogues, with its source.
     let mut sources: Vec<Vec<String>> = Vec::new();
-    let mut add_sources = |file: &Path, part: &str| {
-        if let Ok(text) = std::fs::read_to_string(file)
-            && let Ok(v) = toml::from_str::<toml::Value>(&text)
-        {
+    let mut add_sources = |text: &str, part: &str| {
+        if let Ok(v) = toml::from_str::<toml::Value>(text) {
             for (k, val, src) in sourced_entries(&v) {
                 sources.push(vec![part.to_string(), k, val, src]);
             }
         }
     };
-    add_sources(scenario_path, "scenario");
-    // The scenario itself is listed once, as `scenario` (the files it extends by their name).
+    // The scenario itself is listed once, as `scenario`; the files it extends and the
+    // catalogues by their name (the chain's texts as the plan read them).
     let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     };
-    let mut listed: Vec<&Path> = vec![scenario_path];
-    for p in inputs
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-    {
+    let mut listed: Vec<&Path> = Vec::new();
+    for p in chain.iter().map(|f| f.path.as_path()).chain(
+        inputs
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .map(PathBuf::as_path),
+    ) {
         if listed.iter().any(|l| same(l, p)) {
             continue;
         }
+        let name = match listed.is_empty() {
+            true => "scenario".to_string(),
+            false => p
+                .file_name()
+                .and_then(|f| f.to_str())
+                .unwrap_or("catalogus")
+                .to_string(),
+        };
         listed.push(p);
-        let name = p
-            .file_name()
-            .and_then(|f| f.to_str())
-            .unwrap_or("catalogus")
-            .to_string();
-        add_sources(p, &name);
+        match chain.iter().find(|f| f.path == p) {
+            Some(f) => add_sources(&f.text, &name),
+            None => {
+                if let Ok(text) = std::fs::read_to_string(p) {
+                    add_sources(&text, &name);
+                }
+            }
+        }
     }
 
     // The workbook: the tables stream from their CSV into their sheets.

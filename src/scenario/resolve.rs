@@ -10,9 +10,9 @@
 //!   a child in another folder;
 //! - an inherited optional path is switched off with an empty string (`own = ""`).
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
-use super::schema::ScenarioError;
+use super::error::ScenarioError;
 
 /// Keys whose string values are paths (dotted; `*` = every key of that table, `[]` = every
 /// element of an array of tables).
@@ -159,30 +159,43 @@ pub fn merge(parent: &mut toml::Table, child: toml::Table) {
     }
 }
 
+/// A file of a scenario chain with its text, read once per run.
+#[derive(Debug, Clone)]
+pub struct ChainFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
 /// A scenario with everything it extends merged in, and the files of the chain (the scenario
-/// itself first).
+/// itself first), each read once.
 pub struct Resolved {
     pub table: toml::Table,
-    pub text: String,
-    pub chain: Vec<PathBuf>,
+    pub chain: Vec<ChainFile>,
+}
+
+impl Resolved {
+    /// The text of the scenario file itself.
+    pub fn text(&self) -> &str {
+        self.chain.first().map_or("", |f| f.text.as_str())
+    }
 }
 
 /// Read a scenario and resolve its `extends` chain.
 pub fn resolve(path: &Path) -> Result<Resolved, ScenarioError> {
     let mut chain = Vec::new();
-    let (text, table) = resolve_into(path, &mut chain, true)?;
-    Ok(Resolved { table, text, chain })
+    let table = resolve_into(path, &mut chain, true)?;
+    Ok(Resolved { table, chain })
 }
 
 fn resolve_into(
     path: &Path,
-    chain: &mut Vec<PathBuf>,
+    chain: &mut Vec<ChainFile>,
     top: bool,
-) -> Result<(String, toml::Table), ScenarioError> {
+) -> Result<toml::Table, ScenarioError> {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     if chain
         .iter()
-        .any(|p| p.canonicalize().ok().as_ref() == Some(&canonical))
+        .any(|f| f.path.canonicalize().ok().as_ref() == Some(&canonical))
     {
         return Err(ScenarioError::Invalid {
             path: path.to_path_buf(),
@@ -191,7 +204,7 @@ fn resolve_into(
                 "extends cycle: {} → {}",
                 chain
                     .iter()
-                    .map(|p| p.display().to_string())
+                    .map(|f| f.path.display().to_string())
                     .collect::<Vec<_>>()
                     .join(" → "),
                 path.display()
@@ -199,15 +212,18 @@ fn resolve_into(
             hint: "a scenario cannot extend itself, directly or through another".into(),
         });
     }
-    chain.push(path.to_path_buf());
     let (text, mut table) = read(path)?;
+    chain.push(ChainFile {
+        path: path.to_path_buf(),
+        text,
+    });
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let dir = std::path::absolute(&dir).unwrap_or(dir);
     if !top {
         absolutise(&mut table, &dir);
     }
     let Some(ext) = table.remove("extends") else {
-        return Ok((text, table));
+        return Ok(table);
     };
     let toml::Value::String(parent_name) = ext else {
         return Err(ScenarioError::Invalid {
@@ -218,7 +234,7 @@ fn resolve_into(
         });
     };
     let parent_path = dir.join(&parent_name);
-    let (_, mut parent) = resolve_into(&parent_path, chain, false).map_err(|e| match e {
+    let mut parent = resolve_into(&parent_path, chain, false).map_err(|e| match e {
         // A file that cannot be read as text: said at this file's `extends`, which names it.
         ScenarioError::Text(inner) => {
             let text = inner.to_string();
@@ -233,7 +249,26 @@ fn resolve_into(
         other => other,
     })?;
     merge(&mut parent, table);
-    Ok((text, parent))
+    Ok(parent)
+}
+
+/// A path made absolute against the working folder, `.` and `..` taken out by their names
+/// (`scenarios/../data/x` → `/…/data/x`); a path that is already absolute is cleaned the same way.
+pub fn absolute(p: &Path) -> PathBuf {
+    let p = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Levenshtein distance, for "did you mean".
@@ -310,6 +345,16 @@ mod tests {
             toml::from_str("a = 1\nlist = [3]\n[t]\nx = 1\ny = 5\nz = 6\n[[arr]]\nid = \"c\"\n")
                 .unwrap();
         assert_eq!(p, want);
+    }
+
+    #[test]
+    fn absolute_takes_out_dots_by_name() {
+        assert_eq!(
+            absolute(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
+        assert!(absolute(Path::new("x/../y")).is_absolute());
+        assert!(absolute(Path::new("x/../y")).ends_with("y"));
     }
 
     #[test]

@@ -5,29 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-/// What can be wrong with a scenario file.
-#[derive(Debug, thiserror::Error)]
-pub enum ScenarioError {
-    /// The file cannot be read or is not text (missing, a directory, UTF-16 without BOM, …).
-    #[error(transparent)]
-    Text(#[from] crate::source::SourceError),
-
-    #[error("{path}:{line}: {message}\n  hint: {hint}")]
-    Toml {
-        path: PathBuf,
-        line: usize,
-        message: String,
-        hint: String,
-    },
-
-    #[error("{path}: key '{key}': {message}\n  hint: {hint}")]
-    Invalid {
-        path: PathBuf,
-        key: String,
-        message: String,
-        hint: String,
-    },
-}
+pub use super::error::ScenarioError;
 
 /// A scenario as written in TOML.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -276,9 +254,17 @@ pub struct Regions {
 impl Scenario {
     /// Read a scenario file, with everything it `extends` merged in (see [`super::resolve`]).
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let r = super::resolve::resolve(path)?;
+        Scenario::from_resolved(path, &super::resolve::resolve(path)?)
+    }
+
+    /// The scenario of a chain read by [`super::resolve::resolve`]; an error is said at the
+    /// file of the chain that writes the key.
+    pub fn from_resolved(
+        path: &Path,
+        r: &super::resolve::Resolved,
+    ) -> Result<Scenario, ScenarioError> {
         if r.chain.len() == 1 {
-            return Scenario::parse(path, &r.text);
+            return Scenario::parse(path, r.text());
         }
         let merged = toml::to_string(&r.table).map_err(|e| ScenarioError::Invalid {
             path: path.to_path_buf(),
@@ -305,10 +291,10 @@ impl Scenario {
                 let key = named.or_else(|| super::resolve::key_at(&merged, merged_line));
                 // The file of the chain that writes it (the child first), by its whole dotted
                 // key, else by its last part.
-                let texts: Vec<(PathBuf, String)> = r
+                let texts: Vec<(PathBuf, &str)> = r
                     .chain
                     .iter()
-                    .filter_map(|f| Some((f.clone(), std::fs::read_to_string(f).ok()?)))
+                    .map(|f| (f.path.clone(), f.text.as_str()))
                     .collect();
                 let found = key.as_deref().and_then(|k| {
                     let whole = texts.iter().find_map(|(f, text)| {
@@ -567,6 +553,54 @@ impl Scenario {
                     .map(|p| Scenario::resolve(scenario_path, p)),
             )
             .collect()
+    }
+
+    /// The scenario with every path made absolute against `scenario_path`'s folder (an empty
+    /// path, which switches an inherited input off, stays empty).
+    pub fn with_absolute_paths(&self, scenario_path: &Path) -> Scenario {
+        let at = |p: &mut PathBuf| {
+            if !p.as_os_str().is_empty() {
+                *p = super::resolve::absolute(&Scenario::resolve(scenario_path, p));
+            }
+        };
+        let mut s = self.clone();
+        let d = &mut s.data;
+        for p in [
+            &mut d.regions,
+            &mut d.gemeente_population,
+            &mut d.national_population,
+        ] {
+            at(p);
+        }
+        for p in [
+            &mut d.national_deaths,
+            &mut d.births_mother_age,
+            &mut d.births_sex,
+            &mut d.kernprognose,
+            &mut d.kernprognose_age_sex,
+            &mut d.gemeente_single_years,
+            &mut s.regions.own,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            at(p);
+        }
+        if let Some(p) = &mut s.projection {
+            p.overrides.iter_mut().for_each(at);
+            p.external.iter_mut().for_each(|e| at(&mut e.file));
+        }
+        if let Some(g) = &mut s.groups {
+            at(&mut g.catalogue);
+            at(&mut g.data);
+        }
+        if let Some(h) = &mut s.housing {
+            at(&mut h.catalogue);
+            at(&mut h.data);
+            h.supply.iter_mut().for_each(at);
+            h.pipeline.iter_mut().for_each(at);
+        }
+        s
     }
 
     /// A path from the scenario, relative to the scenario file's folder.

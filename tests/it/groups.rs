@@ -503,10 +503,10 @@ fn party_age_ranges_differ_by_exactly_the_population_of_the_extra_ages() {
     use woonzorg::groups::Definitions;
     use woonzorg::groups::definitions::compare;
     let scenario = root().join("scenarios/basis.toml");
-    let prepared = woonzorg::scenario::run::prepare_run(&scenario).unwrap();
-    let settings = prepared.scenario.groups.clone().unwrap();
+    let prepared = woonzorg::scenario::prepare::prepare_run(&scenario).unwrap();
+    let settings = prepared.plan.scenario.groups.clone().unwrap();
     let (catalogue, observed, _) =
-        woonzorg::scenario::groups::load_groups(&scenario, &settings).unwrap();
+        woonzorg::scenario::groups::load_groups(&prepared.plan, &settings).unwrap();
     let defs =
         Definitions::load(&root().join("examples/definities_delft.toml"), &catalogue).unwrap();
     let v = &prepared.variants[0];
@@ -549,10 +549,10 @@ fn party_age_ranges_differ_by_exactly_the_population_of_the_extra_ages() {
 fn counts_on_mixed_sums_are_the_counts_of_the_mixed_population() {
     use woonzorg::groups::demand::{GroupPlan, PopulationSums, count_from_sums};
     let scenario = root().join("scenarios/basis.toml");
-    let prepared = woonzorg::scenario::run::prepare_run(&scenario).unwrap();
-    let settings = prepared.scenario.groups.clone().unwrap();
+    let prepared = woonzorg::scenario::prepare::prepare_run(&scenario).unwrap();
+    let settings = prepared.plan.scenario.groups.clone().unwrap();
     let (catalogue, observed, _) =
-        woonzorg::scenario::groups::load_groups(&scenario, &settings).unwrap();
+        woonzorg::scenario::groups::load_groups(&prepared.plan, &settings).unwrap();
     let variant = |n: &str| prepared.variants.iter().find(|v| v.name == n).unwrap();
     let codes = variant("midden").gemeenten.as_ref().unwrap().codes.clone();
     let mid = woonzorg::scenario::groups::group_inputs(variant("midden"), &codes);

@@ -344,10 +344,9 @@ fn zero_spreads_give_the_deterministic_run_as_p50() {
 fn monte_carlo_bands_do_not_depend_on_the_chunks() {
     use woonzorg::scenario::montecarlo::{DrawBase, run_draws_within};
     let scenario = root().join("scenarios/basis.toml");
-    let prepared = woonzorg::scenario::run::prepare_run(&scenario).unwrap();
-    let (g, housing) = woonzorg::scenario::run::count_groups_and_housing(
-        &scenario,
-        &prepared.scenario,
+    let prepared = woonzorg::scenario::prepare::prepare_run(&scenario).unwrap();
+    let (g, housing) = woonzorg::scenario::count::count_groups_and_housing(
+        &prepared.plan,
         &prepared.registry,
         &prepared.variants,
         &prepared.areas,
