@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::groups::definitions::signed;
+use crate::numbers::nl_number;
+use crate::numbers::signed;
 use crate::scenario::compare::compare_runs;
-use crate::source::tidy::nl_number;
 
 const AFTER_HELP: &str = "\
 Reads tables/groups.csv and tables/dwellings.csv of each run folder (the first variant of each

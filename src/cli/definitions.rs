@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::groups::crosswalk::Part;
-use crate::groups::definitions::signed;
+use crate::numbers::nl_number;
+use crate::numbers::signed;
 use crate::scenario::definitions::{DefinitionsOptions, run_definitions};
-use crate::source::tidy::nl_number;
 
 use super::truncate;
 

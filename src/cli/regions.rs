@@ -147,7 +147,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let m = |p: &str| g.member_of.get(p).cloned().unwrap_or_else(|| "-".into());
         let inw = g
             .inwoners
-            .map(source::tidy::format_number)
+            .map(crate::numbers::format_number)
             .unwrap_or_else(|| "-".into());
         writeln!(
             out,
@@ -186,8 +186,8 @@ fn harmonise(
                 tot.period,
                 tot.gemeenten_before,
                 tot.gemeenten_after,
-                source::tidy::format_number(tot.before),
-                source::tidy::format_number(tot.after)
+                crate::numbers::format_number(tot.before),
+                crate::numbers::format_number(tot.after)
             )?;
         }
         result.push(h);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::output::charts::nl_number;
+use crate::numbers::nl_number;
 
 use super::truncate;
 use crate::scenario::schema::MAX_DRAWS;
@@ -271,7 +271,7 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
                 nl_number(h.base),
                 nl_number(h.mid),
                 nl_number(h.horizon),
-                crate::groups::definitions::signed(h.horizon - h.base)
+                crate::numbers::signed(h.horizon - h.base)
             )?;
         }
     }

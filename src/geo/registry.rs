@@ -239,7 +239,7 @@ impl Registry {
                 });
             let text = match &r.value {
                 Cell::Text(s) => Some(s.trim().to_string()),
-                Cell::Number(v) => Some(source::tidy::format_number(*v)),
+                Cell::Number(v) => Some(crate::numbers::format_number(*v)),
                 Cell::Missing(_) => None,
             }
             .filter(|s| !s.is_empty());
@@ -287,7 +287,7 @@ impl Registry {
             for g in ind.gemeenten.values() {
                 let inw = g
                     .inwoners
-                    .map(source::tidy::format_number)
+                    .map(crate::numbers::format_number)
                     .unwrap_or_default();
                 for prefix in ROLLUP_PREFIXES {
                     if let Some(code) = g.member_of.get(prefix) {

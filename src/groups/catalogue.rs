@@ -25,318 +25,166 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{GroupError, parse_sourced, read_text};
+use super::GroupError;
+use crate::source::sourced::{Bounds, PARAM_HINT, Param};
+pub use crate::source::sourced::{PARAMETER_BOUNDS, Spread};
 
-const HINT: &str = "see data/groups/catalogus.toml for the keys a group has";
-
-/// A number with where it comes from; optionally a path over the years and a distribution for
-/// Monte Carlo draws.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Param {
-    pub value: f64,
-    pub source: String,
-    /// Values per year (`path = { 2024 = 1.0, 2030 = 0.8 }`): linear in between, the first
-    /// before and the last after; `value` where there is no path.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub path: BTreeMap<String, f64>,
-    /// The distribution of the value in Monte Carlo draws (`spread = { normal = 0.1 }`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spread: Option<Spread>,
+/// A parameter of a group's method, declared once: its name (in a catalogue group and in a
+/// scenario's `[groups.parameters.<group>]`), its key within a group, its admissible range,
+/// whether a Monte Carlo draw spreads it, and where it sits in a group. The checks, the hints,
+/// the scenario overrides and the draws all read this table: a new parameter is one entry here
+/// (and its field in the method's spec).
+pub struct GroupParam {
+    pub name: &'static str,
+    /// The key within a catalogue group (`stock_flow.capaciteit`).
+    pub key: &'static str,
+    /// The method that takes it (`alle` for every method).
+    pub method: &'static str,
+    pub bounds: Bounds,
+    /// Whether a Monte Carlo draw spreads it (when it has a `spread`).
+    pub drawn: bool,
+    /// The parameter of a group, where the group's method has it.
+    pub get: fn(&Group) -> Option<&Param>,
+    pub get_mut: fn(&mut Group) -> Option<&mut Param>,
+    /// Set it (a scenario's override); false when the group's method does not take it.
+    pub set: fn(&mut Group, Param) -> bool,
 }
 
-/// A distribution around a parameter's value (its median/mode); all zero = no spread.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub enum Spread {
-    /// value + sd · Z
-    Normal(f64),
-    /// value · exp(sd · Z) (median = value; for counts and rates that stay positive)
-    Lognormal(f64),
-    /// triangular between [low, high] with the value as mode
-    Triangular([f64; 2]),
-    /// uniform between [low, high] (the value is not used)
-    Uniform([f64; 2]),
-}
-
-impl Param {
-    /// The value in a year (the path, else `value`).
-    pub fn at(&self, year: u16) -> f64 {
-        let pts: Vec<(u16, f64)> = self
-            .path
-            .iter()
-            .filter_map(|(y, v)| y.trim().parse::<u16>().ok().map(|y| (y, *v)))
-            .collect();
-        if pts.is_empty() {
-            self.value
-        } else {
-            super::methods::path_value(&pts, year)
-        }
-    }
-
-    /// What is wrong with the value, its path or its spread, if anything: a path key that is
-    /// not a year, a number that is not finite or outside the parameter's [`Bounds`], a
-    /// negative standard deviation, a range that does not hold the value or leaves the bounds.
-    pub fn problem(&self, bounds: &Bounds) -> Option<String> {
-        if !self.value.is_finite() {
-            return Some(format!("value {} is not a finite number", self.value));
-        }
-        if !bounds.holds(self.value) {
-            return Some(format!("value {} is outside {}", self.value, bounds.text()));
-        }
-        for (y, v) in &self.path {
-            let year_ok = y
-                .trim()
-                .parse::<u16>()
-                .is_ok_and(|y| (1900..=2100).contains(&y));
-            if !year_ok || !v.is_finite() {
-                return Some(format!(
-                    "path {y} = {v}: a year 1900–2100 with a finite value"
-                ));
-            }
-            if !bounds.holds(*v) {
-                return Some(format!("path {y} = {v} is outside {}", bounds.text()));
-            }
-        }
-        match self.spread? {
-            Spread::Normal(sd) | Spread::Lognormal(sd) if !(sd >= 0.0 && sd.is_finite()) => Some(
-                format!("spread: standard deviation {sd} is negative or not finite"),
-            ),
-            Spread::Normal(sd) | Spread::Lognormal(sd) if sd > 1.0 => Some(format!(
-                "spread: standard deviation {sd} is more than 1 (100 %)"
-            )),
-            Spread::Triangular([lo, hi]) if !(lo <= self.value && self.value <= hi) => {
-                Some(format!(
-                    "spread: triangular [{lo}, {hi}] does not hold the value {}",
-                    self.value
-                ))
-            }
-            Spread::Uniform([lo, hi]) if !(lo <= hi && lo.is_finite() && hi.is_finite()) => {
-                Some(format!("spread: uniform [{lo}, {hi}] is not a range"))
-            }
-            Spread::Triangular([lo, hi]) | Spread::Uniform([lo, hi])
-                if !(bounds.holds(lo) && bounds.holds(hi)) =>
-            {
-                Some(format!(
-                    "spread: [{lo}, {hi}] reaches outside {}",
-                    bounds.text()
-                ))
-            }
-            _ => None,
-        }
-    }
-}
-
-/// The admissible range of a parameter. Declared once per parameter ([`bounds_of`]): a value,
-/// a path value or a spread outside it is refused at its key, and a Monte Carlo draw is kept
-/// inside it, so that no parameter a user can set produces an impossible count.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bounds {
-    pub low: f64,
-    pub high: f64,
-    /// What the parameter is, in the unit of the bounds.
-    pub what: &'static str,
-}
-
-impl Bounds {
-    pub fn holds(&self, v: f64) -> bool {
-        v.is_finite() && self.low <= v && v <= self.high
-    }
-
-    /// `the range −0.1 to 0.1 (yearly change of the rates)`.
-    pub fn text(&self) -> String {
-        format!("the range {} to {} ({})", self.low, self.high, self.what)
-    }
-}
-
-/// Every parameter a catalogue or scenario can set, with its admissible range: the one place
-/// these ranges are declared. The key is the parameter's own name (the last part of its key).
-pub const PARAMETER_BOUNDS: &[(&str, Bounds)] = &[
-    // Groups (data/groups/catalogus.toml, [groups.parameters.<group>]).
-    (
-        "trend",
-        Bounds {
+/// The parameters of the group methods, in the order the Monte Carlo draws take them.
+pub static GROUP_PARAMS: &[GroupParam] = &[
+    GroupParam {
+        name: "trend",
+        key: "trend",
+        method: "alle",
+        bounds: Bounds {
             low: -0.1,
             high: 0.1,
             what: "yearly change of the rates; ±10 % a year is more than any observed trend",
         },
-    ),
-    (
-        "duur",
-        Bounds {
+        drawn: true,
+        get: |g| g.trend.as_ref(),
+        get_mut: |g| g.trend.as_mut(),
+        set: |g, p| {
+            g.trend = Some(p);
+            true
+        },
+    },
+    GroupParam {
+        name: "duur",
+        key: "stock_flow.duur",
+        method: "voorraad_stroom",
+        bounds: Bounds {
             low: 0.1,
             high: 30.0,
             what: "mean duration in years",
         },
-    ),
-    (
-        "capaciteit",
-        Bounds {
+        drawn: true,
+        get: |g| g.stock_flow.as_ref().map(|s| &s.duur),
+        get_mut: |g| g.stock_flow.as_mut().map(|s| &mut s.duur),
+        set: |g, p| g.stock_flow.as_mut().map(|s| s.duur = p).is_some(),
+    },
+    GroupParam {
+        name: "capaciteit",
+        key: "stock_flow.capaciteit",
+        method: "voorraad_stroom",
+        bounds: Bounds {
             low: 0.0,
             high: 10.0,
             what: "dwellings for uitstroom as a multiple of the base year's uitstroom",
         },
-    ),
-    (
-        "start",
-        Bounds {
+        drawn: true,
+        get: |g| g.stock_flow.as_ref().map(|s| &s.capaciteit),
+        get_mut: |g| g.stock_flow.as_mut().map(|s| &mut s.capaciteit),
+        set: |g, p| g.stock_flow.as_mut().map(|s| s.capaciteit = p).is_some(),
+    },
+    GroupParam {
+        name: "start",
+        key: "stock_flow.start",
+        method: "voorraad_stroom",
+        bounds: Bounds {
             low: 0.0,
             high: 10_000_000.0,
             what: "persons in the stock at the base year",
         },
-    ),
-    (
-        "realisatie",
-        Bounds {
-            low: 0.0,
-            high: 1.0,
-            what: "share of task and backlog housed per half-year",
-        },
-    ),
-    (
-        "later",
-        Bounds {
+        drawn: true,
+        get: |g| g.stock_flow.as_ref().and_then(|s| s.start.as_ref()),
+        get_mut: |g| g.stock_flow.as_mut().and_then(|s| s.start.as_mut()),
+        set: |g, p| g.stock_flow.as_mut().map(|s| s.start = Some(p)).is_some(),
+    },
+    GroupParam {
+        name: "later",
+        key: "taakstelling.later",
+        method: "taakstelling",
+        bounds: Bounds {
             low: 0.0,
             high: 1_000_000.0,
             what: "national task per half-year, persons",
         },
-    ),
-    (
-        "achterstand",
-        Bounds {
+        drawn: true,
+        get: |g| g.taakstelling.as_ref().map(|t| &t.later),
+        get_mut: |g| g.taakstelling.as_mut().map(|t| &mut t.later),
+        set: |g, p| g.taakstelling.as_mut().map(|t| t.later = p).is_some(),
+    },
+    GroupParam {
+        name: "achterstand",
+        key: "taakstelling.achterstand",
+        method: "taakstelling",
+        bounds: Bounds {
             low: 0.0,
             high: 1_000_000.0,
             what: "national backlog, persons",
         },
-    ),
-    // Housing (data/housing/woningen.toml, [housing.parameters], [housing.caps]).
-    (
-        "bezettingsgraad",
-        Bounds {
-            low: 0.01,
-            high: 1.0,
-            what: "occupied share of places",
-        },
-    ),
-    (
-        "geclusterd_cbs",
-        Bounds {
+        drawn: true,
+        get: |g| g.taakstelling.as_ref().map(|t| &t.achterstand),
+        get_mut: |g| g.taakstelling.as_mut().map(|t| &mut t.achterstand),
+        set: |g, p| g.taakstelling.as_mut().map(|t| t.achterstand = p).is_some(),
+    },
+    GroupParam {
+        name: "realisatie",
+        key: "taakstelling.realisatie",
+        method: "taakstelling",
+        bounds: Bounds {
             low: 0.0,
             high: 1.0,
-            what: "share",
+            what: "share of task and backlog housed per half-year",
         },
-    ),
-    (
-        "sociale_huur_aandeel",
-        Bounds {
-            low: 0.0,
-            high: 1.0,
-            what: "share of the stock",
-        },
-    ),
-    (
-        "mutatiegraad",
-        Bounds {
-            low: 0.0,
-            high: 1.0,
-            what: "lettings per year as a share of the social-rent stock",
-        },
-    ),
-    (
-        "verdringing_drempel",
-        Bounds {
-            low: 0.0,
-            high: 1.0,
-            what: "share of the lettings",
-        },
-    ),
-    (
-        "sociale_huur",
-        Bounds {
-            low: 0.0,
-            high: 1.0,
-            what: "share of the group's households",
-        },
-    ),
-    (
-        "cap",
-        Bounds {
-            low: 0.0,
-            high: 1.0,
-            what: "share of the lettings",
-        },
-    ),
-    // Costs and policy checks ([[housing.cost]], [[housing.policy]]).
-    (
-        "share",
-        Bounds {
-            low: 0.0,
-            high: 1.0,
-            what: "share",
-        },
-    ),
-    (
-        "per_person_year",
-        Bounds {
-            low: 0.0,
-            high: 1_000_000.0,
-            what: "euro per person-year",
-        },
-    ),
-    (
-        "threshold",
-        Bounds {
-            low: 0.0,
-            high: 1.0,
-            what: "share",
-        },
-    ),
-    (
-        "national_target",
-        Bounds {
-            low: 0.0,
-            high: 10_000_000.0,
-            what: "dwellings or places in Nederland",
-        },
-    ),
-    // Party definitions (`woonzorg definitions`: ratio of a party's count to the canonical one).
-    (
-        "ratio",
-        Bounds {
-            low: 0.0,
-            high: 10.0,
-            what: "the party's count per canonical count",
-        },
-    ),
-    // Projection ([projection.multipliers]).
-    (
-        "multiplier",
-        Bounds {
-            low: 0.0,
-            high: 3.0,
-            what: "multiplier on the midden variant's mortality, fertility or migration",
-        },
-    ),
+        drawn: true,
+        get: |g| g.taakstelling.as_ref().map(|t| &t.realisatie),
+        get_mut: |g| g.taakstelling.as_mut().map(|t| &mut t.realisatie),
+        set: |g, p| g.taakstelling.as_mut().map(|t| t.realisatie = p).is_some(),
+    },
 ];
 
-/// The bounds of a parameter by its name (the last part of its key); everything without a
-/// declared range is a share.
-pub fn bounds_of(name: &str) -> &'static Bounds {
-    const SHARE: Bounds = Bounds {
-        low: 0.0,
-        high: 1.0,
-        what: "share",
-    };
-    let name = name.rsplit('.').next().unwrap_or(name);
-    PARAMETER_BOUNDS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, b)| b)
-        .unwrap_or(&SHARE)
+/// A group method's parameter by name.
+pub fn group_param(name: &str) -> Option<&'static GroupParam> {
+    GROUP_PARAMS.iter().find(|p| p.name == name)
 }
 
-/// The hint for a parameter [`Param::problem`] refuses.
-const PARAM_HINT: &str = "spread = { normal = 0.1 } (sd ≥ 0), { lognormal = 0.1 }, { triangular = [low, high] } around the value, or { uniform = [low, high] }";
+/// The bounds of a parameter by its name (the last part of its key): a group method's
+/// ([`GROUP_PARAMS`]), else the others' ([`crate::source::sourced::bounds_of`]).
+pub fn bounds_of(name: &str) -> &'static Bounds {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    group_param(last).map_or_else(|| crate::source::sourced::bounds_of(name), |p| &p.bounds)
+}
+
+/// Which parameters each method takes, for a hint (`voorraad_stroom: trend, duur, …`).
+fn params_hint() -> String {
+    ["prevalentie", "voorraad_stroom", "taakstelling"]
+        .iter()
+        .map(|m| {
+            let names: Vec<&str> = GROUP_PARAMS
+                .iter()
+                .filter(|p| p.method == "alle" || p.method == *m)
+                .map(|p| p.name)
+                .collect();
+            format!("{m}: {}", names.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+use crate::source::sourced::{SourcedError, parse_sourced, read_text};
+
+const HINT: &str = "see data/groups/catalogus.toml for the keys a group has";
 
 /// How a group is counted.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -696,17 +544,17 @@ impl Catalogue {
             priority: Vec::new(),
         };
         own.check_values().map_err(|e| match e {
-            GroupError::Invalid {
+            GroupError::File(SourcedError::Invalid {
                 path,
                 key,
                 message,
                 hint,
-            } => GroupError::Invalid {
+            }) => GroupError::File(SourcedError::Invalid {
                 path,
                 key: format!("groups.{key}"),
                 message,
                 hint,
-            },
+            }),
             other => other,
         })?;
         for g in groups {
@@ -737,53 +585,37 @@ impl Catalogue {
             };
             for (k, p) in params {
                 let key = format!("{key0}.{k}");
-                // A parameter the group has, with a source and inside its bounds.
-                let checked = || -> Result<Param, GroupError> {
-                    if p.source.trim().is_empty() {
-                        return Err(GroupError::invalid(
-                            scenario_path,
-                            &key,
-                            "a number without a source",
-                            "add source = \"...\"",
-                        ));
-                    }
-                    match p.problem(bounds_of(k)) {
-                        Some(problem) => Err(GroupError::invalid(
-                            scenario_path,
-                            &key,
-                            problem,
-                            PARAM_HINT,
-                        )),
-                        None => Ok(p.clone()),
-                    }
+                let label = g.method.label();
+                let not_taken = || {
+                    GroupError::invalid(
+                        scenario_path,
+                        &key,
+                        format!("'{k}' is not a parameter of group '{gid}' ({label})"),
+                        params_hint(),
+                    )
                 };
-                let sf = g.stock_flow.as_mut();
-                match (k.as_str(), sf) {
-                    ("trend", _) => g.trend = Some(checked()?),
-                    ("duur", Some(sf)) => sf.duur = checked()?,
-                    ("capaciteit", Some(sf)) => sf.capaciteit = checked()?,
-                    ("start", Some(sf)) => sf.start = Some(checked()?),
-                    ("realisatie", _) if g.taakstelling.is_some() => {
-                        if let Some(t) = g.taakstelling.as_mut() {
-                            t.realisatie = checked()?;
-                        }
-                    }
-                    ("later", _) if g.taakstelling.is_some() => {
-                        if let Some(t) = g.taakstelling.as_mut() {
-                            t.later = checked()?;
-                        }
-                    }
-                    _ => {
-                        return Err(GroupError::invalid(
-                            scenario_path,
-                            key,
-                            format!(
-                                "'{k}' is not a parameter of group '{gid}' ({})",
-                                g.method.label()
-                            ),
-                            "prevalentie: trend; voorraad_stroom: trend, duur, capaciteit, start; taakstelling: realisatie, later",
-                        ));
-                    }
+                // A parameter the group's method takes, with a source and inside its bounds.
+                let Some(param) = group_param(k) else {
+                    return Err(not_taken());
+                };
+                if p.source.trim().is_empty() {
+                    return Err(GroupError::invalid(
+                        scenario_path,
+                        &key,
+                        "a number without a source",
+                        "add source = \"...\"",
+                    ));
+                }
+                if let Some(problem) = p.problem(&param.bounds) {
+                    return Err(GroupError::invalid(
+                        scenario_path,
+                        &key,
+                        problem,
+                        PARAM_HINT,
+                    ));
+                }
+                if !(param.set)(g, p.clone()) {
+                    return Err(not_taken());
                 }
             }
         }
@@ -919,33 +751,9 @@ impl Catalogue {
                     ));
                 }
             }
-            let params = [
-                ("trend", g.trend.as_ref()),
-                ("stock_flow.duur", g.stock_flow.as_ref().map(|s| &s.duur)),
-                (
-                    "stock_flow.capaciteit",
-                    g.stock_flow.as_ref().map(|s| &s.capaciteit),
-                ),
-                (
-                    "stock_flow.start",
-                    g.stock_flow.as_ref().and_then(|s| s.start.as_ref()),
-                ),
-                (
-                    "taakstelling.realisatie",
-                    g.taakstelling.as_ref().map(|t| &t.realisatie),
-                ),
-                (
-                    "taakstelling.later",
-                    g.taakstelling.as_ref().map(|t| &t.later),
-                ),
-                (
-                    "taakstelling.achterstand",
-                    g.taakstelling.as_ref().map(|t| &t.achterstand),
-                ),
-            ];
-            for (name, p) in params {
-                if let Some(problem) = p.and_then(|p| p.problem(bounds_of(name))) {
-                    return Err(GroupError::invalid(path, k(name), problem, PARAM_HINT));
+            for p in GROUP_PARAMS {
+                if let Some(problem) = (p.get)(g).and_then(|v| v.problem(&p.bounds)) {
+                    return Err(GroupError::invalid(path, k(p.key), problem, PARAM_HINT));
                 }
             }
             let need = |ok: bool, what: &str| -> Result<(), GroupError> {

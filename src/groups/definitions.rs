@@ -9,13 +9,15 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::{Catalogue, Param, sexes_of};
+use super::GroupError;
+use super::catalogue::{Catalogue, sexes_of};
 use super::crosswalk::{Crosswalk, Window};
 use super::demand::AreaGroups;
 use super::observed::Observed;
-use super::sources::unsourced_numbers;
-use super::{GroupError, parse_toml, read_text};
-use crate::source::tidy::nl_number;
+use crate::numbers::{nl_number, signed};
+use crate::source::sourced::Param;
+use crate::source::sourced::require_sources;
+use crate::source::sourced::{parse_toml, read_text};
 
 const HINT: &str = "see examples/definities_delft.toml for the keys a definitions file has";
 
@@ -102,14 +104,7 @@ impl Definitions {
                 "party".to_string(),
                 parties.clone(),
             )]));
-            if let Some(key) = unsourced_numbers(&wrapped).into_iter().next() {
-                return Err(GroupError::invalid(
-                    path,
-                    key,
-                    "a number without a source",
-                    "add source = \"<report, table id, or aanname: ...>\" to this table",
-                ));
-            }
+            require_sources(path, &wrapped)?;
         }
         let mut d: Definitions = parse_toml(path, text, HINT)?;
         d.path = path.to_path_buf();
@@ -302,18 +297,6 @@ fn age_label(lo: u8, hi: u8) -> String {
         format!("{lo}+")
     } else {
         format!("{lo}–{hi}")
-    }
-}
-
-/// A signed Dutch count: `+1.234`, `−56`, `±0`.
-pub fn signed(v: f64) -> String {
-    let s = nl_number(v.abs());
-    if v.round() > 0.0 {
-        format!("+{s}")
-    } else if v.round() < 0.0 {
-        format!("−{s}")
-    } else {
-        "±0".into()
     }
 }
 

@@ -1,6 +1,7 @@
 //! The counting methods of the groups, one function each (docs/METHODS.md §1c).
 
 use crate::population::grid::{AGES, Pop};
+pub use crate::source::sourced::path_value;
 
 /// Rates by sex and single age (0..=105): `[sex][age]`.
 pub type Rates = [[f64; AGES]; 2];
@@ -137,25 +138,6 @@ pub fn taakstelling(
             h
         })
         .collect()
-}
-
-/// **Given path**: linear interpolation between the points (year, value), constant outside.
-/// Source: docs/METHODS.md §1e (labour migrants: a definition-dependent scenario input).
-pub fn path_value(points: &[(u16, f64)], year: u16) -> f64 {
-    let Some(first) = points.first() else {
-        return 0.0;
-    };
-    if year <= first.0 {
-        return first.1;
-    }
-    for w in points.windows(2) {
-        let ((y0, v0), (y1, v1)) = (w[0], w[1]);
-        if year <= y1 {
-            let f = f64::from(year - y0) / f64::from((y1 - y0).max(1));
-            return v0 + f * (v1 - v0);
-        }
-    }
-    points.last().map(|p| p.1).unwrap_or(0.0)
 }
 
 #[cfg(test)]

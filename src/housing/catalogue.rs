@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::groups::catalogue::{Catalogue, Param};
-use crate::groups::{GroupError, parse_sourced, read_text};
+use crate::groups::catalogue::Catalogue;
+use crate::source::sourced::{Param, SourcedError, parse_sourced, read_text};
 
 const HINT: &str = "see data/housing/woningen.toml for the keys";
 
@@ -130,7 +130,7 @@ pub struct HousingCatalogue {
 }
 
 impl HousingCatalogue {
-    pub fn load(path: &Path, groups: &Catalogue) -> Result<HousingCatalogue, GroupError> {
+    pub fn load(path: &Path, groups: &Catalogue) -> Result<HousingCatalogue, SourcedError> {
         let text = read_text(path, "give the path of a housing catalogue TOML")?;
         Self::parse(path, &text, groups)
     }
@@ -139,7 +139,7 @@ impl HousingCatalogue {
         path: &Path,
         text: &str,
         groups: &Catalogue,
-    ) -> Result<HousingCatalogue, GroupError> {
+    ) -> Result<HousingCatalogue, SourcedError> {
         let f: HousingFile = parse_sourced(path, text, HINT)?;
         let c = HousingCatalogue {
             path: path.to_path_buf(),
@@ -161,13 +161,13 @@ impl HousingCatalogue {
         self.types.iter().position(|t| t.id == id)
     }
 
-    fn check(&self, groups: &Catalogue) -> Result<(), GroupError> {
+    fn check(&self, groups: &Catalogue) -> Result<(), SourcedError> {
         let path = &self.path;
-        let share = |key: String, v: f64| -> Result<(), GroupError> {
+        let share = |key: String, v: f64| -> Result<(), SourcedError> {
             if (0.0..=1.0).contains(&v) && v.is_finite() {
                 Ok(())
             } else {
-                Err(GroupError::invalid(
+                Err(SourcedError::invalid(
                     path,
                     key,
                     format!("{v} is not a share between 0 and 1"),
@@ -181,7 +181,7 @@ impl HousingCatalogue {
         share("mutatiegraad".into(), self.mutatiegraad.value)?;
         share("verdringing_drempel".into(), self.threshold.value)?;
         if self.occupancy.value <= 0.0 {
-            return Err(GroupError::invalid(
+            return Err(SourcedError::invalid(
                 path,
                 "bezettingsgraad",
                 "must be above 0",
@@ -191,7 +191,7 @@ impl HousingCatalogue {
         for (i, g) in self.groups.iter().enumerate() {
             let key = |k: &str| format!("group[{}].{k}", g.group);
             let Some(cg) = groups.group(&g.group) else {
-                return Err(GroupError::invalid(
+                return Err(SourcedError::invalid(
                     path,
                     key("group"),
                     format!("unknown group '{}'", g.group),
@@ -199,7 +199,7 @@ impl HousingCatalogue {
                 ));
             };
             if self.groups[..i].iter().any(|o| o.group == g.group) {
-                return Err(GroupError::invalid(
+                return Err(SourcedError::invalid(
                     path,
                     key("group"),
                     "the same group twice",
@@ -211,7 +211,7 @@ impl HousingCatalogue {
                 (Some(v), false) if v > 0.0 && v.is_finite() => {}
                 (None, true) if cg.has_age_profile() => {}
                 (None, true) => {
-                    return Err(GroupError::invalid(
+                    return Err(SourcedError::invalid(
                         path,
                         key("persons_per_dwelling.headship"),
                         format!("group '{}' has no age profile for headship rates", g.group),
@@ -219,7 +219,7 @@ impl HousingCatalogue {
                     ));
                 }
                 _ => {
-                    return Err(GroupError::invalid(
+                    return Err(SourcedError::invalid(
                         path,
                         key("persons_per_dwelling"),
                         "give either value (> 0) or headship = true",
@@ -230,7 +230,7 @@ impl HousingCatalogue {
             let mut total = 0.0;
             for t in &g.types {
                 if self.type_index(&t.dwelling_type).is_none() {
-                    return Err(GroupError::invalid(
+                    return Err(SourcedError::invalid(
                         path,
                         key(&format!("types[{}]", t.dwelling_type)),
                         format!("unknown dwelling type '{}'", t.dwelling_type),
@@ -248,7 +248,7 @@ impl HousingCatalogue {
                 total += t.value;
             }
             if (total - 1.0).abs() > 1e-9 {
-                return Err(GroupError::invalid(
+                return Err(SourcedError::invalid(
                     path,
                     key("types"),
                     format!("the shares add up to {total}, not 1"),
@@ -265,7 +265,7 @@ impl HousingCatalogue {
                     _ => false,
                 };
                 if !ok_flow || l.persons_per_letting <= 0.0 {
-                    return Err(GroupError::invalid(
+                    return Err(SourcedError::invalid(
                         path,
                         key("lettings"),
                         "give flow (uitstroom, gehuisvest, instroom) or share_per_year, and persons_per_letting > 0",
@@ -280,7 +280,7 @@ impl HousingCatalogue {
         for (i, c) in self.costs.iter().enumerate() {
             let key = format!("cost[{i}]");
             if groups.group(&c.group).is_none() {
-                return Err(GroupError::invalid(
+                return Err(SourcedError::invalid(
                     path,
                     format!("{key}.group"),
                     format!("unknown group '{}'", c.group),
@@ -289,7 +289,7 @@ impl HousingCatalogue {
             }
             share(format!("{key}.share"), c.share)?;
             if c.per_person_year < 0.0 || !c.per_person_year.is_finite() {
-                return Err(GroupError::invalid(
+                return Err(SourcedError::invalid(
                     path,
                     format!("{key}.per_person_year"),
                     "must be ≥ 0",

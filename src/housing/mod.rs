@@ -4,8 +4,10 @@
 //! ([`policy`]) and the division of a regional opgave over gemeenten ([`verdeel`]).
 //!
 //! Data flows in from the groups stage (gross and net counts, age profiles, flows); nothing
-//! flows back. Errors are the group stage's [`GroupError`](crate::groups::GroupError) (TOML
-//! files with keys) and [`SourceError`](crate::source::SourceError) (CSV files with lines).
+//! flows back. Errors are [`SourcedError`](crate::source::sourced::SourcedError) (the housing
+//! catalogue: TOML with keys), [`SourceError`](crate::source::SourceError) (CSV files with
+//! lines) and, where housing reads the group data (headship rates), the group stage's
+//! [`GroupError`](crate::groups::GroupError).
 
 #![allow(clippy::needless_range_loop)]
 

@@ -57,8 +57,8 @@ pub fn share_rule(
         met: (total > 0.0).then_some(value >= threshold - 1e-12),
         detail: format!(
             "{} van {} toegevoegde woningen in {}",
-            crate::source::tidy::nl_number(part),
-            crate::source::tidy::nl_number(total),
+            crate::numbers::nl_number(part),
+            crate::numbers::nl_number(total),
             rule.segments.join(" + ")
         ),
     }
@@ -76,10 +76,10 @@ pub fn target_rule(rule: &PolicyRule, region_share: f64, additions: f64) -> Poli
         met: Some(additions >= target),
         detail: format!(
             "{} gepland t.o.v. {} (aandeel {} % van {} landelijk)",
-            crate::source::tidy::nl_number(additions),
-            crate::source::tidy::nl_number(target),
+            crate::numbers::nl_number(additions),
+            crate::numbers::nl_number(target),
             format!("{:.2}", region_share * 100.0).replace('.', ","),
-            crate::source::tidy::nl_number(rule.national_target.unwrap_or(0.0))
+            crate::numbers::nl_number(rule.national_target.unwrap_or(0.0))
         ),
     }
 }

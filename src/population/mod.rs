@@ -14,10 +14,14 @@ pub mod national;
 pub mod project;
 pub mod rates;
 pub mod regional;
+pub mod settings;
 pub mod split;
+pub mod variants;
 
 pub use base::{AgeBand, BaseBand, BasePopulation, base_population_by_band};
 pub use grid::Pop;
+pub use settings::ProjectionSettings;
+pub use variants::{ExternalSeries, VariantResult};
 
 use std::path::PathBuf;
 
@@ -51,4 +55,8 @@ pub enum PopulationError {
 
     #[error("{method}: {message}")]
     Method { method: String, message: String },
+
+    /// The regions of a year (the projection's gemeenten and their growth window).
+    #[error(transparent)]
+    Geo(#[from] crate::geo::GeoError),
 }

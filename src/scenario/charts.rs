@@ -9,9 +9,9 @@ use std::path::Path;
 use crate::output::charts::lines::{Band, LineChart, Panel, Series};
 use crate::output::charts::stacked::StackedBars;
 
+use crate::numbers::nl_number;
 use crate::output::charts::hbars::draw_hbars;
 use crate::output::charts::lines::draw_lines;
-use crate::output::charts::nl_number;
 use crate::output::charts::pyramid::{Pyramid, PyramidBand, Reference, draw_pyramid};
 use crate::output::charts::stacked::draw_stacked;
 use crate::output::files::StagedDir;

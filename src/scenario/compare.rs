@@ -10,8 +10,8 @@ use crate::output::files::{StagedDir, output_target};
 use crate::output::tables::create_csv;
 
 use super::error::RunError;
-use super::groups::round2;
 use super::schema::ScenarioError;
+use crate::numbers::cents;
 
 /// One run's values: (region, year, key) → value, with region names and the run's name.
 struct RunTable {
@@ -148,10 +148,10 @@ fn write_diff(path: &Path, what: &str, runs: &[RunTable]) -> std::io::Result<()>
                 year,
                 key,
                 &r.name,
-                &round2(*v),
+                &cents(*v),
                 &first.name,
-                &round2(*base),
-                &round2(v - base),
+                &cents(*base),
+                &cents(v - base),
                 &pct,
             ])?;
         }

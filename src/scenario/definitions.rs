@@ -6,12 +6,13 @@
 use std::path::{Path, PathBuf};
 
 use super::error::{RunError, ScenarioError};
-use super::groups::{group_inputs, load_groups, round2};
+use super::groups::{group_inputs, load_groups};
 use super::plan::{RunOptions, RunPlan};
 use super::prepare::prepare_run_beside;
 use crate::groups::definitions::{Comparison, compare};
 use crate::groups::demand::AreaGroups;
 use crate::groups::{Definitions, GroupError};
+use crate::numbers::cents;
 use crate::output::charts::hbars::{HorizontalBars, draw_hbars};
 use crate::output::files::{StagedDir, output_target};
 
@@ -221,11 +222,11 @@ fn write_comparisons(
             &c.kind,
             &c.group,
             &c.label,
-            &round2(c.count),
-            &round2(c.canonical),
-            &round2(c.count - c.canonical),
-            &round2(c.age_effect),
-            &round2(c.criterion_effect),
+            &cents(c.count),
+            &cents(c.canonical),
+            &cents(c.count - c.canonical),
+            &cents(c.age_effect),
+            &cents(c.criterion_effect),
             &c.why,
         ])?;
     }
@@ -248,7 +249,7 @@ fn write_crosswalks(path: &Path, region: &str, rows: &[Comparison]) -> std::io::
                 &c.party,
                 cat,
                 part.label(),
-                &round2(*v),
+                &cents(*v),
             ])?;
         }
     }

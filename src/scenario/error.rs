@@ -9,6 +9,7 @@ use crate::output::charts::ChartError;
 use crate::output::tables::invariant_of;
 use crate::population::PopulationError;
 use crate::source::SourceError;
+use crate::source::sourced::SourcedError;
 
 /// What can be wrong with a scenario file.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +48,9 @@ pub enum RunError {
     Population(#[from] PopulationError),
     #[error(transparent)]
     Groups(#[from] GroupError),
+    /// A catalogue of sourced numbers (the housing catalogue).
+    #[error(transparent)]
+    Sourced(#[from] SourcedError),
     #[error(transparent)]
     Chart(#[from] ChartError),
     #[error(transparent)]
@@ -82,6 +86,7 @@ impl RunError {
                 | RunError::Geo(_)
                 | RunError::Population(_)
                 | RunError::Groups(_)
+                | RunError::Sourced(_)
                 | RunError::Guard(_)
         )
     }

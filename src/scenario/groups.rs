@@ -147,11 +147,6 @@ pub fn count_groups(
     })
 }
 
-/// A value rounded to cents for the output tables.
-pub(crate) fn round2(v: f64) -> String {
-    crate::output::tables::cents(v)
-}
-
 /// tables/groups.csv (scenario, variant, region, region_name, year, group, group_label, method,
 /// unit, measure, gross, net) and tables/group_flows.csv (instroom, uitstroom and waiting of
 /// stock-flow groups, task, backlog and housed of the taakstelling, the range of given paths),

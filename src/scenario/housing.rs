@@ -24,10 +24,11 @@ use crate::output::tables::{AREA_KEYS, Cell, create_csv, create_keyed_csv, write
 
 use super::area::Area;
 use super::error::RunError;
-use super::groups::{GroupRun, round2};
+use super::groups::GroupRun;
 use super::plan::RunPlan;
 use super::projection::VariantResult;
 use super::schema::{HousingSettings, Scenario, VerdeelSpec};
+use crate::numbers::cents;
 
 /// The housing inputs of a run.
 pub struct HousingRun {
@@ -195,31 +196,51 @@ fn check_costs_and_rules(
     catalogue: &HousingCatalogue,
     groups: &crate::groups::Catalogue,
 ) -> Result<(), RunError> {
-    let scenario = &plan.scenario;
-    let invalid = |key: String, message: String, hint: String| -> RunError {
-        plan.invalid(&key, message, &hint).into()
+    let checks = RuleChecks {
+        plan,
+        catalogue,
+        groups,
     };
-    // A group of the catalogue, a dwelling type of the housing catalogue.
-    let known_group = |key: String, g: &str| -> Result<(), RunError> {
-        match groups.group(g) {
+    checks.costs(settings)?;
+    checks.verdeel(settings)?;
+    checks.policy(settings)
+}
+
+/// What the checks of the scenario's costs, verdeelsleutels and rules look things up in.
+struct RuleChecks<'a> {
+    plan: &'a RunPlan,
+    catalogue: &'a HousingCatalogue,
+    groups: &'a crate::groups::Catalogue,
+}
+
+impl RuleChecks<'_> {
+    fn invalid(&self, key: String, message: String, hint: String) -> RunError {
+        self.plan.invalid(&key, message, &hint).into()
+    }
+
+    /// A group of the catalogue.
+    fn known_group(&self, key: String, g: &str) -> Result<(), RunError> {
+        match self.groups.group(g) {
             Some(_) => Ok(()),
-            None => Err(invalid(
+            None => Err(self.invalid(
                 key,
                 format!("unknown group '{g}'"),
-                format!("groups: {}", groups.ids().join(", ")),
+                format!("groups: {}", self.groups.ids().join(", ")),
             )),
         }
-    };
-    let known_type = |key: String, t: &str| -> Result<(), RunError> {
-        match catalogue.type_index(t) {
+    }
+
+    /// A dwelling type of the housing catalogue.
+    fn known_type(&self, key: String, t: &str) -> Result<(), RunError> {
+        let types = &self.catalogue.types;
+        match self.catalogue.type_index(t) {
             Some(_) => Ok(()),
-            None => Err(invalid(
+            None => Err(self.invalid(
                 key,
                 format!("unknown dwelling type '{t}'"),
                 format!(
                     "types: {}",
-                    catalogue
-                        .types
+                    types
                         .iter()
                         .map(|t| t.id.as_str())
                         .collect::<Vec<_>>()
@@ -227,84 +248,92 @@ fn check_costs_and_rules(
                 ),
             )),
         }
-    };
-    let bounded = |key: String, name: &str, v: f64| -> Result<(), RunError> {
+    }
+
+    /// A number inside the bounds declared for `name`.
+    fn bounded(&self, key: String, name: &str, v: f64) -> Result<(), RunError> {
         let b = bounds_of(name);
         if b.holds(v) {
             Ok(())
         } else {
-            Err(invalid(
+            Err(self.invalid(
                 key,
                 format!("{v} is outside {}", b.text()),
                 format!("{name} between {} and {}", b.low, b.high),
             ))
         }
-    };
-    for (i, c) in settings.cost.iter().enumerate() {
-        let key = |k: &str| format!("housing.cost[{i}].{k}");
-        known_group(key("group"), &c.group)?;
-        if settings.cost[..i]
-            .iter()
-            .any(|o| o.setting == c.setting && o.group == c.group)
-        {
-            return Err(invalid(
-                key("setting"),
-                format!("setting '{}' of group '{}' twice", c.setting, c.group),
-                "one [[housing.cost]] per setting and group".into(),
-            ));
-        }
-        bounded(key("share"), "share", c.share)?;
-        bounded(key("per_person_year"), "per_person_year", c.per_person_year)?;
-        if c.source.trim().is_empty() {
-            return Err(invalid(
-                key("source"),
-                "a number without a source".into(),
-                "add source = \"...\"".into(),
-            ));
-        }
     }
-    for (i, v) in settings.verdeel.iter().enumerate() {
-        let key = |k: &str| format!("housing.verdeel[{i}].{k}");
-        known_group(key("group"), &v.group)?;
-        known_type(key("dwelling_type"), &v.dwelling_type)?;
-        if settings.verdeel[..i].iter().any(|o| {
-            o.region == v.region && o.group == v.group && o.dwelling_type == v.dwelling_type
-        }) {
-            return Err(invalid(
-                key("region"),
-                format!(
-                    "the opgave of {} for {} in {} twice",
-                    v.group, v.dwelling_type, v.region
-                ),
-                "one [[housing.verdeel]] per region, group and dwelling type".into(),
-            ));
-        }
-        match v.key.as_str() {
-            "bevolking" | "sociale_huur" | "woningen" if v.custom.is_empty() => {}
-            "eigen" => {
-                if let Some((g, x)) = v
-                    .custom
-                    .iter()
-                    .find(|(_, x)| !(x.is_finite() && **x >= 0.0))
-                {
-                    return Err(invalid(
-                        key(&format!("custom.{g}")),
-                        format!("{x} is not a weight (a number ≥ 0)"),
-                        "custom = { GM0202 = 3.0, GM0221 = 1.0 }: the parts of each gemeente"
-                            .into(),
-                    ));
-                }
-                if v.custom.values().sum::<f64>() <= 0.0 {
-                    return Err(invalid(
-                        key("custom"),
-                        "no weight above zero".into(),
-                        "custom = { GM0202 = 3.0, GM0221 = 1.0 }: the parts of each gemeente"
-                            .into(),
-                    ));
-                }
+
+    fn costs(&self, settings: &HousingSettings) -> Result<(), RunError> {
+        for (i, c) in settings.cost.iter().enumerate() {
+            let key = |k: &str| format!("housing.cost[{i}].{k}");
+            self.known_group(key("group"), &c.group)?;
+            if settings.cost[..i]
+                .iter()
+                .any(|o| o.setting == c.setting && o.group == c.group)
+            {
+                return Err(self.invalid(
+                    key("setting"),
+                    format!("setting '{}' of group '{}' twice", c.setting, c.group),
+                    "one [[housing.cost]] per setting and group".into(),
+                ));
             }
-            k => {
-                return Err(invalid(
+            self.bounded(key("share"), "share", c.share)?;
+            self.bounded(key("per_person_year"), "per_person_year", c.per_person_year)?;
+            if c.source.trim().is_empty() {
+                return Err(self.invalid(
+                    key("source"),
+                    "a number without a source".into(),
+                    "add source = \"...\"".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn verdeel(&self, settings: &HousingSettings) -> Result<(), RunError> {
+        for (i, v) in settings.verdeel.iter().enumerate() {
+            let key = |k: &str| format!("housing.verdeel[{i}].{k}");
+            self.known_group(key("group"), &v.group)?;
+            self.known_type(key("dwelling_type"), &v.dwelling_type)?;
+            if settings.verdeel[..i].iter().any(|o| {
+                o.region == v.region && o.group == v.group && o.dwelling_type == v.dwelling_type
+            }) {
+                return Err(self.invalid(
+                    key("region"),
+                    format!(
+                        "the opgave of {} for {} in {} twice",
+                        v.group, v.dwelling_type, v.region
+                    ),
+                    "one [[housing.verdeel]] per region, group and dwelling type".into(),
+                ));
+            }
+            match v.key.as_str() {
+                "bevolking" | "sociale_huur" | "woningen" if v.custom.is_empty() => {}
+                "eigen" => {
+                    if let Some((g, x)) = v
+                        .custom
+                        .iter()
+                        .find(|(_, x)| !(x.is_finite() && **x >= 0.0))
+                    {
+                        return Err(self.invalid(
+                            key(&format!("custom.{g}")),
+                            format!("{x} is not a weight (a number ≥ 0)"),
+                            "custom = { GM0202 = 3.0, GM0221 = 1.0 }: the parts of each gemeente"
+                                .into(),
+                        ));
+                    }
+                    if v.custom.values().sum::<f64>() <= 0.0 {
+                        return Err(self.invalid(
+                            key("custom"),
+                            "no weight above zero".into(),
+                            "custom = { GM0202 = 3.0, GM0221 = 1.0 }: the parts of each gemeente"
+                                .into(),
+                        ));
+                    }
+                }
+                k => {
+                    return Err(self.invalid(
                     key("key"),
                     if v.custom.is_empty() {
                         format!("unknown key '{k}'")
@@ -313,86 +342,92 @@ fn check_costs_and_rules(
                     },
                     "key = \"bevolking\", \"sociale_huur\", \"woningen\", or \"eigen\" with custom = { … }".into(),
                 ));
-            }
-        }
-        if v.source.trim().is_empty() {
-            return Err(invalid(
-                key("source"),
-                "a key without a source".into(),
-                "add source = \"...\"".into(),
-            ));
-        }
-    }
-    for (i, r) in settings.policy.iter().enumerate() {
-        let key = |k: &str| format!("housing.policy[{i}].{k}");
-        if settings.policy[..i].iter().any(|o| o.id == r.id) {
-            return Err(invalid(
-                key("id"),
-                format!("the id '{}' twice", r.id),
-                "every rule needs its own id".into(),
-            ));
-        }
-        if r.source.trim().is_empty() {
-            return Err(invalid(
-                key("source"),
-                "a rule without a source".into(),
-                "add source = \"...\"".into(),
-            ));
-        }
-        if r.until < scenario.base_year {
-            return Err(invalid(
-                key("until"),
-                format!("{} is before the base year {}", r.until, scenario.base_year),
-                "until = the last year counted, e.g. 2030".into(),
-            ));
-        }
-        match r.kind.as_str() {
-            "aandeel_nieuwbouw" => {
-                if r.segments.is_empty() {
-                    return Err(invalid(
-                        key("segments"),
-                        "no segments".into(),
-                        "segments = [\"sociale_huur\"]".into(),
-                    ));
                 }
-                let Some(t) = r.threshold else {
-                    return Err(invalid(
-                        key("threshold"),
-                        "missing".into(),
-                        "threshold = 0.30 (the share of the additions)".into(),
-                    ));
-                };
-                bounded(key("threshold"), "threshold", t)?;
             }
-            "opgave_aandeel" => {
-                let Some(t) = r.national_target else {
-                    return Err(invalid(
-                        key("national_target"),
-                        "missing".into(),
-                        "national_target = 170000".into(),
-                    ));
-                };
-                bounded(key("national_target"), "national_target", t)?;
-                let (Some(g), Some(d)) = (&r.group, &r.dwelling_type) else {
-                    return Err(invalid(
+            if v.source.trim().is_empty() {
+                return Err(self.invalid(
+                    key("source"),
+                    "a key without a source".into(),
+                    "add source = \"...\"".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn policy(&self, settings: &HousingSettings) -> Result<(), RunError> {
+        let scenario = &self.plan.scenario;
+        for (i, r) in settings.policy.iter().enumerate() {
+            let key = |k: &str| format!("housing.policy[{i}].{k}");
+            if settings.policy[..i].iter().any(|o| o.id == r.id) {
+                return Err(self.invalid(
+                    key("id"),
+                    format!("the id '{}' twice", r.id),
+                    "every rule needs its own id".into(),
+                ));
+            }
+            if r.source.trim().is_empty() {
+                return Err(self.invalid(
+                    key("source"),
+                    "a rule without a source".into(),
+                    "add source = \"...\"".into(),
+                ));
+            }
+            if r.until < scenario.base_year {
+                return Err(self.invalid(
+                    key("until"),
+                    format!("{} is before the base year {}", r.until, scenario.base_year),
+                    "until = the last year counted, e.g. 2030".into(),
+                ));
+            }
+            match r.kind.as_str() {
+                "aandeel_nieuwbouw" => {
+                    if r.segments.is_empty() {
+                        return Err(self.invalid(
+                            key("segments"),
+                            "no segments".into(),
+                            "segments = [\"sociale_huur\"]".into(),
+                        ));
+                    }
+                    let Some(t) = r.threshold else {
+                        return Err(self.invalid(
+                            key("threshold"),
+                            "missing".into(),
+                            "threshold = 0.30 (the share of the additions)".into(),
+                        ));
+                    };
+                    self.bounded(key("threshold"), "threshold", t)?;
+                }
+                "opgave_aandeel" => {
+                    let Some(t) = r.national_target else {
+                        return Err(self.invalid(
+                            key("national_target"),
+                            "missing".into(),
+                            "national_target = 170000".into(),
+                        ));
+                    };
+                    self.bounded(key("national_target"), "national_target", t)?;
+                    let (Some(g), Some(d)) = (&r.group, &r.dwelling_type) else {
+                        return Err(self.invalid(
                         key(if r.group.is_none() { "group" } else { "dwelling_type" }),
                         "missing".into(),
                         "group and dwelling_type: the group whose national share sets the region's part, and the type counted".into(),
                     ));
-                };
-                known_group(key("group"), g)?;
-                known_type(key("dwelling_type"), d)?;
-            }
-            other => {
-                return Err(invalid(
-                    key("kind"),
-                    format!("unknown kind of policy '{other}'"),
-                    "kind = \"aandeel_nieuwbouw\" or \"opgave_aandeel\"".into(),
-                ));
+                    };
+                    self.known_group(key("group"), g)?;
+                    self.known_type(key("dwelling_type"), d)?;
+                }
+                other => {
+                    return Err(self.invalid(
+                        key("kind"),
+                        format!("unknown kind of policy '{other}'"),
+                        "kind = \"aandeel_nieuwbouw\" or \"opgave_aandeel\"".into(),
+                    ));
+                }
             }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Per area and variant: the groups' dwellings.
@@ -1008,9 +1043,9 @@ pub fn write_verdeling(
                         &spec.group,
                         &spec.dwelling_type,
                         &spec.key,
-                        &round2(keys[i]),
+                        &cents(keys[i]),
                         &format!("{:.6}", keys[i] / ksum),
-                        &round2(parts[i]),
+                        &cents(parts[i]),
                         &units[i].to_string(),
                     ])?;
                 }

@@ -19,12 +19,13 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{StandardNormal, Triangular, Uniform};
 use rayon::prelude::*;
 
-use crate::groups::catalogue::{Bounds, Catalogue, Param, Spread, bounds_of};
+use crate::groups::catalogue::{Catalogue, GROUP_PARAMS, bounds_of};
 use crate::groups::demand::{
     AreaSums, CountSteps, GroupPlan, PopulationSums, SumsView, UnitCounts, count_units_with,
 };
 use crate::housing::HousingCatalogue;
 use crate::housing::dwellings::{DwellingLinks, net_units_by_type};
+use crate::source::sourced::{Bounds, Param, Spread};
 
 use crate::output::tables::{AREA_KEYS, TableWriter, create_keyed_csv};
 
@@ -70,27 +71,16 @@ pub fn draw_param(p: &mut Param, bounds: &Bounds, rng: &mut ChaCha8Rng) {
     p.value = new;
 }
 
-/// Every parameter of the group catalogue that can carry a spread, with its bounds.
-fn group_params(c: &mut Catalogue) -> Vec<(&mut Param, &'static Bounds)> {
-    let mut out = Vec::new();
+/// Draw every parameter of the group catalogue that can carry a spread, inside its bounds, in
+/// the order of [`GROUP_PARAMS`] per group.
+fn draw_group_params(c: &mut Catalogue, rng: &mut ChaCha8Rng) {
     for g in &mut c.groups {
-        if let Some(t) = g.trend.as_mut() {
-            out.push((t, bounds_of("trend")));
-        }
-        if let Some(sf) = g.stock_flow.as_mut() {
-            out.push((&mut sf.duur, bounds_of("duur")));
-            out.push((&mut sf.capaciteit, bounds_of("capaciteit")));
-            if let Some(s) = sf.start.as_mut() {
-                out.push((s, bounds_of("start")));
+        for p in GROUP_PARAMS.iter().filter(|p| p.drawn) {
+            if let Some(v) = (p.get_mut)(g) {
+                draw_param(v, &p.bounds, rng);
             }
         }
-        if let Some(t) = g.taakstelling.as_mut() {
-            out.push((&mut t.later, bounds_of("later")));
-            out.push((&mut t.achterstand, bounds_of("achterstand")));
-            out.push((&mut t.realisatie, bounds_of("realisatie")));
-        }
     }
-    out
 }
 
 /// Every parameter of the housing catalogue that can carry a spread, with its bounds.
@@ -302,9 +292,7 @@ impl Drawn {
         let mut catalogue = b.catalogue.clone();
         let mut housing = b.housing.cloned();
         if draw.is_some() {
-            for (p, bounds) in group_params(&mut catalogue) {
-                draw_param(p, bounds, &mut rng);
-            }
+            draw_group_params(&mut catalogue, &mut rng);
             if let Some(h) = housing.as_mut() {
                 for (p, bounds) in housing_params(h) {
                     draw_param(p, bounds, &mut rng);
@@ -909,7 +897,7 @@ fn write_band(
     draws: &str,
     q: &[f64; 5],
 ) -> std::io::Result<()> {
-    let q = q.map(super::groups::round2);
+    let q = q.map(crate::numbers::cents);
     let fields = [what, measure, draws]
         .into_iter()
         .chain(q.iter().map(String::as_str));

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::groups::sources::unsourced_numbers;
+use crate::source::sourced::{SourcedError, require_sources};
 
 use super::error::ScenarioError;
 use super::resolve::{ChainFile, absolute, resolve};
@@ -124,13 +124,23 @@ fn check_group_sources(file: &ChainFile) -> Result<(), ScenarioError> {
         "groups".to_string(),
         g.clone(),
     )]));
-    match unsourced_numbers(&wrapped).into_iter().next() {
-        Some(key) => Err(ScenarioError::Invalid {
-            path: file.path.clone(),
+    require_sources(&file.path, &wrapped).map_err(|e| match e {
+        SourcedError::Invalid {
+            path,
             key,
-            message: "a number without a source".into(),
-            hint: "add source = \"<table id, report, or aanname: ...>\" to this table".into(),
-        }),
-        None => Ok(()),
-    }
+            message,
+            hint,
+        } => ScenarioError::Invalid {
+            path,
+            key,
+            message,
+            hint,
+        },
+        other => ScenarioError::Invalid {
+            path: file.path.clone(),
+            key: "groups".into(),
+            message: other.to_string(),
+            hint: String::new(),
+        },
+    })
 }

@@ -1,24 +1,15 @@
-//! The projection part of a run: national rates (steered to the Kernprognose or not), the
-//! national projection per variant (constrained to the Kernprognose bands when asked), and
-//! the gemeenten projected jointly and constrained to it.
+//! The projection part of a run: the tables the projection reads (deaths, births, the
+//! Kernprognose, observed single years, overrides, external forecasts) read and checked at
+//! their scenario keys; the model itself is [`crate::population::variants`].
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::geo::Registry;
-use crate::population::PopulationError;
-use crate::population::constrain::{scale_to_bands, scale_to_sex_bands};
-use crate::population::grid::Pop;
-use crate::population::national::{
-    KernprognosePaths, NationalData, RateOptions, interval_name, kernprognose_paths,
-    kp_age_sex_bands,
-};
-use crate::population::project::{Projection, project_adjusted};
-use crate::population::regional::{
-    Gemeenten, RegionOverride, RegionalProjection, fit_bases_to_national, gemeente_bands,
-    load_overrides, own_net_migration, project_gemeenten, rake_pop, single_year_bases,
-};
-use crate::population::split::BandTotal;
+use crate::population::national::NationalData;
+use crate::population::regional::load_overrides;
+pub use crate::population::variants::{ExternalSeries, VariantResult};
+use crate::population::variants::{ProjectionTables, project_variants};
 use crate::source::TidyTable;
 use crate::source::read_one;
 
@@ -26,41 +17,10 @@ use super::error::RunError;
 use super::plan::RunPlan;
 use super::schema::ProjectionSettings;
 
-/// One variant's result.
-#[derive(Debug, Clone)]
-pub struct VariantResult {
-    pub name: String,
-    pub national: Projection,
-    pub gemeenten: Option<RegionalProjection>,
-    /// What the variant is, for people.
-    pub description: String,
-}
-
 /// Inputs the projection read, for the manifest.
 #[derive(Debug, Clone, Default)]
 pub struct ProjectionInputs {
     pub paths: Vec<std::path::PathBuf>,
-}
-
-fn kp_bands(k: &KernprognosePaths, year: u16) -> Option<[BandTotal; 3]> {
-    let b = k.bands.get(&year)?;
-    Some([
-        BandTotal {
-            lo: 0,
-            hi: 19,
-            total: b[0],
-        },
-        BandTotal {
-            lo: 20,
-            hi: 64,
-            total: b[1],
-        },
-        BandTotal {
-            lo: 65,
-            hi: 105,
-            total: b[2],
-        },
-    ])
 }
 
 /// Read a table of counts (persons, births, deaths): every value with unit `aantal` whole, not
@@ -117,15 +77,6 @@ pub fn run_projection(
         _ => None,
     };
     let base_year = scenario.base_year;
-    let base = nd
-        .population
-        .get(&base_year)
-        .copied()
-        .ok_or_else(|| PopulationError::Missing {
-            path: national_table.path.clone(),
-            what: format!("the national population on 1 January {base_year}"),
-            hint: "the national table covers 2000–2025".into(),
-        })?;
 
     let single_years = match &scenario.data.gemeente_single_years {
         Some(p) => {
@@ -144,42 +95,6 @@ pub fn run_projection(
         None => BTreeMap::new(),
     };
     let externals = load_externals(plan, settings, registry, base_year, inputs)?;
-    // The gemeenten (bases raked to their bands, fitted to Nederland) are the same for every variant.
-    let mut gemeenten = match (scenario.regions.nederland, gemeente_table) {
-        (false, Some(gt)) => Some(prepare_gemeenten(
-            registry,
-            gt,
-            single_years.as_ref(),
-            &overrides,
-            &base,
-            settings,
-            base_year,
-        )?),
-        _ => None,
-    };
-    if let (Some((g, _)), Some(ext)) = (
-        gemeenten.as_mut(),
-        settings
-            .external
-            .iter()
-            .position(|e| e.gebruik == "totalen")
-            .map(|i| &externals[i]),
-    ) {
-        let years: std::collections::BTreeSet<u16> = ext
-            .by_region
-            .values()
-            .flat_map(|m| m.keys().copied())
-            .filter(|y| *y > base_year)
-            .collect();
-        for y in years {
-            let targets: Vec<Option<f64>> = g
-                .codes
-                .iter()
-                .map(|c| ext.by_region.get(c).and_then(|m| m.get(&y)).copied())
-                .collect();
-            g.total_targets.insert(y, targets);
-        }
-    }
     let age_sex_table = match (
         &scenario.data.kernprognose_age_sex,
         settings.control.as_str(),
@@ -191,236 +106,24 @@ pub fn run_projection(
         }
         _ => None,
     };
-    // The variants are independent given the gemeenten: projected at the same time, each
-    // with its own copy of the gemeenten (its own migration levels). Errors in variant order.
-    let gemeenten = gemeenten.as_ref();
-    let project_variant = |variant: &String| -> Result<VariantResult, RunError> {
-        let (interval, multipliers, description) = match interval_name(variant) {
-            Some(i) => (i, [1.0; 3], format!("Kernprognose 2024, {i}")),
-            None => {
-                let m = settings
-                    .multipliers
-                    .get(variant)
-                    .copied()
-                    .unwrap_or([1.0; 3]);
-                (
-                    "Prognose",
-                    m,
-                    format!(
-                        "Kernprognose 2024 (Prognose) × sterfte {}, vruchtbaarheid {}, migratie {}",
-                        m[0], m[1], m[2]
-                    ),
-                )
-            }
-        };
-        let kp = kp_table
-            .as_ref()
-            .map(|t| kernprognose_paths(t, interval))
-            .transpose()?;
-        let rates = nd.estimate_rates(&RateOptions {
-            base_year,
-            steer: kp.clone(),
-            srb: settings.srb,
-            multipliers,
-            migration_years: None,
-        })?;
-        let constrain_national =
-            settings.constrain && kp.is_some() && interval_name(variant).is_some();
-        let sex_bands = match (&age_sex_table, constrain_national) {
-            (Some(t), true) => Some(kp_age_sex_bands(t, interval)?),
-            _ => None,
-        };
-        let mut band_error: Option<PopulationError> = None;
-        let national = project_adjusted(&base, base_year, scenario.horizon, &rates, |year, pop| {
-            if !constrain_national {
-                return;
-            }
-            let k = kp.as_ref();
-            let result = match (
-                sex_bands.as_ref().and_then(|b| b.get(&year)),
-                k.and_then(|k| k.population.get(&year)),
-            ) {
-                // 85745NED cells by band and sex, scaled to the 86040NED total of that year.
-                (Some(cells), Some(total)) => {
-                    let sum: f64 = cells.iter().map(|c| c.2[0] + c.2[1]).sum();
-                    let f = total / sum;
-                    let scaled: Vec<(usize, usize, [f64; 2])> = cells
-                        .iter()
-                        .map(|(lo, hi, v)| (*lo, *hi, [v[0] * f, v[1] * f]))
-                        .collect();
-                    scale_to_sex_bands(pop, &scaled)
-                }
-                _ => match k.and_then(|k| kp_bands(k, year)) {
-                    Some(bands) => scale_to_bands(pop, &bands),
-                    None => Ok(()),
-                },
-            };
-            if let Err(e) = result {
-                band_error.get_or_insert(e);
-            }
-        });
-        if let Some(e) = band_error {
-            return Err(e.into());
-        }
-        let regional = match gemeenten {
-            Some((g, growth)) => {
-                let mut g = g.clone();
-                g.net_migration = own_net_migration(&g.bases, growth, &rates, base_year);
-                Some(project_gemeenten(
-                    &g,
-                    &rates,
-                    &national,
-                    settings.constrain,
-                )?)
-            }
-            None => None,
-        };
-        Ok(VariantResult {
-            name: variant.clone(),
-            national,
-            gemeenten: regional,
-            description,
-        })
-    };
-    let out = {
-        use rayon::prelude::*;
-        settings
-            .variants
-            .par_iter()
-            .map(project_variant)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect::<Result<Vec<_>, _>>()?
-    };
-    Ok((out, externals))
-}
-
-/// Every gemeente of the base year with band totals: estimated single-year base (raked to its
-/// 85383NED bands, then fitted to the national base when constrained) and its yearly growth
-/// over the window (for its own net migration level).
-fn prepare_gemeenten(
-    registry: &Registry,
-    gt: &TidyTable,
-    single_years: Option<&TidyTable>,
-    overrides: &BTreeMap<String, RegionOverride>,
-    national_base: &Pop,
-    settings: &ProjectionSettings,
-    base_year: u16,
-) -> Result<(Gemeenten, Vec<f64>), RunError> {
-    let bands = gemeente_bands(gt, base_year);
-    let codes_of_year = registry.gemeente_codes(base_year)?;
-    let missing: Vec<&String> = codes_of_year
+    let totals = settings
+        .external
         .iter()
-        .filter(|c| !bands.contains_key(*c))
-        .collect();
-    if !missing.is_empty() {
-        return Err(PopulationError::Missing {
-            path: gt.path.clone(),
-            what: format!("band totals of {} gemeenten of {base_year} (e.g. {})", missing.len(), missing[0]),
-            hint: "the gemeente table must cover every gemeente of the base year (85383NED, Definitief)".into(),
-        }
-        .into());
-    }
-    let observed_bases = match single_years {
-        Some(t) => single_year_bases(t, base_year),
-        None => BTreeMap::new(),
+        .position(|e| e.gebruik == "totalen")
+        .map(|i| &externals[i]);
+    let tables = ProjectionTables {
+        national: nd,
+        national_path: national_table.path.clone(),
+        kernprognose: kp_table,
+        age_sex: age_sex_table,
+        gemeenten: gemeente_table.filter(|_| !scenario.regions.nederland),
+        single_years,
+        overrides,
+        totals,
     };
-    let mut g = Gemeenten {
-        codes: Vec::new(),
-        names: Vec::new(),
-        bases: Vec::new(),
-        bands: Vec::new(),
-        net_migration: Vec::new(),
-        observed: Vec::new(),
-        overrides: Vec::new(),
-        total_targets: BTreeMap::new(),
-    };
-    // The bases: observed single years, or the national shape raked to the gemeente's bands
-    // (each on its own, in parallel).
-    // The first gemeente that fails (in code order) is the one reported.
-    let bases: Vec<(Pop, bool)> = {
-        use rayon::prelude::*;
-        codes_of_year
-            .par_iter()
-            .map(|code| match observed_bases.get(code) {
-                Some(p) => Ok((*p, true)),
-                None => Ok((rake_pop(national_base, &bands[code].1)?, false)),
-            })
-            .collect::<Vec<Result<_, PopulationError>>>()
-            .into_iter()
-            .collect::<Result<_, _>>()?
-    };
-    for (code, (base, observed)) in codes_of_year.iter().zip(bases) {
-        let (name, b) = &bands[code];
-        g.bases.push(base);
-        g.observed.push(observed);
-        g.overrides
-            .push(overrides.get(code).copied().unwrap_or_default());
-        g.codes.push(code.clone());
-        g.names.push(name.clone());
-        g.bands.push(b.clone());
-    }
-    for code in overrides.keys() {
-        if !g.codes.contains(code) {
-            return Err(PopulationError::Missing {
-                path: settings.overrides.clone().unwrap_or_default(),
-                what: format!("gemeente {code} in {base_year}"),
-                hint: "overrides use the gemeente codes of the base year".into(),
-            }
-            .into());
-        }
-    }
-    if settings.constrain {
-        fit_bases_to_national(&mut g, national_base)?;
-    }
-    // Growth per year over the window, in the base year's indeling.
-    let last = registry.years.keys().last().copied().unwrap_or(base_year);
-    let [w0, mut w1] = settings
-        .growth_window
-        .unwrap_or([base_year.saturating_sub(4), (base_year + 1).min(last)]);
-    if w1 > base_year && registry.gemeente_codes(w1)? != codes_of_year {
-        w1 = base_year;
-    }
-    let inw = |y: u16| -> Result<BTreeMap<String, f64>, RunError> {
-        let ind = registry.year(y)?;
-        let v: BTreeMap<String, f64> = ind
-            .gemeenten
-            .values()
-            .map(|g| (g.code.clone(), g.inwoners.unwrap_or(0.0)))
-            .collect();
-        Ok(if y < base_year {
-            registry.harmonise(&v, y, base_year)?
-        } else {
-            v
-        })
-    };
-    let (start, end) = (inw(w0)?, inw(w1)?);
-    let span = f64::from(w1.saturating_sub(w0).max(1));
-    let growth: Vec<f64> = g
-        .codes
-        .iter()
-        .map(|c| (end.get(c).copied().unwrap_or(0.0) - start.get(c).copied().unwrap_or(0.0)) / span)
-        .collect();
-    Ok((g, growth))
-}
-
-/// An external forecast: population totals per region (gemeente codes in the base year's
-/// indeling, or NL01) and year.
-#[derive(Debug, Clone)]
-pub struct ExternalSeries {
-    pub name: String,
-    pub source: String,
-    pub by_region: BTreeMap<String, BTreeMap<u16, f64>>,
-}
-
-impl ExternalSeries {
-    /// The total of a set of gemeenten (or NL01) in a year, if every member is in the forecast.
-    pub fn total(&self, members: &[String], year: u16) -> Option<f64> {
-        members
-            .iter()
-            .map(|m| self.by_region.get(m).and_then(|y| y.get(&year)).copied())
-            .sum()
-    }
+    let years = (base_year, scenario.horizon);
+    let variants = project_variants(settings, &tables, registry, years)?;
+    Ok((variants, externals))
 }
 
 /// Read the external forecasts of a scenario: totals (sex T, age totaal) per region and year;

@@ -5,13 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::groups::definitions::signed;
-use crate::groups::sources::sourced_entries;
+use crate::numbers::nl_number;
+use crate::numbers::signed;
 use crate::output::annex::{Annex, AnnexTable, Section};
 use crate::output::parquet::csv_to_parquet;
 use crate::output::tables::csv_to_dutch_dialect;
 use crate::output::xlsx::{Sheet, WorkbookError, WorkbookWriter, dutch_header};
-use crate::source::tidy::nl_number;
+use crate::source::sourced::sourced_entries;
 
 use super::error::RunError;
 use super::resolve::ChainFile;
@@ -230,95 +230,8 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
         (None, None) => Default::default(),
     };
     let first_variant = ends.map_or_else(|| "midden".to_string(), |(v, _)| v);
-    let groups = read_where(
-        dir,
-        "groups",
-        &[("region", &region), ("variant", &first_variant)],
-    );
-    let mut headline = Vec::new();
-    if let Some(g) = &groups {
-        let rows = &g.rows;
-        let (gi, li, yi, ni, bi) = (
-            col(g, "group"),
-            col(g, "group_label"),
-            col(g, "year"),
-            col(g, "net"),
-            col(g, "gross"),
-        );
-        if let (Some(gi), Some(li), Some(yi), Some(ni), Some(bi)) = (gi, li, yi, ni, bi) {
-            let mut ids: Vec<(String, String)> = Vec::new();
-            for r in rows {
-                if !ids.iter().any(|(i, _)| i == &r[gi]) {
-                    ids.push((r[gi].clone(), r[li].clone()));
-                }
-            }
-            for (id, label) in ids {
-                let at = |y: u16, c: usize| -> f64 {
-                    rows.iter()
-                        .find(|r| r[gi] == id && r[yi] == y.to_string())
-                        .map(|r| num(&r[c]))
-                        .unwrap_or(0.0)
-                };
-                let (net, gross) = (
-                    [at(base, ni), at(mid_year, ni), at(horizon, ni)],
-                    [at(base, bi), at(horizon, bi)],
-                );
-                headline.push(Headline {
-                    group: id,
-                    label,
-                    base: net[0],
-                    mid: net[1],
-                    horizon: net[2],
-                    gross_base: gross[0],
-                    gross_horizon: gross[1],
-                });
-            }
-        }
-    }
-
-    // Sources: every number of the scenario chain and the catalogues, with its source.
-    let mut sources: Vec<Vec<String>> = Vec::new();
-    let mut add_sources = |text: &str, part: &str| {
-        if let Ok(v) = toml::from_str::<toml::Value>(text) {
-            for (k, val, src) in sourced_entries(&v) {
-                sources.push(vec![part.to_string(), k, val, src]);
-            }
-        }
-    };
-    // The scenario itself is listed once, as `scenario`; the files it extends and the
-    // catalogues by their name (the chain's texts as the plan read them).
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    };
-    let mut listed: Vec<&Path> = Vec::new();
-    for p in chain.iter().map(|f| f.path.as_path()).chain(
-        inputs
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .map(PathBuf::as_path),
-    ) {
-        if listed.iter().any(|l| same(l, p)) {
-            continue;
-        }
-        let name = match listed.is_empty() {
-            true => "scenario".to_string(),
-            false => p
-                .file_name()
-                .and_then(|f| f.to_str())
-                .unwrap_or("catalogus")
-                .to_string(),
-        };
-        listed.push(p);
-        match chain.iter().find(|f| f.path == p) {
-            Some(f) => add_sources(&f.text, &name),
-            None => {
-                if let Ok(text) = std::fs::read_to_string(p) {
-                    add_sources(&text, &name);
-                }
-            }
-        }
-    }
+    let headline = headline_of(dir, &region, &first_variant, [base, mid_year, horizon]);
+    let sources = sources_of(chain, inputs);
 
     // The workbook: the tables stream from their CSV into their sheets.
     let summary = Sheet {
@@ -385,18 +298,18 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
     files.push(format!("{}.xlsx", scenario.name));
 
     // The annex.
-    let annex = annex(
+    let annex = annex(&AnnexInputs {
         dir,
         scenario,
-        &region,
-        &region_name,
-        &first_variant,
-        &headline,
-        &sources,
+        region: &region,
+        region_name: &region_name,
+        variant: &first_variant,
+        headline: &headline,
+        sources: &sources,
         inputs,
         seed_and_draws,
         notes,
-    );
+    });
     let md = dir.join("bijlage.md");
     std::fs::write(&md, annex.to_markdown()).map_err(werr(md.clone()))?;
     files.push("bijlage.md".into());
@@ -413,23 +326,161 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn annex(
-    dir: &Path,
-    scenario: &Scenario,
-    region: &str,
-    region_name: &str,
-    variant: &str,
-    headline: &[Headline],
-    sources: &[Vec<String>],
-    inputs: &[PathBuf],
+/// The headline per group of the annex region in the first variant: net in the base year, the
+/// middle year and the horizon, gross in the base year and the horizon (from tables/groups.csv).
+fn headline_of(dir: &Path, region: &str, first_variant: &str, years: [u16; 3]) -> Vec<Headline> {
+    let [base, mid_year, horizon] = years;
+    let groups = read_where(
+        dir,
+        "groups",
+        &[("region", region), ("variant", first_variant)],
+    );
+    let mut headline = Vec::new();
+    if let Some(g) = &groups {
+        let rows = &g.rows;
+        let (gi, li, yi, ni, bi) = (
+            col(g, "group"),
+            col(g, "group_label"),
+            col(g, "year"),
+            col(g, "net"),
+            col(g, "gross"),
+        );
+        if let (Some(gi), Some(li), Some(yi), Some(ni), Some(bi)) = (gi, li, yi, ni, bi) {
+            let mut ids: Vec<(String, String)> = Vec::new();
+            for r in rows {
+                if !ids.iter().any(|(i, _)| i == &r[gi]) {
+                    ids.push((r[gi].clone(), r[li].clone()));
+                }
+            }
+            for (id, label) in ids {
+                let at = |y: u16, c: usize| -> f64 {
+                    rows.iter()
+                        .find(|r| r[gi] == id && r[yi] == y.to_string())
+                        .map(|r| num(&r[c]))
+                        .unwrap_or(0.0)
+                };
+                let (net, gross) = (
+                    [at(base, ni), at(mid_year, ni), at(horizon, ni)],
+                    [at(base, bi), at(horizon, bi)],
+                );
+                headline.push(Headline {
+                    group: id,
+                    label,
+                    base: net[0],
+                    mid: net[1],
+                    horizon: net[2],
+                    gross_base: gross[0],
+                    gross_horizon: gross[1],
+                });
+            }
+        }
+    }
+
+    headline
+}
+
+/// Every number of the scenario chain and the catalogues with its source: (part, key, value,
+/// source). The scenario itself is `scenario`; the files it extends and the catalogues go by
+/// their file name.
+fn sources_of(chain: &[ChainFile], inputs: &[PathBuf]) -> Vec<Vec<String>> {
+    let mut sources: Vec<Vec<String>> = Vec::new();
+    let mut add_sources = |text: &str, part: &str| {
+        if let Ok(v) = toml::from_str::<toml::Value>(text) {
+            for (k, val, src) in sourced_entries(&v) {
+                sources.push(vec![part.to_string(), k, val, src]);
+            }
+        }
+    };
+    // The scenario itself is listed once, as `scenario`; the files it extends and the
+    // catalogues by their name (the chain's texts as the plan read them).
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    let mut listed: Vec<&Path> = Vec::new();
+    for p in chain.iter().map(|f| f.path.as_path()).chain(
+        inputs
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .map(PathBuf::as_path),
+    ) {
+        if listed.iter().any(|l| same(l, p)) {
+            continue;
+        }
+        let name = match listed.is_empty() {
+            true => "scenario".to_string(),
+            false => p
+                .file_name()
+                .and_then(|f| f.to_str())
+                .unwrap_or("catalogus")
+                .to_string(),
+        };
+        listed.push(p);
+        match chain.iter().find(|f| f.path == p) {
+            Some(f) => add_sources(&f.text, &name),
+            None => {
+                if let Ok(text) = std::fs::read_to_string(p) {
+                    add_sources(&text, &name);
+                }
+            }
+        }
+    }
+
+    sources
+}
+
+/// What the annex is made from: the staged run folder, the scenario, its region and variant,
+/// the headline, the sources, the inputs, the Monte Carlo seed and draws, the notes.
+struct AnnexInputs<'a> {
+    dir: &'a Path,
+    scenario: &'a Scenario,
+    region: &'a str,
+    region_name: &'a str,
+    variant: &'a str,
+    headline: &'a [Headline],
+    sources: &'a [Vec<String>],
+    inputs: &'a [PathBuf],
     seed_and_draws: Option<(u64, usize)>,
-    notes: &[String],
-) -> Annex {
+    notes: &'a [String],
+}
+
+/// The annex, section by section.
+fn annex(cx: &AnnexInputs<'_>) -> Annex {
+    let mut sections = Vec::new();
+    annex_summary(cx, &mut sections);
+    annex_dwellings(cx, &mut sections);
+    annex_pressure_costs_policy(cx, &mut sections);
+    annex_method_and_uncertainty(cx, &mut sections);
+    annex_sources_and_accounts(cx, &mut sections);
+    let AnnexInputs {
+        scenario,
+        region_name,
+        ..
+    } = *cx;
+    let (base, horizon) = (scenario.base_year, scenario.horizon);
+    Annex {
+        title: format!("Bijlage woonzorgvisie: {}", scenario.title),
+        subtitle: format!(
+            "{region_name} — prognose {base}–{horizon}, stand 1 januari. Bron: CBS; bewerking woonzorg {}",
+            env!("CARGO_PKG_VERSION")
+        ),
+        sections,
+    }
+}
+
+/// 1. Samenvatting: the opgave per group, with the population chart.
+fn annex_summary(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>) {
+    let AnnexInputs {
+        dir,
+        scenario,
+        region,
+        region_name,
+        variant,
+        headline,
+        ..
+    } = *cx;
     let (base, horizon) = (scenario.base_year, scenario.horizon);
     let mid = 2030.clamp(base, horizon);
-    let mut sections = Vec::new();
-
     // 1. Samenvatting: the opgave per group.
     let mut s = Section {
         heading: "1. Samenvatting: de opgave per aandachtsgroep".into(),
@@ -482,7 +533,19 @@ die tot geen andere groep behoren, niet alle 65-plussers."
             .push((format!("Bevolkingsprognose {region_name}"), chart.into()));
     }
     sections.push(s);
+}
 
+/// 2. Woningen: demand, supply and tekort per dwelling type.
+fn annex_dwellings(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>) {
+    let AnnexInputs {
+        dir,
+        region,
+        region_name,
+        variant,
+        scenario,
+        ..
+    } = *cx;
+    let (base, horizon) = (scenario.base_year, scenario.horizon);
     // 2. Woningen.
     let mut s = Section {
         heading: "2. Woningen per type: vraag, aanbod en tekort".into(),
@@ -572,7 +635,19 @@ die tot geen andere groep behoren, niet alle 65-plussers."
         }
     }
     sections.push(s);
+}
 
+/// 3. Druk, kosten en beleid.
+fn annex_pressure_costs_policy(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>) {
+    let AnnexInputs {
+        dir,
+        region,
+        variant,
+        scenario,
+        ..
+    } = *cx;
+    let (base, horizon) = (scenario.base_year, scenario.horizon);
+    let mid = 2030.clamp(base, horizon);
     // 3. Druk, kosten en beleid.
     let mut s = Section {
         heading: "3. Sociale huur, kosten en beleidstoetsen".into(),
@@ -667,7 +742,18 @@ die tot geen andere groep behoren, niet alle 65-plussers."
         });
     }
     sections.push(s);
+}
 
+/// 4. Methode and 5. Onzekerheid.
+fn annex_method_and_uncertainty(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>) {
+    let AnnexInputs {
+        dir,
+        region,
+        seed_and_draws,
+        scenario,
+        ..
+    } = *cx;
+    let horizon = scenario.horizon;
     // 4. Methode.
     sections.push(Section {
         heading: "4. Methode".into(),
@@ -716,7 +802,17 @@ die tot geen andere groep behoren, niet alle 65-plussers."
         ));
     }
     sections.push(s);
+}
 
+/// 6. Aannames en bronnen and 7. Verantwoording.
+fn annex_sources_and_accounts(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>) {
+    let AnnexInputs {
+        sources,
+        inputs,
+        seed_and_draws,
+        notes,
+        ..
+    } = *cx;
     // 6. Aannames en bronnen.
     sections.push(Section {
         heading: "6. Aannames en bronnen".into(),
@@ -752,15 +848,6 @@ die tot geen andere groep behoren, niet alle 65-plussers."
         bullets,
         ..Default::default()
     });
-
-    Annex {
-        title: format!("Bijlage woonzorgvisie: {}", scenario.title),
-        subtitle: format!(
-            "{region_name} — prognose {base}–{horizon}, stand 1 januari. Bron: CBS; bewerking woonzorg {}",
-            env!("CARGO_PKG_VERSION")
-        ),
-        sections,
-    }
 }
 
 /// Rows of a sheet as they are read.

@@ -78,10 +78,10 @@ pub struct HousingSettings {
     /// Overrides of the catalogue's mutatiegraad, verdringing_drempel, sociale_huur_aandeel,
     /// bezettingsgraad, geclusterd_cbs: name → { value, source }.
     #[serde(default)]
-    pub parameters: std::collections::BTreeMap<String, crate::groups::catalogue::Param>,
+    pub parameters: std::collections::BTreeMap<String, crate::source::sourced::Param>,
     /// Caps per group: at most this share of the lettings goes to the group (the rest waits).
     #[serde(default)]
-    pub caps: std::collections::BTreeMap<String, crate::groups::catalogue::Param>,
+    pub caps: std::collections::BTreeMap<String, crate::source::sourced::Param>,
     /// Cost settings replacing the catalogue's entry with the same setting and group (a shift
     /// between payers), or added.
     #[serde(default)]
@@ -121,87 +121,14 @@ pub struct GroupSettings {
     #[serde(default)]
     pub parameters: std::collections::BTreeMap<
         String,
-        std::collections::BTreeMap<String, crate::groups::catalogue::Param>,
+        std::collections::BTreeMap<String, crate::source::sourced::Param>,
     >,
     /// Whole groups that replace (same id) or extend the catalogue: another method, other rates.
     #[serde(default)]
     pub group: Vec<crate::groups::catalogue::Group>,
 }
 
-/// How the population is projected.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ProjectionSettings {
-    /// `kernprognose`: steer e0, e65, TFR and net migration to 86040NED; `geen`: own trends.
-    #[serde(default = "default_steer")]
-    pub steer: String,
-    /// Scale gemeenten per age × sex to the national projection, and the national projection
-    /// to the Kernprognose bands (0–19, 20–64, 65+) when steered.
-    #[serde(default = "default_true")]
-    pub constrain: bool,
-    /// The national control when constrained: `86040NED` (Kernprognose 2024: 0–19, 20–64, 65+)
-    /// or `85745NED` (5-year bands × sex of the 2023 vintage, scaled to the 86040NED total).
-    #[serde(default = "default_control")]
-    pub control: String,
-    /// Variants: midden, laag, hoog (Kernprognose 67 % bounds), laag95, hoog95, or own names.
-    #[serde(default = "default_variants")]
-    pub variants: Vec<String>,
-    /// Boys per girl at birth.
-    #[serde(default = "default_srb")]
-    pub srb: f64,
-    /// Years of gemeente population growth that set each gemeente's own net migration level.
-    pub growth_window: Option<[u16; 2]>,
-    /// Own variants: name → multipliers on [mortality, fertility, migration] of the midden path.
-    #[serde(default)]
-    pub multipliers: std::collections::BTreeMap<String, [f64; 3]>,
-    /// External forecasts shown beside the own projection (ensemble view).
-    #[serde(default)]
-    pub external: Vec<ExternalForecast>,
-    /// Per-gemeente rate overrides (CSV: region, component, value, source).
-    pub overrides: Option<PathBuf>,
-}
-
-/// A forecast made elsewhere (Kernprognose, PBL/CBS regional forecast, ABF Primos, a
-/// provincial forecast) as a table `woonzorg import` reads: totals per region and year.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ExternalForecast {
-    pub name: String,
-    pub file: PathBuf,
-    /// The gemeente indeling the table uses (harmonised to the base year's).
-    pub indeling: Option<u16>,
-    /// Only rows of this measure (key).
-    pub measure: Option<String>,
-    /// Only rows with this category (`PrognoseInterval=Prognose`).
-    pub category: Option<String>,
-    /// Region of rows that have none (a national table: `NL01`).
-    pub region: Option<String>,
-    pub source: String,
-    /// `naast` (default): shown beside the own projection; `totalen`: its gemeente totals are
-    /// met each year (the own projection gives the age × sex detail, IPF with the national cells).
-    #[serde(default = "default_use")]
-    pub gebruik: String,
-}
-
-fn default_use() -> String {
-    "naast".into()
-}
-
-fn default_steer() -> String {
-    "kernprognose".into()
-}
-fn default_control() -> String {
-    "86040NED".into()
-}
-fn default_true() -> bool {
-    true
-}
-fn default_variants() -> Vec<String> {
-    vec!["midden".into()]
-}
-fn default_srb() -> f64 {
-    1.05
-}
+pub use crate::population::settings::{ExternalForecast, ProjectionSettings};
 
 /// Where the data come from (relative to the scenario file).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

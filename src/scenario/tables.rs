@@ -6,13 +6,13 @@
 use std::path::Path;
 
 use crate::geo::ResolvedRegion;
+use crate::numbers::format_number;
 use crate::output::files::StagedDir;
 use crate::output::manifest::FileHash;
 use crate::output::tables::{TableWriter, write_ordered, write_rows};
 use crate::population::BasePopulation;
 use crate::population::base::{BANDS_85383, BASE_SEXES};
 use crate::population::grid::{AGES, OPEN_AGE, SEX_CODES};
-use crate::source::tidy::format_number;
 
 use super::area::Area;
 use super::error::RunError;
@@ -227,7 +227,7 @@ fn write_projection_table(
             let members = area.base_codes();
             for &y in &years {
                 if let Some(v) = e.total(&members, y) {
-                    let value = crate::output::tables::cents(v);
+                    let value = crate::numbers::cents(v);
                     w.write_record([
                         scenario,
                         &variant,
@@ -261,7 +261,7 @@ fn write_components_table(
                 let Some((b, d, n)) = area.flows(v, y) else {
                     continue;
                 };
-                let r = crate::output::tables::cents;
+                let r = crate::numbers::cents;
                 w.write_record([
                     scenario,
                     &v.name,

@@ -941,34 +941,15 @@ struct HeaderMeaning {
     region: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn finish_plain(
+/// What each value column's header says in a wide table (`wide_role`: what the headers are).
+fn header_meanings(
     path: &Path,
-    encoding: Encoding,
-    recs: Records,
-    m: &Mapping,
-    from_file: bool,
-    dim_cols: Vec<(usize, Role)>,
-    value_cols: Vec<usize>,
+    recs: &Records,
+    value_cols: &[usize],
     wide_role: Option<Role>,
-) -> Result<TidyTable, SourceError> {
-    let table_id = m
-        .table_id
-        .clone()
-        .or_else(|| {
-            path.file_name()
-                .and_then(|n| catalog::id_from_file_name(&n.to_string_lossy()))
-        })
-        .unwrap_or_default();
-    let title = m
-        .title
-        .clone()
-        .or_else(|| catalog::title(&table_id).map(str::to_string))
-        .or(recs.title.clone())
-        .unwrap_or_default();
-    // What each value column's header says.
+) -> Result<Vec<HeaderMeaning>, SourceError> {
     let mut header_meaning: Vec<HeaderMeaning> = Vec::new();
-    for &i in &value_cols {
+    for &i in value_cols {
         let h = &recs.header[i];
         let (mut period, mut sex, mut measure, mut age, mut region) =
             (None, None, None, None, None);
@@ -1005,6 +986,93 @@ fn finish_plain(
             region,
         });
     }
+    Ok(header_meaning)
+}
+
+/// The dimensions of a plain table and the note on its layout (which columns had which role,
+/// from a mapping or recognised, and the corrections applied).
+fn plain_layout(
+    header: &[String],
+    dim_cols: &[(usize, Role)],
+    n_value_cols: usize,
+    wide_role: Option<Role>,
+    m: &Mapping,
+    from_file: bool,
+) -> (Vec<Dimension>, String) {
+    let mut dimensions: Vec<Dimension> = dim_cols
+        .iter()
+        .map(|(i, role)| Dimension {
+            key: header[*i].clone(),
+            title: header[*i].clone(),
+            role: *role,
+        })
+        .collect();
+    if let Some(w) = wide_role {
+        dimensions.push(Dimension {
+            key: format!("({} kolommen)", n_value_cols),
+            title: "kolomkoppen".into(),
+            role: w,
+        });
+    }
+    let mut roles: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for d in &dimensions {
+        roles.entry(d.role.name()).or_default().push(&d.key);
+    }
+    let note = format!(
+        "{}{}; {}",
+        if from_file {
+            "kolomrollen uit mapping"
+        } else {
+            "kolomrollen herkend"
+        },
+        if m.correction.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} correctie(s) toegepast (regel {})",
+                m.correction.len(),
+                m.correction
+                    .iter()
+                    .map(|c| c.line.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+        roles
+            .iter()
+            .map(|(r, ks)| format!("{r}: {}", ks.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    (dimensions, note)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish_plain(
+    path: &Path,
+    encoding: Encoding,
+    recs: Records,
+    m: &Mapping,
+    from_file: bool,
+    dim_cols: Vec<(usize, Role)>,
+    value_cols: Vec<usize>,
+    wide_role: Option<Role>,
+) -> Result<TidyTable, SourceError> {
+    let table_id = m
+        .table_id
+        .clone()
+        .or_else(|| {
+            path.file_name()
+                .and_then(|n| catalog::id_from_file_name(&n.to_string_lossy()))
+        })
+        .unwrap_or_default();
+    let title = m
+        .title
+        .clone()
+        .or_else(|| catalog::title(&table_id).map(str::to_string))
+        .or(recs.title.clone())
+        .unwrap_or_default();
+    let header_meaning = header_meanings(path, &recs, &value_cols, wide_role)?;
     // Text columns only where headers are measures (code lists).
     let mut text_cols: HashMap<usize, bool> = HashMap::new();
     for &i in &value_cols {
@@ -1152,50 +1220,13 @@ fn finish_plain(
             rows.push(row);
         }
     }
-    let mut dimensions: Vec<Dimension> = dim_cols
-        .iter()
-        .map(|(i, role)| Dimension {
-            key: recs.header[*i].clone(),
-            title: recs.header[*i].clone(),
-            role: *role,
-        })
-        .collect();
-    if let Some(w) = wide_role {
-        dimensions.push(Dimension {
-            key: format!("({} kolommen)", value_cols.len()),
-            title: "kolomkoppen".into(),
-            role: w,
-        });
-    }
-    let mut roles: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for d in &dimensions {
-        roles.entry(d.role.name()).or_default().push(&d.key);
-    }
-    let note = format!(
-        "{}{}; {}",
-        if from_file {
-            "kolomrollen uit mapping"
-        } else {
-            "kolomrollen herkend"
-        },
-        if m.correction.is_empty() {
-            String::new()
-        } else {
-            format!(
-                ", {} correctie(s) toegepast (regel {})",
-                m.correction.len(),
-                m.correction
-                    .iter()
-                    .map(|c| c.line.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        },
-        roles
-            .iter()
-            .map(|(r, ks)| format!("{r}: {}", ks.join(", ")))
-            .collect::<Vec<_>>()
-            .join("; ")
+    let (dimensions, note) = plain_layout(
+        &recs.header,
+        &dim_cols,
+        value_cols.len(),
+        wide_role,
+        m,
+        from_file,
     );
     Ok(TidyTable {
         path: path.to_path_buf(),

@@ -10,6 +10,7 @@ pub mod cbs;
 pub mod codes;
 pub mod error;
 pub mod mapping;
+pub mod sourced;
 pub mod text;
 pub mod tidy;
 

@@ -1,6 +1,7 @@
 //! The one tidy long table every reader produces and every later stage consumes:
 //! `table_id, region, region_name, period, sex, age, category, measure, unit, value, status`.
 
+use crate::numbers::format_number;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -420,29 +421,6 @@ pub fn unneutralise(s: String) -> String {
         Some(rest) if needs_neutralising(rest) => rest.to_string(),
         _ => s,
     }
-}
-
-/// Format a number the shortest way that round-trips (`17407585`, `1.79`).
-pub fn format_number(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
-}
-
-/// Dutch thousands separator: 1234567 → "1.234.567".
-pub fn nl_number(v: f64) -> String {
-    let neg = v < 0.0;
-    let digits = format!("{}", v.abs().round() as i64);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if neg { format!("-{out}") } else { out }
 }
 
 /// The `status` column of a row: `geheim`/`ontbreekt` for missing cells, else the CBS flag.

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use woonzorg::groups::catalogue::Catalogue;
 use woonzorg::groups::demand::{GroupInputs, Unit};
-use woonzorg::groups::sources::unsourced_numbers;
 use woonzorg::groups::{Observed, project_groups};
 use woonzorg::population::grid::Pop;
+use woonzorg::source::sourced::unsourced_numbers;
 
 use crate::common::{cols, fails, read_csv, root, run_ok, woonzorg};
 use crate::show;

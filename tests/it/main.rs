@@ -7,6 +7,7 @@ mod common;
 mod data_extracts;
 mod groups;
 mod hostile;
+mod house;
 mod housing;
 mod import;
 mod projection;

@@ -71,7 +71,7 @@ impl Chart for HorizontalBars {
                 let i = n - 1 - y / (k + 1);
                 cats.get(i as usize).cloned().unwrap_or_default()
             })
-            .x_label_formatter(&|v| super::nl_number(*v))
+            .x_label_formatter(&|v| crate::numbers::nl_number(*v))
             .x_desc(c.x_label.clone())
             .label_style((FONT, 14))
             .axis_desc_style((FONT, 16))

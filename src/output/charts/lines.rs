@@ -5,7 +5,8 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Chart, ChartError, FONT, frame, nl_number, render};
+use super::{Chart, ChartError, FONT, frame, render};
+use crate::numbers::nl_number;
 
 /// One line: label and (year, value) points; `main` lines are drawn solid and thick.
 #[derive(Debug, Clone)]

@@ -27,8 +27,6 @@ pub fn register_fonts() {
     });
 }
 
-pub use crate::source::tidy::nl_number;
-
 /// The colours of series, in order (blue, orange, green, purple, ochre, grey, red).
 pub const PALETTE: [RGBColor; 7] = [
     RGBColor(52, 101, 164),
@@ -110,15 +108,4 @@ where
 pub struct ChartError {
     pub path: std::path::PathBuf,
     pub message: String,
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dutch_numbers() {
-        assert_eq!(super::nl_number(1234567.0), "1.234.567");
-        assert_eq!(super::nl_number(999.0), "999");
-        assert_eq!(super::nl_number(-1000.0), "-1.000");
-        assert_eq!(super::nl_number(0.0), "0");
-    }
 }

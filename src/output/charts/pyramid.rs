@@ -6,7 +6,8 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Chart, ChartError, FONT, frame, nl_number, render};
+use super::{Chart, ChartError, FONT, frame, render};
+use crate::numbers::nl_number;
 
 /// One bar pair of the pyramid.
 #[derive(Debug, Clone)]

@@ -5,7 +5,8 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Chart, ChartError, FONT, PALETTE, frame, nl_number, render};
+use super::{Chart, ChartError, FONT, PALETTE, frame, render};
+use crate::numbers::nl_number;
 
 #[derive(Debug, Clone)]
 pub struct StackedBars {
