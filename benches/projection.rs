@@ -1,5 +1,4 @@
-//! Benchmarks of the population engine on real inputs (the CBS extracts in data/, derived from
-//! ../shared/data): all 342 gemeenten of 2024, single years 0–105 × 2 sexes, projected to 2040
+//! Benchmarks of the population engine on real inputs (the CBS extracts in data/): all 342 gemeenten of 2024, single years 0–105 × 2 sexes, projected to 2040
 //! with Kernprognose-steered rates and the national constraint.
 //!
 //! Run: `cargo bench --bench projection` (release build; ~10 minutes the first time).

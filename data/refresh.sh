@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Rebuild every extract in data/ from the CBS files in ../shared/data with woonzorg itself.
-# Usage: data/refresh.sh [SHARED_DATA_DIR] [OUT_DIR]   (defaults: ../shared/data and data)
+# Rebuild every extract in data/ from the CBS downloads with woonzorg itself.
+# Usage: data/refresh.sh CBS_DIR [OUT_DIR]   (CBS_DIR: the folder of CBS files named in
+# data/README.md, in its sub-folders regions/, population/, rates/, forecasts/, aandachtsgroepen/, …;
+# OUT_DIR defaults to data)
 # The binary is $WOONZORG, or `cargo run --release --` when unset.
 set -euo pipefail
-shared="${1:-../shared/data}"
+shared="${1:?usage: data/refresh.sh CBS_DIR [OUT_DIR]}"
 out="${2:-data}"
 if [ -n "${WOONZORG:-}" ]; then w=("$WOONZORG"); else w=(cargo run --quiet --release --); fi
 here="$(cd "$(dirname "$0")" && pwd)"

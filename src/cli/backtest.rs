@@ -65,7 +65,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .into());
     }
     let d = args.data.join("population");
-    let out = crate::output::files::output_target(&args.out, "backtest", true, &[d.clone()])?;
+    let out =
+        crate::output::files::output_target(&args.out, "backtest", true, std::slice::from_ref(&d))?;
     let nd = NationalData::from_tables(
         &read_one(&d.join("7461bev_bevolking_nl.csv"))?,
         &read_one(&d.join("37168_overledenen_nl.csv"))?,

@@ -32,8 +32,8 @@ Output columns: table_id, region, region_name, period, sex, age, category, measu
 (period as CBS code 2024JJ00; age as 37, 95+, 20-64 or totaal; sex T/M/V; status voorlopig/nihil/ontbreekt/geheim).
 
 Examples:
-  woonzorg import ../shared/data/aandachtsgroepen ../shared/data/care
-  woonzorg import ../shared/data/aandachtsgroepen/gemeente_maatstaven_gemeentefonds_2023-2025_85383NED.csv \\
+  woonzorg import cbs/aandachtsgroepen cbs/care       (every table in two folders of CBS downloads)
+  woonzorg import cbs/aandachtsgroepen/gemeente_maatstaven_gemeentefonds_2023-2025_85383NED.csv \\
       --where StatusCijfer=Definitief --measures 'Inwoners*' --out data/population/85383NED_inwoners.csv
   woonzorg import bevolking_wide.csv --mapping bevolking_wide.toml --out bevolking.parquet";
 

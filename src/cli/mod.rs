@@ -64,7 +64,6 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             || cause.is::<crate::scenario::ScenarioError>()
             || cause.is::<crate::population::PopulationError>()
             || cause.is::<crate::groups::GroupError>()
-            || cause.is::<crate::source::sourced::SourcedError>()
             || cause.is::<crate::output::files::GuardError>()
             || cause
                 .downcast_ref::<crate::scenario::RunError>()

@@ -26,7 +26,7 @@ Examples:
   woonzorg regions --year 2024 --member-of 'zorgkantoorregio Arnhem'   (kind word + name)
   woonzorg regions --mergers                         herindelingen 2016–2025 and how they were derived
   woonzorg regions --harmonise table.csv --indeling 2016 --year 2024 --out harmonised.csv
-  woonzorg regions --from ../shared/data/regions --export data/regions";
+  woonzorg regions --from cbs/regions --export data/regions   (from the CBS Gebieden in Nederland files)";
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = AFTER_HELP)]

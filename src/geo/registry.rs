@@ -334,7 +334,7 @@ impl Registry {
             GeoError::Registry {
             path: reg_path.clone(),
             message: format!("line {line}: {msg}"),
-            hint: "regenerate it with `woonzorg regions --from ../shared/data/regions --export data/regions`".into(),
+            hint: "regenerate it with `woonzorg regions --from <folder with the CBS Gebieden in Nederland files> --export data/regions` (data/refresh.sh)".into(),
         }
         };
         // One record, read into again and again; a code's strings are made once.

@@ -31,15 +31,10 @@ pub fn load_own_regions(path: &Path) -> Result<Vec<OwnRegion>, GeoError> {
     let text = crate::source::text::read_toml_text(path)?;
     let f: OwnRegionsFile = toml::from_str(&text).map_err(|e| GeoError::OwnRegions {
         path: path.to_path_buf(),
-        key: e
-            .span()
-            .map(|s| {
-                format!(
-                    "line {}",
-                    1 + text[..s.start.min(text.len())].matches('\n').count()
-                )
-            })
-            .unwrap_or_default(),
+        key: match crate::source::sourced::error_line(&text, &e) {
+            0 => String::new(),
+            line => format!("line {line}"),
+        },
         message: e.message().to_string(),
         hint: "each [[region]] has name, members (codes or names) and source".into(),
     })?;

@@ -66,6 +66,15 @@ pub fn changed_inputs(m: &ManifestForRerun) -> Vec<(String, String, String)> {
 }
 
 /// SHA-256 and size of a file (a folder: of every file in it, sorted by path).
+/// The hash of a file's bytes already read (`path` as it is to be recorded).
+pub fn hash_bytes(path: &Path, bytes: &[u8]) -> FileHash {
+    FileHash {
+        path: path.display().to_string(),
+        bytes: bytes.len() as u64,
+        sha256: format!("{:x}", Sha256::digest(bytes)),
+    }
+}
+
 pub fn hash_path(path: &Path) -> std::io::Result<FileHash> {
     let mut hasher = Sha256::new();
     let mut bytes = 0u64;

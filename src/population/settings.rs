@@ -81,3 +81,110 @@ fn default_variants() -> Vec<String> {
 fn default_srb() -> f64 {
     1.05
 }
+
+/// A setting that cannot be used: its key (`projection.srb`), what is wrong, and a hint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettingProblem {
+    pub key: String,
+    pub message: String,
+    pub hint: &'static str,
+}
+
+impl ProjectionSettings {
+    /// What is wrong with the settings, if anything (the first problem, at its key).
+    pub fn check(&self) -> Result<(), SettingProblem> {
+        let invalid = |key: &str, message: String, hint: &'static str| SettingProblem {
+            key: key.to_string(),
+            message,
+            hint,
+        };
+        if !matches!(self.steer.as_str(), "kernprognose" | "geen") {
+            return Err(invalid(
+                "projection.steer",
+                format!("'{}' is not kernprognose or geen", self.steer),
+                "steer = \"kernprognose\" or \"geen\"",
+            ));
+        }
+        if self.variants.is_empty() {
+            return Err(invalid(
+                "projection.variants",
+                "no variant".into(),
+                "variants = [\"midden\"] (or leave the key out); without [projection] a run reports the base year only",
+            ));
+        }
+        for (i, v) in self.variants.iter().enumerate() {
+            if self.variants[..i].contains(v) {
+                return Err(invalid(
+                    "projection.variants",
+                    format!("'{v}' twice: its rows would be written twice"),
+                    "each variant once",
+                ));
+            }
+            let known = matches!(v.as_str(), "midden" | "laag" | "hoog" | "laag95" | "hoog95")
+                || self.multipliers.contains_key(v);
+            if !known {
+                return Err(invalid(
+                    "projection.variants",
+                    format!("unknown variant '{v}'"),
+                    "midden, laag, hoog, laag95, hoog95, or a name defined under [projection.multipliers]",
+                ));
+            }
+        }
+        for (i, e) in self.external.iter().enumerate() {
+            if !matches!(e.gebruik.as_str(), "naast" | "totalen") {
+                return Err(invalid(
+                    &format!("projection.external[{i}].gebruik"),
+                    format!("'{}' is not naast or totalen", e.gebruik),
+                    "gebruik = \"naast\" (beside) or \"totalen\" (meet its gemeente totals)",
+                ));
+            }
+        }
+        if self
+            .external
+            .iter()
+            .filter(|e| e.gebruik == "totalen")
+            .count()
+            > 1
+        {
+            return Err(invalid(
+                "projection.external",
+                "more than one forecast with gebruik = \"totalen\"".into(),
+                "one external forecast can set the gemeente totals",
+            ));
+        }
+        if !(0.9..=1.2).contains(&self.srb) {
+            return Err(invalid(
+                "projection.srb",
+                format!("{} boys per girl is not plausible", self.srb),
+                "CBS: about 1.05",
+            ));
+        }
+        let bounds = crate::source::sourced::bounds_of("multiplier");
+        for (k, m) in &self.multipliers {
+            if let Some(x) = m.iter().find(|x| !bounds.holds(**x)) {
+                return Err(invalid(
+                    &format!("projection.multipliers.{k}"),
+                    format!("{x} is outside {}", bounds.text()),
+                    "[mortality, fertility, migration], e.g. [0.95, 1.0, 1.2]",
+                ));
+            }
+        }
+        if let Some([from, to]) = self.growth_window
+            && !(2016 <= from && from < to && to <= 2025)
+        {
+            return Err(invalid(
+                "projection.growth_window",
+                format!("[{from}, {to}] is not two years in order within 2016–2025"),
+                "growth_window = [2020, 2025] (CBS Gebieden in Nederland covers 2016–2025)",
+            ));
+        }
+        if !matches!(self.control.as_str(), "86040NED" | "85745NED") {
+            return Err(invalid(
+                "projection.control",
+                format!("'{}' is not 86040NED or 85745NED", self.control),
+                "control = \"86040NED\" (bands 0–19, 20–64, 65+) or \"85745NED\" (5-year bands × sex)",
+            ));
+        }
+        Ok(())
+    }
+}

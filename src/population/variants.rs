@@ -73,7 +73,8 @@ impl ExternalSeries {
     }
 }
 
-fn kp_bands(k: &KernprognosePaths, year: u16) -> Option<[BandTotal; 3]> {
+/// The Kernprognose's bands 0–19, 20–64 and 65+ of a year, as band totals to scale to.
+pub fn kp_bands(k: &KernprognosePaths, year: u16) -> Option<[BandTotal; 3]> {
     let b = k.bands.get(&year)?;
     Some([
         BandTotal {
@@ -211,7 +212,7 @@ pub fn project_variants(
             }
         });
         if let Some(e) = band_error {
-            return Err(e.into());
+            return Err(e);
         }
         let regional = match gemeenten {
             Some((g, growth)) => {
@@ -269,8 +270,7 @@ fn prepare_gemeenten(
             path: gt.path.clone(),
             what: format!("band totals of {} gemeenten of {base_year} (e.g. {})", missing.len(), missing[0]),
             hint: "the gemeente table must cover every gemeente of the base year (85383NED, Definitief)".into(),
-        }
-        .into());
+        });
     }
     let observed_bases = match single_years {
         Some(t) => single_year_bases(t, base_year),
@@ -317,8 +317,7 @@ fn prepare_gemeenten(
                 path: settings.overrides.clone().unwrap_or_default(),
                 what: format!("gemeente {code} in {base_year}"),
                 hint: "overrides use the gemeente codes of the base year".into(),
-            }
-            .into());
+            });
         }
     }
     if settings.constrain {

@@ -1,5 +1,6 @@
-//! The errors of the scenario room: what is wrong with a scenario file ([`ScenarioError`],
-//! always at a file and a line or key), and everything that can stop a run ([`RunError`]).
+//! The errors of the scenario room: what is wrong with a scenario file ([`ScenarioError`], the
+//! one error of files of sourced numbers, always at a file and a line or key), and everything
+//! that can stop a run ([`RunError`]).
 
 use std::path::{Path, PathBuf};
 
@@ -11,35 +12,16 @@ use crate::population::PopulationError;
 use crate::source::SourceError;
 use crate::source::sourced::SourcedError;
 
-/// What can be wrong with a scenario file.
-#[derive(Debug, thiserror::Error)]
-pub enum ScenarioError {
-    /// The file cannot be read or is not text (missing, a directory, UTF-16 without BOM, …).
-    #[error(transparent)]
-    Text(#[from] crate::source::SourceError),
-
-    #[error("{path}:{line}: {message}\n  hint: {hint}")]
-    Toml {
-        path: PathBuf,
-        line: usize,
-        message: String,
-        hint: String,
-    },
-
-    #[error("{path}: key '{key}': {message}\n  hint: {hint}")]
-    Invalid {
-        path: PathBuf,
-        key: String,
-        message: String,
-        hint: String,
-    },
-}
+/// What can be wrong with a scenario file: the error of every file of sourced numbers (a
+/// catalogue, a definitions file, a scenario), at its file and line or key.
+pub use crate::source::sourced::SourcedError as ScenarioError;
 
 /// Everything that can stop a run.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// A scenario, catalogue or definitions file (TOML with sourced numbers).
     #[error(transparent)]
-    Scenario(#[from] ScenarioError),
+    Settings(#[from] SourcedError),
     #[error(transparent)]
     Source(#[from] SourceError),
     #[error(transparent)]
@@ -48,9 +30,6 @@ pub enum RunError {
     Population(#[from] PopulationError),
     #[error(transparent)]
     Groups(#[from] GroupError),
-    /// A catalogue of sourced numbers (the housing catalogue).
-    #[error(transparent)]
-    Sourced(#[from] SourcedError),
     #[error(transparent)]
     Chart(#[from] ChartError),
     #[error(transparent)]
@@ -81,12 +60,11 @@ impl RunError {
     pub fn is_input_error(&self) -> bool {
         matches!(
             self,
-            RunError::Scenario(_)
+            RunError::Settings(_)
                 | RunError::Source(_)
                 | RunError::Geo(_)
                 | RunError::Population(_)
                 | RunError::Groups(_)
-                | RunError::Sourced(_)
                 | RunError::Guard(_)
         )
     }

@@ -569,7 +569,7 @@ fn dwellings_rows(
         )
         .collect();
     let name = a.area.name.as_str();
-    let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
+    let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, name, a.base_year, n);
     let mut total_gross = vec![0.0; types.len()];
     let mut total_net = vec![0.0; types.len()];
     let mut total_base = vec![0.0; types.len()];
@@ -743,7 +743,7 @@ fn pressure_rows(
     let members = a.area.base_codes();
     let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
     let name = a.area.name.as_str();
-    let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
+    let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, name, a.base_year, n);
     for (t, prefix) in prefixes.iter().enumerate() {
         let row = |w: &mut Csv, cells: &[Cell]| w.write_cells(&[prefix], AREA_KEYS.len(), cells);
         let year = a.base_year + t as u16;
@@ -815,7 +815,7 @@ fn costs_rows(
 ) -> std::io::Result<()> {
     let n = a.groups.gross.first().map(|v| v.len()).unwrap_or(0);
     let name = a.area.name.as_str();
-    let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, &name, a.base_year, n);
+    let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, name, a.base_year, n);
     // The costs of groups in the catalogue, with the group's index.
     let specs: Vec<_> = h
         .catalogue

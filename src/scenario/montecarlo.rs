@@ -911,7 +911,7 @@ fn band_prefixes(scenario: &str, area: &Area, base_year: u16, n_years: usize) ->
         scenario,
         "monte carlo",
         &area.code,
-        &name,
+        name,
         base_year,
         n_years,
     )

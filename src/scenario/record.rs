@@ -54,7 +54,10 @@ pub fn write_manifest(staged: &StagedDir, plan: &RunPlan, r: Record<'_>) -> Resu
         tool: "woonzorg",
         version: env!("CARGO_PKG_VERSION"),
         scenario_name: s.name.clone(),
-        scenario_file: hash(&plan.file)?,
+        scenario_file: match plan.chain.first() {
+            Some(f) => f.hash.clone(),
+            None => hash(&plan.file)?,
+        },
         scenario: serde_json::to_value(s).unwrap_or(serde_json::Value::Null),
         base_year: s.base_year,
         horizon: s.horizon,

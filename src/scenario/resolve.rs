@@ -12,6 +12,8 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use crate::output::manifest::{FileHash, hash_bytes};
+
 use super::error::ScenarioError;
 
 /// Keys whose string values are paths (dotted; `*` = every key of that table, `[]` = every
@@ -32,10 +34,7 @@ const PATH_KEYS: &[&str] = &[
 /// A TOML error of a scenario text, with its line: an unknown key with its table path and a
 /// "did you mean"; otherwise the key of the line and the parser's message.
 pub(crate) fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
-    let line = e
-        .span()
-        .map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count())
-        .unwrap_or(0);
+    let line = crate::source::sourced::error_line(text, &e);
     let raw = e.message().trim().to_string();
     let (message, hint) = if let Some((field, best)) = suggestion(&raw) {
         let table = table_at(text, line);
@@ -75,10 +74,10 @@ pub(crate) fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> Scenari
     }
 }
 
-fn read(path: &Path) -> Result<(String, toml::Table), ScenarioError> {
-    let text = crate::source::text::read_toml_text(path)?;
+fn read(path: &Path) -> Result<(String, FileHash, toml::Table), ScenarioError> {
+    let (bytes, text) = crate::source::text::read_toml(path)?;
     let table: toml::Table = toml::from_str(&text).map_err(|e| toml_error(path, &text, e))?;
-    Ok((text, table))
+    Ok((text, hash_bytes(&absolute(path), &bytes), table))
 }
 
 /// The key path (`uncertainty.draws`) of a `key = value` line of a TOML text, if line `line`
@@ -159,11 +158,13 @@ pub fn merge(parent: &mut toml::Table, child: toml::Table) {
     }
 }
 
-/// A file of a scenario chain with its text, read once per run.
+/// A file of a scenario chain with its text and the SHA-256 of its bytes, read once per run.
 #[derive(Debug, Clone)]
 pub struct ChainFile {
     pub path: PathBuf,
     pub text: String,
+    /// The hash of the file as read (recorded in the manifest under its absolute path).
+    pub hash: FileHash,
 }
 
 /// A scenario with everything it extends merged in, and the files of the chain (the scenario
@@ -212,10 +213,11 @@ fn resolve_into(
             hint: "a scenario cannot extend itself, directly or through another".into(),
         });
     }
-    let (text, mut table) = read(path)?;
+    let (text, hash, mut table) = read(path)?;
     chain.push(ChainFile {
         path: path.to_path_buf(),
         text,
+        hash,
     });
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let dir = std::path::absolute(&dir).unwrap_or(dir);

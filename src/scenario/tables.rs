@@ -202,7 +202,7 @@ fn write_projection_table(
         let name = area.name.as_str();
         for y in v.national.base_year..=v.national.horizon() {
             let Some(p) = area.stock(v, y) else { continue };
-            let keys = [scenario, &v.name, &area.code, &name, &y.to_string()];
+            let keys = [scenario, &v.name, &area.code, name, &y.to_string()];
             let prefix = TableWriter::prefix(&keys);
             for (values, fields) in p.0.iter().zip(&sex_age) {
                 let rows = fields

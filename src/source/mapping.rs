@@ -85,7 +85,7 @@ impl Mapping {
 
     pub fn parse(path: &Path, text: &str) -> Result<Mapping, SourceError> {
         let m: Mapping = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count() as u64);
+            let line = e.span().map(|_| super::sourced::error_line(text, &e) as u64);
             SourceError::Mapping {
                 pos: Pos { path: path.to_path_buf(), line, column: None },
                 message: e.message().to_string(),

@@ -27,9 +27,10 @@ pub enum SourcedError {
         hint: String,
     },
 
-    /// Not text: UTF-16 without BOM, invalid UTF-8 (with its line), a BOM in the middle.
+    /// Not text (UTF-16 without BOM, invalid UTF-8 with its line, a BOM in the middle), or a
+    /// file that cannot be read where no hint of the caller's applies.
     #[error(transparent)]
-    Text(SourceError),
+    Text(#[from] SourceError),
 
     #[error("{path}:{line}: {message}\n  hint: {hint}")]
     Toml {

@@ -63,6 +63,12 @@ pub const MAX_TOML_BYTES: u64 = 16 << 20;
 
 /// [`read_text`] for a settings file (TOML): refused above [`MAX_TOML_BYTES`].
 pub fn read_toml_text(path: &Path) -> Result<String, SourceError> {
+    read_toml(path).map(|(_, text)| text)
+}
+
+/// A settings file (TOML) read once: its bytes (for its SHA-256) and its text; refused above
+/// [`MAX_TOML_BYTES`].
+pub fn read_toml(path: &Path) -> Result<(Vec<u8>, String), SourceError> {
     if let Ok(meta) = std::fs::metadata(path)
         && meta.is_file()
         && meta.len() > MAX_TOML_BYTES
@@ -79,7 +85,12 @@ pub fn read_toml_text(path: &Path) -> Result<String, SourceError> {
                     .into(),
         });
     }
-    read_text(path).map(|(text, _)| text)
+    if path.is_dir() {
+        return read_text(path).map(|(text, _)| (Vec::new(), text));
+    }
+    let bytes = read_file(path)?;
+    let (text, _) = decode(path, &bytes)?;
+    Ok((bytes, text))
 }
 
 /// Decode bytes: BOM-led UTF-16 or UTF-8; plain UTF-8 otherwise.

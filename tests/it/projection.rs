@@ -9,7 +9,6 @@ use woonzorg::population::national::{
 };
 use woonzorg::population::project::{accounting_error, project};
 use woonzorg::population::rates::RateSet;
-use woonzorg::population::split::BandTotal;
 use woonzorg::source::read_one;
 
 use crate::common::root;
@@ -104,23 +103,7 @@ fn constrained_national_projection_meets_the_kernprognose_exactly() {
     );
     for (i, y) in (2025..=2040).enumerate() {
         let b = k.bands[&y];
-        let bands = [
-            BandTotal {
-                lo: 0,
-                hi: 19,
-                total: b[0],
-            },
-            BandTotal {
-                lo: 20,
-                hi: 64,
-                total: b[1],
-            },
-            BandTotal {
-                lo: 65,
-                hi: 105,
-                total: b[2],
-            },
-        ];
+        let bands = woonzorg::population::variants::kp_bands(&k, y).unwrap();
         scale_to_bands(&mut p.stocks[i], &bands).unwrap();
         assert!(
             (p.stocks[i].total() - k.population[&y]).abs() <= 2.0,
