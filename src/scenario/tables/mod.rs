@@ -16,11 +16,19 @@ use crate::population::grid::{AGES, OPEN_AGE, SEX_CODES};
 
 use super::area::Area;
 use super::error::RunError;
-use super::groups::{GroupRun, write_group_tables};
-use super::housing::{HousingRun, write_area_tables, write_policy, write_verdeling};
-use super::montecarlo::{Bands, write_dwelling_bands, write_group_bands};
+use super::groups::GroupRun;
+use super::housing::HousingRun;
+use super::montecarlo::Bands;
 use super::projection::{ExternalSeries, VariantResult};
 use super::schema::VerdeelSpec;
+
+mod bands;
+mod groups;
+mod housing;
+
+use bands::{write_dwelling_bands, write_group_bands};
+use groups::write_group_tables;
+use housing::{write_area_tables, write_policy, write_verdeling};
 
 fn write_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
     move |source| RunError::write(path, source)
