@@ -830,6 +830,61 @@ mod tests {
         Catalogue::parse(Path::new("c.toml"), text)
     }
 
+    /// Every entry of GROUP_PARAMS reaches one field of its own: what `set` writes, `get` and
+    /// `get_mut` read back, in a group that has every method part; a group without the part
+    /// refuses it (but `trend`, which every method takes).
+    #[test]
+    fn each_group_parameter_reaches_its_own_field() {
+        let p = |v: f64| Param {
+            value: v,
+            source: "aanname: test".into(),
+            path: Default::default(),
+            spread: None,
+        };
+        let mut g = parse(TWO).unwrap().groups[0].clone();
+        g.stock_flow = Some(StockFlowSpec {
+            start: Some(p(10.0)),
+            duur: p(2.0),
+            capaciteit: p(1.0),
+            instroom_leeftijd: None,
+            source: String::new(),
+        });
+        g.taakstelling = Some(TaakstellingSpec {
+            targets: Vec::new(),
+            later: p(1.0),
+            achterstand: p(1.0),
+            realisatie: p(0.5),
+        });
+        for (i, gp) in GROUP_PARAMS.iter().enumerate() {
+            let v = 0.001 * (i + 1) as f64;
+            assert!((gp.set)(&mut g, p(v)), "{}", gp.name);
+            assert_eq!((gp.get)(&g).map(|x| x.value), Some(v), "{}", gp.name);
+            assert_eq!(
+                (gp.get_mut)(&mut g).map(|x| x.value),
+                Some(v),
+                "{}",
+                gp.name
+            );
+            assert!(gp.bounds.holds(v) || gp.name == "duur", "{}", gp.name);
+            assert_eq!(bounds_of(gp.key), &gp.bounds, "{}", gp.key);
+        }
+        // Each value is still its own after all were set: no two entries share a field.
+        for (i, gp) in GROUP_PARAMS.iter().enumerate() {
+            assert_eq!((gp.get)(&g).map(|x| x.value), Some(0.001 * (i + 1) as f64));
+        }
+        let mut bare = g.clone();
+        bare.stock_flow = None;
+        bare.taakstelling = None;
+        for gp in GROUP_PARAMS {
+            assert_eq!(
+                (gp.set)(&mut bare, p(0.01)),
+                gp.name == "trend",
+                "{}",
+                gp.name
+            );
+        }
+    }
+
     const TWO: &str = r#"
 title = "t"
 [[group]]

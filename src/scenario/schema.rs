@@ -117,7 +117,9 @@ pub struct GroupSettings {
     pub catalogue: PathBuf,
     /// Folder with the observed tables the catalogue names (tidy CSV by `woonzorg import`).
     pub data: PathBuf,
-    /// Per group: parameter → { value, source } (trend, duur, capaciteit, start, realisatie, later).
+    /// Per group: parameter → { value, source }: the parameters of its method
+    /// ([`crate::groups::catalogue::GROUP_PARAMS`]: trend, duur, capaciteit, start, later,
+    /// achterstand, realisatie).
     #[serde(default)]
     pub parameters: std::collections::BTreeMap<
         String,
