@@ -119,7 +119,7 @@ fn round_half_away(x: f64) -> (i64, f64) {
 /// Append `v` rounded to cents, written exactly as
 /// `format_number((v * 100.0).round() / 100.0)` writes it (`1234.5`, `-0.25`, `17`), but
 /// from the whole number of cents instead of a shortest-round-trip float conversion. NaN and
-/// infinity are written as such, for [`TableWriter`] to refuse.
+/// infinity are written as such, for [`crate::output::tables::TableWriter`] to refuse.
 pub fn push_cents_bytes(out: &mut Vec<u8>, v: f64) {
     let x = v * 100.0;
     // Beyond 13 digits before the point, a double's shortest form may differ: the slow path

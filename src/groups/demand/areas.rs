@@ -202,7 +202,7 @@ impl AreaSums {
     }
 
     /// The net counts: year by year the overlaps taken out in the claim order
-    /// ([`net_by_priority`]).
+    /// ([`crate::groups::overlap::net_by_priority`]).
     pub fn finish(&mut self, overlaps: &Overlaps) {
         let t_n = self.n_years;
         let (pairs, persons, gross) = (&self.pairs, &self.persons, &self.gross);
