@@ -77,3 +77,20 @@ mkdir -p "$out/housing"
 "${w[@]}" import "$shared/aandachtsgroepen/gemeente_maatstaven_gemeentefonds_2023-2025_85383NED.csv" \
   --regions "$out/regions" --where StatusCijfer=Definitief --measures 'WoningTotaal_36,Eenpersoonshuishoudens_19' \
   --out "$out/housing/85383NED_woningen.csv" --quiet
+
+# Woningvoorraad en zorg (data/supply/): the housing stock per gemeente by eigendom 2012–2024
+# (82900NED, all dwellings) and by woningtype 2021–2024 (85035NED; the dump holds the gemeenten
+# alphabetically to Rhenen), Wmo clients with and without verblijf en opvang 2019–2023 (84839NED)
+# and persons in institutional households 2000–2024 (71488ned; to Moerdijk).
+mkdir -p "$out/supply"
+"${w[@]}" import "$shared/housing/gemeente_woningvoorraad_eigendom_2012-2024_82900NED_first10000rows.csv" \
+  --regions "$out/regions" --where StatusVanBewoning=Totaal \
+  --out "$out/supply/82900NED_woningvoorraad_eigendom.csv" --quiet
+"${w[@]}" import "$shared/housing/gemeente_woningvoorraad_woningtype_2021-2024_85035NED_first10000rows.csv" \
+  --regions "$out/regions" --out "$out/supply/85035NED_woningvoorraad_woningtype.csv" --quiet
+"${w[@]}" import "$shared/care/gemeente_wmo_clienten_verblijf_opvang_2019-2023_84839NED_first10000rows.csv" \
+  --regions "$out/regions" --measures WmoClienten_1 \
+  --out "$out/supply/84839NED_wmo_verblijf_opvang.csv" --quiet
+"${w[@]}" import "$shared/care/gemeente_personen_positie_huishouden_institutioneel_2000-2024_71488ned_first10000rows.csv" \
+  --regions "$out/regions" --measures TotaalPersonenInHuishoudens_1,PersonenInInstitutioneleHuishoudens_12 \
+  --out "$out/supply/71488ned_institutionele_huishoudens.csv" --quiet

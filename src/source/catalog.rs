@@ -221,6 +221,30 @@ static KNOWN: &[Known] = &[
         ],
     },
     Known {
+        id: "82900NED",
+        title: "Voorraad woningen; eigendom, regio",
+        unit: "aantal",
+        units: &[],
+    },
+    Known {
+        id: "85035NED",
+        title: "Voorraad woningen; woningtype, regio",
+        unit: "aantal",
+        units: &[],
+    },
+    Known {
+        id: "84839NED",
+        title: "Wmo-cliënten; type maatwerkvoorziening, regio",
+        unit: "aantal",
+        units: &[("WmoClientenPer1000Inwoners", "per 1 000 inwoners")],
+    },
+    Known {
+        id: "71488ned",
+        title: "Huishoudens; personen naar geslacht, leeftijd en regio, 1 januari",
+        unit: "aantal",
+        units: &[],
+    },
+    Known {
         id: "85012NED",
         title: "Gezondheidsmonitor Volwassenen en Ouderen 2022; regio",
         unit: "%",

@@ -18,7 +18,14 @@ fn shipped_extracts_rebuild_byte_identically() {
     assert!(status.success());
     // Every extract shipped in data/ (all CSV files outside mappings/).
     let mut files: Vec<String> = Vec::new();
-    for sub in ["regions", "population", "forecasts", "groups", "housing"] {
+    for sub in [
+        "regions",
+        "population",
+        "forecasts",
+        "groups",
+        "housing",
+        "supply",
+    ] {
         for e in std::fs::read_dir(root().join("data").join(sub)).unwrap() {
             let name = e.unwrap().file_name().to_string_lossy().into_owned();
             if name.ends_with(".csv") {
@@ -45,7 +52,110 @@ fn data_readme_names_sources_and_licence() {
     for id in [
         "85383NED", "7461bev", "83287NED", "86059NED", "85755NED", "37168", "37744ned", "37422ned",
         "86040NED", "85171NED", "85745NED", "86060NED", "85012NED", "37620", "85616NED",
+        "82900NED", "85035NED", "84839NED", "71488ned",
     ] {
         assert!(readme.contains(id), "data/README.md does not name {id}");
     }
+}
+
+/// The value of one cell of a tidy extract in data/ (region, period, measure, and a category
+/// when given).
+fn cell(rows: &[Vec<String>], header: &[String], key: [&str; 4]) -> Option<f64> {
+    let c = |n: &str| crate::common::col(header, n);
+    let (r, p, m, k, v) = (
+        c("region"),
+        c("period"),
+        c("measure"),
+        c("category"),
+        c("value"),
+    );
+    rows.iter()
+        .find(|row| {
+            row[r] == key[0]
+                && row[p] == key[1]
+                && row[m] == key[2]
+                && (key[3].is_empty() || row[k] == key[3])
+        })
+        .and_then(|row| row[v].parse().ok())
+}
+
+/// The housing stock and care extracts for issue 22 (data/supply/) hold the figures CBS
+/// publishes: Delft's stock by eigendom and woningtype, the 342 gemeenten of 2024 adding up to
+/// the Nederland row, the clients with verblijf en opvang and the persons in institutions.
+#[test]
+fn supply_extracts_hold_the_cbs_figures() {
+    let dir = root().join("data/supply");
+    let (h, rows) = crate::common::read_csv(&dir.join("82900NED_woningvoorraad_eigendom.csv"));
+    let stock = |region: &str, measure: &str| cell(&rows, &h, [region, "2024JJ00", measure, ""]);
+    assert_eq!(stock("GM0503", "TotaleWoningvoorraad_1"), Some(54_219.0));
+    assert_eq!(stock("GM0503", "Koopwoningen_2"), Some(19_920.0));
+    assert_eq!(
+        stock("GM0503", "EigendomWoningcorporatie_4"),
+        Some(22_626.0)
+    );
+    assert_eq!(
+        stock("GM0503", "EigendomOverigeVerhuurders_5"),
+        Some(11_567.0)
+    );
+    assert_eq!(
+        stock("GM0828", "EigendomWoningcorporatie_4"),
+        Some(11_417.0)
+    );
+    assert_eq!(stock("NL01", "TotaleWoningvoorraad_1"), Some(8_204_049.0));
+    // Every gemeente of 2024 has a 2024 stock (dissolved ones are empty), and they add up to NL.
+    let (r, p, m, v) = (
+        crate::common::col(&h, "region"),
+        crate::common::col(&h, "period"),
+        crate::common::col(&h, "measure"),
+        crate::common::col(&h, "value"),
+    );
+    let gemeenten: Vec<f64> = rows
+        .iter()
+        .filter(|row| row[r].starts_with("GM") && row[p] == "2024JJ00")
+        .filter(|row| row[m] == "TotaleWoningvoorraad_1")
+        .filter_map(|row| row[v].parse().ok())
+        .collect();
+    assert_eq!(gemeenten.len(), 342);
+    assert_eq!(gemeenten.iter().sum::<f64>(), 8_204_049.0);
+
+    let (h, rows) = crate::common::read_csv(&dir.join("85035NED_woningvoorraad_woningtype.csv"));
+    let kind = |k: &str| {
+        let cat = format!("Woningtype={k}");
+        cell(
+            &rows,
+            &h,
+            ["GM0503", "2024JJ00", "BeginstandWoningvoorraad_1", &cat],
+        )
+    };
+    assert_eq!(kind("Meergezinswoningen totaal"), Some(36_735.0));
+    assert_eq!(kind("Eengezinswoningen totaal"), Some(17_484.0));
+    assert_eq!(kind("Totaal woningen"), Some(54_219.0));
+
+    let (h, rows) = crate::common::read_csv(&dir.join("84839NED_wmo_verblijf_opvang.csv"));
+    let wmo = |region: &str, k: &str| {
+        let cat = format!("TypeMaatwerkvoorziening={k}");
+        cell(&rows, &h, [region, "2023JJ00", "WmoClienten_1", &cat])
+    };
+    let verblijf = |region: &str| {
+        Some(wmo(region, "Totaal")? - wmo(region, "Totaal exclusief verblijf en opvang")?)
+    };
+    assert_eq!(verblijf("GM0503"), Some(155.0));
+    assert_eq!(verblijf("GM0796"), Some(550.0));
+    assert_eq!(verblijf("GM0375"), Some(0.0));
+
+    let (h, rows) = crate::common::read_csv(&dir.join("71488ned_institutionele_huishoudens.csv"));
+    let inst = |region: &str| {
+        cell(
+            &rows,
+            &h,
+            [
+                region,
+                "2024JJ00",
+                "PersonenInInstitutioneleHuishoudens_12",
+                "",
+            ],
+        )
+    };
+    assert_eq!(inst("GM0503"), Some(1_275.0));
+    assert_eq!(inst("GM0202"), Some(3_998.0));
 }
