@@ -105,7 +105,7 @@ pub fn draw_charts(
 fn base_pyramid(prepared: &Prepared) -> Result<Pyramid, RunError> {
     let scenario = &prepared.plan.scenario;
     let year = scenario.base_year;
-    let all_codes = all_codes(prepared);
+    let all_codes = prepared.gemeente_codes();
     let total = base_total(&prepared.base, &all_codes);
     let (nl_men, nl_women) = national_by_age(&prepared.nl_table, year)?;
     let nl_total: f64 = nl_men.iter().chain(&nl_women).sum();
@@ -160,15 +160,6 @@ fn base_pyramid(prepared: &Prepared) -> Result<Pyramid, RunError> {
             })
             .collect(),
     })
-}
-
-/// The gemeente codes of the run (NL01 for a national run).
-pub fn all_codes(prepared: &Prepared) -> Vec<String> {
-    if prepared.plan.scenario.regions.nederland {
-        vec!["NL01".into()]
-    } else {
-        prepared.gemeenten.iter().map(|(c, _)| c.clone()).collect()
-    }
 }
 
 /// The pyramid of the horizon (bars, first variant) against the base year (line) of an area.
@@ -275,7 +266,7 @@ fn projection_chart(
     }
 }
 
-pub fn base_total(base: &BasePopulation, codes: &[String]) -> f64 {
+fn base_total(base: &BasePopulation, codes: &[String]) -> f64 {
     base.band_totals(codes).iter().map(|b| b[0]).sum()
 }
 

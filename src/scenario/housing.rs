@@ -207,6 +207,15 @@ impl RuleChecks<'_> {
         self.plan.invalid(&key, message, &hint).into()
     }
 
+    /// A non-empty `source`; `what` is what lacks it ("a rule").
+    fn sourced(&self, key: String, source: &str, what: &str) -> Result<(), RunError> {
+        if source.trim().is_empty() {
+            let message = format!("{what} without a source");
+            return Err(self.invalid(key, message, "add source = \"...\"".into()));
+        }
+        Ok(())
+    }
+
     /// A group of the catalogue.
     fn known_group(&self, key: String, g: &str) -> Result<(), RunError> {
         match self.groups.group(g) {
@@ -269,13 +278,7 @@ impl RuleChecks<'_> {
             }
             self.bounded(key("share"), "share", c.share)?;
             self.bounded(key("per_person_year"), "per_person_year", c.per_person_year)?;
-            if c.source.trim().is_empty() {
-                return Err(self.invalid(
-                    key("source"),
-                    "a number without a source".into(),
-                    "add source = \"...\"".into(),
-                ));
-            }
+            self.sourced(key("source"), &c.source, "a number")?;
         }
         Ok(())
     }
@@ -333,13 +336,7 @@ impl RuleChecks<'_> {
                 ));
                 }
             }
-            if v.source.trim().is_empty() {
-                return Err(self.invalid(
-                    key("source"),
-                    "a key without a source".into(),
-                    "add source = \"...\"".into(),
-                ));
-            }
+            self.sourced(key("source"), &v.source, "a key")?;
         }
         Ok(())
     }
@@ -355,13 +352,7 @@ impl RuleChecks<'_> {
                     "every rule needs its own id".into(),
                 ));
             }
-            if r.source.trim().is_empty() {
-                return Err(self.invalid(
-                    key("source"),
-                    "a rule without a source".into(),
-                    "add source = \"...\"".into(),
-                ));
-            }
+            self.sourced(key("source"), &r.source, "a rule")?;
             if r.until < scenario.base_year {
                 return Err(self.invalid(
                     key("until"),

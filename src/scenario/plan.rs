@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::source::sourced::{SourcedError, require_sources};
+use crate::source::sourced::require_sources;
 
 use super::error::ScenarioError;
 use super::resolve::{ChainFile, absolute, resolve};
@@ -94,12 +94,7 @@ impl RunPlan {
 
     /// An error of a scenario key, said at the scenario file.
     pub fn invalid(&self, key: &str, message: String, hint: &str) -> ScenarioError {
-        ScenarioError::Invalid {
-            path: self.file.clone(),
-            key: key.into(),
-            message,
-            hint: hint.into(),
-        }
+        ScenarioError::invalid(&self.file, key, message, hint)
     }
 
     /// Every file and folder the run reads, the scenario's chain first: what an output folder
@@ -124,23 +119,5 @@ fn check_group_sources(file: &ChainFile) -> Result<(), ScenarioError> {
         "groups".to_string(),
         g.clone(),
     )]));
-    require_sources(&file.path, &wrapped).map_err(|e| match e {
-        SourcedError::Invalid {
-            path,
-            key,
-            message,
-            hint,
-        } => ScenarioError::Invalid {
-            path,
-            key,
-            message,
-            hint,
-        },
-        other => ScenarioError::Invalid {
-            path: file.path.clone(),
-            key: "groups".into(),
-            message: other.to_string(),
-            hint: String::new(),
-        },
-    })
+    require_sources(&file.path, &wrapped)
 }

@@ -53,6 +53,15 @@ impl Prepared {
         inputs
     }
 
+    /// The gemeente codes of the run (NL01 for a national run).
+    pub fn gemeente_codes(&self) -> Vec<String> {
+        if self.plan.scenario.regions.nederland {
+            vec!["NL01".into()]
+        } else {
+            self.gemeenten.iter().map(|(c, _)| c.clone()).collect()
+        }
+    }
+
     /// The regions the verdeelsleutels of `[housing]` name (the groups count their gemeenten too).
     pub fn verdeel_regions(&self) -> Result<Vec<(VerdeelSpec, ResolvedRegion)>, RunError> {
         let Some(h) = &self.plan.scenario.housing else {

@@ -78,7 +78,8 @@ pub struct Headline {
     pub gross_horizon: f64,
 }
 
-/// What the report step made.
+/// What the report step made (nothing with `--no-report`).
+#[derive(Default)]
 pub struct Report {
     pub files: Vec<String>,
     pub region: String,

@@ -9,7 +9,7 @@ use crate::output::files::{StagedDir, output_target};
 use crate::output::manifest::FileHash;
 
 use super::area::Area;
-use super::charts::{all_codes, draw_charts};
+use super::charts::draw_charts;
 use super::count::{LoadedGroupsAndHousing, count_loaded, load_groups_and_housing};
 use super::error::RunError;
 use super::groups::GroupRun;
@@ -59,7 +59,7 @@ struct Written {
 }
 
 impl Written {
-    fn hashed(&mut self, hashes: Vec<FileHash>) {
+    fn add_hashed(&mut self, hashes: Vec<FileHash>) {
         for h in hashes {
             self.files.push(h.path.clone());
             self.hashed.insert(h.path.clone(), h);
@@ -119,7 +119,7 @@ pub fn run_scenario(
         inputs: run_inputs(&prepared, &counted),
         files: &written.files,
         hashed: &written.hashed,
-        gemeenten: all_codes(&prepared),
+        gemeenten: prepared.gemeente_codes(),
         notes,
         drawn: counted.groups.is_some(),
     };
@@ -184,8 +184,8 @@ fn count_and_tabulate(
     };
     let (population_files, counted) = rayon::join(population, count_and_write);
     let (counted, group_files, counting) = counted?;
-    written.hashed(population_files?);
-    written.hashed(group_files);
+    written.add_hashed(population_files?);
+    written.add_hashed(group_files);
     times.lap_split(
         "groepen en wonen",
         counting,
@@ -263,12 +263,7 @@ fn report(
 ) -> Result<Report, RunError> {
     let plan = &prepared.plan;
     if !plan.report {
-        return Ok(Report {
-            files: Vec::new(),
-            region: String::new(),
-            region_name: String::new(),
-            headline: Vec::new(),
-        });
+        return Ok(Report::default());
     }
     let mut inputs: Vec<PathBuf> = plan.chain.iter().map(|f| f.path.clone()).collect();
     inputs.extend(counted.groups.iter().flat_map(|g| g.inputs.iter().cloned()));

@@ -220,21 +220,16 @@ impl Scenario {
                 let key = named.or_else(|| super::resolve::key_at(&merged, merged_line));
                 // The file of the chain that writes it (the child first), by its whole dotted
                 // key, else by its last part.
-                let texts: Vec<(PathBuf, &str)> = r
-                    .chain
-                    .iter()
-                    .map(|f| (f.path.clone(), f.text.as_str()))
-                    .collect();
                 let found = key.as_deref().and_then(|k| {
-                    let whole = texts.iter().find_map(|(f, text)| {
-                        (1..=text.lines().count())
-                            .find(|&l| super::resolve::key_at(text, l).as_deref() == Some(k))
-                            .map(|l| (f.clone(), l))
+                    let whole = r.chain.iter().find_map(|f| {
+                        (1..=f.text.lines().count())
+                            .find(|&l| super::resolve::key_at(&f.text, l).as_deref() == Some(k))
+                            .map(|l| (f.path.clone(), l))
                     });
                     let last = k.rsplit('.').next().unwrap_or(k);
                     whole.or_else(|| {
-                        texts.iter().find_map(|(f, text)| {
-                            super::resolve::line_of_key(text, last).map(|l| (f.clone(), l))
+                        r.chain.iter().find_map(|f| {
+                            super::resolve::line_of_key(&f.text, last).map(|l| (f.path.clone(), l))
                         })
                     })
                 });

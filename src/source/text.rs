@@ -27,6 +27,11 @@ impl std::fmt::Display for Encoding {
 
 /// Read a file and decode it to text.
 pub fn read_text(path: &Path) -> Result<(String, Encoding), SourceError> {
+    read_bytes_and_text(path).map(|(_, text)| text)
+}
+
+/// A file's bytes and their text (a folder refused).
+fn read_bytes_and_text(path: &Path) -> Result<(Vec<u8>, (String, Encoding)), SourceError> {
     if path.is_dir() {
         return Err(SourceError::Io {
             pos: Pos::file(path),
@@ -35,7 +40,8 @@ pub fn read_text(path: &Path) -> Result<(String, Encoding), SourceError> {
         });
     }
     let bytes = read_file(path)?;
-    decode(path, &bytes)
+    let text = decode(path, &bytes)?;
+    Ok((bytes, text))
 }
 
 /// The bytes of a file; a device or socket (`/dev/zero`, which never ends) is refused.
@@ -85,11 +91,7 @@ pub fn read_toml(path: &Path) -> Result<(Vec<u8>, String), SourceError> {
                     .into(),
         });
     }
-    if path.is_dir() {
-        return read_text(path).map(|(text, _)| (Vec::new(), text));
-    }
-    let bytes = read_file(path)?;
-    let (text, _) = decode(path, &bytes)?;
+    let (bytes, (text, _)) = read_bytes_and_text(path)?;
     Ok((bytes, text))
 }
 
