@@ -108,6 +108,11 @@ struct HousingFile {
     mutatiegraad: Param,
     /// Above this share of lettings going to aandachtsgroepen, verdringing is flagged.
     verdringing_drempel: Param,
+    /// The supply baseline's national anchors ([`crate::housing::baseline`]).
+    nultreden_aandeel: Param,
+    geclusterd_landelijk: Param,
+    standplaatsen_landelijk: Param,
+    opvang_aandeel: Param,
     #[serde(rename = "group")]
     groups: Vec<GroupHousing>,
     #[serde(default, rename = "cost")]
@@ -125,6 +130,14 @@ pub struct HousingCatalogue {
     pub social_share: Param,
     pub mutatiegraad: Param,
     pub threshold: Param,
+    /// Nultreden dwellings as a share of all dwellings (national anchor of the estimate).
+    pub nultreden_share: Param,
+    /// Geclusterde woningen in Nederland (RIGO monitor), distributed over gemeenten.
+    pub geclusterd_national: Param,
+    /// Woonwagenstandplaatsen in Nederland, distributed over gemeenten.
+    pub standplaatsen_national: Param,
+    /// Share of the Wmo clients with verblijf en opvang in (vrouwen)opvang, not beschermd wonen.
+    pub opvang_share: Param,
     pub groups: Vec<GroupHousing>,
     pub costs: Vec<CostSpec>,
 }
@@ -150,6 +163,10 @@ impl HousingCatalogue {
             social_share: f.sociale_huur_aandeel,
             mutatiegraad: f.mutatiegraad,
             threshold: f.verdringing_drempel,
+            nultreden_share: f.nultreden_aandeel,
+            geclusterd_national: f.geclusterd_landelijk,
+            standplaatsen_national: f.standplaatsen_landelijk,
+            opvang_share: f.opvang_aandeel,
             groups: f.groups,
             costs: f.costs,
         };
@@ -180,6 +197,21 @@ impl HousingCatalogue {
         share("sociale_huur_aandeel".into(), self.social_share.value)?;
         share("mutatiegraad".into(), self.mutatiegraad.value)?;
         share("verdringing_drempel".into(), self.threshold.value)?;
+        for (key, p) in [
+            ("nultreden_aandeel", &self.nultreden_share),
+            ("geclusterd_landelijk", &self.geclusterd_national),
+            ("standplaatsen_landelijk", &self.standplaatsen_national),
+            ("opvang_aandeel", &self.opvang_share),
+        ] {
+            if let Some(problem) = p.problem(crate::groups::catalogue::bounds_of(key)) {
+                return Err(SourcedError::invalid(
+                    path,
+                    key,
+                    problem,
+                    "see data/housing/woningen.toml",
+                ));
+            }
+        }
         if self.occupancy.value <= 0.0 {
             return Err(SourcedError::invalid(
                 path,

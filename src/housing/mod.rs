@@ -11,6 +11,7 @@
 
 #![allow(clippy::needless_range_loop)]
 
+pub mod baseline;
 pub mod catalogue;
 pub mod costs;
 pub mod dwellings;

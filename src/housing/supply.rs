@@ -1,18 +1,23 @@
-//! Supply: the current stock per dwelling type and gemeente (CSV), the pipeline of planned
-//! additions and withdrawals per year (plancapaciteit), and the gap with the demand.
+//! Supply: the stock per dwelling type and gemeente on 1 January of the base year — the
+//! baseline from CBS ([`crate::housing::baseline`]) with the user's own figures replacing
+//! exactly their rows — carried forward by the pipeline of planned additions and withdrawals
+//! per year (plancapaciteit) or, where the user gives none, by the trend of the net additions;
+//! and the gap with the demand.
 //!
 //! Stock CSV: `region,dwelling_type,value,source` (stand 1 januari of the base year).
 //! Pipeline CSV: `region,year,dwelling_type,segment,change,source` (change during the year:
 //! positive = added, negative = withdrawn; segment `sociale_huur`, `middenhuur`, `koop`, or
 //! `onbekend`).
 //!
-//! A gemeente × type without a stock row is *missing* — reported, never read as zero — unless
+//! A gemeente × type without a figure is *missing* — reported, never read as zero — unless
 //! the scenario lists it under `zero_supply`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::source::{Pos, SourceError};
+
+use super::baseline::{Figure, Status, Trend};
 
 /// One row of the pipeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,18 +29,33 @@ pub struct PipelineRow {
     pub change: f64,
 }
 
+/// A row of the user's stock CSV: value, source and line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenRow {
+    pub value: f64,
+    pub source: String,
+    pub line: u64,
+}
+
 /// Stock and pipeline.
 #[derive(Debug, Clone, Default)]
 pub struct Supply {
-    /// (region, type) → stock on 1 January of the base year.
-    pub stock: BTreeMap<(String, String), f64>,
+    /// (region, type) → stock on 1 January of the base year, with its status, method and
+    /// source (after [`Supply::apply_baseline`]).
+    pub stock: BTreeMap<(String, String), Figure>,
+    /// The user's stock rows, (region, type) → row; they replace the baseline's figures.
+    pub given: BTreeMap<(String, String), GivenRow>,
     /// (region, type) pairs whose stock row says it is an example (`voorbeeld` in its source).
     pub example_rows: Vec<(String, String)>,
     pub pipeline: Vec<PipelineRow>,
+    /// The trend of the net additions per gemeente (used where the user gives no pipeline).
+    pub trend: BTreeMap<String, Trend>,
     /// (region or `*`, type) pairs that are zero on purpose.
     pub zero: Vec<(String, String)>,
     /// The files read, and whether they say they are an example (`voorbeeld` in a source).
     pub files: Vec<PathBuf>,
+    pub stock_file: Option<PathBuf>,
+    pub pipeline_file: Option<PathBuf>,
     pub example: bool,
 }
 
@@ -189,7 +209,12 @@ impl Supply {
                     s.example = true;
                     s.example_rows.push((r[0].clone(), r[1].clone()));
                 }
-                if s.stock.insert((r[0].clone(), r[1].clone()), v).is_some() {
+                let row = GivenRow {
+                    value: v,
+                    source: r[3].clone(),
+                    line,
+                };
+                if s.given.insert((r[0].clone(), r[1].clone()), row).is_some() {
                     return Err(SourceError::malformed(
                         Pos::line(p, line),
                         format!("a second row for {} {}", r[0], r[1]),
@@ -198,6 +223,7 @@ impl Supply {
                 }
             }
             s.files.push(p.to_path_buf());
+            s.stock_file = Some(p.to_path_buf());
         }
         if let Some(p) = pipeline {
             let header = [
@@ -245,15 +271,108 @@ impl Supply {
                 });
             }
             s.files.push(p.to_path_buf());
+            s.pipeline_file = Some(p.to_path_buf());
         }
         for z in zero {
             let (r, t) = z.split_once(':').unwrap_or(("*", z.as_str()));
             s.zero.push((r.to_string(), t.to_string()));
         }
-        if let Some(p) = pipeline {
-            s.check_withdrawals(p)?;
-        }
         Ok(s)
+    }
+
+    /// The stock of the run's `gemeenten` (code, name): the `baseline`, then `zero_supply`,
+    /// then the user's rows, each replacing exactly its own (gemeente, type) figure; `trend`
+    /// carries it forward where the user gives no pipeline. Refuses a user row (stock or
+    /// pipeline) for a gemeente the run does not have, and withdrawals beyond the stock.
+    pub fn apply_baseline(
+        &mut self,
+        baseline: BTreeMap<(String, String), Figure>,
+        trend: BTreeMap<String, Trend>,
+        gemeenten: &[(String, String)],
+    ) -> Result<(), SourceError> {
+        let known = |code: &str| gemeenten.iter().any(|(c, _)| c == code);
+        let listed = || {
+            let names: Vec<String> = gemeenten
+                .iter()
+                .take(40)
+                .map(|(c, n)| format!("{c} {n}"))
+                .collect();
+            let more = gemeenten.len().saturating_sub(40);
+            format!(
+                "gemeenten of this run: {}{}",
+                names.join(", "),
+                if more > 0 {
+                    format!(" and {more} more (woonzorg regions)")
+                } else {
+                    String::new()
+                }
+            )
+        };
+        let first_given = self
+            .given
+            .iter()
+            .filter(|((r, _), _)| !known(r))
+            .min_by_key(|(_, row)| row.line);
+        if let (Some(p), Some(((r, _), row))) = (&self.stock_file, first_given) {
+            return Err(SourceError::malformed(
+                Pos::cell(p, row.line, "region"),
+                format!("gemeente {r} is not in this run"),
+                listed(),
+            ));
+        }
+        let first_planned = self
+            .pipeline
+            .iter()
+            .enumerate()
+            .find(|(_, r)| !known(&r.region));
+        if let (Some(p), Some((i, r))) = (&self.pipeline_file, first_planned) {
+            return Err(SourceError::malformed(
+                Pos::cell(p, i as u64 + 2, "region"),
+                format!("gemeente {} is not in this run", r.region),
+                listed(),
+            ));
+        }
+        self.stock = baseline;
+        self.trend = trend;
+        let zero_rows: Vec<(String, String)> = self
+            .zero
+            .iter()
+            .flat_map(|(r, t)| {
+                let regions: Vec<String> = if r == "*" {
+                    gemeenten.iter().map(|(c, _)| c.clone()).collect()
+                } else {
+                    vec![r.clone()]
+                };
+                regions.into_iter().map(move |r| (r, t.clone()))
+            })
+            .collect();
+        for key in zero_rows {
+            let figure = Figure {
+                value: Some(0.0),
+                status: Status::Opgegeven,
+                method: "nul opgegeven (housing.zero_supply)".into(),
+                source: "scenario".into(),
+            };
+            self.stock.insert(key, figure);
+        }
+        for (key, row) in &self.given {
+            let example = row.source.to_lowercase().contains("voorbeeld");
+            let figure = Figure {
+                value: Some(row.value),
+                status: Status::Opgegeven,
+                method: if example {
+                    "opgegeven in housing.supply (voorbeeld zonder bron)".into()
+                } else {
+                    "opgegeven in housing.supply".into()
+                },
+                source: row.source.clone(),
+            };
+            self.stock.insert(key.clone(), figure);
+        }
+        if let Some(p) = self.pipeline_file.clone() {
+            self.check_withdrawals(&p)?;
+        }
+        Ok(())
     }
 
     /// Refuse a pipeline that removes more dwellings of a type than a gemeente has: its stock
@@ -268,9 +387,12 @@ impl Supply {
                 .push((r.year, i));
         }
         for ((region, t), mut rows) in by_cell {
-            let stock = match self.stock.get(&(region.to_string(), t.to_string())) {
-                Some(v) => *v,
-                None if self.is_zero(region, t) => 0.0,
+            let stock = match self
+                .stock
+                .get(&(region.to_string(), t.to_string()))
+                .and_then(|f| f.value)
+            {
+                Some(v) => v,
                 // No stock: the supply is reported as missing, whatever the pipeline says.
                 None => continue,
             };
@@ -293,43 +415,108 @@ impl Supply {
         Ok(())
     }
 
-    fn is_zero(&self, region: &str, t: &str) -> bool {
-        self.zero
-            .iter()
-            .any(|(r, ty)| (r == "*" || r == region) && ty == t)
+    /// Whether the user gives a pipeline for gemeente `m` (then its trend is not used).
+    pub fn has_plans(&self, m: &str) -> bool {
+        self.pipeline.iter().any(|p| p.region == m)
+    }
+
+    /// The change of gemeente `m`'s stock of `t` from 1 January `base_year` to 1 January
+    /// `year`: its own pipeline (for `totaal` every type, for `corporatie` the sociale_huur
+    /// segment), or else its trend (`totaal` and `regulier` the trend of all dwellings,
+    /// `corporatie` its own); other types stay as they are.
+    pub fn change(&self, m: &str, t: &str, base_year: u16, year: u16) -> f64 {
+        if self.has_plans(m) {
+            return self
+                .pipeline
+                .iter()
+                .filter(|p| {
+                    p.region == m
+                        && p.year >= base_year
+                        && p.year < year
+                        && match t {
+                            "totaal" => true,
+                            "corporatie" => p.segment == "sociale_huur",
+                            _ => p.dwelling_type == t,
+                        }
+                })
+                .map(|p| p.change)
+                .sum();
+        }
+        let years = f64::from(year.saturating_sub(base_year));
+        match (self.trend.get(m), t) {
+            (Some(tr), "totaal" | "regulier") => tr.total * years,
+            (Some(tr), "corporatie") => tr.corporatie * years,
+            _ => 0.0,
+        }
+    }
+
+    /// What carries gemeente `m`'s stock forward, in Dutch.
+    pub fn carried_by(&self, m: &str, t: &str) -> String {
+        if self.has_plans(m) {
+            return "plancapaciteit (opgegeven)".into();
+        }
+        match (self.trend.get(m), t) {
+            (Some(tr), "totaal" | "regulier" | "corporatie") => {
+                format!("trend {}–{}", tr.from, tr.to)
+            }
+            _ => "gelijk (geen plannen of trend)".into(),
+        }
     }
 
     /// Supply of `members` for a type on 1 January of `year` (stock of the base year plus the
-    /// pipeline of the years before).
+    /// pipeline, or the trend, of the years before).
     pub fn area(&self, members: &[String], t: &str, base_year: u16, year: u16) -> AreaSupply {
         let mut total = 0.0;
         let mut missing = Vec::new();
-        // The pipeline rows of this type and these years (few), and one key for the lookups.
-        let pipeline: Vec<&PipelineRow> = self
-            .pipeline
-            .iter()
-            .filter(|p| p.dwelling_type == t && p.year >= base_year && p.year < year)
-            .collect();
         let mut key = (String::new(), t.to_string());
         for m in members {
             key.0.clear();
             key.0.push_str(m);
-            match self.stock.get(&key) {
-                Some(v) => total += v,
-                None if self.is_zero(m, t) => {}
+            match self.stock.get(&key).and_then(|f| f.value) {
+                Some(v) => total += v + self.change(m, t, base_year, year),
                 None => missing.push(m.clone()),
             }
-            total += pipeline
-                .iter()
-                .filter(|p| &p.region == m)
-                .map(|p| p.change)
-                .sum::<f64>();
         }
         if missing.is_empty() {
             AreaSupply::Known(total)
         } else {
             AreaSupply::Missing(missing)
         }
+    }
+
+    /// The statuses of the members' figures of a type on 1 January of `year`, in the order
+    /// waargenomen, geschat, opgegeven, ontbreekt, joined by " + " (`geschat`,
+    /// `waargenomen + opgegeven`). After the base year, a figure carried by the trend is
+    /// `geschat`; one changed by the user's plans adds `opgegeven`.
+    pub fn status(&self, members: &[String], t: &str, base_year: u16, year: u16) -> String {
+        let mut seen: Vec<Status> = Vec::new();
+        for m in members {
+            let status = self
+                .stock
+                .get(&(m.clone(), t.to_string()))
+                .filter(|f| f.value.is_some())
+                .map(|f| f.status)
+                .unwrap_or(Status::Ontbreekt);
+            if year > base_year && status != Status::Ontbreekt {
+                if self.has_plans(m) {
+                    if self.change(m, t, base_year, year) != 0.0 {
+                        seen.push(Status::Opgegeven);
+                    }
+                } else if self.trend.contains_key(m)
+                    && matches!(t, "totaal" | "regulier" | "corporatie")
+                {
+                    seen.push(Status::Geschat);
+                    continue;
+                }
+            }
+            seen.push(status);
+        }
+        seen.sort();
+        seen.dedup();
+        seen.iter()
+            .map(|s| s.label())
+            .collect::<Vec<_>>()
+            .join(" + ")
     }
 
     /// Whether any member's stock row of the type is an example.
@@ -374,10 +561,18 @@ pub fn gap(demand: f64, supply: &AreaSupply) -> Option<f64> {
 mod tests {
     use super::*;
 
+    fn figure(v: f64) -> Figure {
+        Figure {
+            value: Some(v),
+            status: Status::Waargenomen,
+            method: "CBS-telling".into(),
+            source: "test".into(),
+        }
+    }
+
     #[test]
     fn missing_is_not_zero_unless_declared() {
         let mut s = Supply::default();
-        s.stock.insert(("GM1".into(), "nultreden".into()), 100.0);
         s.pipeline.push(PipelineRow {
             region: "GM1".into(),
             year: 2025,
@@ -385,12 +580,25 @@ mod tests {
             segment: "sociale_huur".into(),
             change: 20.0,
         });
+        let gemeenten = [
+            ("GM1".to_string(), "Een".to_string()),
+            ("GM2".into(), "Twee".into()),
+        ];
+        let mut base = BTreeMap::new();
+        base.insert(("GM1".to_string(), "nultreden".to_string()), figure(100.0));
+        s.apply_baseline(base.clone(), BTreeMap::new(), &gemeenten)
+            .unwrap();
         let m = vec!["GM1".to_string(), "GM2".to_string()];
         assert_eq!(
             s.area(&m, "nultreden", 2024, 2026),
             AreaSupply::Missing(vec!["GM2".into()])
         );
+        assert_eq!(
+            s.status(&m, "nultreden", 2024, 2024),
+            "waargenomen + ontbreekt"
+        );
         s.zero.push(("GM2".into(), "nultreden".into()));
+        s.apply_baseline(base, BTreeMap::new(), &gemeenten).unwrap();
         assert_eq!(
             s.area(&m, "nultreden", 2024, 2025),
             AreaSupply::Known(100.0)
@@ -399,7 +607,56 @@ mod tests {
             s.area(&m, "nultreden", 2024, 2026),
             AreaSupply::Known(120.0)
         );
+        assert_eq!(
+            s.status(&m, "nultreden", 2024, 2024),
+            "waargenomen + opgegeven"
+        );
+        assert_eq!(
+            s.status(&m[..1], "nultreden", 2024, 2026),
+            "waargenomen + opgegeven"
+        );
         assert_eq!(gap(150.0, &AreaSupply::Known(120.0)), Some(30.0));
         assert_eq!(gap(150.0, &AreaSupply::Missing(vec![])), None);
+    }
+
+    #[test]
+    fn the_trend_carries_the_stock_where_no_plans_are_given() {
+        let mut s = Supply::default();
+        let gemeenten = [("GM1".to_string(), "Een".to_string())];
+        let mut base = BTreeMap::new();
+        for (t, v) in [
+            ("totaal", 1000.0),
+            ("regulier", 800.0),
+            ("corporatie", 300.0),
+            ("nultreden", 200.0),
+        ] {
+            base.insert(("GM1".to_string(), t.to_string()), figure(v));
+        }
+        let mut trend = BTreeMap::new();
+        trend.insert(
+            "GM1".to_string(),
+            Trend {
+                total: 10.0,
+                corporatie: -2.0,
+                from: 2016,
+                to: 2024,
+            },
+        );
+        s.apply_baseline(base, trend, &gemeenten).unwrap();
+        let m = ["GM1".to_string()];
+        assert_eq!(s.area(&m, "totaal", 2024, 2030), AreaSupply::Known(1060.0));
+        assert_eq!(s.area(&m, "regulier", 2024, 2030), AreaSupply::Known(860.0));
+        assert_eq!(
+            s.area(&m, "corporatie", 2024, 2030),
+            AreaSupply::Known(288.0)
+        );
+        assert_eq!(
+            s.area(&m, "nultreden", 2024, 2030),
+            AreaSupply::Known(200.0)
+        );
+        assert_eq!(s.carried_by("GM1", "totaal"), "trend 2016–2024");
+        assert_eq!(s.status(&m, "totaal", 2024, 2024), "waargenomen");
+        assert_eq!(s.status(&m, "totaal", 2024, 2030), "geschat");
+        assert_eq!(s.status(&m, "nultreden", 2024, 2030), "waargenomen");
     }
 }

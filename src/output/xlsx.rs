@@ -43,6 +43,8 @@ pub fn dutch_header(column: &str) -> &str {
         "gap_net" => "Tekort netto",
         "extra_vs_base_net" => "Extra t.o.v. basisjaar (netto)",
         "supply_status" => "Status aanbod",
+        "status" => "Status",
+        "carried_by" => "Daarna gedragen door",
         "needed" => "Benodigde toewijzingen",
         "granted" => "Toegekende toewijzingen",
         "social_stock" => "Sociale huurvoorraad",

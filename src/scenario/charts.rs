@@ -22,7 +22,7 @@ use crate::population::grid::{OPEN_AGE, Pop};
 use super::area::Area;
 use super::error::RunError;
 use super::groups::GroupRun;
-use super::housing::{HousingRun, complete_supply_area, dwellings_chart};
+use super::housing::{HousingRun, dwellings_chart};
 use super::montecarlo::Bands;
 use super::prepare::Prepared;
 use super::projection::{ExternalSeries, VariantResult};
@@ -83,7 +83,7 @@ pub fn draw_charts(
         })?;
     }
     if let Some(g) = groups {
-        for (name, chart) in group_charts(scenario, g, housing, variants, areas, bands) {
+        for (name, chart) in group_charts(scenario, g, housing, variants, areas, annex, bands) {
             save(&name, &|png, svg| match &chart {
                 AnyChart::Lines(c) => Ok(draw_lines(c, png, svg)?),
                 AnyChart::Stacked(c) => Ok(draw_stacked(c, png, svg)?),
@@ -91,7 +91,8 @@ pub fn draw_charts(
         }
     }
     if let (Some(g), Some(h)) = (groups, housing)
-        && let Some(chart) = dwellings_chart(scenario, g, h, areas)
+        && let Some(area) = annex.or(areas.last())
+        && let Some(chart) = dwellings_chart(scenario, g, h, area)
     {
         save("woningen_per_type", &|png, svg| {
             Ok(draw_hbars(&chart, png, svg)?)
@@ -291,12 +292,12 @@ pub fn group_charts(
     h: Option<&HousingRun>,
     variants: &[VariantResult],
     areas: &[Area],
+    annex: Option<&Area>,
     bands: Option<&Bands>,
 ) -> Vec<(String, AnyChart)> {
     let mut out = Vec::new();
     let base = scenario.base_year;
-    let area_i = h
-        .and_then(|h| complete_supply_area(h, areas, base, scenario.horizon))
+    let area_i = annex
         .and_then(|a| areas.iter().position(|x| x.code == a.code))
         .unwrap_or(areas.len().saturating_sub(1));
     let Some(area) = areas.get(area_i) else {

@@ -11,6 +11,7 @@ use super::groups::{GroupRun, count_groups, load_groups};
 use super::housing::{HousingRun, load_housing};
 use super::plan::RunPlan;
 use super::projection::VariantResult;
+use super::stock::complete_supply;
 
 /// The groups and housing of a scenario: the group catalogue and data read, the housing
 /// catalogue, data and supply read (its headship rates give the groups' households), and every
@@ -23,7 +24,18 @@ pub fn count_groups_and_housing(
     areas: &[Area],
 ) -> Result<(Option<GroupRun>, Option<HousingRun>), RunError> {
     let loaded = load_groups_and_housing(plan, registry)?;
-    count_loaded(loaded, variants, areas)
+    let mut codes: Vec<String> = areas.iter().flat_map(|a| a.base_codes()).collect();
+    codes.sort();
+    codes.dedup();
+    let names = &registry.year(plan.scenario.base_year)?.gemeenten;
+    let gemeenten: Vec<(String, String)> = codes
+        .into_iter()
+        .map(|c| {
+            let n = names.get(&c).map(|g| g.name.clone()).unwrap_or_default();
+            (c, n)
+        })
+        .collect();
+    count_loaded(loaded, registry, variants, areas, &gemeenten)
 }
 
 /// The group and housing inputs of a run (catalogues, data, supply), read and checked.
@@ -55,12 +67,18 @@ pub fn load_groups_and_housing(
     Ok((loaded, housing))
 }
 
-/// Every group counted in every variant for the gemeenten of `areas`.
+/// Every group counted in every variant for the gemeenten of `areas`; the supply of the run's
+/// `gemeenten` (code, name) completed from the stock data and the user's figures.
 pub fn count_loaded(
-    (loaded, housing): LoadedGroupsAndHousing,
+    (loaded, mut housing): LoadedGroupsAndHousing,
+    registry: &Registry,
     variants: &[VariantResult],
     areas: &[Area],
+    gemeenten: &[(String, String)],
 ) -> Result<(Option<GroupRun>, Option<HousingRun>), RunError> {
+    if let Some(h) = &mut housing {
+        complete_supply(h, registry, variants, gemeenten)?;
+    }
     let household_rates = housing.as_ref().map(|h| h.headship);
     let groups = match loaded {
         Some(l) => Some(count_groups(l, variants, areas, household_rates)?),

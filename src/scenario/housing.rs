@@ -30,6 +30,12 @@ pub struct HousingRun {
     pub dwellings_total: BTreeMap<String, f64>,
     pub settings: HousingSettings,
     pub inputs: Vec<PathBuf>,
+    /// The CBS stock tables of `housing.stock_data` (data/supply/), when given.
+    pub stock: Option<Observed>,
+    /// The observed housing and group tables (85383NED: 75+, inwoners in zorginstellingen).
+    pub observed: Observed,
+    pub base_year: u16,
+    pub horizon: u16,
 }
 
 /// Read the housing catalogue (with the scenario's parameters and costs), the observed housing
@@ -52,8 +58,12 @@ pub fn load_housing(
             "sociale_huur_aandeel" => &mut catalogue.social_share,
             "bezettingsgraad" => &mut catalogue.occupancy,
             "geclusterd_cbs" => &mut catalogue.geclusterd_cbs,
+            "nultreden_aandeel" => &mut catalogue.nultreden_share,
+            "geclusterd_landelijk" => &mut catalogue.geclusterd_national,
+            "standplaatsen_landelijk" => &mut catalogue.standplaatsen_national,
+            "opvang_aandeel" => &mut catalogue.opvang_share,
             _ => {
-                let hint = "mutatiegraad, verdringing_drempel, sociale_huur_aandeel, bezettingsgraad, geclusterd_cbs";
+                let hint = "mutatiegraad, verdringing_drempel, sociale_huur_aandeel, bezettingsgraad, geclusterd_cbs, nultreden_aandeel, geclusterd_landelijk, standplaatsen_landelijk, opvang_aandeel";
                 return Err(plan
                     .invalid(&key, format!("'{k}' is not a housing parameter"), hint)
                     .into());
@@ -128,7 +138,12 @@ pub fn load_housing(
             }
         }
     }
-    let types: Vec<String> = catalogue.types.iter().map(|t| t.id.clone()).collect();
+    let mut types: Vec<String> = catalogue.types.iter().map(|t| t.id.clone()).collect();
+    types.extend(
+        crate::housing::baseline::COUNTS
+            .iter()
+            .map(|c| c.to_string()),
+    );
     let base_year = scenario.base_year;
     let region = |code: &str| registry.code_problem(code, base_year);
     // zero_supply: `GM0503:standplaats` or `*:opvang`, a gemeente of the base year and a type.
@@ -161,10 +176,23 @@ pub fn load_housing(
             years: base_year..=scenario.horizon,
         },
     )?;
+    let stock = match given(&settings.stock_data) {
+        Some(dir) => Some(Observed::load(&dir)?),
+        None => None,
+    };
     let mut inputs = vec![cat_path];
     inputs.extend(observed.tables.iter().map(|t| t.path.clone()));
+    inputs.extend(
+        stock
+            .iter()
+            .flat_map(|o| o.tables.iter().map(|t| t.path.clone())),
+    );
     inputs.extend(supply.files.iter().cloned());
     Ok(HousingRun {
+        stock,
+        observed,
+        base_year,
+        horizon: scenario.horizon,
         catalogue,
         supply,
         headship,
@@ -419,7 +447,7 @@ pub fn supply_warnings(
 ) -> Vec<String> {
     let mut out = Vec::new();
     if h.supply.example {
-        out.push("De woningvoorraad en plancapaciteit zijn (deels) een voorbeeld zonder bron (supply_status \"voorbeeld\").".to_string());
+        out.push("De eigen woningvoorraad of plancapaciteit is (deels) een voorbeeld zonder bron (tables/supply.csv: \"voorbeeld zonder bron\" in de methode).".to_string());
     }
     let mut missing_all = Vec::new();
     let mut missing_some = Vec::new();
@@ -457,18 +485,17 @@ pub fn supply_warnings(
 }
 
 /// Demand in the base year and at the horizon against the supply at the horizon, per dwelling
-/// type, for the first area whose supply is known for every type (the example: Delft).
+/// type, for `area` (the annex's).
 pub fn dwellings_chart(
     scenario: &Scenario,
     g: &GroupRun,
     h: &HousingRun,
-    areas: &[Area],
+    area: &Area,
 ) -> Option<crate::output::charts::hbars::HorizontalBars> {
     let (variant, counts) = g.counts.first()?;
     let base = counts.base_year;
     let last = scenario.horizon;
     let t = usize::from(last.checked_sub(base)?);
-    let area = complete_supply_area(h, areas, base, last)?;
     let groups = counts.area(&area.base_codes()).ok()?;
     let dw = dwelling_demand(&h.catalogue, &g.catalogue, &groups);
     let types: Vec<usize> = (0..h.catalogue.types.len())
@@ -507,7 +534,7 @@ pub fn dwellings_chart(
     Some(crate::output::charts::hbars::HorizontalBars {
         title: format!("{}: woonzorgwoningen, {}", scenario.title, area.name),
         subtitle: format!(
-            "Vraag (netto) 1 januari {base} en {last}; aanbod {last} = voorraad + plancapaciteit{}",
+            "Vraag (netto) 1 januari {base} en {last}; aanbod {last} = voorraad (CBS-telling en schatting) + plancapaciteit of trend{}",
             if example {
                 " (VOORBEELD zonder bron)"
             } else {
@@ -515,7 +542,7 @@ pub fn dwellings_chart(
             }
         ),
         source_line: format!(
-            "Bron: CBS (bevolking, 85383NED, 37620, 85012NED, 85616NED); catalogus data/housing/woningen.toml; variant {variant}; bewerking woonzorg {}",
+            "Bron: CBS (bevolking, 85383NED, 37620, 85012NED, 85616NED; voorraad 82900NED, 85035NED, 84839NED); catalogus data/housing/woningen.toml; variant {variant}; bewerking woonzorg {}",
             env!("CARGO_PKG_VERSION")
         ),
         x_label: "woningen / plaatsen".into(),
@@ -529,22 +556,5 @@ pub fn dwellings_chart(
             (format!("aanbod {last}"), supply),
         ],
         reference: None,
-    })
-}
-
-/// The first area whose supply is known for every dwelling type (the annex's region).
-pub fn complete_supply_area<'a>(
-    h: &HousingRun,
-    areas: &'a [Area],
-    base: u16,
-    last: u16,
-) -> Option<&'a Area> {
-    areas.iter().find(|a| {
-        h.catalogue.types.iter().all(|ty| {
-            matches!(
-                h.supply.area(&a.base_codes(), &ty.id, base, last),
-                AreaSupply::Known(_)
-            )
-        })
     })
 }

@@ -19,6 +19,7 @@ pub mod report;
 pub mod resolve;
 pub mod run;
 pub mod schema;
+pub mod stock;
 pub mod tables;
 
 pub use error::RunError;

@@ -30,6 +30,11 @@ pub const TABLES: &[(&str, &str, &str)] = &[
         "woningen per groep en woningtype: vraag, aanbod, tekort",
     ),
     (
+        "supply",
+        "Aanbod",
+        "woningvoorraad per woningtype: waargenomen, geschat of opgegeven",
+    ),
+    (
         "pressure",
         "Druk sociale huur",
         "toewijzingen die de aandachtsgroepen vragen",
@@ -536,6 +541,146 @@ die tot geen andere groep behoren, niet alle 65-plussers."
     sections.push(s);
 }
 
+/// What the supply figures are, in plain Dutch; the annex region's stock per type with its
+/// status and method; and the tekort at the horizon for every gemeente and region of the run.
+fn annex_supply(cx: &AnnexInputs<'_>, s: &mut Section) {
+    let AnnexInputs {
+        dir,
+        region,
+        region_name,
+        variant,
+        scenario,
+        ..
+    } = *cx;
+    let (base, horizon) = (scenario.base_year, scenario.horizon);
+    s.paragraphs.push(String::from(
+        "Waar het aanbod vandaan komt. Geteld door het CBS (waargenomen): de hele woningvoorraad en de eigendom — koop, woningcorporatie, overige verhuurders (82900NED) — en eengezins- en meergezinswoningen (85035NED). Geen register telt nultredenwoningen, geclusterde woningen, intramurale plaatsen, plaatsen voor beschermd wonen en opvang of standplaatsen; die zijn geschat, elk met een vermelde methode en bron (docs/METHODS.md §1h): nultreden als landelijk aandeel verdeeld naar meergezinswoningen, geclusterd als de landelijke telling (RIGO) verdeeld naar 75-plussers, intramuraal uit de inwoners van zorginstellingen en de bezettingsgraad, beschermd wonen en opvang uit de Wmo-cliënten met verblijf en opvang van de centrumgemeente, verdeeld naar inwoners van 18–64 jaar. Zo'n schatting is een orde van grootte, geen telling: bij nultreden scheelt de definitie een factor vier (WoON 2006: 21 %; 'geschikt of aanpasbaar': 86 %).",
+    ));
+    s.paragraphs.push(String::from(
+        "Eigen cijfers geven. Een gemeente of corporatie die het beter weet, zet haar telling in een CSV-bestand (region,dwelling_type,value,source) onder housing.supply en haar planlijst onder housing.pipeline; elke rij vervangt precies de schatting of telling van dezelfde gemeente en hetzelfde type (status opgegeven), en eigen plannen vervangen de trend. Een voorbeeld staat in scenarios/delft_eigen_voorraad.toml. Wie een bijzonder type opgeeft, geeft ook regulier: dat is anders de hele voorraad min de geschatte typen.",
+    ));
+    if let Some(d) = read_where(
+        dir,
+        "supply",
+        &[("region", region), ("year", &base.to_string())],
+    ) {
+        let (ti, vi, si, mi) = (
+            col(&d, "dwelling_type"),
+            col(&d, "value"),
+            col(&d, "status"),
+            col(&d, "method"),
+        );
+        if let (Some(ti), Some(vi), Some(si), Some(mi)) = (ti, vi, si, mi) {
+            s.tables.push(AnnexTable {
+                caption: format!("Woningvoorraad in {region_name} op 1 januari {base}"),
+                header: vec![
+                    "Woningtype".into(),
+                    "Aantal".into(),
+                    "Status".into(),
+                    "Methode".into(),
+                ],
+                rows: d
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r[ti].clone(),
+                            if r[vi].is_empty() {
+                                "—".into()
+                            } else {
+                                nl_number(num(&r[vi]))
+                            },
+                            r[si].clone(),
+                            r[mi].clone(),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
+    }
+    let Some(d) = read_where(
+        dir,
+        "dwellings",
+        &[
+            ("variant", variant),
+            ("group", "totaal"),
+            ("year", &horizon.to_string()),
+        ],
+    ) else {
+        return;
+    };
+    let (ci, ni, ti, gi, st) = (
+        col(&d, "region"),
+        col(&d, "region_name"),
+        col(&d, "dwelling_type"),
+        col(&d, "gap_net"),
+        col(&d, "supply_status"),
+    );
+    let (Some(ci), Some(ni), Some(ti), Some(gi), Some(st)) = (ci, ni, ti, gi, st) else {
+        return;
+    };
+    let mut types: Vec<String> = Vec::new();
+    let mut areas: Vec<(String, String)> = Vec::new();
+    for r in &d.rows {
+        if r[ti].starts_with("geclusterd_cbs") {
+            continue;
+        }
+        if !types.contains(&r[ti]) {
+            types.push(r[ti].clone());
+        }
+        let key = (r[ci].clone(), r[ni].clone());
+        if !areas.contains(&key) {
+            areas.push(key);
+        }
+    }
+    let rows = areas
+        .iter()
+        .map(|(code, name)| {
+            let of = |t: &str| d.rows.iter().find(|r| &r[ci] == code && r[ti] == t);
+            let label = if code == name || code == "selectie" {
+                name.clone()
+            } else {
+                format!("{name} ({code})")
+            };
+            let mut row = vec![label];
+            let mut statuses: Vec<String> = Vec::new();
+            for t in &types {
+                let r = of(t);
+                row.push(
+                    r.map(|r| {
+                        if r[gi].is_empty() {
+                            "—".into()
+                        } else {
+                            signed(num(&r[gi]))
+                        }
+                    })
+                    .unwrap_or_default(),
+                );
+                for part in r.map(|r| r[st].as_str()).unwrap_or("").split(" + ") {
+                    if !part.is_empty() && !statuses.iter().any(|x| x == part) {
+                        statuses.push(part.to_string());
+                    }
+                }
+            }
+            row.push(statuses.join(", "));
+            row
+        })
+        .collect();
+    let mut header = vec!["Gemeente of regio".to_string()];
+    header.extend(types.iter().cloned());
+    header.push("Aanbod".into());
+    s.tables.push(AnnexTable {
+        caption: format!(
+            "Tekort {horizon} per gemeente en regio (netto vraag min aanbod; negatief = overschot), variant {variant}"
+        ),
+        header,
+        rows,
+    });
+    s.paragraphs.push(String::from(
+        "Lees een tekort aan reguliere woningen naast een overschot aan nultredenwoningen samen: de vraag naar nultredenwoningen telt alleen de aandachtsgroepen die er een nodig hebben, terwijl de nultredenwoningen ook door andere huishoudens bewoond worden.",
+    ));
+}
+
 /// 2. Woningen: demand, supply and tekort per dwelling type.
 fn annex_dwellings(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>) {
     let AnnexInputs {
@@ -580,7 +725,7 @@ fn annex_dwellings(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>) {
                 .collect();
             let at = |t: &str, y: u16| rows.iter().find(|r| r[ti] == t && r[yi] == y.to_string());
             s.paragraphs.push(String::from(
-                "Vraag: de netto aantallen per groep omgezet in woningen (personen per woning uit de huishoudensposities, CBS 37620) en plaatsen (intramuraal, beschermd wonen, opvang: één plaats per cliënt gedeeld door de bezettingsgraad), plus de huishoudens die niet tot een groep behoren. Aanbod: voorraad plus plancapaciteit. Een leeg aanbod betekent dat het ontbreekt — het is niet als nul gelezen."
+                "Vraag: de netto aantallen per groep omgezet in woningen (personen per woning uit de huishoudensposities, CBS 37620) en plaatsen (intramuraal, beschermd wonen, opvang: één plaats per cliënt gedeeld door de bezettingsgraad), plus de huishoudens die niet tot een groep behoren. Aanbod: de voorraad op 1 januari van het basisjaar plus de plancapaciteit, of — waar de gemeente geen plannen opgeeft — de trend van de netto toevoegingen. Een leeg aanbod betekent dat het ontbreekt — het is niet als nul gelezen."
             ));
             s.tables.push(AnnexTable {
                 caption: format!("Woningen en plaatsen in {region_name}"),
@@ -627,6 +772,7 @@ fn annex_dwellings(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>) {
             });
         }
     }
+    annex_supply(cx, &mut s);
     for (alt, f) in [
         ("Woonzorgwoningen per type", "woningen_per_type.svg"),
         ("Woningen per type en jaar", "woningen_per_jaar.svg"),

@@ -27,6 +27,7 @@ const PATH_KEYS: &[&str] = &[
     "groups.data",
     "housing.catalogue",
     "housing.data",
+    "housing.stock_data",
     "housing.supply",
     "housing.pipeline",
 ];

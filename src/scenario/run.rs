@@ -13,7 +13,7 @@ use super::charts::draw_charts;
 use super::count::{LoadedGroupsAndHousing, count_loaded, load_groups_and_housing};
 use super::error::RunError;
 use super::groups::GroupRun;
-use super::housing::{HousingRun, complete_supply_area, supply_warnings};
+use super::housing::{HousingRun, supply_warnings};
 use super::montecarlo::{Bands, monte_carlo};
 use super::plan::{RunOptions, RunPlan};
 use super::prepare::{Prepared, prepare_run_beside};
@@ -99,7 +99,7 @@ pub fn run_scenario(
         &mut times,
     )?;
     let bands = draw_bands(&staged, &prepared, &counted, &mut written, &mut times)?;
-    let annex = annex_area(&prepared, counted.housing.as_ref());
+    let annex = annex_area(&prepared);
     if prepared.plan.charts {
         let (g, h) = (counted.groups.as_ref(), counted.housing.as_ref());
         written.files.extend(draw_charts(
@@ -175,7 +175,13 @@ fn count_and_tabulate(
     count_areas.extend(verdeel.iter().map(|(_, r)| Area::of_region(r)));
     let population = || tables::write_population_tables(staged, name, variants, externals, areas);
     let count_and_write = || {
-        let (groups, housing) = count_loaded(loaded, variants, &count_areas)?;
+        let (groups, housing) = count_loaded(
+            loaded,
+            &prepared.registry,
+            variants,
+            &count_areas,
+            &prepared.gemeenten,
+        )?;
         let counting = started.elapsed();
         let (g, h) = (groups.as_ref(), housing.as_ref());
         let files =
@@ -325,15 +331,21 @@ fn summary(prepared: &Prepared) -> Vec<SummaryRow> {
 
 /// The area of the annex and the terminal's headline: the first with supply for every type
 /// (its tekort can be shown), else the only gemeente of a one-gemeente run, else the selection.
-fn annex_area<'a>(prepared: &'a Prepared, housing: Option<&HousingRun>) -> Option<&'a Area> {
+fn annex_area(prepared: &Prepared) -> Option<&Area> {
     let (areas, s) = (&prepared.areas, &prepared.plan.scenario);
-    housing
-        .and_then(|h| complete_supply_area(h, areas, s.base_year, s.horizon))
-        .or_else(|| {
-            let gemeenten: Vec<&Area> = areas.iter().filter(|a| a.kind == "gemeente").collect();
-            match gemeenten.as_slice() {
-                [one] if areas.len() == 2 => Some(*one),
-                _ => areas.last(),
-            }
+    // The first gemeente the scenario names (by name or code), else the only gemeente, else
+    // the whole selection.
+    let named = s.regions.gemeenten.first().and_then(|q| {
+        areas.iter().find(|a| {
+            a.kind == "gemeente"
+                && (a.code.eq_ignore_ascii_case(q) || a.name.eq_ignore_ascii_case(q))
         })
+    });
+    named.or_else(|| {
+        let gemeenten: Vec<&Area> = areas.iter().filter(|a| a.kind == "gemeente").collect();
+        match gemeenten.as_slice() {
+            [one] if areas.len() == 2 => Some(*one),
+            _ => areas.last(),
+        }
+    })
 }

@@ -68,7 +68,12 @@ pub struct HousingSettings {
     pub catalogue: PathBuf,
     /// Folder with the observed housing tables (85383NED WoningTotaal_36).
     pub data: PathBuf,
-    /// Stock per gemeente and dwelling type: `region,dwelling_type,value,source`.
+    /// Folder with the CBS housing-stock tables the supply baseline is estimated from
+    /// (data/supply/: 82900NED, 85035NED, 84839NED); without it, only the user's stock counts.
+    #[serde(default)]
+    pub stock_data: Option<PathBuf>,
+    /// The user's own stock per gemeente and dwelling type, replacing the baseline's figures:
+    /// `region,dwelling_type,value,source`.
     pub supply: Option<PathBuf>,
     /// Planned additions and withdrawals: `region,year,dwelling_type,segment,change,source`.
     pub pipeline: Option<PathBuf>,
@@ -386,6 +391,7 @@ impl Scenario {
         }
         if let Some(h) = &self.housing {
             paths.extend([h.catalogue.as_path(), h.data.as_path()]);
+            paths.extend(h.stock_data.as_deref());
             paths.extend(h.supply.as_deref());
             paths.extend(h.pipeline.as_deref());
         }
@@ -441,6 +447,7 @@ impl Scenario {
         if let Some(h) = &mut s.housing {
             at(&mut h.catalogue);
             at(&mut h.data);
+            h.stock_data.iter_mut().for_each(at);
             h.supply.iter_mut().for_each(at);
             h.pipeline.iter_mut().for_each(at);
         }

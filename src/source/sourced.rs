@@ -269,6 +269,38 @@ pub const PARAMETER_BOUNDS: &[(&str, Bounds)] = &[
         },
     ),
     (
+        "nultreden_aandeel",
+        Bounds {
+            low: 0.0,
+            high: 1.0,
+            what: "share of all dwellings",
+        },
+    ),
+    (
+        "opvang_aandeel",
+        Bounds {
+            low: 0.0,
+            high: 1.0,
+            what: "share of the clients with verblijf en opvang",
+        },
+    ),
+    (
+        "geclusterd_landelijk",
+        Bounds {
+            low: 0.0,
+            high: 10_000_000.0,
+            what: "dwellings in Nederland",
+        },
+    ),
+    (
+        "standplaatsen_landelijk",
+        Bounds {
+            low: 0.0,
+            high: 1_000_000.0,
+            what: "standplaatsen in Nederland",
+        },
+    ),
+    (
         "sociale_huur_aandeel",
         Bounds {
             low: 0.0,

@@ -76,8 +76,13 @@ pub fn write_area_tables(
     writers.into_iter().map(Csv::finish).collect()
 }
 
-/// The social-rent stock of an area on 1 January of `year`.
+/// The social-rent stock of an area on 1 January of `year`: the corporatie stock (CBS
+/// 82900NED, or the user's) carried forward by the plans' sociale huur or the corporatie
+/// trend; where it is missing, the catalogue's share of all dwellings (sociale_huur_aandeel).
 fn social_stock(h: &HousingRun, members: &[String], base_year: u16, year: u16) -> f64 {
+    if let AreaSupply::Known(v) = h.supply.area(members, "corporatie", base_year, year) {
+        return v;
+    }
     let all: f64 = members
         .iter()
         .filter_map(|m| h.dwellings_total.get(m))
@@ -148,19 +153,26 @@ fn dwellings_rows(
             ((pp - gp).max(0.0), (hh - gh).max(0.0))
         })
         .collect();
-    // Whether an area's stock of a type is known does not change with the year.
-    let statuses: Vec<(bool, String)> = types
+    // Whether an area's stock of a type is known does not change with the year; its status
+    // does (the trend is an estimate, plans are given).
+    let known: Vec<bool> = types
         .iter()
-        .map(
-            |ty| match h.supply.area(&members, &ty.id, a.base_year, a.base_year) {
-                AreaSupply::Known(_) if h.supply.is_example(&members, &ty.id) => {
-                    (true, "voorbeeld (geen bron)".to_string())
-                }
-                AreaSupply::Known(_) => (true, "bekend".to_string()),
-                AreaSupply::Missing(m) => (false, format!("ontbreekt: {}", m.join(" "))),
-            },
-        )
+        .map(|ty| {
+            matches!(
+                h.supply.area(&members, &ty.id, a.base_year, a.base_year),
+                AreaSupply::Known(_)
+            )
+        })
         .collect();
+    let status = |ti: usize, year: u16| -> String {
+        match h
+            .supply
+            .area(&members, &types[ti].id, a.base_year, a.base_year)
+        {
+            AreaSupply::Known(_) => h.supply.status(&members, &types[ti].id, a.base_year, year),
+            AreaSupply::Missing(m) => format!("ontbreekt: {}", m.join(" ")),
+        }
+    };
     let name = a.area.name.as_str();
     let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, name, a.base_year, n);
     let mut total_gross = vec![0.0; types.len()];
@@ -226,8 +238,9 @@ fn dwellings_rows(
             )?;
         }
         for (ti, ty) in types.iter().enumerate() {
-            let (known, status) = &statuses[ti];
-            let supply = if *known {
+            let year = a.base_year + t as u16;
+            let status = status(ti, year);
+            let supply = if known[ti] {
                 h.supply
                     .area(&members, &ty.id, a.base_year, a.base_year + t as u16)
             } else {
@@ -251,7 +264,7 @@ fn dwellings_rows(
                     Cell::cents_or_empty(gap(total_gross[ti], &supply)),
                     Cell::cents_or_empty(gap(total_net[ti], &supply)),
                     Cell::Cents(total_net[ti] - total_base[ti]),
-                    Cell::Text(status),
+                    Cell::Text(&status),
                 ],
             )?;
             if ty.id == "geclusterd" {

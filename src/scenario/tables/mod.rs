@@ -25,10 +25,12 @@ use super::schema::VerdeelSpec;
 mod bands;
 mod groups;
 mod housing;
+mod supply;
 
 use bands::{write_dwelling_bands, write_group_bands};
 use groups::write_group_tables;
 use housing::{write_area_tables, write_policy, write_verdeling};
+use supply::write_supply;
 
 fn write_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
     move |source| RunError::write(path, source)
@@ -130,6 +132,9 @@ pub fn write_group_and_housing_tables(
                 .zip(tables)
                 .map(|(h, t)| named(h, &format!("tables/{t}.csv"))),
         );
+        let p = staged.path("tables/supply.csv");
+        let hs = write_supply(&p, scenario, h, areas).map_err(write_err(&p))?;
+        files.push(named(hs, "tables/supply.csv"));
         let p = staged.path("tables/policy.csv");
         let hp = write_policy(&p, scenario, g, h, areas, variants).map_err(write_err(&p))?;
         files.push(named(hp, "tables/policy.csv"));

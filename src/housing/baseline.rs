@@ -1,0 +1,595 @@
+//! The supply baseline: the stock per gemeente and dwelling type on 1 January of the base year,
+//! each figure marked for what it is — counted by CBS (`waargenomen`), estimated by a stated
+//! method from counts and sourced national figures (`geschat`), given by the user
+//! (`opgegeven`, applied later by [`crate::housing::Supply::apply_baseline`]), or missing
+//! (`ontbreekt`) — and the trend of the net additions that carries it forward (docs/METHODS.md
+//! §1h).
+//!
+//! The inputs are plain numbers per gemeente in the base year's indeling ([`StockInputs`], read
+//! by the scenario from the extracts in data/supply/ and data/groups/); each method is one
+//! function; [`baseline`] puts them together.
+
+use std::collections::BTreeMap;
+
+use crate::source::sourced::Param;
+
+/// What a supply figure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// A CBS count.
+    Waargenomen,
+    /// Derived by a stated method from counts and sourced shares.
+    Geschat,
+    /// Given by the user (housing.supply, housing.zero_supply).
+    Opgegeven,
+    /// Nothing to count or estimate it from.
+    Ontbreekt,
+}
+
+impl Status {
+    /// The Dutch word the outputs print.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Waargenomen => "waargenomen",
+            Status::Geschat => "geschat",
+            Status::Opgegeven => "opgegeven",
+            Status::Ontbreekt => "ontbreekt",
+        }
+    }
+}
+
+/// One supply figure of a gemeente and dwelling type (or stock category).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// `None` exactly when the status is [`Status::Ontbreekt`].
+    pub value: Option<f64>,
+    pub status: Status,
+    /// How it was obtained, in Dutch (for supply.csv and the annex).
+    pub method: String,
+    pub source: String,
+}
+
+impl Figure {
+    fn counted(value: f64, method: &str, source: &str) -> Figure {
+        Figure {
+            value: Some(value),
+            status: Status::Waargenomen,
+            method: method.to_string(),
+            source: source.to_string(),
+        }
+    }
+
+    fn estimated(value: f64, method: String, source: String) -> Figure {
+        Figure {
+            value: Some(value),
+            status: Status::Geschat,
+            method,
+            source,
+        }
+    }
+
+    fn missing(method: String) -> Figure {
+        Figure {
+            value: None,
+            status: Status::Ontbreekt,
+            method,
+            source: String::new(),
+        }
+    }
+}
+
+/// The stock categories CBS counts, beside the dwelling types of the catalogue: they are
+/// written to supply.csv (`totaal` and `corporatie` for every year, the others for the base
+/// year) and `corporatie` carries the social-rent lettings.
+pub const COUNTS: [&str; 6] = [
+    "totaal",
+    "koop",
+    "corporatie",
+    "overige_verhuurders",
+    "eengezins",
+    "meergezins",
+];
+
+/// The net additions per year of a gemeente's stock over a window (CBS 82900NED), carried
+/// forward from the base year unless the user gives plancapaciteit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    /// All dwellings, per year.
+    pub total: f64,
+    /// Corporatie dwellings, per year (negative where corporaties sold or demolished more).
+    pub corporatie: f64,
+    pub from: u16,
+    pub to: u16,
+}
+
+/// The counts and keys the baseline is estimated from, per gemeente code of the base year.
+#[derive(Debug, Clone, Default)]
+pub struct StockInputs {
+    pub base_year: u16,
+    /// The year of the eigendom counts (82900NED, 1 January), the latest up to the base year.
+    pub eigendom_year: u16,
+    pub total: BTreeMap<String, f64>,
+    pub koop: BTreeMap<String, f64>,
+    pub corporatie: BTreeMap<String, f64>,
+    pub overige: BTreeMap<String, f64>,
+    pub total_nl: f64,
+    /// The year of the woningtype counts (85035NED); the table covers 235 gemeenten.
+    pub woningtype_year: u16,
+    pub meergezins: BTreeMap<String, f64>,
+    pub eengezins: BTreeMap<String, f64>,
+    pub meergezins_nl: f64,
+    /// Where 85035NED lacks a gemeente: the meergezins share of the smallest region that has
+    /// it (COROP, else provincie), with that region's name.
+    pub meergezins_share_of_region: BTreeMap<String, (f64, String)>,
+    /// Inhabitants 75+ (85383NED Inwoners75Plus_7) and their year.
+    pub over75: BTreeMap<String, f64>,
+    pub over75_nl: f64,
+    pub over75_year: u16,
+    /// Inhabitants of zorginstellingen (85383NED InwonersInZorginstellingen_8), its year, and
+    /// the national share of 65+ among persons in institutional households (37620 × population).
+    pub in_care: BTreeMap<String, f64>,
+    pub in_care_year: u16,
+    /// Per gemeente: the share of 65+ among its persons in institutional households expected
+    /// from the national rates by age and sex (CBS 37620) and its own population.
+    pub share_65plus_in_care: BTreeMap<String, f64>,
+    /// Wmo clients with verblijf en opvang (84839NED, total minus "exclusief verblijf en
+    /// opvang") per centrumgemeente region (`CE…`), and the period.
+    pub verblijf_opvang: BTreeMap<String, f64>,
+    pub verblijf_opvang_period: String,
+    /// The centrumgemeente region (`CE…`) of each gemeente, with its name.
+    pub centrumgemeente: BTreeMap<String, (String, String)>,
+    /// Inhabitants 18–64 and all inhabitants in the base year (the run's base population).
+    pub adults: BTreeMap<String, f64>,
+    pub population: BTreeMap<String, f64>,
+    pub population_nl: f64,
+    /// The trend of every gemeente with counts at both ends of the window.
+    pub trend: BTreeMap<String, Trend>,
+}
+
+/// The national anchors of the estimates (the housing catalogue's parameters).
+pub struct StockParams<'a> {
+    pub nultreden_share: &'a Param,
+    pub geclusterd_national: &'a Param,
+    pub standplaatsen_national: &'a Param,
+    pub opvang_share: &'a Param,
+    pub occupancy: &'a Param,
+}
+
+/// **Nultreden, meergezins fallback** (docs/METHODS.md §1h; RIGO 2014's BAG method in
+/// Leidelmeijer, Van Iersel & Leering 2017 calibrates to a national anchor, here WoON 2006's
+/// ≈ 21 %): the national nultreden stock outside geclusterde complexes,
+/// `share × total_NL − geclusterd_NL`, distributed over gemeenten by their meergezins stock.
+pub fn nultreden_by_meergezins(
+    meergezins: f64,
+    meergezins_nl: f64,
+    total_nl: f64,
+    share: f64,
+    geclusterd_nl: f64,
+) -> f64 {
+    if meergezins_nl <= 0.0 {
+        return 0.0;
+    }
+    (share * total_nl - geclusterd_nl).max(0.0) * meergezins / meergezins_nl
+}
+
+/// **Proportional allocation of a national total** by a key (docs/METHODS.md §1h: RIGO's
+/// geclusterde woningen by 75+; standplaatsen by population): `national × key / key_NL`.
+pub fn share_of_national(national: f64, key: f64, key_nl: f64) -> f64 {
+    if key_nl <= 0.0 {
+        0.0
+    } else {
+        national * key / key_nl
+    }
+}
+
+/// **Intramural places from registered residents** (docs/METHODS.md §1h, §1d): the 65+
+/// residents of zorginstellingen (85383NED inwoners in zorginstellingen × the national 65+
+/// share of persons in institutional households, CBS 37620) divided by the bezettingsgraad.
+pub fn intramural_places(in_care: f64, share_65plus: f64, occupancy: f64) -> f64 {
+    in_care * share_65plus / occupancy
+}
+
+/// **Centrumgemeente clients by 18–64 population** (docs/METHODS.md §1h): the Wmo clients with
+/// verblijf en opvang of a centrumgemeente region, booked at the centrumgemeente (84839NED),
+/// shared over its gemeenten by their inhabitants 18–64; the places are clients / bezettingsgraad.
+pub fn places_by_adults(clients: f64, adults: f64, adults_region: f64, occupancy: f64) -> f64 {
+    share_of_national(clients, adults, adults_region) / occupancy
+}
+
+/// **Net additions per year** (CBS 82900NED): the change of the stock over a window divided by
+/// its years.
+pub fn net_additions_per_year(first: (u16, f64), last: (u16, f64)) -> f64 {
+    let years = f64::from(last.0.saturating_sub(first.0));
+    if years > 0.0 {
+        (last.1 - first.1) / years
+    } else {
+        0.0
+    }
+}
+
+fn number(v: f64) -> String {
+    crate::numbers::nl_number(v)
+}
+
+/// A fraction in Dutch with two decimals (`0,95`).
+fn decimal(v: f64) -> String {
+    format!("{v:.2}").replace('.', ",")
+}
+
+/// A percentage in Dutch with one decimal (`49,6`).
+fn percent(v: f64) -> String {
+    format!("{:.1}", v * 100.0).replace('.', ",")
+}
+
+/// The baseline of `gemeenten` for the dwelling types `types` (catalogue ids; `regulier`,
+/// `nultreden`, `geclusterd`, `intramuraal`, `beschermd`, `opvang` and `standplaats` are
+/// estimated, others are missing) and the stock categories [`COUNTS`]. `regulier` is the total
+/// minus the estimated nultreden and geclusterde dwellings (places and standplaatsen are not in
+/// the woningvoorraad).
+pub fn baseline(
+    inputs: &StockInputs,
+    params: &StockParams,
+    gemeenten: &[String],
+    types: &[String],
+) -> BTreeMap<(String, String), Figure> {
+    let mut out = BTreeMap::new();
+    let s = inputs;
+    let eig = format!("CBS 82900NED, 1-1-{}", s.eigendom_year);
+    let occupancy = params.occupancy.value;
+    let adults_of_ce = |ce: &str| -> f64 {
+        s.centrumgemeente
+            .iter()
+            .filter(|(_, (c, _))| c == ce)
+            .filter_map(|(g, _)| s.adults.get(g))
+            .sum()
+    };
+    // Counted when the eigendom year is the base year; carried forward by the trend otherwise.
+    let carried = |g: &str, v: f64, per_year: Option<f64>, what: &str| -> Figure {
+        let gap = s.base_year.saturating_sub(s.eigendom_year);
+        match (gap, per_year) {
+            (0, _) => Figure::counted(v, "CBS-telling", &eig),
+            (_, Some(p)) => Figure::estimated(
+                v + p * f64::from(gap),
+                format!(
+                    "telling 1-1-{} plus {gap} jaar trend van {what}",
+                    s.eigendom_year
+                ),
+                format!("{eig}; trend {g}"),
+            ),
+            (_, None) => Figure::missing(format!(
+                "geen telling voor 1-1-{} en geen trend",
+                s.base_year
+            )),
+        }
+    };
+    for g in gemeenten {
+        let trend = s.trend.get(g);
+        let mut put = |t: &str, f: Figure| {
+            out.insert((g.clone(), t.to_string()), f);
+        };
+        let total = s.total.get(g).copied();
+        match total {
+            Some(v) => put(
+                "totaal",
+                carried(g, v, trend.map(|t| t.total), "de hele voorraad"),
+            ),
+            None => put(
+                "totaal",
+                Figure::missing(format!("CBS 82900NED heeft geen voorraad voor {g}")),
+            ),
+        }
+        for (t, map, trend_of) in [
+            ("koop", &s.koop, None),
+            ("corporatie", &s.corporatie, trend.map(|t| t.corporatie)),
+            ("overige_verhuurders", &s.overige, None),
+        ] {
+            match map.get(g) {
+                Some(v) if s.base_year == s.eigendom_year || trend_of.is_some() => {
+                    put(t, carried(g, *v, trend_of, "de corporatievoorraad"))
+                }
+                _ => put(
+                    t,
+                    Figure::missing(format!("CBS 82900NED heeft geen {t} voor {g}")),
+                ),
+            }
+        }
+        // Meergezins: counted (85035NED) or the region's share × the total.
+        let wt = format!("CBS 85035NED, 1-1-{}", s.woningtype_year);
+        let meergezins = match (s.meergezins.get(g), s.eengezins.get(g)) {
+            (Some(m), Some(e)) => {
+                put("meergezins", Figure::counted(*m, "CBS-telling", &wt));
+                put("eengezins", Figure::counted(*e, "CBS-telling", &wt));
+                Some(*m)
+            }
+            _ => match (total, s.meergezins_share_of_region.get(g)) {
+                (Some(tot), Some((share, region))) => {
+                    let m = tot * share;
+                    let method = format!(
+                        "CBS 85035NED telt deze gemeente niet (het extract is afgekapt); het aandeel meergezinswoningen van {region} ({} %) × de hele voorraad",
+                        percent(*share)
+                    );
+                    put(
+                        "meergezins",
+                        Figure::estimated(m, method.clone(), format!("{wt}; {eig}")),
+                    );
+                    put(
+                        "eengezins",
+                        Figure::estimated(tot - m, method, format!("{wt}; {eig}")),
+                    );
+                    Some(m)
+                }
+                _ => {
+                    put(
+                        "meergezins",
+                        Figure::missing("geen woningtype en geen totaal".into()),
+                    );
+                    put(
+                        "eengezins",
+                        Figure::missing("geen woningtype en geen totaal".into()),
+                    );
+                    None
+                }
+            },
+        };
+        let p = params;
+        let geclusterd = s
+            .over75
+            .get(g)
+            .map(|v| share_of_national(p.geclusterd_national.value, *v, s.over75_nl));
+        let nultreden = meergezins.map(|m| {
+            nultreden_by_meergezins(
+                m,
+                s.meergezins_nl,
+                s.total_nl,
+                p.nultreden_share.value,
+                p.geclusterd_national.value,
+            )
+        });
+        let ce = s.centrumgemeente.get(g);
+        for t in types {
+            let f = match t.as_str() {
+                "nultreden" => match nultreden {
+                    Some(v) => Figure::estimated(
+                        v,
+                        format!(
+                            "landelijk {} % van alle woningen nultreden, min de geclusterde woningen, verdeeld naar meergezinswoningen (METHODS §1h)",
+                            percent(p.nultreden_share.value)
+                        ),
+                        format!(
+                            "{}; {}; CBS 85035NED, 82900NED",
+                            p.nultreden_share.source, p.geclusterd_national.source
+                        ),
+                    ),
+                    None => Figure::missing("geen meergezinswoningen bekend".into()),
+                },
+                "geclusterd" => match geclusterd {
+                    Some(v) => Figure::estimated(
+                        v,
+                        format!(
+                            "{} geclusterde woningen in Nederland verdeeld naar inwoners van 75 jaar en ouder (1-1-{})",
+                            number(p.geclusterd_national.value),
+                            s.over75_year
+                        ),
+                        format!(
+                            "{}; CBS 85383NED Inwoners75Plus_7",
+                            p.geclusterd_national.source
+                        ),
+                    ),
+                    None => Figure::missing("geen inwoners 75+ bekend (CBS 85383NED)".into()),
+                },
+                "regulier" => match (total, nultreden, geclusterd) {
+                    (Some(tot), Some(n), Some(c)) => {
+                        let v = carried(g, tot, trend.map(|t| t.total), "de hele voorraad")
+                            .value
+                            .unwrap_or(tot);
+                        Figure::estimated(
+                            (v - n - c).max(0.0),
+                            "de hele voorraad min de geschatte nultreden- en geclusterde woningen"
+                                .into(),
+                            format!("{eig}; zie nultreden en geclusterd"),
+                        )
+                    }
+                    _ => Figure::missing(
+                        "de voorraad of de schatting van nultreden/geclusterd ontbreekt".into(),
+                    ),
+                },
+                "intramuraal" => match (s.in_care.get(g), s.share_65plus_in_care.get(g)) {
+                    (Some(v), Some(old)) => Figure::estimated(
+                        intramural_places(*v, *old, occupancy),
+                        format!(
+                            "{} inwoners in zorginstellingen (1-1-{}) × {} % 65-plus (de landelijke kansen naar leeftijd en geslacht, CBS 37620, op de eigen bevolking) / bezettingsgraad {}",
+                            number(*v),
+                            s.in_care_year,
+                            percent(*old),
+                            decimal(occupancy)
+                        ),
+                        format!(
+                            "CBS 85383NED InwonersInZorginstellingen_8; CBS 37620; {}",
+                            p.occupancy.source
+                        ),
+                    ),
+                    _ => Figure::missing(
+                        "geen inwoners in zorginstellingen bekend (CBS 85383NED)".into(),
+                    ),
+                },
+                "beschermd" | "opvang" => {
+                    let share = if t == "opvang" {
+                        p.opvang_share.value
+                    } else {
+                        1.0 - p.opvang_share.value
+                    };
+                    match ce.and_then(|(c, name)| Some((c, name, s.verblijf_opvang.get(c)?))) {
+                        Some((c, name, clients)) => {
+                            let adults = s.adults.get(g).copied().unwrap_or(0.0);
+                            Figure::estimated(
+                                places_by_adults(
+                                    clients * share,
+                                    adults,
+                                    adults_of_ce(c),
+                                    occupancy,
+                                ),
+                                format!(
+                                    "{} Wmo-cliënten met verblijf en opvang van centrumgemeente {name} ({c}, {}) × {} % {}, verdeeld naar inwoners van 18–64 jaar / bezettingsgraad {}",
+                                    number(*clients),
+                                    s.verblijf_opvang_period,
+                                    percent(share),
+                                    if t == "opvang" {
+                                        "opvang"
+                                    } else {
+                                        "beschermd wonen en maatschappelijke opvang"
+                                    },
+                                    decimal(occupancy)
+                                ),
+                                format!(
+                                    "CBS 84839NED; {}; {}",
+                                    p.opvang_share.source, p.occupancy.source
+                                ),
+                            )
+                        }
+                        None => Figure::missing(format!(
+                            "geen Wmo-cliënten met verblijf en opvang voor de centrumgemeente van {g} (CBS 84839NED)"
+                        )),
+                    }
+                }
+                "standplaats" => match s.population.get(g) {
+                    Some(v) => Figure::estimated(
+                        share_of_national(p.standplaatsen_national.value, *v, s.population_nl),
+                        format!(
+                            "{} standplaatsen in Nederland verdeeld naar inwoners (geen telling per gemeente; vervang door de eigen telling)",
+                            number(p.standplaatsen_national.value)
+                        ),
+                        p.standplaatsen_national.source.clone(),
+                    ),
+                    None => Figure::missing("geen inwonertal".into()),
+                },
+                other => Figure::missing(format!(
+                    "woonzorg schat het type '{other}' niet; geef het in housing.supply"
+                )),
+            };
+            put(t, f);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn param(v: f64) -> Param {
+        Param {
+            value: v,
+            source: "test".into(),
+            path: Default::default(),
+            spread: None,
+        }
+    }
+
+    #[test]
+    fn methods_hold_their_totals() {
+        // Distributed national totals add up to the national figure.
+        let keys = [10.0, 30.0, 60.0];
+        let sum: f64 = keys
+            .iter()
+            .map(|k| share_of_national(1000.0, *k, 100.0))
+            .sum();
+        assert!((sum - 1000.0).abs() < 1e-9);
+        // Nultreden: 21 % of 8,204,049 minus 132,001 over 3,014,543 meergezins (NL 2024).
+        let nl = nultreden_by_meergezins(3_014_543.0, 3_014_543.0, 8_204_049.0, 0.21, 132_001.0);
+        assert!((nl - (0.21 * 8_204_049.0 - 132_001.0)).abs() < 1e-6);
+        // Delft: 36,735 meergezins (85035NED 2024).
+        let delft = nultreden_by_meergezins(36_735.0, 3_014_543.0, 8_204_049.0, 0.21, 132_001.0);
+        assert!((delft - 19_385.6).abs() < 1.0, "{delft}");
+        assert_eq!(net_additions_per_year((2016, 100.0), (2024, 180.0)), 10.0);
+        assert_eq!(intramural_places(950.0, 0.8, 0.95), 800.0);
+    }
+
+    #[test]
+    fn every_estimate_has_a_method_and_a_source() {
+        let mut s = StockInputs {
+            base_year: 2024,
+            eigendom_year: 2024,
+            woningtype_year: 2024,
+            over75_year: 2024,
+            in_care_year: 2024,
+            total_nl: 1000.0,
+            meergezins_nl: 400.0,
+            over75_nl: 100.0,
+            population_nl: 2000.0,
+            share_65plus_in_care: [("GM1".to_string(), 0.8), ("GM2".to_string(), 0.7)].into(),
+            verblijf_opvang_period: "2023HJ02".into(),
+            ..Default::default()
+        };
+        for (g, tot) in [("GM1", 600.0), ("GM2", 400.0)] {
+            s.total.insert(g.into(), tot);
+            s.koop.insert(g.into(), tot / 2.0);
+            s.corporatie.insert(g.into(), tot / 4.0);
+            s.overige.insert(g.into(), tot / 4.0);
+            s.over75.insert(g.into(), tot / 10.0);
+            s.in_care.insert(g.into(), 10.0);
+            s.adults.insert(g.into(), tot);
+            s.population.insert(g.into(), tot * 2.0);
+            s.centrumgemeente
+                .insert(g.into(), ("CE1".into(), "Een".into()));
+        }
+        s.meergezins.insert("GM1".into(), 300.0);
+        s.eengezins.insert("GM1".into(), 300.0);
+        s.meergezins_share_of_region
+            .insert("GM2".into(), (0.25, "COROP X".into()));
+        s.verblijf_opvang.insert("CE1".into(), 95.0);
+        let (a, b, c, d, e) = (
+            param(0.21),
+            param(100.0),
+            param(10.0),
+            param(0.05),
+            param(0.95),
+        );
+        let p = StockParams {
+            nultreden_share: &a,
+            geclusterd_national: &b,
+            standplaatsen_national: &c,
+            opvang_share: &d,
+            occupancy: &e,
+        };
+        let types: Vec<String> = [
+            "regulier",
+            "nultreden",
+            "geclusterd",
+            "beschermd",
+            "opvang",
+            "intramuraal",
+            "standplaats",
+            "anders",
+        ]
+        .map(String::from)
+        .to_vec();
+        let b = baseline(&s, &p, &["GM1".into(), "GM2".into()], &types);
+        for ((g, t), f) in &b {
+            match f.status {
+                Status::Geschat => assert!(
+                    !f.method.is_empty() && !f.source.is_empty(),
+                    "{g} {t}: {f:?}"
+                ),
+                Status::Ontbreekt => assert!(f.value.is_none() && t == "anders"),
+                _ => assert!(f.value.is_some()),
+            }
+        }
+        let v = |g: &str, t: &str| b[&(g.to_string(), t.to_string())].value.unwrap();
+        // GM2's meergezins from its region's share; eengezins + meergezins = totaal.
+        assert_eq!(v("GM2", "meergezins"), 100.0);
+        assert_eq!(
+            v("GM2", "meergezins") + v("GM2", "eengezins"),
+            v("GM2", "totaal")
+        );
+        // The national totals are kept: geclusterd, standplaatsen, clients / occupancy.
+        let sum = |t: &str| v("GM1", t) + v("GM2", t);
+        assert!((sum("geclusterd") - 100.0).abs() < 1e-9);
+        assert!((sum("standplaats") - 10.0).abs() < 1e-9);
+        assert!((sum("beschermd") + sum("opvang") - 100.0).abs() < 1e-9);
+        // Regulier + nultreden + geclusterd = totaal.
+        for g in ["GM1", "GM2"] {
+            let parts = v(g, "regulier") + v(g, "nultreden") + v(g, "geclusterd");
+            assert!((parts - v(g, "totaal")).abs() < 1e-9);
+        }
+    }
+}
