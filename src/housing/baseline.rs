@@ -132,6 +132,9 @@ pub struct StockInputs {
     /// Per gemeente: the share of 65+ among its persons in institutional households expected
     /// from the national rates by age and sex (CBS 37620) and its own population.
     pub share_65plus_in_care: BTreeMap<String, f64>,
+    /// Per gemeente: the 65+ persons in institutional households those rates give (where
+    /// CBS publishes no inhabitants of zorginstellingen, e.g. Schiermonnikoog).
+    pub expected_65plus_in_care: BTreeMap<String, f64>,
     /// Wmo clients with verblijf en opvang (84839NED, total minus "exclusief verblijf en
     /// opvang") per centrumgemeente region (`CE…`), and the period.
     pub verblijf_opvang: BTreeMap<String, f64>,
@@ -233,243 +236,281 @@ pub fn baseline(
     types: &[String],
 ) -> BTreeMap<(String, String), Figure> {
     let mut out = BTreeMap::new();
-    let s = inputs;
-    let eig = format!("CBS 82900NED, 1-1-{}", s.eigendom_year);
-    let occupancy = params.occupancy.value;
-    let adults_of_ce = |ce: &str| -> f64 {
-        s.centrumgemeente
-            .iter()
-            .filter(|(_, (c, _))| c == ce)
-            .filter_map(|(g, _)| s.adults.get(g))
-            .sum()
-    };
-    // Counted when the eigendom year is the base year; carried forward by the trend otherwise.
-    let carried = |g: &str, v: f64, per_year: Option<f64>, what: &str| -> Figure {
+    for g in gemeenten {
+        let mut cx = Gemeente {
+            s: inputs,
+            p: params,
+            g,
+            eig: format!("CBS 82900NED, 1-1-{}", inputs.eigendom_year),
+            meergezins: None,
+        };
+        for (t, f) in cx.counts() {
+            out.insert((g.clone(), t.to_string()), f);
+        }
+        for t in types {
+            out.insert((g.clone(), t.clone()), cx.estimate(t));
+        }
+    }
+    out
+}
+
+/// The baseline of one gemeente, figure by figure.
+struct Gemeente<'a> {
+    s: &'a StockInputs,
+    p: &'a StockParams<'a>,
+    g: &'a str,
+    /// The source of the eigendom counts.
+    eig: String,
+    /// Its meergezins stock, counted or estimated (after [`Gemeente::counts`]).
+    meergezins: Option<f64>,
+}
+
+impl Gemeente<'_> {
+    /// Counted when the eigendom year is the base year; carried forward by the trend
+    /// (`per_year`) otherwise.
+    fn carried(&self, v: f64, per_year: Option<f64>, what: &str) -> Figure {
+        let s = self.s;
         let gap = s.base_year.saturating_sub(s.eigendom_year);
         match (gap, per_year) {
-            (0, _) => Figure::counted(v, "CBS-telling", &eig),
+            (0, _) => Figure::counted(v, "CBS-telling", &self.eig),
             (_, Some(p)) => Figure::estimated(
                 v + p * f64::from(gap),
                 format!(
                     "telling 1-1-{} plus {gap} jaar trend van {what}",
                     s.eigendom_year
                 ),
-                format!("{eig}; trend {g}"),
+                format!("{}; trend {}", self.eig, self.g),
             ),
             (_, None) => Figure::missing(format!(
                 "geen telling voor 1-1-{} en geen trend",
                 s.base_year
             )),
         }
-    };
-    for g in gemeenten {
+    }
+
+    fn total(&self) -> Option<f64> {
+        let v = *self.s.total.get(self.g)?;
+        let trend = self.s.trend.get(self.g).map(|t| t.total);
+        self.carried(v, trend, "de hele voorraad").value
+    }
+
+    /// The stock categories CBS counts: total and eigendom (82900NED), eengezins and
+    /// meergezins (85035NED, or the region's share of meergezins × the total).
+    fn counts(&mut self) -> Vec<(&'static str, Figure)> {
+        let (s, g) = (self.s, self.g);
         let trend = s.trend.get(g);
-        let mut put = |t: &str, f: Figure| {
-            out.insert((g.clone(), t.to_string()), f);
-        };
-        let total = s.total.get(g).copied();
-        match total {
-            Some(v) => put(
+        let mut out = Vec::new();
+        for (t, map, per_year, what) in [
+            (
                 "totaal",
-                carried(g, v, trend.map(|t| t.total), "de hele voorraad"),
+                &s.total,
+                trend.map(|t| t.total),
+                "de hele voorraad",
             ),
-            None => put(
-                "totaal",
-                Figure::missing(format!("CBS 82900NED heeft geen voorraad voor {g}")),
+            ("koop", &s.koop, None, ""),
+            (
+                "corporatie",
+                &s.corporatie,
+                trend.map(|t| t.corporatie),
+                "de corporatievoorraad",
             ),
-        }
-        for (t, map, trend_of) in [
-            ("koop", &s.koop, None),
-            ("corporatie", &s.corporatie, trend.map(|t| t.corporatie)),
-            ("overige_verhuurders", &s.overige, None),
+            ("overige_verhuurders", &s.overige, None, ""),
         ] {
-            match map.get(g) {
-                Some(v) if s.base_year == s.eigendom_year || trend_of.is_some() => {
-                    put(t, carried(g, *v, trend_of, "de corporatievoorraad"))
-                }
-                _ => put(
-                    t,
-                    Figure::missing(format!("CBS 82900NED heeft geen {t} voor {g}")),
-                ),
-            }
+            let f = match map.get(g) {
+                Some(v) => self.carried(*v, per_year, what),
+                None => Figure::missing(format!("CBS 82900NED heeft geen {t} voor {g}")),
+            };
+            out.push((t, f));
         }
-        // Meergezins: counted (85035NED) or the region's share × the total.
         let wt = format!("CBS 85035NED, 1-1-{}", s.woningtype_year);
-        let meergezins = match (s.meergezins.get(g), s.eengezins.get(g)) {
-            (Some(m), Some(e)) => {
-                put("meergezins", Figure::counted(*m, "CBS-telling", &wt));
-                put("eengezins", Figure::counted(*e, "CBS-telling", &wt));
-                Some(*m)
-            }
-            _ => match (total, s.meergezins_share_of_region.get(g)) {
+        let (m, e) = match (s.meergezins.get(g), s.eengezins.get(g)) {
+            (Some(m), Some(e)) => (
+                Figure::counted(*m, "CBS-telling", &wt),
+                Figure::counted(*e, "CBS-telling", &wt),
+            ),
+            _ => match (self.total(), s.meergezins_share_of_region.get(g)) {
                 (Some(tot), Some((share, region))) => {
-                    let m = tot * share;
                     let method = format!(
                         "CBS 85035NED telt deze gemeente niet (het extract is afgekapt); het aandeel meergezinswoningen van {region} ({} %) × de hele voorraad",
                         percent(*share)
                     );
-                    put(
-                        "meergezins",
-                        Figure::estimated(m, method.clone(), format!("{wt}; {eig}")),
-                    );
-                    put(
-                        "eengezins",
-                        Figure::estimated(tot - m, method, format!("{wt}; {eig}")),
-                    );
-                    Some(m)
+                    let source = format!("{wt}; {}", self.eig);
+                    (
+                        Figure::estimated(tot * share, method.clone(), source.clone()),
+                        Figure::estimated(tot * (1.0 - share), method, source),
+                    )
                 }
-                _ => {
-                    put(
-                        "meergezins",
-                        Figure::missing("geen woningtype en geen totaal".into()),
-                    );
-                    put(
-                        "eengezins",
-                        Figure::missing("geen woningtype en geen totaal".into()),
-                    );
-                    None
-                }
+                _ => (
+                    Figure::missing("geen woningtype en geen totaal".into()),
+                    Figure::missing("geen woningtype en geen totaal".into()),
+                ),
             },
         };
-        let p = params;
-        let geclusterd = s
-            .over75
-            .get(g)
-            .map(|v| share_of_national(p.geclusterd_national.value, *v, s.over75_nl));
-        let nultreden = meergezins.map(|m| {
-            nultreden_by_meergezins(
-                m,
-                s.meergezins_nl,
-                s.total_nl,
-                p.nultreden_share.value,
-                p.geclusterd_national.value,
-            )
-        });
-        let ce = s.centrumgemeente.get(g);
-        for t in types {
-            let f = match t.as_str() {
-                "nultreden" => match nultreden {
-                    Some(v) => Figure::estimated(
-                        v,
-                        format!(
-                            "landelijk {} % van alle woningen nultreden, min de geclusterde woningen, verdeeld naar meergezinswoningen (METHODS §1h)",
-                            percent(p.nultreden_share.value)
-                        ),
-                        format!(
-                            "{}; {}; CBS 85035NED, 82900NED",
-                            p.nultreden_share.source, p.geclusterd_national.source
-                        ),
+        self.meergezins = m.value;
+        out.push(("eengezins", e));
+        out.push(("meergezins", m));
+        out
+    }
+
+    fn geclusterd(&self) -> Option<f64> {
+        let v = self.s.over75.get(self.g)?;
+        Some(share_of_national(
+            self.p.geclusterd_national.value,
+            *v,
+            self.s.over75_nl,
+        ))
+    }
+
+    fn nultreden(&self) -> Option<f64> {
+        let p = self.p;
+        Some(nultreden_by_meergezins(
+            self.meergezins?,
+            self.s.meergezins_nl,
+            self.s.total_nl,
+            p.nultreden_share.value,
+            p.geclusterd_national.value,
+        ))
+    }
+
+    /// One dwelling type of the catalogue.
+    fn estimate(&self, t: &str) -> Figure {
+        let (s, p, g) = (self.s, self.p, self.g);
+        match t {
+            "nultreden" => match self.nultreden() {
+                Some(v) => Figure::estimated(
+                    v,
+                    format!(
+                        "landelijk {} % van alle woningen nultreden, min de geclusterde woningen, verdeeld naar meergezinswoningen (METHODS §1h)",
+                        percent(p.nultreden_share.value)
                     ),
-                    None => Figure::missing("geen meergezinswoningen bekend".into()),
-                },
-                "geclusterd" => match geclusterd {
-                    Some(v) => Figure::estimated(
-                        v,
-                        format!(
-                            "{} geclusterde woningen in Nederland verdeeld naar inwoners van 75 jaar en ouder (1-1-{})",
-                            number(p.geclusterd_national.value),
-                            s.over75_year
-                        ),
-                        format!(
-                            "{}; CBS 85383NED Inwoners75Plus_7",
-                            p.geclusterd_national.source
-                        ),
+                    format!(
+                        "{}; {}; CBS 85035NED, 82900NED",
+                        p.nultreden_share.source, p.geclusterd_national.source
                     ),
-                    None => Figure::missing("geen inwoners 75+ bekend (CBS 85383NED)".into()),
-                },
-                "regulier" => match (total, nultreden, geclusterd) {
-                    (Some(tot), Some(n), Some(c)) => {
-                        let v = carried(g, tot, trend.map(|t| t.total), "de hele voorraad")
-                            .value
-                            .unwrap_or(tot);
-                        Figure::estimated(
-                            (v - n - c).max(0.0),
-                            "de hele voorraad min de geschatte nultreden- en geclusterde woningen"
-                                .into(),
-                            format!("{eig}; zie nultreden en geclusterd"),
-                        )
-                    }
-                    _ => Figure::missing(
-                        "de voorraad of de schatting van nultreden/geclusterd ontbreekt".into(),
+                ),
+                None => Figure::missing("geen meergezinswoningen bekend".into()),
+            },
+            "geclusterd" => match self.geclusterd() {
+                Some(v) => Figure::estimated(
+                    v,
+                    format!(
+                        "{} geclusterde woningen in Nederland verdeeld naar inwoners van 75 jaar en ouder (1-1-{})",
+                        number(p.geclusterd_national.value),
+                        s.over75_year
                     ),
-                },
-                "intramuraal" => match (s.in_care.get(g), s.share_65plus_in_care.get(g)) {
-                    (Some(v), Some(old)) => Figure::estimated(
-                        intramural_places(*v, *old, occupancy),
-                        format!(
-                            "{} inwoners in zorginstellingen (1-1-{}) × {} % 65-plus (de landelijke kansen naar leeftijd en geslacht, CBS 37620, op de eigen bevolking) / bezettingsgraad {}",
-                            number(*v),
-                            s.in_care_year,
-                            percent(*old),
-                            decimal(occupancy)
-                        ),
-                        format!(
-                            "CBS 85383NED InwonersInZorginstellingen_8; CBS 37620; {}",
-                            p.occupancy.source
-                        ),
+                    format!(
+                        "{}; CBS 85383NED Inwoners75Plus_7",
+                        p.geclusterd_national.source
                     ),
-                    _ => Figure::missing(
-                        "geen inwoners in zorginstellingen bekend (CBS 85383NED)".into(),
+                ),
+                None => Figure::missing("geen inwoners 75+ bekend (CBS 85383NED)".into()),
+            },
+            "regulier" => match (self.total(), self.nultreden(), self.geclusterd()) {
+                (Some(tot), Some(n), Some(c)) => Figure::estimated(
+                    (tot - n - c).max(0.0),
+                    "de hele voorraad min de geschatte nultreden- en geclusterde woningen".into(),
+                    format!("{}; zie nultreden en geclusterd", self.eig),
+                ),
+                _ => Figure::missing(
+                    "de voorraad of de schatting van nultreden/geclusterd ontbreekt".into(),
+                ),
+            },
+            "intramuraal" => self.intramural(),
+            "beschermd" | "opvang" => self.beschermd_opvang(t),
+            "standplaats" => match s.population.get(g) {
+                Some(v) => Figure::estimated(
+                    share_of_national(p.standplaatsen_national.value, *v, s.population_nl),
+                    format!(
+                        "{} standplaatsen in Nederland verdeeld naar inwoners (geen telling per gemeente; vervang door de eigen telling)",
+                        number(p.standplaatsen_national.value)
                     ),
-                },
-                "beschermd" | "opvang" => {
-                    let share = if t == "opvang" {
-                        p.opvang_share.value
-                    } else {
-                        1.0 - p.opvang_share.value
-                    };
-                    match ce.and_then(|(c, name)| Some((c, name, s.verblijf_opvang.get(c)?))) {
-                        Some((c, name, clients)) => {
-                            let adults = s.adults.get(g).copied().unwrap_or(0.0);
-                            Figure::estimated(
-                                places_by_adults(
-                                    clients * share,
-                                    adults,
-                                    adults_of_ce(c),
-                                    occupancy,
-                                ),
-                                format!(
-                                    "{} Wmo-cliënten met verblijf en opvang van centrumgemeente {name} ({c}, {}) × {} % {}, verdeeld naar inwoners van 18–64 jaar / bezettingsgraad {}",
-                                    number(*clients),
-                                    s.verblijf_opvang_period,
-                                    percent(share),
-                                    if t == "opvang" {
-                                        "opvang"
-                                    } else {
-                                        "beschermd wonen en maatschappelijke opvang"
-                                    },
-                                    decimal(occupancy)
-                                ),
-                                format!(
-                                    "CBS 84839NED; {}; {}",
-                                    p.opvang_share.source, p.occupancy.source
-                                ),
-                            )
-                        }
-                        None => Figure::missing(format!(
-                            "geen Wmo-cliënten met verblijf en opvang voor de centrumgemeente van {g} (CBS 84839NED)"
-                        )),
-                    }
-                }
-                "standplaats" => match s.population.get(g) {
-                    Some(v) => Figure::estimated(
-                        share_of_national(p.standplaatsen_national.value, *v, s.population_nl),
-                        format!(
-                            "{} standplaatsen in Nederland verdeeld naar inwoners (geen telling per gemeente; vervang door de eigen telling)",
-                            number(p.standplaatsen_national.value)
-                        ),
-                        p.standplaatsen_national.source.clone(),
-                    ),
-                    None => Figure::missing("geen inwonertal".into()),
-                },
-                other => Figure::missing(format!(
-                    "woonzorg schat het type '{other}' niet; geef het in housing.supply"
-                )),
-            };
-            put(t, f);
+                    p.standplaatsen_national.source.clone(),
+                ),
+                None => Figure::missing("geen inwonertal".into()),
+            },
+            other => Figure::missing(format!(
+                "woonzorg schat het type '{other}' niet; geef het in housing.supply"
+            )),
         }
     }
-    out
+
+    fn intramural(&self) -> Figure {
+        let (s, p, g) = (self.s, self.p, self.g);
+        let occupancy = p.occupancy.value;
+        let source = format!("CBS 37620; {}", p.occupancy.source);
+        match (s.in_care.get(g), s.share_65plus_in_care.get(g)) {
+            (Some(v), Some(old)) => Figure::estimated(
+                intramural_places(*v, *old, occupancy),
+                format!(
+                    "{} inwoners in zorginstellingen (1-1-{}) × {} % 65-plus (de landelijke kansen naar leeftijd en geslacht, CBS 37620, op de eigen bevolking) / bezettingsgraad {}",
+                    number(*v),
+                    s.in_care_year,
+                    percent(*old),
+                    decimal(occupancy)
+                ),
+                format!("CBS 85383NED InwonersInZorginstellingen_8; {source}"),
+            ),
+            _ => match s.expected_65plus_in_care.get(g) {
+                Some(v) => Figure::estimated(
+                    v / occupancy,
+                    format!(
+                        "CBS 85383NED publiceert geen inwoners in zorginstellingen voor deze gemeente; de 65-plussers in instellingen volgens de landelijke kansen naar leeftijd en geslacht (CBS 37620) op de eigen bevolking / bezettingsgraad {}",
+                        decimal(occupancy)
+                    ),
+                    source,
+                ),
+                None => Figure::missing(
+                    "geen inwoners in zorginstellingen bekend (CBS 85383NED)".into(),
+                ),
+            },
+        }
+    }
+
+    fn beschermd_opvang(&self, t: &str) -> Figure {
+        let (s, p, g) = (self.s, self.p, self.g);
+        let occupancy = p.occupancy.value;
+        let opvang = t == "opvang";
+        let share = if opvang {
+            p.opvang_share.value
+        } else {
+            1.0 - p.opvang_share.value
+        };
+        let Some(((c, name), clients)) = s
+            .centrumgemeente
+            .get(g)
+            .and_then(|ce| Some((ce, s.verblijf_opvang.get(&ce.0)?)))
+        else {
+            return Figure::missing(format!(
+                "geen Wmo-cliënten met verblijf en opvang voor de centrumgemeente van {g} (CBS 84839NED)"
+            ));
+        };
+        let adults_of_region: f64 = s
+            .centrumgemeente
+            .iter()
+            .filter(|(_, (x, _))| x == c)
+            .filter_map(|(m, _)| s.adults.get(m))
+            .sum();
+        let adults = s.adults.get(g).copied().unwrap_or(0.0);
+        Figure::estimated(
+            places_by_adults(clients * share, adults, adults_of_region, occupancy),
+            format!(
+                "{} Wmo-cliënten met verblijf en opvang van centrumgemeente {name} ({c}, {}) × {} % {}, verdeeld naar inwoners van 18–64 jaar / bezettingsgraad {}",
+                number(*clients),
+                s.verblijf_opvang_period,
+                percent(share),
+                if opvang {
+                    "opvang"
+                } else {
+                    "beschermd wonen en maatschappelijke opvang"
+                },
+                decimal(occupancy)
+            ),
+            format!(
+                "CBS 84839NED; {}; {}",
+                p.opvang_share.source, p.occupancy.source
+            ),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -526,12 +567,14 @@ mod tests {
             s.corporatie.insert(g.into(), tot / 4.0);
             s.overige.insert(g.into(), tot / 4.0);
             s.over75.insert(g.into(), tot / 10.0);
-            s.in_care.insert(g.into(), 10.0);
+            s.expected_65plus_in_care.insert(g.into(), 9.5);
             s.adults.insert(g.into(), tot);
             s.population.insert(g.into(), tot * 2.0);
             s.centrumgemeente
                 .insert(g.into(), ("CE1".into(), "Een".into()));
         }
+        // GM2 as Schiermonnikoog: no inhabitants of zorginstellingen published.
+        s.in_care.insert("GM1".into(), 10.0);
         s.meergezins.insert("GM1".into(), 300.0);
         s.eengezins.insert("GM1".into(), 300.0);
         s.meergezins_share_of_region
@@ -581,6 +624,8 @@ mod tests {
             v("GM2", "meergezins") + v("GM2", "eengezins"),
             v("GM2", "totaal")
         );
+        assert_eq!(v("GM1", "intramuraal"), 10.0 * 0.8 / 0.95);
+        assert_eq!(v("GM2", "intramuraal"), 10.0);
         // The national totals are kept: geclusterd, standplaatsen, clients / occupancy.
         let sum = |t: &str| v("GM1", t) + v("GM2", t);
         assert!((sum("geclusterd") - 100.0).abs() < 1e-9);

@@ -280,16 +280,9 @@ impl Supply {
         Ok(s)
     }
 
-    /// The stock of the run's `gemeenten` (code, name): the `baseline`, then `zero_supply`,
-    /// then the user's rows, each replacing exactly its own (gemeente, type) figure; `trend`
-    /// carries it forward where the user gives no pipeline. Refuses a user row (stock or
-    /// pipeline) for a gemeente the run does not have, and withdrawals beyond the stock.
-    pub fn apply_baseline(
-        &mut self,
-        baseline: BTreeMap<(String, String), Figure>,
-        trend: BTreeMap<String, Trend>,
-        gemeenten: &[(String, String)],
-    ) -> Result<(), SourceError> {
+    /// Refuse a user row (stock or pipeline) for a gemeente the run does not have, listing the
+    /// run's `gemeenten` (code, name).
+    pub fn check_gemeenten(&self, gemeenten: &[(String, String)]) -> Result<(), SourceError> {
         let known = |code: &str| gemeenten.iter().any(|(c, _)| c == code);
         let listed = || {
             let names: Vec<String> = gemeenten
@@ -332,6 +325,20 @@ impl Supply {
                 listed(),
             ));
         }
+        Ok(())
+    }
+
+    /// The stock of the run's `gemeenten` (code, name): the `baseline`, then `zero_supply`,
+    /// then the user's rows, each replacing exactly its own (gemeente, type) figure; `trend`
+    /// carries it forward where the user gives no pipeline. Refuses a user row (stock or
+    /// pipeline) for a gemeente the run does not have, and withdrawals beyond the stock.
+    pub fn apply_baseline(
+        &mut self,
+        baseline: BTreeMap<(String, String), Figure>,
+        trend: BTreeMap<String, Trend>,
+        gemeenten: &[(String, String)],
+    ) -> Result<(), SourceError> {
+        self.check_gemeenten(gemeenten)?;
         self.stock = baseline;
         self.trend = trend;
         let zero_rows: Vec<(String, String)> = self
@@ -405,7 +412,7 @@ impl Supply {
                     return Err(SourceError::malformed(
                         Pos::cell(path, i as u64 + 2, "change"),
                         format!(
-                            "removes more {t} dwellings of {region} than there are: a stock of {stock} and the changes up to {year} leave {total}"
+                            "removes more {t} dwellings of {region} than there are: a stock of {stock:.0} and the changes up to {year} leave {total:.0}"
                         ),
                         "a withdrawal (sloop, onttrekking) cannot exceed the stock of the type; check the sign and the dwelling type",
                     ));

@@ -328,6 +328,9 @@ pub struct StagedDir {
     target: PathBuf,
     tmp: PathBuf,
     committed: bool,
+    /// The parent folder when this command created it (removed again, if empty, when the
+    /// command fails: a failed run leaves nothing behind).
+    created_parent: Option<PathBuf>,
     /// The parent folder, locked while this command stages and swaps.
     _lock: fs::File,
 }
@@ -336,6 +339,11 @@ impl StagedDir {
     /// Stage a new `target` (checked by [`output_target`] first). Waits while another
     /// woonzorg process stages into the same parent folder.
     pub fn new(target: &Path) -> io::Result<StagedDir> {
+        let parent_before = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .filter(|p| !p.exists())
+            .map(Path::to_path_buf);
         let tmp = sibling(target, "tmp")?;
         let parent = tmp.parent().unwrap_or(Path::new("."));
         let lock = fs::File::open(parent)?;
@@ -350,6 +358,7 @@ impl StagedDir {
             target: target.to_path_buf(),
             tmp,
             committed: false,
+            created_parent: parent_before,
             _lock: lock,
         })
     }
@@ -406,6 +415,10 @@ impl Drop for StagedDir {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.tmp);
             unregister(&self.tmp);
+            if let Some(p) = &self.created_parent {
+                // Only when empty: another run may have written beside us meanwhile.
+                let _ = fs::remove_dir(p);
+            }
         }
     }
 }

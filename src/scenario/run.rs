@@ -88,6 +88,10 @@ pub fn run_scenario(
     let mut times = std::mem::take(&mut prepared.times);
     let verdeel = prepared.verdeel_regions()?;
     let loaded = loaded?;
+    if let Some(h) = &loaded.1 {
+        // Before anything is staged: the user's rows name gemeenten of the run.
+        h.supply.check_gemeenten(&prepared.gemeenten)?;
+    }
     let staged = StagedDir::new(&target).map_err(|e| RunError::write(&target, e))?;
     let mut written = Written::default();
     let counted = count_and_tabulate(

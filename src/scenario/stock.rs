@@ -327,6 +327,7 @@ fn stock_inputs(
             if all > 0.0 {
                 s.share_65plus_in_care.insert(code.clone(), old / all);
             }
+            s.expected_65plus_in_care.insert(code.clone(), old);
         }
         s.population_nl = s.population.values().sum();
     }

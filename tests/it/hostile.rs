@@ -397,14 +397,14 @@ fn an_inherited_supply_is_switched_off_with_an_empty_path() {
     std::fs::write(
         &sc,
         format!(
-            "extends = \"{}\"\nname = \"zonder\"\n\n[housing]\nsupply = \"\"\npipeline = \"\"\n",
+            "extends = \"{}\"\nname = \"zonder\"\n\n[housing]\nstock_data = \"\"\n",
             root().join("scenarios/basis.toml").display()
         ),
     )
     .unwrap();
     let out = dir.path().join("out");
     quick_run(sc.to_str().unwrap(), &out).assert().success();
-    // Delft's stock is now missing, said so (never read as zero).
+    // Without the CBS stock data, Delft's stock is missing, said so (never read as zero).
     let (h, rows) = crate::common::read_csv(&out.join("zonder/tables/dwellings.csv"));
     let (ri, si) = (
         crate::common::col(&h, "region"),

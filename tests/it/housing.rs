@@ -1,6 +1,6 @@
 //! Housing: dwellings per type, supply and gap, social-rent pressure, costs per payer, policy
-//! checks and the verdeelsleutel, on the basis scenario (shipped CBS extracts, Delft example
-//! supply).
+//! checks and the verdeelsleutel, on the basis scenario (shipped CBS extracts, the supply
+//! baseline from CBS), and a user's own stock and plans (scenarios/delft_eigen_voorraad.toml).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,12 +17,19 @@ fn dwellings_supply_gap_pressure_costs_policy_and_verdeling() {
     let dir = tempfile::tempdir().unwrap();
     let text = run_ok(&root().join("scenarios/basis.toml"), dir.path());
     let t = dir.path().join("basis/tables");
-    for f in ["dwellings", "pressure", "costs", "policy", "verdeling"] {
+    for f in [
+        "dwellings",
+        "pressure",
+        "costs",
+        "policy",
+        "verdeling",
+        "supply",
+    ] {
         assert!(t.join(format!("{f}.csv")).is_file(), "{f}.csv");
     }
-    // Missing supply is reported, not read as zero.
+    // CBS covers every gemeente of the run: nothing is said to be missing, nothing an example.
     assert!(
-        text.contains("Woningvoorraad ontbreekt") && text.contains("Enschede (GM0153)"),
+        !text.contains("ontbreekt") && !text.contains("voorbeeld"),
         "{text}"
     );
 
@@ -76,14 +83,24 @@ fn dwellings_supply_gap_pressure_costs_policy_and_verdeling() {
                 (num(&r[dg]) - num(&r[sup]) - num(&r[gg])).abs() < 0.02,
                 "{r:?}"
             );
-        } else if !r[ty].starts_with("geclusterd_cbs") {
-            // No supply: reported as missing, gap left empty.
-            assert!(r[st].starts_with("ontbreekt: GM"), "{r:?}");
-            assert!(r[gn].is_empty() && r[gg].is_empty(), "{r:?}");
+        } else {
+            // Only the CBS-sized part of geclusterd has no supply of its own.
+            assert!(r[ty].starts_with("geclusterd_cbs"), "{r:?}");
+        }
+        if r[grp] == "totaal" && !r[ty].starts_with("geclusterd_cbs") {
+            // The seeds and the gemeenten of CE0202: counted or estimated, never an example
+            // or missing.
+            assert!(
+                r[st]
+                    .split(" + ")
+                    .all(|p| p == "waargenomen" || p == "geschat"),
+                "{r:?}"
+            );
         }
     }
     assert!(checked > 1000);
-    // Delft has (example) supply for every type; Enschede none.
+    // Every dwelling type of the catalogue is estimated (no register counts them); the trend
+    // carries regulier forward, an estimate too.
     let status = |region: &str, t: &str| -> String {
         rows.iter()
             .find(|r| {
@@ -96,8 +113,8 @@ fn dwellings_supply_gap_pressure_costs_policy_and_verdeling() {
             .unwrap()[st]
             .clone()
     };
-    assert_eq!(status("GM0503", "nultreden"), "voorbeeld (geen bron)");
-    assert_eq!(status("GM0153", "nultreden"), "ontbreekt: GM0153");
+    assert_eq!(status("GM0503", "nultreden"), "geschat");
+    assert_eq!(status("GM0153", "regulier"), "geschat");
     // The totals by type add up the groups plus the other households.
     for y in ["2024", "2040"] {
         let sum_groups: f64 = rows
@@ -127,6 +144,62 @@ fn dwellings_supply_gap_pressure_costs_policy_and_verdeling() {
             "{y}: {sum_groups} vs {total}"
         );
     }
+
+    // Supply: Delft on 1 January 2024 as CBS counts it (82900NED); every estimate with its
+    // method and source; a region is the sum of its gemeenten; the trend carries the total.
+    let (h, rows) = read_csv(&t.join("supply.csv"));
+    let [reg, yr, ty, val, st, me, so] = cols(
+        &h,
+        [
+            "region",
+            "year",
+            "dwelling_type",
+            "value",
+            "status",
+            "method",
+            "source",
+        ],
+    );
+    let cell = |region: &str, year: &str, t: &str| {
+        rows.iter()
+            .find(|r| r[reg] == region && r[yr] == year && r[ty] == t)
+            .unwrap_or_else(|| panic!("{region} {year} {t}"))
+    };
+    assert_eq!(cell("GM0503", "2024", "totaal")[val], "54219");
+    assert_eq!(cell("GM0503", "2024", "totaal")[st], "waargenomen");
+    assert_eq!(cell("GM0503", "2024", "corporatie")[val], "22626");
+    assert_eq!(cell("GM0503", "2024", "meergezins")[val], "36735");
+    assert_eq!(cell("GM0828", "2024", "corporatie")[val], "11417");
+    for r in &rows {
+        assert!(
+            !r[st].contains("ontbreekt") && !r[me].contains("voorbeeld"),
+            "{r:?}"
+        );
+        if r[st].contains("geschat") {
+            assert!(!r[me].is_empty() && !r[so].is_empty(), "{r:?}");
+        }
+    }
+    let members = [
+        "GM0202", "GM0221", "GM0226", "GM0274", "GM0275", "GM0277", "GM0293", "GM0299", "GM1705",
+        "GM1734",
+    ];
+    for t in ["totaal", "corporatie", "nultreden", "beschermd"] {
+        let sum: f64 = members.iter().map(|m| num(&cell(m, "2030", t)[val])).sum();
+        assert!(
+            (sum - num(&cell("CE0202", "2030", t)[val])).abs() < 0.05,
+            "{t}"
+        );
+    }
+    // Arnhem: 80,665 on 1-1-2024, net additions 2016–2024 carried to 2030 (an estimate).
+    let arnhem = cell("GM0202", "2030", "totaal");
+    assert_eq!(arnhem[st], "geschat");
+    assert!(num(&arnhem[val]) > 80_665.0, "{arnhem:?}");
+    // The centrumgemeente's 285 clients (84839NED, 2023) are places for its gemeenten.
+    let places: f64 = members
+        .iter()
+        .map(|m| num(&cell(m, "2024", "beschermd")[val]) + num(&cell(m, "2024", "opvang")[val]))
+        .sum();
+    assert!((places - 285.0 / 0.95).abs() < 0.1, "{places}");
 
     // Pressure: share = granted ÷ lettings; lettings = social stock × mutatiegraad.
     let (h, rows) = read_csv(&t.join("pressure.csv"));
@@ -167,12 +240,14 @@ fn dwellings_supply_gap_pressure_costs_policy_and_verdeling() {
                 .or_insert(0.0) += num(&r[granted]);
         }
     }
-    // Delft 2024: 54,219 dwellings (85383NED) × 0.28 social × 0.07 = 1,062.7 lettings.
+    // Delft 2024: its corporatie stock (22,626, CBS 82900NED) × mutatiegraad 0.07 = 1,583.82
+    // lettings (was 54,219 × 0.28 × 0.07 = 1,062.7 on a national share).
     let delft = rows
         .iter()
         .find(|r| r[reg] == "GM0503" && r[yr] == "2024" && r[grp] == "totaal" && r[var] == "midden")
         .unwrap();
-    assert!((num(&delft[lettings]) - 54_219.0 * 0.28 * 0.07).abs() < 0.01);
+    assert_eq!(delft[stock], "22626");
+    assert!((num(&delft[lettings]) - 22_626.0 * 0.07).abs() < 0.01);
     show!(
         "Delft 2024: {} toewijzingen, aandeel aandachtsgroepen {}",
         delft[lettings],
@@ -210,11 +285,9 @@ fn dwellings_supply_gap_pressure_costs_policy_and_verdeling() {
             .find(|r| r[reg] == region && r[rule] == id)
             .unwrap()
     };
-    // Delft's example pipeline 2024–2030: 1,460 sociale huur of 4,320 added = 33.8 % ≥ 30 %.
-    assert_eq!(get("GM0503", "sociale_huur_30")[met], "ja");
-    assert!((num(&get("GM0503", "sociale_huur_30")[value]) - 1460.0 / 4320.0).abs() < 1e-4);
-    assert_eq!(get("GM0503", "twee_derde_betaalbaar")[met], "nee");
-    assert_eq!(get("GM0153", "sociale_huur_30")[met], "n.v.t.");
+    // Without plans (the trend is no plan), a rule on the additions cannot be checked.
+    assert_eq!(get("GM0503", "sociale_huur_30")[met], "n.v.t.");
+    assert_eq!(num(&get("GM0153", "sociale_huur_30")[value]), 0.0);
 
     // Verdeelsleutel: the members' parts add up to the regional opgave exactly, whole units too.
     let (h, rows) = read_csv(&t.join("verdeling.csv"));
@@ -265,6 +338,70 @@ fn dwellings_supply_gap_pressure_costs_policy_and_verdeling() {
     }
 }
 
+/// A user's own stock and plans (examples/wonen/, Delft) replace exactly their rows: Delft's
+/// types are `opgegeven` with the given values, its CBS counts stay `waargenomen`, the other
+/// gemeenten keep their baseline; its plans replace the trend and feed the policy checks.
+#[test]
+fn own_stock_and_plans_replace_their_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = run_ok(
+        &root().join("scenarios/delft_eigen_voorraad.toml"),
+        dir.path(),
+    );
+    assert!(text.contains("voorbeeld zonder bron"), "{text}");
+    let t = dir.path().join("delft_eigen_voorraad/tables");
+    let (h, rows) = read_csv(&t.join("supply.csv"));
+    let [reg, yr, ty, val, st, by] = cols(
+        &h,
+        [
+            "region",
+            "year",
+            "dwelling_type",
+            "value",
+            "status",
+            "carried_by",
+        ],
+    );
+    let cell = |region: &str, year: &str, t: &str| {
+        rows.iter()
+            .find(|r| r[reg] == region && r[yr] == year && r[ty] == t)
+            .unwrap_or_else(|| panic!("{region} {year} {t}"))
+    };
+    let given = std::fs::read_to_string(root().join("examples/wonen/voorraad_delft_voorbeeld.csv"))
+        .unwrap();
+    for line in given.lines().skip(1) {
+        let f: Vec<&str> = line.splitn(4, ',').collect();
+        let c = cell(f[0], "2024", f[1]);
+        assert_eq!(
+            (c[val].as_str(), c[st].as_str()),
+            (f[2], "opgegeven"),
+            "{line}"
+        );
+    }
+    assert_eq!(cell("GM0503", "2024", "totaal")[st], "waargenomen");
+    assert_eq!(cell("GM0503", "2024", "totaal")[val], "54219");
+    assert_eq!(cell("GM0153", "2024", "nultreden")[st], "geschat");
+    assert_eq!(
+        cell("GM0503", "2030", "totaal")[by],
+        "plancapaciteit (opgegeven)"
+    );
+    assert!(cell("GM0153", "2030", "totaal")[by].starts_with("trend 2016–2024"));
+    // Delft's plans 2024–2029: +100 nultreden a year (50 + 30 + 20) on its own 9,000.
+    assert_eq!(cell("GM0503", "2030", "nultreden")[val], "9600");
+    // Policy: the example pipeline 2024–2030: 1,460 sociale huur of 4,320 added = 33.8 % ≥ 30 %.
+    let (h, rows) = read_csv(&t.join("policy.csv"));
+    let [reg, rule, met, value] = cols(&h, ["region", "rule", "met", "value"]);
+    let get = |region: &str, id: &str| {
+        rows.iter()
+            .find(|r| r[reg] == region && r[rule] == id)
+            .unwrap()
+    };
+    assert_eq!(get("GM0503", "sociale_huur_30")[met], "ja");
+    assert!((num(&get("GM0503", "sociale_huur_30")[value]) - 1460.0 / 4320.0).abs() < 1e-4);
+    assert_eq!(get("GM0503", "twee_derde_betaalbaar")[met], "nee");
+    assert_eq!(get("GM0153", "sociale_huur_30")[met], "n.v.t.");
+}
+
 /// A copy of the basis scenario with absolute data paths, and extra text appended.
 fn basis_with(dir: &Path, extra: &str, replace: &[(&str, &str)]) -> std::path::PathBuf {
     let basis = std::fs::read_to_string(root().join("scenarios/basis.toml")).unwrap();
@@ -291,8 +428,8 @@ fn zero_on_purpose_is_not_missing_and_a_payer_shift_moves_costs() {
         dir.path(),
         "[[housing.cost]]\nsetting = \"beschermd wonen en opvang\"\ngroup = \"beschermd_wonen_mo\"\npayer = \"Wlz (zorgkantoor)\"\nshare = 1.0\nper_person_year = 74000\nsource = \"aanname: test, beschermd wonen naar de Wlz (GGZ-Wlz)\"\n",
         &[(
-            "pipeline = ",
-            "zero_supply = [\"*:opvang\", \"GM0153:standplaats\"]\ncaps = { statushouders = { value = 0.05, source = \"aanname: test\" } }\npipeline = ",
+            "stock_data = ",
+            "zero_supply = [\"*:opvang\", \"GM0153:standplaats\"]\ncaps = { statushouders = { value = 0.05, source = \"aanname: test\" } }\nstock_data = ",
         )],
     );
     run_ok(&sc, &dir.path().join("out"));
@@ -313,10 +450,13 @@ fn zero_on_purpose_is_not_missing_and_a_payer_shift_moves_costs() {
             .find(|r| r[reg] == region && r[yr] == "2030" && r[grp] == "totaal" && r[ty] == t)
             .unwrap()
     };
-    assert_eq!(find("GM0153", "opvang")[st], "bekend");
+    // Zero on purpose replaces the estimate: given by the user, not missing.
+    assert_eq!(find("GM0153", "opvang")[st], "opgegeven");
     assert_eq!(find("GM0153", "opvang")[sup], "0");
-    assert_eq!(find("GM0153", "standplaats")[st], "bekend");
-    assert_eq!(find("GM0153", "regulier")[st], "ontbreekt: GM0153");
+    assert_eq!(find("GM0503", "opvang")[sup], "0");
+    assert_eq!(find("GM0153", "standplaats")[st], "opgegeven");
+    assert_eq!(find("GM0503", "standplaats")[st], "geschat");
+    assert_eq!(find("GM0153", "regulier")[st], "geschat");
     let (h, rows) = read_csv(&dir.path().join("out/basis/tables/costs.csv"));
     let [reg, yr, setting, payer] = cols(&h, ["region", "year", "setting", "payer"]);
     let bw = rows
@@ -358,6 +498,12 @@ fn bad_housing_inputs_name_file_line_and_field() {
             "region,type,value,source\nGM0503,regulier,10,x\n".into(),
             "the header must be",
         ),
+        // A gemeente that exists but is not in the run: refused, the run's gemeenten listed.
+        (
+            "region,dwelling_type,value,source\nGM0503,regulier,10,x\nGM0363,regulier,10,x\n"
+                .into(),
+            "gemeente GM0363 is not in this run",
+        ),
     ];
     for (i, (csv, msg)) in cases.iter().enumerate() {
         std::fs::write(&supply, csv).unwrap();
@@ -365,8 +511,8 @@ fn bad_housing_inputs_name_file_line_and_field() {
             dir.path(),
             "",
             &[(
-                "supply = \"",
-                &format!("supply = \"{}\"\n# was: \"", supply.display()),
+                "stock_data = ",
+                &format!("supply = \"{}\"\nstock_data = ", supply.display()),
             )],
         );
         let out = dir.path().join(format!("out{i}"));
@@ -375,6 +521,15 @@ fn bad_housing_inputs_name_file_line_and_field() {
             err.contains(msg) && err.contains("voorraad.csv"),
             "case {i}: {err}"
         );
+        if i == 0 {
+            assert!(err.contains("types: regulier, nultreden"), "{err}");
+        }
+        if i == 4 {
+            assert!(
+                err.contains("GM0503 Delft") && err.contains("GM0153 Enschede"),
+                "{err}"
+            );
+        }
         assert!(!out.exists(), "case {i}: partial output");
     }
     // A housing parameter the catalogue does not know names its key.
@@ -385,4 +540,60 @@ fn bad_housing_inputs_name_file_line_and_field() {
     );
     let err = fails(&["run", "--no-charts"], &sc, &dir.path().join("o"));
     assert!(err.contains("housing.parameters.mutatie"), "{err}");
+}
+
+/// Every gemeente of 2024 gets a supply from CBS: the 342 add up to Nederland's 8,204,049
+/// dwellings (82900NED), and none is missing.
+#[test]
+fn the_342_gemeenten_add_up_to_nederland() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("nl.toml");
+    std::fs::write(
+        &sc,
+        format!(
+            "extends = \"{}\"\nname = \"nl\"\n\n[projection]\nvariants = [\"midden\"]\n",
+            root().join("scenarios/alle_gemeenten.toml").display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    crate::common::woonzorg()
+        .args(["run", "--no-charts", "--no-report", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&sc)
+        .assert()
+        .success();
+    let (h, rows) = read_csv(&out.join("nl/tables/supply.csv"));
+    let [reg, yr, ty, val, st] = cols(&h, ["region", "year", "dwelling_type", "value", "status"]);
+    let at_base: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[yr] == "2024" && r[reg].starts_with("GM"))
+        .collect();
+    let of = |t: &str| -> Vec<f64> {
+        at_base
+            .iter()
+            .filter(|r| r[ty] == t)
+            .map(|r| num(&r[val]))
+            .collect()
+    };
+    let total = of("totaal");
+    assert_eq!(total.len(), 342);
+    assert_eq!(total.iter().sum::<f64>(), 8_204_049.0);
+    assert_eq!(of("corporatie").iter().sum::<f64>(), 2_321_421.0);
+    // The national totals that are distributed come back whole.
+    assert!((of("geclusterd").iter().sum::<f64>() - 132_001.0).abs() < 0.5);
+    assert!((of("standplaats").iter().sum::<f64>() - 8_800.0).abs() < 0.5);
+    assert!(rows.iter().all(|r| !r[st].contains("ontbreekt")));
+    let nl = rows
+        .iter()
+        .find(|r| r[reg] == "selectie" && r[yr] == "2024" && r[ty] == "totaal")
+        .unwrap();
+    assert_eq!(nl[val], "8204049");
+    // 106 gemeenten are beyond the 85035NED extract (235 complete, and Ridderkerk, cut off
+    // after its first four kinds): their meergezins is estimated from their region's share.
+    let estimated = at_base
+        .iter()
+        .filter(|r| r[ty] == "meergezins" && r[st] == "geschat")
+        .count();
+    assert_eq!(estimated, 342 - 236);
 }

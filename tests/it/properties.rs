@@ -1,4 +1,5 @@
-//! Identities that must hold for any input: harmonising preserves totals.
+//! Identities that must hold for any input: harmonising preserves totals; own stock replaces
+//! exactly its rows.
 
 use std::collections::BTreeMap;
 
@@ -214,5 +215,57 @@ proptest! {
         prop_assert!(stderr.contains(&format!("key '{}'", PARAMETERS[i].2)), "{}", stderr);
         prop_assert!(stderr.contains("outside the range"), "{}", stderr);
         prop_assert!(!dir.path().join("out").exists());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The user's stock rows replace exactly their own (gemeente, type) figures: those become
+    /// `opgegeven` with the given value and source; every other figure of the baseline is left
+    /// as it was, and no figure appears or disappears.
+    #[test]
+    fn own_stock_replaces_exactly_its_rows(
+        base in proptest::collection::vec((0usize..6, 0usize..5, 0.0f64..50_000.0, any::<bool>()), 1..40),
+        given in proptest::collection::vec((0usize..6, 0usize..5, 0u32..50_000), 0..15),
+    ) {
+        use woonzorg::housing::Supply;
+        use woonzorg::housing::baseline::{Figure, Status};
+        use woonzorg::housing::supply::GivenRow;
+        let gemeenten: Vec<(String, String)> = (0..6).map(|i| (format!("GM{i:04}"), format!("G{i}"))).collect();
+        let types = ["regulier", "nultreden", "geclusterd", "intramuraal", "standplaats"];
+        let key = |g: usize, t: usize| (gemeenten[g].0.clone(), types[t].to_string());
+        let mut baseline = BTreeMap::new();
+        for (g, t, v, counted) in &base {
+            let f = Figure {
+                value: Some(v.round()),
+                status: if *counted { Status::Waargenomen } else { Status::Geschat },
+                method: "m".into(),
+                source: "s".into(),
+            };
+            baseline.insert(key(*g, *t), f);
+        }
+        let mut supply = Supply {
+            stock_file: Some("voorraad.csv".into()),
+            ..Default::default()
+        };
+        for (line, (g, t, v)) in given.iter().enumerate() {
+            let row = GivenRow { value: f64::from(*v), source: format!("telling {line}"), line: line as u64 + 2 };
+            supply.given.insert(key(*g, *t), row);
+        }
+        supply.apply_baseline(baseline.clone(), BTreeMap::new(), &gemeenten).unwrap();
+        for (k, row) in &supply.given {
+            let f = &supply.stock[k];
+            prop_assert_eq!(f.value, Some(row.value));
+            prop_assert_eq!(f.status, Status::Opgegeven);
+            prop_assert_eq!(&f.source, &row.source);
+        }
+        for (k, f) in &baseline {
+            if !supply.given.contains_key(k) {
+                prop_assert_eq!(&supply.stock[k], f);
+            }
+        }
+        let keys: std::collections::BTreeSet<_> = baseline.keys().chain(supply.given.keys()).collect();
+        prop_assert_eq!(supply.stock.len(), keys.len());
     }
 }
