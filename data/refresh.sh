@@ -78,11 +78,13 @@ mkdir -p "$out/housing"
   --regions "$out/regions" --where StatusCijfer=Definitief --measures 'WoningTotaal_36,Eenpersoonshuishoudens_19' \
   --out "$out/housing/85383NED_woningen.csv" --quiet
 
-# Woningvoorraad en zorg (data/supply/): the housing stock per gemeente by eigendom 2012–2024
-# (82900NED, all dwellings) and by woningtype 2021–2024 (85035NED; the dump holds the gemeenten
-# alphabetically to Rhenen), Wmo clients with and without verblijf en opvang 2019–2023 (84839NED)
-# and persons in institutional households 2000–2024 (71488ned; to Moerdijk).
-mkdir -p "$out/supply"
+# Woningvoorraad en zorg (data/supply/, read by a run as housing.stock_data): the housing stock
+# per gemeente by eigendom 2012–2024 (82900NED, all dwellings) and by woningtype 2021–2024
+# (85035NED; the dump holds the gemeenten alphabetically to Rhenen), Wmo clients with and without
+# verblijf en opvang 2019–2023 (84839NED). In data/care/ (not read by a run; a check beside
+# 85383NED's inwoners in zorginstellingen): persons in institutional households 2000–2024
+# (71488ned; to Moerdijk).
+mkdir -p "$out/supply" "$out/care"
 "${w[@]}" import "$shared/housing/gemeente_woningvoorraad_eigendom_2012-2024_82900NED_first10000rows.csv" \
   --regions "$out/regions" --where StatusVanBewoning=Totaal \
   --out "$out/supply/82900NED_woningvoorraad_eigendom.csv" --quiet
@@ -93,4 +95,4 @@ mkdir -p "$out/supply"
   --out "$out/supply/84839NED_wmo_verblijf_opvang.csv" --quiet
 "${w[@]}" import "$shared/care/gemeente_personen_positie_huishouden_institutioneel_2000-2024_71488ned_first10000rows.csv" \
   --regions "$out/regions" --measures TotaalPersonenInHuishoudens_1,PersonenInInstitutioneleHuishoudens_12 \
-  --out "$out/supply/71488ned_institutionele_huishoudens.csv" --quiet
+  --out "$out/care/71488ned_institutionele_huishoudens.csv" --quiet

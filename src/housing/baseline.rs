@@ -139,6 +139,10 @@ pub struct StockInputs {
     /// opvang") per centrumgemeente region (`CE…`), and the period.
     pub verblijf_opvang: BTreeMap<String, f64>,
     pub verblijf_opvang_period: String,
+    /// Clients with verblijf en opvang per inhabitant of 18–64 over the regions the table has,
+    /// and how many regions that is: the estimate for a region whose centrumgemeente the
+    /// (truncated) table lacks.
+    pub verblijf_opvang_rate: Option<(f64, usize)>,
     /// The centrumgemeente region (`CE…`) of each gemeente, with its name.
     pub centrumgemeente: BTreeMap<String, (String, String)>,
     /// Inhabitants 18–64 and all inhabitants in the base year (the run's base population).
@@ -383,10 +387,7 @@ impl Gemeente<'_> {
                         "landelijk {} % van alle woningen nultreden, min de geclusterde woningen, verdeeld naar meergezinswoningen (METHODS §1h)",
                         percent(p.nultreden_share.value)
                     ),
-                    format!(
-                        "{}; {}; CBS 85035NED, 82900NED",
-                        p.nultreden_share.source, p.geclusterd_national.source
-                    ),
+                    "CBS 85035NED, 82900NED; woningcatalogus: nultreden_aandeel, geclusterd_landelijk".into(),
                 ),
                 None => Figure::missing("geen meergezinswoningen bekend".into()),
             },
@@ -398,10 +399,7 @@ impl Gemeente<'_> {
                         number(p.geclusterd_national.value),
                         s.over75_year
                     ),
-                    format!(
-                        "{}; CBS 85383NED Inwoners75Plus_7",
-                        p.geclusterd_national.source
-                    ),
+                    "CBS 85383NED Inwoners75Plus_7; woningcatalogus: geclusterd_landelijk".into(),
                 ),
                 None => Figure::missing("geen inwoners 75+ bekend (CBS 85383NED)".into()),
             },
@@ -424,7 +422,7 @@ impl Gemeente<'_> {
                         "{} standplaatsen in Nederland verdeeld naar inwoners (geen telling per gemeente; vervang door de eigen telling)",
                         number(p.standplaatsen_national.value)
                     ),
-                    p.standplaatsen_national.source.clone(),
+                    "woningcatalogus: standplaatsen_landelijk".into(),
                 ),
                 None => Figure::missing("geen inwonertal".into()),
             },
@@ -437,7 +435,7 @@ impl Gemeente<'_> {
     fn intramural(&self) -> Figure {
         let (s, p, g) = (self.s, self.p, self.g);
         let occupancy = p.occupancy.value;
-        let source = format!("CBS 37620; {}", p.occupancy.source);
+        let source = "CBS 37620; woningcatalogus: bezettingsgraad".to_string();
         match (s.in_care.get(g), s.share_65plus_in_care.get(g)) {
             (Some(v), Some(old)) => Figure::estimated(
                 intramural_places(*v, *old, occupancy),
@@ -448,7 +446,7 @@ impl Gemeente<'_> {
                     percent(*old),
                     decimal(occupancy)
                 ),
-                format!("CBS 85383NED InwonersInZorginstellingen_8; {source}"),
+                format!("CBS 85383NED InwonersInZorginstellingen_8, {source}"),
             ),
             _ => match s.expected_65plus_in_care.get(g) {
                 Some(v) => Figure::estimated(
@@ -475,14 +473,38 @@ impl Gemeente<'_> {
         } else {
             1.0 - p.opvang_share.value
         };
+        let what = if opvang {
+            "opvang"
+        } else {
+            "beschermd wonen en maatschappelijke opvang"
+        };
+        let source = "CBS 84839NED; woningcatalogus: opvang_aandeel, bezettingsgraad";
+        let adults = s.adults.get(g).copied().unwrap_or(0.0);
         let Some(((c, name), clients)) = s
             .centrumgemeente
             .get(g)
             .and_then(|ce| Some((ce, s.verblijf_opvang.get(&ce.0)?)))
         else {
-            return Figure::missing(format!(
-                "geen Wmo-cliënten met verblijf en opvang voor de centrumgemeente van {g} (CBS 84839NED)"
-            ));
+            let region = s
+                .centrumgemeente
+                .get(g)
+                .map(|(c, n)| format!("{n} ({c})"))
+                .unwrap_or_else(|| "de centrumgemeente".into());
+            return match s.verblijf_opvang_rate {
+                Some((rate, n)) if s.adults.contains_key(g) => Figure::estimated(
+                    rate * adults * share / occupancy,
+                    format!(
+                        "CBS 84839NED (het extract is afgekapt) heeft centrumgemeente {region} niet: {} Wmo-cliënten met verblijf en opvang per 1.000 inwoners van 18–64 jaar in de {n} centrumgemeenteregio's die het wel heeft × de eigen inwoners van 18–64 jaar × {} % {what} / bezettingsgraad {}",
+                        decimal(rate * 1000.0),
+                        percent(share),
+                        decimal(occupancy)
+                    ),
+                    source.into(),
+                ),
+                _ => Figure::missing(format!(
+                    "geen Wmo-cliënten met verblijf en opvang voor {region} (CBS 84839NED)"
+                )),
+            };
         };
         let adults_of_region: f64 = s
             .centrumgemeente
@@ -490,25 +512,16 @@ impl Gemeente<'_> {
             .filter(|(_, (x, _))| x == c)
             .filter_map(|(m, _)| s.adults.get(m))
             .sum();
-        let adults = s.adults.get(g).copied().unwrap_or(0.0);
         Figure::estimated(
             places_by_adults(clients * share, adults, adults_of_region, occupancy),
             format!(
-                "{} Wmo-cliënten met verblijf en opvang van centrumgemeente {name} ({c}, {}) × {} % {}, verdeeld naar inwoners van 18–64 jaar / bezettingsgraad {}",
+                "{} Wmo-cliënten met verblijf en opvang van centrumgemeente {name} ({c}, {}) × {} % {what}, verdeeld naar inwoners van 18–64 jaar / bezettingsgraad {}",
                 number(*clients),
                 s.verblijf_opvang_period,
                 percent(share),
-                if opvang {
-                    "opvang"
-                } else {
-                    "beschermd wonen en maatschappelijke opvang"
-                },
                 decimal(occupancy)
             ),
-            format!(
-                "CBS 84839NED; {}; {}",
-                p.opvang_share.source, p.occupancy.source
-            ),
+            source.into(),
         )
     }
 }

@@ -21,4 +21,4 @@ pub mod supply;
 pub mod verdeel;
 
 pub use catalogue::HousingCatalogue;
-pub use supply::{AreaSupply, Supply};
+pub use supply::{AreaSupply, Series, Supply};

@@ -59,6 +59,17 @@ pub struct Supply {
     pub example: bool,
 }
 
+/// The supply of an area for one type in every year from the base year, and its status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Per year; `None` when a member's figure is missing.
+    pub values: Option<Vec<f64>>,
+    /// The members whose figure is missing.
+    pub missing: Vec<String>,
+    /// Per year, as [`Supply::status`] says it.
+    pub status: Vec<String>,
+}
+
 /// The supply of an area for one type in one year.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AreaSupply {
@@ -470,6 +481,59 @@ impl Supply {
         }
     }
 
+    /// The supply of `members` for a type on 1 January of every year `base_year ..= base_year +
+    /// years`, and its status per year ([`Supply::area`] and [`Supply::status`] for all years
+    /// at once: each member's figure looked up once).
+    pub fn series(&self, members: &[String], t: &str, base_year: u16, years: u16) -> Series {
+        let n = usize::from(years) + 1;
+        let mut values = vec![0.0; n];
+        let mut missing = Vec::new();
+        let mut seen: Vec<Vec<Status>> = vec![Vec::new(); n];
+        let key_type = t.to_string();
+        for m in members {
+            let figure = self
+                .stock
+                .get(&(m.clone(), key_type.clone()))
+                .filter(|f| f.value.is_some());
+            let Some(f) = figure else {
+                missing.push(m.clone());
+                seen.iter_mut().for_each(|s| s.push(Status::Ontbreekt));
+                continue;
+            };
+            let v = f.value.unwrap_or(0.0);
+            let plans = self.has_plans(m);
+            let trend = !plans
+                && self.trend.contains_key(m)
+                && matches!(t, "totaal" | "regulier" | "corporatie");
+            for (k, (value, s)) in values.iter_mut().zip(seen.iter_mut()).enumerate() {
+                let year = base_year + k as u16;
+                let change = self.change(m, t, base_year, year);
+                *value += v + change;
+                if k > 0 && trend {
+                    s.push(Status::Geschat);
+                    continue;
+                }
+                if k > 0 && plans && change != 0.0 {
+                    s.push(Status::Opgegeven);
+                }
+                s.push(f.status);
+            }
+        }
+        let status = seen
+            .into_iter()
+            .map(|mut s| {
+                s.sort();
+                s.dedup();
+                s.iter().map(|x| x.label()).collect::<Vec<_>>().join(" + ")
+            })
+            .collect();
+        Series {
+            values: missing.is_empty().then_some(values),
+            missing,
+            status,
+        }
+    }
+
     /// Supply of `members` for a type on 1 January of `year` (stock of the base year plus the
     /// pipeline, or the trend, of the years before).
     pub fn area(&self, members: &[String], t: &str, base_year: u16, year: u16) -> AreaSupply {
@@ -665,5 +729,24 @@ mod tests {
         assert_eq!(s.status(&m, "totaal", 2024, 2024), "waargenomen");
         assert_eq!(s.status(&m, "totaal", 2024, 2030), "geschat");
         assert_eq!(s.status(&m, "nultreden", 2024, 2030), "waargenomen");
+        // The series says for every year what area and status say for one.
+        for t in [
+            "totaal",
+            "regulier",
+            "corporatie",
+            "nultreden",
+            "geclusterd",
+        ] {
+            let series = s.series(&m, t, 2024, 16);
+            for k in 0..=16u16 {
+                let (year, i) = (2024 + k, usize::from(k));
+                let one = match s.area(&m, t, 2024, year) {
+                    AreaSupply::Known(v) => Some(v),
+                    AreaSupply::Missing(_) => None,
+                };
+                assert_eq!(series.values.as_ref().map(|v| v[i]), one, "{t} {year}");
+                assert_eq!(series.status[i], s.status(&m, t, 2024, year), "{t} {year}");
+            }
+        }
     }
 }

@@ -238,11 +238,29 @@ fn read_wmo(s: &mut StockInputs, stock: &Observed, registry: &Registry) -> Resul
         .and_then(|y| y.parse().ok())
         .unwrap_or(s.base_year);
     let diff = harmonised(registry, diff, year, s.base_year)?;
-    for (g, v) in diff {
-        if let Some((ce, _)) = s.centrumgemeente.get(&g) {
-            *s.verblijf_opvang.entry(ce.clone()).or_insert(0.0) += v;
+    // A region counts only when the table has its centrumgemeente (CE0202 → GM0202): the
+    // extract is cut off alphabetically, and the other gemeenten book no clients of their own.
+    let mut clients: BTreeMap<String, f64> = BTreeMap::new();
+    for (g, v) in &diff {
+        if let Some((ce, _)) = s.centrumgemeente.get(g) {
+            *clients.entry(ce.clone()).or_insert(0.0) += v;
         }
     }
+    clients.retain(|ce, _| diff.contains_key(&format!("GM{}", ce.get(2..).unwrap_or(""))));
+    // The clients per inhabitant of 18–64 of the regions it has: the fallback for the others.
+    let adults_of = |ce: &str| -> f64 {
+        s.centrumgemeente
+            .iter()
+            .filter(|(_, (c, _))| c == ce)
+            .filter_map(|(g, _)| s.adults.get(g))
+            .sum()
+    };
+    let adults: f64 = clients.keys().map(|ce| adults_of(ce)).sum();
+    let total: f64 = clients.values().sum();
+    if adults > 0.0 {
+        s.verblijf_opvang_rate = Some((total / adults, clients.len()));
+    }
+    s.verblijf_opvang = clients;
     s.verblijf_opvang_period = format!("{}, 2e halfjaar", &period[..4]);
     Ok(())
 }
@@ -284,7 +302,6 @@ fn stock_inputs(
             s.centrumgemeente.insert(g.clone(), (ce.clone(), name));
         }
     }
-    read_wmo(&mut s, stock, registry)?;
     let t85383 = "85383NED";
     // 85383NED is read in two extracts (data/housing, data/groups): the one with the measures.
     let observed = &with_measure(observed, t85383, "Inwoners75Plus_7");
@@ -331,5 +348,6 @@ fn stock_inputs(
         }
         s.population_nl = s.population.values().sum();
     }
+    read_wmo(&mut s, stock, registry)?;
     Ok(s)
 }

@@ -25,6 +25,7 @@ fn shipped_extracts_rebuild_byte_identically() {
         "groups",
         "housing",
         "supply",
+        "care",
     ] {
         for e in std::fs::read_dir(root().join("data").join(sub)).unwrap() {
             let name = e.unwrap().file_name().to_string_lossy().into_owned();
@@ -143,7 +144,8 @@ fn supply_extracts_hold_the_cbs_figures() {
     assert_eq!(verblijf("GM0796"), Some(550.0));
     assert_eq!(verblijf("GM0375"), Some(0.0));
 
-    let (h, rows) = crate::common::read_csv(&dir.join("71488ned_institutionele_huishoudens.csv"));
+    let care = root().join("data/care/71488ned_institutionele_huishoudens.csv");
+    let (h, rows) = crate::common::read_csv(&care);
     let inst = |region: &str| {
         cell(
             &rows,

@@ -596,4 +596,14 @@ fn the_342_gemeenten_add_up_to_nederland() {
         .filter(|r| r[ty] == "meergezins" && r[st] == "geschat")
         .count();
     assert_eq!(estimated, 342 - 236);
+    // Zwolle's centrumgemeente region is beyond the 84839NED extract: its places come from the
+    // clients per inhabitant 18–64 of the regions the extract has, and say so.
+    let me = crate::common::col(&h, "method");
+    let zwolle = at_base
+        .iter()
+        .find(|r| r[reg] == "GM0193" && r[ty] == "beschermd")
+        .unwrap();
+    assert_eq!(zwolle[st], "geschat");
+    assert!(zwolle[me].contains("afgekapt") && zwolle[me].contains("Zwolle (CE0193)"));
+    assert!(num(&zwolle[val]) > 100.0, "{zwolle:?}");
 }

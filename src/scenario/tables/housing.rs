@@ -153,26 +153,14 @@ fn dwellings_rows(
             ((pp - gp).max(0.0), (hh - gh).max(0.0))
         })
         .collect();
-    // Whether an area's stock of a type is known does not change with the year; its status
-    // does (the trend is an estimate, plans are given).
-    let known: Vec<bool> = types
+    // The supply and its status per type and year, worked out once for all years.
+    let supply: Vec<crate::housing::Series> = types
         .iter()
         .map(|ty| {
-            matches!(
-                h.supply.area(&members, &ty.id, a.base_year, a.base_year),
-                AreaSupply::Known(_)
-            )
+            h.supply
+                .series(&members, &ty.id, a.base_year, n.saturating_sub(1) as u16)
         })
         .collect();
-    let status = |ti: usize, year: u16| -> String {
-        match h
-            .supply
-            .area(&members, &types[ti].id, a.base_year, a.base_year)
-        {
-            AreaSupply::Known(_) => h.supply.status(&members, &types[ti].id, a.base_year, year),
-            AreaSupply::Missing(m) => format!("ontbreekt: {}", m.join(" ")),
-        }
-    };
     let name = a.area.name.as_str();
     let prefixes = Csv::year_prefixes(scenario, a.variant, &a.area.code, name, a.base_year, n);
     let mut total_gross = vec![0.0; types.len()];
@@ -238,17 +226,15 @@ fn dwellings_rows(
             )?;
         }
         for (ti, ty) in types.iter().enumerate() {
-            let year = a.base_year + t as u16;
-            let status = status(ti, year);
-            let supply = if known[ti] {
-                h.supply
-                    .area(&members, &ty.id, a.base_year, a.base_year + t as u16)
-            } else {
-                AreaSupply::Missing(Vec::new())
+            let series = &supply[ti];
+            let status = match &series.values {
+                Some(_) => series.status[t].clone(),
+                None => format!("ontbreekt: {}", series.missing.join(" ")),
             };
-            let sv = match supply {
-                AreaSupply::Known(v) => Some(v),
-                AreaSupply::Missing(_) => None,
+            let sv = series.values.as_ref().map(|v| v[t]);
+            let supply = match sv {
+                Some(v) => AreaSupply::Known(v),
+                None => AreaSupply::Missing(Vec::new()),
             };
             row(
                 &mut *w,

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use crate::housing::AreaSupply;
 use crate::housing::baseline::COUNTS;
 use crate::numbers::cents;
 use crate::output::manifest::FileHash;
@@ -16,13 +15,86 @@ use crate::scenario::housing::HousingRun;
 /// The stock categories written for every year (the others only for the base year).
 const EVERY_YEAR: [&str; 2] = ["totaal", "corporatie"];
 
+/// What the rows of one area and type say, worked out once for all years.
+struct TypeRows {
+    t: String,
+    /// The value and status per year from the base year (the value empty when a member's
+    /// figure is missing).
+    values: Vec<String>,
+    status: Vec<String>,
+    /// Base year, later years (status changes only where plans change the figure).
+    method: [String; 2],
+    source: [String; 2],
+    carried_by: String,
+}
+
+fn type_rows(h: &HousingRun, members: &[String], t: &str, years: u16) -> TypeRows {
+    let (s, base) = (&h.supply, h.base_year);
+    let figures: Vec<_> = members
+        .iter()
+        .filter_map(|m| s.stock.get(&(m.clone(), t.to_string())))
+        .collect();
+    let series = s.series(members, t, base, years);
+    let values = match &series.values {
+        Some(v) => v.iter().map(|v| cents(*v)).collect(),
+        None => vec![String::new(); usize::from(years) + 1],
+    };
+    let mut carried: Vec<String> = members.iter().map(|m| s.carried_by(m, t)).collect();
+    carried.sort();
+    carried.dedup();
+    let carried_by = carried.join(" + ");
+    let (method, source) = match figures.as_slice() {
+        [f] if members.len() == 1 => {
+            // Later years: the base year's figure (its row says how it was obtained) and
+            // what carried it.
+            let m = &members[0];
+            let extra = if s.has_plans(m) {
+                "; housing.pipeline"
+            } else if carried_by.starts_with("trend") {
+                "; CBS 82900NED (trend)"
+            } else {
+                ""
+            };
+            (
+                [
+                    f.method.clone(),
+                    format!(
+                        "stand 1-1-{base} ({}), daarna {carried_by}",
+                        f.status.label()
+                    ),
+                ],
+                [f.source.clone(), format!("{}{extra}", f.source)],
+            )
+        }
+        _ => {
+            let mut sources: Vec<&str> = figures
+                .iter()
+                .map(|f| f.source.as_str())
+                .filter(|s| !s.is_empty())
+                .collect();
+            sources.sort_unstable();
+            sources.dedup();
+            let method = format!("som van de {} gemeenten (zie hun rijen)", members.len());
+            let source = sources.join(" | ");
+            ([method.clone(), method], [source.clone(), source])
+        }
+    };
+    TypeRows {
+        t: t.to_string(),
+        values,
+        status: series.status,
+        method,
+        source,
+        carried_by,
+    }
+}
+
 pub fn write_supply(
     path: &Path,
     scenario: &str,
     h: &HousingRun,
     areas: &[Area],
 ) -> std::io::Result<FileHash> {
-    let horizon = h.horizon;
     let mut w = create_csv(
         path,
         &[
@@ -39,6 +111,7 @@ pub fn write_supply(
         ],
     )?;
     let base = h.base_year;
+    let years = h.horizon.saturating_sub(base);
     let mut types: Vec<&str> = COUNTS.to_vec();
     types.extend(h.catalogue.types.iter().map(|t| t.id.as_str()));
     for area in areas {
@@ -46,66 +119,28 @@ pub fn write_supply(
         if members.is_empty() {
             continue;
         }
-        let one = members.len() == 1;
-        for year in base..=horizon {
-            for t in &types {
-                if year > base && COUNTS.contains(t) && !EVERY_YEAR.contains(t) {
+        let rows: Vec<TypeRows> = types
+            .iter()
+            .map(|t| type_rows(h, &members, t, years))
+            .collect();
+        for k in 0..=years {
+            let year = base + k;
+            let later = usize::from(k > 0);
+            for r in &rows {
+                if k > 0 && COUNTS.contains(&r.t.as_str()) && !EVERY_YEAR.contains(&r.t.as_str()) {
                     continue;
                 }
-                let value = match h.supply.area(&members, t, base, year) {
-                    AreaSupply::Known(v) => cents(v),
-                    AreaSupply::Missing(_) => String::new(),
-                };
-                let figures: Vec<_> = members
-                    .iter()
-                    .filter_map(|m| h.supply.stock.get(&(m.clone(), t.to_string())))
-                    .collect();
-                let (method, source) = if one {
-                    figures
-                        .first()
-                        .map(|f| {
-                            let method = if year > base {
-                                let by = h.supply.carried_by(&members[0], t);
-                                format!("{} (1-1-{base}); daarna {by}", f.method)
-                            } else {
-                                f.method.clone()
-                            };
-                            (method, f.source.clone())
-                        })
-                        .unwrap_or_default()
-                } else {
-                    let mut sources: Vec<&str> = figures
-                        .iter()
-                        .map(|f| f.source.as_str())
-                        .filter(|s| !s.is_empty())
-                        .collect();
-                    sources.sort_unstable();
-                    sources.dedup();
-                    (
-                        format!("som van de {} gemeenten (zie hun rijen)", members.len()),
-                        sources.join(" | "),
-                    )
-                };
-                let mut carried: Vec<String> =
-                    members.iter().map(|m| h.supply.carried_by(m, t)).collect();
-                carried.sort();
-                carried.dedup();
-                let carried = if year == base {
-                    String::new()
-                } else {
-                    carried.join(" + ")
-                };
                 w.write_record([
                     scenario,
                     &area.code,
                     &area.name,
                     &year.to_string(),
-                    t,
-                    &value,
-                    &h.supply.status(&members, t, base, year),
-                    &method,
-                    &source,
-                    &carried,
+                    &r.t,
+                    &r.values[usize::from(k)],
+                    &r.status[usize::from(k)],
+                    &r.method[later],
+                    &r.source[later],
+                    if k > 0 { &r.carried_by } else { "" },
                 ])?;
             }
         }
