@@ -542,7 +542,7 @@ pub fn dwellings_chart(
             }
         ),
         source_line: format!(
-            "Bron: CBS (bevolking, 85383NED, 37620, 85012NED, 85616NED; voorraad 82900NED, 85035NED, 84839NED); catalogus data/housing/woningen.toml; variant {variant}; bewerking woonzorg {}",
+            "Bron: CBS (85383NED, 37620, 85012NED, 85616NED; voorraad 82900NED, 85035NED, 84839NED); data/housing/woningen.toml; variant {variant}; woonzorg {}",
             env!("CARGO_PKG_VERSION")
         ),
         x_label: "woningen / plaatsen".into(),

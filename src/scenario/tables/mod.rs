@@ -125,16 +125,19 @@ pub fn write_group_and_housing_tables(
         };
         let tables = ["dwellings", "pressure", "costs"];
         let [pd, pp, pc] = tables.map(|t| staged.path(&format!("tables/{t}.csv")));
-        let hs = write_area_tables([&pd, &pp, &pc], scenario, g, h, areas, variants)
-            .map_err(write_err(&pd))?;
+        let ps = staged.path("tables/supply.csv");
+        // The supply table beside the area tables (which wait on their slowest area at times).
+        let (hs, supply) = rayon::join(
+            || write_area_tables([&pd, &pp, &pc], scenario, g, h, areas, variants),
+            || write_supply(&ps, scenario, h, areas),
+        );
         files.extend(
-            hs.into_iter()
+            hs.map_err(write_err(&pd))?
+                .into_iter()
                 .zip(tables)
                 .map(|(h, t)| named(h, &format!("tables/{t}.csv"))),
         );
-        let p = staged.path("tables/supply.csv");
-        let hs = write_supply(&p, scenario, h, areas).map_err(write_err(&p))?;
-        files.push(named(hs, "tables/supply.csv"));
+        files.push(named(supply.map_err(write_err(&ps))?, "tables/supply.csv"));
         let p = staged.path("tables/policy.csv");
         let hp = write_policy(&p, scenario, g, h, areas, variants).map_err(write_err(&p))?;
         files.push(named(hp, "tables/policy.csv"));
