@@ -177,7 +177,7 @@ pub fn load_housing(
         },
     )?;
     let stock = match given(&settings.stock_data) {
-        Some(dir) => Some(Observed::load(&dir)?),
+        Some(dir) => Some(stock_tables(plan, &dir)?),
         None => None,
     };
     let mut inputs = vec![cat_path];
@@ -201,6 +201,30 @@ pub fn load_housing(
         settings: settings.clone(),
         inputs,
     })
+}
+
+/// The CBS stock tables of `housing.stock_data`: the eigendom (82900NED) and woningtype
+/// (85035NED) tables must be there; the Wmo table (84839NED) may not (beschermd wonen and opvang
+/// are then missing, and said so).
+fn stock_tables(plan: &RunPlan, dir: &std::path::Path) -> Result<Observed, RunError> {
+    let stock = Observed::load(dir)?;
+    let ids: Vec<&str> = stock.tables.iter().map(|t| t.table_id.as_str()).collect();
+    for needed in ["82900NED", "85035NED"] {
+        if !ids.iter().any(|id| id.eq_ignore_ascii_case(needed)) {
+            let message = format!(
+                "{} has no table {needed} (it has: {})",
+                dir.display(),
+                if ids.is_empty() {
+                    "none".to_string()
+                } else {
+                    ids.join(", ")
+                }
+            );
+            let hint = "stock_data = \"../data/supply\": the extracts data/refresh.sh writes there (82900NED, 85035NED, 84839NED)";
+            return Err(plan.invalid("housing.stock_data", message, hint).into());
+        }
+    }
+    Ok(stock)
 }
 
 /// The scenario's own costs (`[[housing.cost]]`), verdeelsleutels (`[[housing.verdeel]]`) and

@@ -147,30 +147,16 @@ fn dwellings_supply_gap_pressure_costs_policy_and_verdeling() {
 
     // Supply: Delft on 1 January 2024 as CBS counts it (82900NED); every estimate with its
     // method and source; a region is the sum of its gemeenten; the trend carries the total.
-    let (h, rows) = read_csv(&t.join("supply.csv"));
-    let [reg, yr, ty, val, st, me, so] = cols(
-        &h,
-        [
-            "region",
-            "year",
-            "dwelling_type",
-            "value",
-            "status",
-            "method",
-            "source",
-        ],
-    );
-    let cell = |region: &str, year: &str, t: &str| {
-        rows.iter()
-            .find(|r| r[reg] == region && r[yr] == year && r[ty] == t)
-            .unwrap_or_else(|| panic!("{region} {year} {t}"))
-    };
+    let supply = SupplyTable::read(&t.join("supply.csv"));
+    let [val, st, me, so] = cols(&supply.header, ["value", "status", "method", "source"]);
+    let rows = &supply.rows;
+    let cell = |region: &str, year: &str, t: &str| supply.cell(region, year, t);
     assert_eq!(cell("GM0503", "2024", "totaal")[val], "54219");
     assert_eq!(cell("GM0503", "2024", "totaal")[st], "waargenomen");
     assert_eq!(cell("GM0503", "2024", "corporatie")[val], "22626");
     assert_eq!(cell("GM0503", "2024", "meergezins")[val], "36735");
     assert_eq!(cell("GM0828", "2024", "corporatie")[val], "11417");
-    for r in &rows {
+    for r in rows {
         assert!(
             !r[st].contains("ontbreekt") && !r[me].contains("voorbeeld"),
             "{r:?}"
@@ -350,23 +336,9 @@ fn own_stock_and_plans_replace_their_rows() {
     );
     assert!(text.contains("voorbeeld zonder bron"), "{text}");
     let t = dir.path().join("delft_eigen_voorraad/tables");
-    let (h, rows) = read_csv(&t.join("supply.csv"));
-    let [reg, yr, ty, val, st, by] = cols(
-        &h,
-        [
-            "region",
-            "year",
-            "dwelling_type",
-            "value",
-            "status",
-            "carried_by",
-        ],
-    );
-    let cell = |region: &str, year: &str, t: &str| {
-        rows.iter()
-            .find(|r| r[reg] == region && r[yr] == year && r[ty] == t)
-            .unwrap_or_else(|| panic!("{region} {year} {t}"))
-    };
+    let supply = SupplyTable::read(&t.join("supply.csv"));
+    let [val, st, by] = cols(&supply.header, ["value", "status", "carried_by"]);
+    let cell = |region: &str, year: &str, t: &str| supply.cell(region, year, t);
     let given = std::fs::read_to_string(root().join("examples/wonen/voorraad_delft_voorbeeld.csv"))
         .unwrap();
     for line in given.lines().skip(1) {
@@ -400,6 +372,27 @@ fn own_stock_and_plans_replace_their_rows() {
     assert!((num(&get("GM0503", "sociale_huur_30")[value]) - 1460.0 / 4320.0).abs() < 1e-4);
     assert_eq!(get("GM0503", "twee_derde_betaalbaar")[met], "nee");
     assert_eq!(get("GM0153", "sociale_huur_30")[met], "n.v.t.");
+}
+
+/// tables/supply.csv, its rows found by region, year and dwelling type.
+struct SupplyTable {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl SupplyTable {
+    fn read(path: &Path) -> SupplyTable {
+        let (header, rows) = read_csv(path);
+        SupplyTable { header, rows }
+    }
+
+    fn cell(&self, region: &str, year: &str, t: &str) -> &Vec<String> {
+        let [reg, yr, ty] = cols(&self.header, ["region", "year", "dwelling_type"]);
+        self.rows
+            .iter()
+            .find(|r| r[reg] == region && r[yr] == year && r[ty] == t)
+            .unwrap_or_else(|| panic!("{region} {year} {t}"))
+    }
 }
 
 /// A copy of the basis scenario with absolute data paths, and extra text appended.
