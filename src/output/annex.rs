@@ -134,19 +134,17 @@ figure{{margin:1em 0}} figure svg{{width:100%;height:auto}}\n\
                         .collect::<String>()
                 );
                 for r in &t.rows {
-                    let cells: String =
-                        r.iter()
-                            .map(|c| {
-                                let numeric = c.chars().next().is_some_and(|ch| {
-                                    ch.is_ascii_digit() || ch == '−' || ch == '+'
-                                });
-                                format!(
-                                    "<td{}>{}</td>",
-                                    if numeric { " class=\"n\"" } else { "" },
-                                    html(c)
-                                )
-                            })
-                            .collect();
+                    let cells: String = r
+                        .iter()
+                        .map(|c| {
+                            let numeric = is_figure(c);
+                            format!(
+                                "<td{}>{}</td>",
+                                if numeric { " class=\"n\"" } else { "" },
+                                html(c)
+                            )
+                        })
+                        .collect();
                     let _ = writeln!(o, "<tr>{cells}</tr>");
                 }
                 o.push_str("</table>\n");
@@ -169,5 +167,29 @@ figure{{margin:1em 0}} figure svg{{width:100%;height:auto}}\n\
         }
         o.push_str("</body>\n</html>\n");
         o
+    }
+}
+
+/// Whether a table cell is a figure (right-aligned in the HTML): digits with Dutch separators,
+/// a sign, a per cent or euro sign, and nothing else (`1.584`, `+4.231`, `±0`, `36 %`); a text
+/// that starts with a number (`132.001 geclusterde woningen …`) is not.
+fn is_figure(c: &str) -> bool {
+    c.chars().any(|ch| ch.is_ascii_digit())
+        && c.chars()
+            .all(|ch| ch.is_ascii_digit() || ".,−+±-% €".contains(ch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_figure;
+
+    #[test]
+    fn figures_are_told_from_texts_that_start_with_one() {
+        for f in ["1.584", "+4.231", "−13.725", "±0", "36 %", "2024", "0,95"] {
+            assert!(is_figure(f), "{f}");
+        }
+        for t in ["132.001 geclusterde woningen", "geschat", "", "—", "n.v.t."] {
+            assert!(!is_figure(t), "{t}");
+        }
     }
 }
