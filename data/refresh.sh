@@ -96,3 +96,37 @@ mkdir -p "$out/supply" "$out/care"
 "${w[@]}" import "$shared/care/gemeente_personen_positie_huishouden_institutioneel_2000-2024_71488ned_first10000rows.csv" \
   --regions "$out/regions" --measures TotaalPersonenInHuishoudens_1,PersonenInInstitutioneleHuishoudens_12 \
   --out "$out/care/71488ned_institutionele_huishoudens.csv" --quiet
+
+# Gemeente histories for backtests (data/history/): population by sex and band on 1 January of
+# 2010, 2015 and 2017 (60039fvw, Voorlopig; the dump stops at Zevenaar), totals 2014–2024
+# (85644NED), live births 2010–2023 (82056NED), immigration and emigration 2010–2023 (85468NED).
+mkdir -p "$out/history"
+bands='TotaalMannenEnVrouwen_1,JongerDan20Jaar_2,k_20Tot65Jaar_3,k_65Tot75Jaar_4,k_75Tot85Jaar_5,k_85JaarOfOuder_6,TotaalMannen_7,JongerDan20Jaar_8,k_20Tot65Jaar_9,k_65Tot75Jaar_10,k_75Tot85Jaar_11,k_85JaarOfOuder_12,TotaalVrouwen_13,JongerDan20Jaar_14,k_20Tot65Jaar_15,k_65Tot75Jaar_16,k_75Tot85Jaar_17,k_85JaarOfOuder_18'
+for y in 2010 2015 2017; do
+  "${w[@]}" import "$shared/population/gemeente_maatstaven_gemeentefonds_leeftijd_2007-2023_60039fvw.csv" \
+    --regions "$out/regions" --where "period=${y}JJ00" --measures "$bands" \
+    --out "$out/history/60039fvw_bevolking_banden_$y.csv" --quiet
+done
+"${w[@]}" import "$shared/population/gemeente_bevolking_totaal_2014-2024_85644NED_first10000rows.csv" \
+  --regions "$out/regions" --where Nationaliteit=Totaal \
+  --out "$out/history/85644NED_bevolking_totaal.csv" --quiet
+"${w[@]}" import "$shared/rates/gemeente_levendgeborenen_2010-2023_82056NED_first10000rows.csv" \
+  --regions "$out/regions" --where "SamenstellingHuishouden=Totaal huishoudens" \
+  --out "$out/history/82056NED_levendgeborenen.csv" --quiet
+"${w[@]}" import "$shared/rates/gemeente_immigratie_emigratie_2010-2023_85468NED_first10000rows.csv" \
+  --regions "$out/regions" --where Geboorteland=Totaal \
+  --measures Immigratie_1,EmigratieInclusiefAdministratieveC_2,MigratiesaldoInclusiefAdministratie_3 \
+  --out "$out/history/85468NED_migratie.csv" --quiet
+
+# The forecasts a backtest compares with (data/forecasts/): PBL/CBS regional forecast 2016 for every
+# gemeente of 2015 (83492NED, ×1 000), PBL/CBS 2019 by sex and age for the regions of 2018
+# (84525NED) and for the larger gemeenten (84527NED), and the Kernprognose 2019 by single year of
+# age (84646NED).
+"${w[@]}" import "$shared/forecasts/regionale_prognose_2016-2040_bevolkingsontwikkeling_regio2015_83492NED.csv" \
+  --regions "$out/regions" --out "$out/forecasts/83492NED_regionale_prognose_2016.csv" --quiet
+"${w[@]}" import "$shared/forecasts/regionale_prognose_2020-2050_bevolking_regio2018_84525NED.csv" \
+  --regions "$out/regions" --out "$out/forecasts/84525NED_regionale_prognose_2019.csv" --quiet
+"${w[@]}" import "$shared/forecasts/regionale_prognose_2020-2050_bevolking_gemeente_regio2018_84527NED_first10000rows.csv" \
+  --regions "$out/regions" --out "$out/forecasts/84527NED_regionale_prognose_2019_gemeenten.csv" --quiet
+"${w[@]}" import "$shared/forecasts/kernprognose_2020-2060_geslacht_leeftijd_84646NED_first10000rows.csv" \
+  --out "$out/forecasts/84646NED_kernprognose_2019.csv" --quiet

@@ -239,6 +239,36 @@ static KNOWN: &[Known] = &[
         units: &[("WmoClientenPer1000Inwoners", "per 1 000 inwoners")],
     },
     Known {
+        id: "60039fvw",
+        title: "Maatstaven gemeentefonds",
+        unit: "aantal",
+        units: &[],
+    },
+    Known {
+        id: "85644NED",
+        title: "Bevolking; leeftijd, nationaliteit, regio, 1 januari",
+        unit: "aantal",
+        units: &[],
+    },
+    Known {
+        id: "82056NED",
+        title: "Levendgeborenen; huishoudenssamenstelling, regio",
+        unit: "aantal",
+        units: &[],
+    },
+    Known {
+        id: "85468NED",
+        title: "Immigratie en emigratie; geslacht, leeftijd, geboorteland, regio",
+        unit: "aantal",
+        units: &[],
+    },
+    Known {
+        id: "84527NED",
+        title: "Regionale prognose 2020-2050; bevolking, gemeente, regio-indeling 2018",
+        unit: X1000,
+        units: &[],
+    },
+    Known {
         id: "71488ned",
         title: "Huishoudens; personen naar geslacht, leeftijd en regio, 1 januari",
         unit: "aantal",
@@ -374,7 +404,10 @@ pub fn id_from_file_name(name: &str) -> Option<String> {
         let b = tok.as_bytes();
         let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
         let rest = &tok[digits..];
-        let is_id = (digits == 5 && (rest.is_empty() || rest.eq_ignore_ascii_case("ned")))
+        let is_id = (digits == 5
+            && (rest.is_empty()
+                || rest.eq_ignore_ascii_case("ned")
+                || (rest.len() == 3 && rest.bytes().all(|c| c.is_ascii_lowercase()))))
             || (digits == 4 && rest.len() == 3 && rest.bytes().all(|c| c.is_ascii_lowercase()));
         is_id.then(|| {
             canonical_id(tok)
@@ -390,6 +423,11 @@ mod tests {
 
     #[test]
     fn ids_from_file_names() {
+        assert_eq!(
+            id_from_file_name("gemeente_maatstaven_gemeentefonds_leeftijd_2007-2023_60039fvw.csv")
+                .as_deref(),
+            Some("60039fvw")
+        );
         assert_eq!(
             id_from_file_name("gemeente_maatstaven_gemeentefonds_2023-2025_85383NED.csv")
                 .as_deref(),

@@ -26,6 +26,7 @@ fn shipped_extracts_rebuild_byte_identically() {
         "housing",
         "supply",
         "care",
+        "history",
     ] {
         for e in std::fs::read_dir(root().join("data").join(sub)).unwrap() {
             let name = e.unwrap().file_name().to_string_lossy().into_owned();
@@ -53,7 +54,8 @@ fn data_readme_names_sources_and_licence() {
     for id in [
         "85383NED", "7461bev", "83287NED", "86059NED", "85755NED", "37168", "37744ned", "37422ned",
         "86040NED", "85171NED", "85745NED", "86060NED", "85012NED", "37620", "85616NED",
-        "82900NED", "85035NED", "84839NED", "71488ned",
+        "82900NED", "85035NED", "84839NED", "71488ned", "60039fvw", "85644NED", "82056NED",
+        "85468NED", "83492NED", "84525NED", "84527NED", "84646NED",
     ] {
         assert!(readme.contains(id), "data/README.md does not name {id}");
     }
@@ -160,4 +162,106 @@ fn supply_extracts_hold_the_cbs_figures() {
     };
     assert_eq!(inst("GM0503"), Some(1_275.0));
     assert_eq!(inst("GM0202"), Some(3_998.0));
+}
+
+/// The gemeente histories and forecasts for the backtests of issue 23 (data/history/,
+/// data/forecasts/) hold the figures CBS publishes.
+#[test]
+fn history_extracts_hold_the_cbs_figures() {
+    let dir = root().join("data/history");
+    // Delft on 1 January 2015 by band (60039fvw): 101,030 = 19,334 + 66,741 + 8,461 + 4,458 + 2,036.
+    let (h, rows) = crate::common::read_csv(&dir.join("60039fvw_bevolking_banden_2015.csv"));
+    let delft = |m: &str| {
+        cell(
+            &rows,
+            &h,
+            ["GM0503", "2015JJ00", m, "StatusCijfer=Voorlopig"],
+        )
+    };
+    assert_eq!(delft("TotaalMannenEnVrouwen_1"), Some(101_030.0));
+    let bands: f64 = [
+        "JongerDan20Jaar_2",
+        "k_20Tot65Jaar_3",
+        "k_65Tot75Jaar_4",
+        "k_75Tot85Jaar_5",
+        "k_85JaarOfOuder_6",
+    ]
+    .iter()
+    .map(|m| delft(m).unwrap())
+    .sum();
+    assert_eq!(bands, 101_030.0);
+    // Men and women add up to the total in every gemeente with values.
+    let (reg, meas, val) = (
+        crate::common::col(&h, "region"),
+        crate::common::col(&h, "measure"),
+        crate::common::col(&h, "value"),
+    );
+    let mut by: std::collections::BTreeMap<&str, [f64; 3]> = Default::default();
+    for r in rows
+        .iter()
+        .filter(|r| r[reg].starts_with("GM") && !r[val].is_empty())
+    {
+        let i = match r[meas].as_str() {
+            "TotaalMannenEnVrouwen_1" => 0,
+            "TotaalMannen_7" => 1,
+            "TotaalVrouwen_13" => 2,
+            _ => continue,
+        };
+        by.entry(r[reg].as_str()).or_default()[i] = r[val].parse().unwrap();
+    }
+    // The dump stops at Zevenaar: 383 of the 393 gemeenten of 2015.
+    assert_eq!(by.len(), 383);
+    assert!(by.values().all(|[t, m, v]| t == &(m + v)));
+
+    let (h, rows) = crate::common::read_csv(&dir.join("85644NED_bevolking_totaal.csv"));
+    let total = |g: &str, y: &str| cell(&rows, &h, [g, y, "Bevolking_1", "Nationaliteit=Totaal"]);
+    assert_eq!(total("GM0503", "2014JJ00"), Some(100_046.0));
+    assert_eq!(total("GM0503", "2024JJ00"), Some(109_577.0));
+    let (h, rows) = crate::common::read_csv(&dir.join("82056NED_levendgeborenen.csv"));
+    let cat = "SamenstellingHuishouden=Totaal huishoudens";
+    assert_eq!(
+        cell(
+            &rows,
+            &h,
+            ["GM0503", "2023JJ00", "LevendGeborenKinderen_1", cat]
+        ),
+        Some(840.0)
+    );
+    let (h, rows) = crate::common::read_csv(&dir.join("85468NED_migratie.csv"));
+    let mig = |m: &str| cell(&rows, &h, ["GM0503", "2023JJ00", m, "Geboorteland=Totaal"]);
+    assert_eq!(mig("Immigratie_1"), Some(4_690.0));
+    assert_eq!(mig("EmigratieInclusiefAdministratieveC_2"), Some(2_872.0));
+
+    // The forecasts to beat: PBL/CBS 2016, population at the end of 2020–2025 (× 1 000).
+    let f = root().join("data/forecasts");
+    let (h, rows) = crate::common::read_csv(&f.join("83492NED_regionale_prognose_2016.csv"));
+    let end = "BevolkingAanHetEindVanDePeriode_8";
+    assert_eq!(
+        cell(&rows, &h, ["NL01", "2020TM25", end, ""]),
+        Some(17_616.3)
+    );
+    assert_eq!(
+        cell(&rows, &h, ["GM0503", "2020TM25", end, ""]),
+        Some(109.9)
+    );
+    let (h, rows) =
+        crate::common::read_csv(&f.join("84527NED_regionale_prognose_2019_gemeenten.csv"));
+    assert_eq!(
+        cell(
+            &rows,
+            &h,
+            [
+                "NL01",
+                "2020JJ00",
+                "TotaleBevolking_1",
+                "PrognoseInterval=Prognose"
+            ]
+        ),
+        Some(17_378.2)
+    );
+    let (h, rows) = crate::common::read_csv(&f.join("84646NED_kernprognose_2019.csv"));
+    assert_eq!(
+        cell(&rows, &h, ["", "2020JJ00", "Bevolking_1", ""]),
+        Some(17_414_598.0)
+    );
 }
