@@ -8,7 +8,9 @@ use anyhow::Context;
 
 use crate::output::charts::bars::{BarChart, draw_bars};
 use crate::output::files::StagedDir;
-use crate::population::backtest::{MigrationMode, accuracy, five_year_bands, run_backtest};
+use crate::population::backtest::{
+    MigrationMode, accuracy, five_year_bands, forecast_population, head_to_head, run_backtest,
+};
 use crate::population::national::NationalData;
 use crate::source::{Pos, SourceError, read_one};
 
@@ -23,10 +25,14 @@ the base is projected to --to, and every year is compared with the realised popu
                         and the age pattern from the migration level)
 
 Writes DIR/tables/backtest.csv (region, sex, age_band, year, realised, projected, error_pct) and
-DIR/backtest_fouten.png/.svg (error by age band and sex in the last year).
+DIR/backtest_fouten.png/.svg (error by age band and sex in the last year). From --base 2019,
+also the head-to-head with CBS's own Kernprognose 2019 (84646NED, data/forecasts/) in the last
+year: DIR/tables/backtest_kernprognose.csv (method, region, sex, age_band, year, realised,
+projected, error_pct; 5-year bands to 95+, the forecast's open age being 99+) and both MAPEs.
 
 Examples:
   woonzorg backtest --base 2015 --to 2025
+  woonzorg backtest --base 2019 --to 2025            (and against the Kernprognose 2019)
   woonzorg backtest --base 2010 --to 2020 --migration waargenomen --out out/backtest-2010";
 
 #[derive(Debug, clap::Args)]
@@ -65,8 +71,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .into());
     }
     let d = args.data.join("population");
-    let out =
-        crate::output::files::output_target(&args.out, "backtest", true, std::slice::from_ref(&d))?;
+    let out = crate::output::files::output_target(
+        &args.out,
+        "backtest",
+        true,
+        &[d.clone(), args.data.join("forecasts")],
+    )?;
     let nd = NationalData::from_tables(
         &read_one(&d.join("7461bev_bevolking_nl.csv"))?,
         &read_one(&d.join("37168_overledenen_nl.csv"))?,
@@ -79,6 +89,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         MigrationMode::Trend
     };
     let bt = run_backtest(&nd, args.base, args.to, mode)?;
+    // From base 2019: head to head with CBS's own Kernprognose 2019 (84646NED), when shipped.
+    let kp_path = args.data.join("forecasts/84646NED_kernprognose_2019.csv");
+    let versus = match (args.base, kp_path.is_file()) {
+        (2019, true) => {
+            let t = read_one(&kp_path)?;
+            forecast_population(&t, args.to).map(|kp| head_to_head(&bt, &kp))
+        }
+        _ => None,
+    };
 
     let staged = StagedDir::new(&out).with_context(|| format!("creating {}", out.display()))?;
     std::fs::create_dir_all(staged.path("tables"))?;
@@ -96,6 +115,37 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         ])?;
         for r in &bt.rows {
             w.write_record([
+                r.region.as_str(),
+                r.sex,
+                &r.age_band,
+                &r.year.to_string(),
+                &format!("{:.0}", r.realised),
+                &format!("{:.1}", r.projected),
+                &format!("{:.3}", r.error_pct()),
+            ])?;
+        }
+        w.flush()?;
+    }
+    if let Some((rows, _, _)) = &versus {
+        let mut w = csv::Writer::from_path(staged.path("tables/backtest_kernprognose.csv"))?;
+        w.write_record([
+            "method",
+            "region",
+            "sex",
+            "age_band",
+            "year",
+            "realised",
+            "projected",
+            "error_pct",
+        ])?;
+        for (method, r) in rows {
+            let method = if *method == "published" {
+                "kernprognose_2019"
+            } else {
+                method
+            };
+            w.write_record([
+                method,
                 r.region.as_str(),
                 r.sex,
                 &r.age_band,
@@ -178,10 +228,32 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             acc.mape, acc.malpe, acc.rmse, acc.n
         )?;
     }
+    if let Some((_, own, kp)) = &versus {
+        writeln!(
+            out,
+            "Tegen de Kernprognose 2019 (CBS 84646NED) op 1 januari {}, 5-jaarsgroepen tot 95+ × M/V (n = {}):",
+            bt.to, own.n
+        )?;
+        writeln!(
+            out,
+            "  woonzorg          MAPE {:.2}%, MALPE {:+.2}%",
+            own.mape, own.malpe
+        )?;
+        writeln!(
+            out,
+            "  Kernprognose 2019 MAPE {:.2}%, MALPE {:+.2}%",
+            kp.mape, kp.malpe
+        )?;
+    }
     writeln!(
         out,
-        "Geschreven naar {}: tables/backtest.csv{}",
+        "Geschreven naar {}: tables/backtest.csv{}{}",
         out_dir.display(),
+        if versus.is_some() {
+            ", tables/backtest_kernprognose.csv"
+        } else {
+            ""
+        },
         if args.no_charts {
             ""
         } else {

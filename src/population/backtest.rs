@@ -115,6 +115,9 @@ pub struct Backtest {
     pub to: u16,
     pub mode: MigrationMode,
     pub rows: Vec<BacktestRow>,
+    /// The projected and the realised population on 1 January `to`.
+    pub projected_last: Pop,
+    pub realised_last: Pop,
     /// Per year: (total, 65+, 75+) error in % of realised.
     pub headline: BTreeMap<u16, [f64; 3]>,
 }
@@ -199,11 +202,111 @@ pub fn run_backtest(
             ],
         );
     }
+    let last = |v: &[(u16, Pop)]| v.last().map(|(_, p)| *p).unwrap_or_default();
     Ok(Backtest {
         base,
         to,
         mode,
         rows: compare("NL01", &projected, &realised),
         headline,
+        projected_last: last(&projected),
+        realised_last: last(&realised),
     })
+}
+
+/// 5-year bands 0–4 … 90–94 and 95+, as (label, lo, hi): the bands a forecast published with
+/// an open age of 99+ (CBS 84646NED) can be compared in.
+pub fn bands_to_95_plus() -> Vec<(String, usize, usize)> {
+    let mut v: Vec<(String, usize, usize)> = five_year_bands().into_iter().take(19).collect();
+    v.push(("95+".into(), 95, OPEN_AGE));
+    v
+}
+
+/// A published forecast's population on 1 January `year` by sex and single age from a tidy
+/// table (CBS 84646NED, the Kernprognose 2019: ages 0–98 and 99+, measure `Bevolking_1`);
+/// women as the total minus men where the table lacks them (its extract is cut off in the
+/// women's rows). `None` when the year or the men's and total rows are missing.
+pub fn forecast_population(t: &crate::source::TidyTable, year: u16) -> Option<Pop> {
+    let period = format!("{year}JJ00");
+    let mut by: [[Option<f64>; super::grid::AGES]; 3] = [[None; super::grid::AGES]; 3];
+    let mut open: [Option<(usize, f64)>; 3] = [None; 3];
+    for r in t
+        .rows
+        .iter()
+        .filter(|r| r.period == period && r.measure == "Bevolking_1")
+    {
+        let s = match r.sex.as_str() {
+            "M" => 0,
+            "V" => 1,
+            "T" => 2,
+            _ => continue,
+        };
+        let Some(v) = r.number() else { continue };
+        match r.age.strip_suffix('+').map(str::parse::<usize>) {
+            // An open group (`65+`, `99+`): only the highest, the table's open age, counts.
+            Some(Ok(a)) if a <= OPEN_AGE => {
+                if open[s].is_none_or(|(o, _)| a > o) {
+                    open[s] = Some((a, v));
+                }
+            }
+            Some(_) => {}
+            None => {
+                if let Some(a) = r.age.parse::<usize>().ok().filter(|a| *a <= OPEN_AGE) {
+                    by[s][a] = Some(v);
+                }
+            }
+        }
+    }
+    for (s, o) in open.iter().enumerate() {
+        if let Some((a, v)) = o
+            && by[s][*a].is_none()
+        {
+            by[s][*a] = Some(*v);
+        }
+    }
+    let mut pop = Pop::default();
+    let mut seen = false;
+    for a in 0..super::grid::AGES {
+        let (m, v, t) = (by[0][a], by[1][a], by[2][a]);
+        let Some(m) = m else { continue };
+        let Some(v) = v.or(t.map(|t| t - m)) else {
+            continue;
+        };
+        pop.0[0][a] = m;
+        pop.0[1][a] = v;
+        seen = true;
+    }
+    seen.then_some(pop)
+}
+
+/// **Head-to-head with a published forecast** (Smith, Tayman & Swanson 2013, ch. 13; docs/
+/// METHODS.md §1g): the backtest's projection for its last year and the published forecast for
+/// the same year, each against the realised population by 5-year band (to 95+) and sex.
+/// Returns the rows of both (`woonzorg`, `published`) and their accuracy over the bands of men
+/// and women.
+pub fn head_to_head(
+    bt: &Backtest,
+    published: &Pop,
+) -> (Vec<(&'static str, BacktestRow)>, Accuracy, Accuracy) {
+    let mut rows = Vec::new();
+    for (method, p) in [("woonzorg", &bt.projected_last), ("published", published)] {
+        for (label, lo, hi) in bands_to_95_plus() {
+            for (sex, s) in [("M", 0), ("V", 1)] {
+                rows.push((
+                    method,
+                    BacktestRow {
+                        region: "NL01".into(),
+                        sex,
+                        age_band: label.clone(),
+                        year: bt.to,
+                        realised: bt.realised_last.band_sex(s, lo, hi),
+                        projected: p.band_sex(s, lo, hi),
+                    },
+                ));
+            }
+        }
+    }
+    let of = |m: &str| accuracy(rows.iter().filter(|(x, _)| *x == m).map(|(_, r)| r));
+    let (own, theirs) = (of("woonzorg"), of("published"));
+    (rows, own, theirs)
 }

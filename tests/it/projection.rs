@@ -247,3 +247,59 @@ fn sprague_split_recovers_single_years_of_the_real_population() {
     assert!(mean < 0.02, "{mean}");
     assert!(worst < 0.20, "{worst} at {worst_age}");
 }
+
+/// The national backtest from base 2019 head to head with CBS's own Kernprognose 2019
+/// (84646NED) for 1 January 2025, band by band (to 95+) and sex: both against the same realised
+/// population, the published figures read as they are.
+#[test]
+fn backtest_from_2019_meets_the_kernprognose_2019() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::common::woonzorg()
+        .args([
+            "backtest",
+            "--base",
+            "2019",
+            "--to",
+            "2025",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("Kernprognose 2019 MAPE"), "{text}");
+    let (h, rows) =
+        crate::common::read_csv(&dir.path().join("backtest/tables/backtest_kernprognose.csv"));
+    let [m, sex, band, re, pr] =
+        crate::common::cols(&h, ["method", "sex", "age_band", "realised", "projected"]);
+    // 20 bands × 2 sexes × 2 methods.
+    assert_eq!(rows.len(), 80);
+    let find = |method: &str, s: &str, b: &str| {
+        rows.iter()
+            .find(|r| r[m] == method && r[sex] == s && r[band] == b)
+            .unwrap()
+    };
+    // The Kernprognose 2019 as published: men 80–84 on 1 January 2025, 233,864.
+    assert_eq!(find("kernprognose_2019", "M", "80-84")[pr], "233864.0");
+    // Both against the same realised population (7461bev, 1 January 2025).
+    for b in ["0-4", "40-44", "95+"] {
+        for s in ["M", "V"] {
+            assert_eq!(
+                find("woonzorg", s, b)[re],
+                find("kernprognose_2019", s, b)[re]
+            );
+        }
+    }
+    let realised: f64 = rows
+        .iter()
+        .filter(|r| r[m] == "woonzorg")
+        .map(|r| r[re].parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(realised, national().population[&2025].total().round());
+}
