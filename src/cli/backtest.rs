@@ -11,6 +11,7 @@ use crate::output::files::StagedDir;
 use crate::population::backtest::{
     MigrationMode, accuracy, five_year_bands, forecast_population, head_to_head, run_backtest,
 };
+use crate::population::gemeente_backtest::{gemeente_backtest, measures_by_method, pbl_cbs_2016};
 use crate::population::national::NationalData;
 use crate::source::{Pos, SourceError, read_one};
 
@@ -30,8 +31,16 @@ also the head-to-head with CBS's own Kernprognose 2019 (84646NED, data/forecasts
 year: DIR/tables/backtest_kernprognose.csv (method, region, sex, age_band, year, realised,
 projected, error_pct; 5-year bands to 95+, the forecast's open age being 99+) and both MAPEs.
 
+--level gemeente        every gemeente's total from --base to --to (CBS Gebieden in Nederland,
+                        2016–2025, harmonised to the indeling of --to) by the benchmark methods —
+                        constant population, constant share of the national backtest — and, from
+                        2016 to 2025, the PBL/CBS regional forecast 2016 (83492NED); MAPE, MALPE,
+                        median and 90th percentile of the error per method and size class;
+                        writes DIR/tables/backtest_gemeenten.csv
+
 Examples:
   woonzorg backtest --base 2015 --to 2025
+  woonzorg backtest --level gemeente --base 2016 --to 2025
   woonzorg backtest --base 2019 --to 2025            (and against the Kernprognose 2019)
   woonzorg backtest --base 2010 --to 2020 --migration waargenomen --out out/backtest-2010";
 
@@ -47,6 +56,10 @@ pub struct Args {
     /// Region; the national series is the only one with single years by sex (NL01)
     #[arg(long, default_value = "NL01")]
     pub region: String,
+    /// Level: nationaal (bands by sex) or gemeente (every gemeente's total, benchmark methods
+    /// and the published forecasts side by side)
+    #[arg(long, default_value = "nationaal", value_parser = ["nationaal", "gemeente"])]
+    pub level: String,
     /// Migration level: trend (known at the base) or waargenomen (realised)
     #[arg(long, default_value = "trend", value_parser = ["trend", "waargenomen"])]
     pub migration: String,
@@ -62,6 +75,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if args.level == "gemeente" {
+        return run_gemeenten(&args);
+    }
     if args.region != "NL01" {
         return Err(SourceError::malformed(
             Pos::key("--region", args.region.as_str()),
@@ -259,6 +275,121 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         } else {
             ", backtest_fouten.png, backtest_fouten.svg"
         }
+    )?;
+    Ok(())
+}
+
+/// `--level gemeente`: every gemeente's total from `--base` to `--to` by the benchmark methods
+/// and, from base 2016 to 2025, the PBL/CBS regional forecast 2016; measures per method and
+/// size class.
+fn run_gemeenten(args: &Args) -> anyhow::Result<()> {
+    let d = args.data.join("population");
+    let regions = args.data.join("regions");
+    let forecasts = args.data.join("forecasts");
+    let out = crate::output::files::output_target(
+        &args.out,
+        "backtest",
+        true,
+        &[d.clone(), regions.clone(), forecasts.clone()],
+    )?;
+    let registry = crate::geo::Registry::load(&regions)?;
+    let nd = NationalData::from_tables(
+        &read_one(&d.join("7461bev_bevolking_nl.csv"))?,
+        &read_one(&d.join("37168_overledenen_nl.csv"))?,
+        &read_one(&d.join("37744ned_geboorten_leeftijd_moeder.csv"))?,
+        &read_one(&d.join("37422ned_geboorten.csv"))?,
+    )?;
+    for (key, year) in [("--base", args.base), ("--to", args.to)] {
+        if !registry.years.contains_key(&year) {
+            return Err(SourceError::malformed(
+                Pos::key(key, year.to_string()),
+                format!("no gemeente indeling of {year}"),
+                format!(
+                    "the gemeente totals come from CBS Gebieden in Nederland ({}): e.g. --base 2016 --to 2025",
+                    registry.year_range()
+                ),
+            )
+            .into());
+        }
+    }
+    let national = run_backtest(&nd, args.base, args.to, MigrationMode::Trend)?;
+    let pbl = forecasts.join("83492NED_regionale_prognose_2016.csv");
+    let mut published = Vec::new();
+    if args.base == 2016 && args.to == 2025 && pbl.is_file() {
+        published.push((
+            "pbl_cbs_2016".to_string(),
+            pbl_cbs_2016(&read_one(&pbl)?, &registry),
+        ));
+    }
+    let rows = gemeente_backtest(
+        &registry,
+        args.base,
+        args.to,
+        national.projected_last.total(),
+        &published,
+    )?;
+    let staged = StagedDir::new(&out).with_context(|| format!("creating {}", out.display()))?;
+    std::fs::create_dir_all(staged.path("tables"))?;
+    {
+        let mut w = csv::Writer::from_path(staged.path("tables/backtest_gemeenten.csv"))?;
+        w.write_record([
+            "method",
+            "region",
+            "region_name",
+            "base",
+            "year",
+            "age_band",
+            "realised",
+            "projected",
+            "error_pct",
+        ])?;
+        for r in &rows {
+            w.write_record([
+                r.method.as_str(),
+                &r.region,
+                &r.region_name,
+                &r.base.to_string(),
+                &r.year.to_string(),
+                "totaal",
+                &format!("{:.0}", r.realised),
+                &format!("{:.1}", r.projected),
+                &format!("{:.3}", r.error_pct()),
+            ])?;
+        }
+        w.flush()?;
+    }
+    let out_dir = staged.commit()?;
+    let mut o = std::io::stdout().lock();
+    writeln!(
+        o,
+        "Backtest gemeenten {} → {}: inwoners op 1 januari {} (CBS Gebieden in Nederland), naar de indeling van {}",
+        args.base, args.to, args.to, args.to
+    )?;
+    writeln!(
+        o,
+        "methode              grootteklasse        n    MAPE   MALPE  mediaan     P90"
+    )?;
+    for (method, class, m) in measures_by_method(&rows) {
+        writeln!(
+            o,
+            "{method:<20} {class:<16} {:>5} {:>6.2}% {:>+6.2}% {:>6.2}% {:>6.2}%",
+            m.n, m.mape, m.malpe, m.median, m.p90
+        )?;
+    }
+    writeln!(
+        o,
+        "constant: de bevolking van {}; constant_aandeel: hetzelfde aandeel in de landelijke backtestprojectie{}",
+        args.base,
+        if published.is_empty() {
+            String::new()
+        } else {
+            "; pbl_cbs_2016: de regionale prognose 2016 (CBS 83492NED)".to_string()
+        }
+    )?;
+    writeln!(
+        o,
+        "Geschreven naar {}: tables/backtest_gemeenten.csv",
+        out_dir.display()
     )?;
     Ok(())
 }

@@ -9,6 +9,7 @@
 pub mod backtest;
 pub mod base;
 pub mod constrain;
+pub mod gemeente_backtest;
 pub mod grid;
 pub mod national;
 pub mod project;

@@ -303,3 +303,63 @@ fn backtest_from_2019_meets_the_kernprognose_2019() {
         .sum();
     assert_eq!(realised, national().population[&2025].total().round());
 }
+
+/// The gemeente backtest 2016 → 2025: every gemeente of 2025 by the benchmark methods and by the
+/// PBL/CBS regional forecast 2016 (83492NED, regio-indeling 2015, brought to 2025's indeling).
+#[test]
+fn gemeente_backtest_sets_benchmarks_beside_pbl_cbs_2016() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::common::woonzorg()
+        .args([
+            "backtest", "--level", "gemeente", "--base", "2016", "--to", "2025", "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("pbl_cbs_2016") && text.contains("MAPE"),
+        "{text}"
+    );
+    let (h, rows) =
+        crate::common::read_csv(&dir.path().join("backtest/tables/backtest_gemeenten.csv"));
+    let [m, reg, re, pr] = crate::common::cols(&h, ["method", "region", "realised", "projected"]);
+    for method in ["constant", "constant_aandeel", "pbl_cbs_2016"] {
+        assert_eq!(
+            rows.iter().filter(|r| r[m] == method).count(),
+            342,
+            "{method}"
+        );
+    }
+    let get = |method: &str, g: &str| rows.iter().find(|r| r[m] == method && r[reg] == g).unwrap();
+    // Delft: 101,034 on 1 January 2016, 110,224 on 1 January 2025; PBL/CBS 2016 said 109.9
+    // thousand.
+    assert_eq!(get("constant", "GM0503")[pr], "101034.0");
+    assert_eq!(get("constant", "GM0503")[re], "110224");
+    assert_eq!(get("pbl_cbs_2016", "GM0503")[pr], "109900.0");
+    // Gooise Meren (formed 1 January 2016 from Bussum, Muiden and Naarden) and De Fryske Marren
+    // (GM1921 until July 2015) are found in the forecast of the 2015 indeling.
+    assert!(get("pbl_cbs_2016", "GM1942")[pr].parse::<f64>().unwrap() > 50_000.0);
+    assert!(get("pbl_cbs_2016", "GM1940")[pr].parse::<f64>().unwrap() > 40_000.0);
+    // Constant share: one ratio to the base for every gemeente.
+    let ratio = |g: &str| {
+        get("constant_aandeel", g)[pr].parse::<f64>().unwrap()
+            / get("constant", g)[pr].parse::<f64>().unwrap()
+    };
+    for g in ["GM0503", "GM0828", "GM0363", "GM1942"] {
+        assert!((ratio(g) - ratio("GM0503")).abs() < 1e-4, "{g}");
+    }
+    // A base before the registry's first indeling is refused, naming the key.
+    let out = crate::common::woonzorg()
+        .args(["backtest", "--level", "gemeente", "--base", "2015", "--out"])
+        .arg(dir.path().join("x"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--base"));
+}
