@@ -143,35 +143,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         w.flush()?;
     }
     if let Some((rows, _, _)) = &versus {
-        let mut w = csv::Writer::from_path(staged.path("tables/backtest_kernprognose.csv"))?;
-        w.write_record([
-            "method",
-            "region",
-            "sex",
-            "age_band",
-            "year",
-            "realised",
-            "projected",
-            "error_pct",
-        ])?;
-        for (method, r) in rows {
-            let method = if *method == "published" {
-                "kernprognose_2019"
-            } else {
-                method
-            };
-            w.write_record([
-                method,
-                r.region.as_str(),
-                r.sex,
-                &r.age_band,
-                &r.year.to_string(),
-                &format!("{:.0}", r.realised),
-                &format!("{:.1}", r.projected),
-                &format!("{:.3}", r.error_pct()),
-            ])?;
-        }
-        w.flush()?;
+        write_head_to_head(&staged.path("tables/backtest_kernprognose.csv"), rows)?;
     }
     if !args.no_charts {
         let last: Vec<_> = bt
@@ -391,5 +363,42 @@ fn run_gemeenten(args: &Args) -> anyhow::Result<()> {
         "Geschreven naar {}: tables/backtest_gemeenten.csv",
         out_dir.display()
     )?;
+    Ok(())
+}
+
+/// tables/backtest_kernprognose.csv: the backtest and the Kernprognose 2019 band by band.
+fn write_head_to_head(
+    path: &std::path::Path,
+    rows: &[(&str, crate::population::backtest::BacktestRow)],
+) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record([
+        "method",
+        "region",
+        "sex",
+        "age_band",
+        "year",
+        "realised",
+        "projected",
+        "error_pct",
+    ])?;
+    for (method, r) in rows {
+        let method = if *method == "published" {
+            "kernprognose_2019"
+        } else {
+            method
+        };
+        w.write_record([
+            method,
+            r.region.as_str(),
+            r.sex,
+            &r.age_band,
+            &r.year.to_string(),
+            &format!("{:.0}", r.realised),
+            &format!("{:.1}", r.projected),
+            &format!("{:.3}", r.error_pct()),
+        ])?;
+    }
+    w.flush()?;
     Ok(())
 }
