@@ -130,15 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "error_pct",
         ])?;
         for r in &bt.rows {
-            w.write_record([
-                r.region.as_str(),
-                r.sex,
-                &r.age_band,
-                &r.year.to_string(),
-                &format!("{:.0}", r.realised),
-                &format!("{:.1}", r.projected),
-                &format!("{:.3}", r.error_pct()),
-            ])?;
+            w.write_record(r.fields())?;
         }
         w.flush()?;
     }
@@ -388,16 +380,7 @@ fn write_head_to_head(
         } else {
             method
         };
-        w.write_record([
-            method,
-            r.region.as_str(),
-            r.sex,
-            &r.age_band,
-            &r.year.to_string(),
-            &format!("{:.0}", r.realised),
-            &format!("{:.1}", r.projected),
-            &format!("{:.3}", r.error_pct()),
-        ])?;
+        w.write_record(std::iter::once(method.to_string()).chain(r.fields()))?;
     }
     w.flush()?;
     Ok(())

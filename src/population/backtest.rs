@@ -16,11 +16,31 @@ pub struct BacktestRow {
 
 impl BacktestRow {
     pub fn error_pct(&self) -> f64 {
-        if self.realised != 0.0 {
-            100.0 * (self.projected - self.realised) / self.realised
-        } else {
-            0.0
-        }
+        percent_error(self.projected, self.realised)
+    }
+
+    /// The region, sex, band, year, realised, projected and error fields as the backtest
+    /// tables write them.
+    pub fn fields(&self) -> [String; 7] {
+        [
+            self.region.clone(),
+            self.sex.to_string(),
+            self.age_band.clone(),
+            self.year.to_string(),
+            format!("{:.0}", self.realised),
+            format!("{:.1}", self.projected),
+            format!("{:.3}", self.error_pct()),
+        ]
+    }
+}
+
+/// The **percentage error** of a projection (Smith, Tayman & Swanson 2013, ch. 13):
+/// 100 × (projected − realised) / realised; 0 where nothing was realised.
+pub fn percent_error(projected: f64, realised: f64) -> f64 {
+    if realised != 0.0 {
+        100.0 * (projected - realised) / realised
+    } else {
+        0.0
     }
 }
 

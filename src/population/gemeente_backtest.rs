@@ -57,11 +57,7 @@ pub struct GemeenteRow {
 impl GemeenteRow {
     /// (projected − realised) / realised, in %.
     pub fn error_pct(&self) -> f64 {
-        if self.realised != 0.0 {
-            100.0 * (self.projected - self.realised) / self.realised
-        } else {
-            0.0
-        }
+        super::backtest::percent_error(self.projected, self.realised)
     }
 }
 
