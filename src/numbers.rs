@@ -27,6 +27,12 @@ pub fn nl_number(v: f64) -> String {
     if neg { format!("-{out}") } else { out }
 }
 
+/// A Dutch decimal with a fixed number of places and a decimal comma, no thousands separator:
+/// `nl_decimals(0.95, 2)` → "0,95", `nl_decimals(49.63, 1)` → "49,6".
+pub fn nl_decimals(v: f64, places: usize) -> String {
+    format!("{v:.places$}").replace('.', ",")
+}
+
 /// A signed Dutch count: `+1.234`, `−56`, `±0`.
 pub fn signed(v: f64) -> String {
     let s = nl_number(v.abs());

@@ -93,12 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         true,
         &[d.clone(), args.data.join("forecasts")],
     )?;
-    let nd = NationalData::from_tables(
-        &read_one(&d.join("7461bev_bevolking_nl.csv"))?,
-        &read_one(&d.join("37168_overledenen_nl.csv"))?,
-        &read_one(&d.join("37744ned_geboorten_leeftijd_moeder.csv"))?,
-        &read_one(&d.join("37422ned_geboorten.csv"))?,
-    )?;
+    let nd = national_data(&d)?;
     let mode = if args.migration == "waargenomen" {
         MigrationMode::Realised
     } else {
@@ -257,12 +252,7 @@ fn run_gemeenten(args: &Args) -> anyhow::Result<()> {
         &[d.clone(), regions.clone(), forecasts.clone()],
     )?;
     let registry = crate::geo::Registry::load(&regions)?;
-    let nd = NationalData::from_tables(
-        &read_one(&d.join("7461bev_bevolking_nl.csv"))?,
-        &read_one(&d.join("37168_overledenen_nl.csv"))?,
-        &read_one(&d.join("37744ned_geboorten_leeftijd_moeder.csv"))?,
-        &read_one(&d.join("37422ned_geboorten.csv"))?,
-    )?;
+    let nd = national_data(&d)?;
     for (key, year) in [("--base", args.base), ("--to", args.to)] {
         if !registry.years.contains_key(&year) {
             return Err(SourceError::malformed(
@@ -384,4 +374,15 @@ fn write_head_to_head(
     }
     w.flush()?;
     Ok(())
+}
+
+/// The national series of the extracts in `dir` (data/population): population, deaths and
+/// births, the inputs of every backtest.
+fn national_data(dir: &std::path::Path) -> anyhow::Result<NationalData> {
+    Ok(NationalData::from_tables(
+        &read_one(&dir.join("7461bev_bevolking_nl.csv"))?,
+        &read_one(&dir.join("37168_overledenen_nl.csv"))?,
+        &read_one(&dir.join("37744ned_geboorten_leeftijd_moeder.csv"))?,
+        &read_one(&dir.join("37422ned_geboorten.csv"))?,
+    )?)
 }

@@ -485,5 +485,5 @@ fn category_counts(
 }
 
 fn nl_ratio(r: f64) -> String {
-    format!("{r:.3}").replace('.', ",")
+    crate::numbers::nl_decimals(r, 3)
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::population::grid::AGES;
 use crate::source::codes::period_year;
-use crate::source::{self, SourceError, TidyTable};
+use crate::source::{self, SourceError, TidyRow, TidyTable};
 
 use super::GroupError;
 use super::methods::Rates;
@@ -44,11 +44,16 @@ impl Observed {
         Ok(Observed { tables })
     }
 
-    fn table(&self, id: &str) -> Result<&TidyTable, GroupError> {
-        self.tables
+    /// The rows of every table with id `id` (one CBS table may come in more than one extract,
+    /// as 85383NED does in data/housing and data/groups); an error when there is none.
+    fn rows(&self, id: &str) -> Result<impl Iterator<Item = &TidyRow>, GroupError> {
+        let mut tables = self
+            .tables
             .iter()
-            .find(|t| t.table_id.eq_ignore_ascii_case(id))
-            .ok_or_else(|| GroupError::Data {
+            .filter(move |t| t.table_id.eq_ignore_ascii_case(id))
+            .peekable();
+        if tables.peek().is_none() {
+            return Err(GroupError::Data {
                 what: format!("table {id}"),
                 message: "not in the group data folder".into(),
                 hint: format!(
@@ -59,7 +64,9 @@ impl Observed {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-            })
+            });
+        }
+        Ok(tables.flat_map(|t| t.rows.iter()))
     }
 
     /// Values per region of one measure in one year (all ages/`totaal`, optional category).
@@ -70,9 +77,8 @@ impl Observed {
         year: Option<u16>,
         category: Option<&str>,
     ) -> Result<BTreeMap<String, f64>, GroupError> {
-        let t = self.table(table)?;
         let mut out = BTreeMap::new();
-        for r in &t.rows {
+        for r in self.rows(table)? {
             if r.measure != measure
                 || r.region.is_empty()
                 || !(r.age.is_empty() || r.age == "totaal")
@@ -106,9 +112,8 @@ impl Observed {
         measure: &str,
         category: Option<&str>,
     ) -> Result<BandsByRegion, GroupError> {
-        let t = self.table(table)?;
         let mut out: BandsByRegion = BTreeMap::new();
-        for r in &t.rows {
+        for r in self.rows(table)? {
             if r.measure != measure
                 || r.region.is_empty()
                 || category.is_some_and(|c| !r.category.split('|').any(|x| x == c))
@@ -132,9 +137,7 @@ impl Observed {
     /// The latest year up to `up_to` in which `table` has a value of `measure`: the year of a
     /// rate taken "as of the base year" (the latest observation, never a later one).
     pub fn latest_year(&self, table: &str, measure: &str, up_to: u16) -> Result<u16, GroupError> {
-        let t = self.table(table)?;
-        t.rows
-            .iter()
+        self.rows(table)?
             .filter(|r| r.measure == measure && r.number().is_some())
             .filter_map(|r| period_year(&r.period))
             .filter(|y| *y <= up_to)
@@ -155,10 +158,9 @@ impl Observed {
         denominator: &str,
         year: u16,
     ) -> Result<Rates, GroupError> {
-        let t = self.table(table)?;
         let mut num = [[None::<f64>; AGES]; 2];
         let mut den = [[None::<f64>; AGES]; 2];
-        for r in &t.rows {
+        for r in self.rows(table)? {
             if period_year(&r.period) != Some(year) {
                 continue;
             }

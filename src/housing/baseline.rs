@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::numbers::{nl_decimals, nl_number};
 use crate::source::sourced::Param;
 
 /// What a supply figure is.
@@ -129,12 +130,11 @@ pub struct StockInputs {
     /// the national share of 65+ among persons in institutional households (37620 × population).
     pub in_care: BTreeMap<String, f64>,
     pub in_care_year: u16,
-    /// Per gemeente: the share of 65+ among its persons in institutional households expected
-    /// from the national rates by age and sex (CBS 37620) and its own population.
-    pub share_65plus_in_care: BTreeMap<String, f64>,
-    /// Per gemeente: the 65+ persons in institutional households those rates give (where
-    /// CBS publishes no inhabitants of zorginstellingen, e.g. Schiermonnikoog).
-    pub expected_65plus_in_care: BTreeMap<String, f64>,
+    /// Per gemeente: the persons in institutional households the national rates by age and
+    /// sex (CBS 37620) give on its own population, (65+, all ages) — the 65+ share of its
+    /// inhabitants of zorginstellingen, and their number where CBS publishes none (e.g.
+    /// Schiermonnikoog).
+    pub institutional: BTreeMap<String, (f64, f64)>,
     /// Wmo clients with verblijf en opvang (84839NED, total minus "exclusief verblijf en
     /// opvang") per centrumgemeente region (`CE…`), and the period.
     pub verblijf_opvang: BTreeMap<String, f64>,
@@ -151,6 +151,17 @@ pub struct StockInputs {
     pub population_nl: f64,
     /// The trend of every gemeente with counts at both ends of the window.
     pub trend: BTreeMap<String, Trend>,
+}
+
+impl StockInputs {
+    /// The inhabitants of 18–64 of the gemeenten of a centrumgemeente region.
+    pub fn adults_of_region(&self, ce: &str) -> f64 {
+        self.centrumgemeente
+            .iter()
+            .filter(|(_, (c, _))| c == ce)
+            .filter_map(|(g, _)| self.adults.get(g))
+            .sum()
+    }
 }
 
 /// The national anchors of the estimates (the housing catalogue's parameters).
@@ -214,18 +225,14 @@ pub fn net_additions_per_year(first: (u16, f64), last: (u16, f64)) -> f64 {
     }
 }
 
-fn number(v: f64) -> String {
-    crate::numbers::nl_number(v)
-}
-
 /// A fraction in Dutch with two decimals (`0,95`).
 fn decimal(v: f64) -> String {
-    format!("{v:.2}").replace('.', ",")
+    nl_decimals(v, 2)
 }
 
-/// A percentage in Dutch with one decimal (`49,6`).
+/// A fraction as a Dutch percentage with one decimal (`0.496` → `49,6`).
 fn percent(v: f64) -> String {
-    format!("{:.1}", v * 100.0).replace('.', ",")
+    nl_decimals(v * 100.0, 1)
 }
 
 /// The baseline of `gemeenten` for the dwelling types `types` (catalogue ids; `regulier`,
@@ -396,7 +403,7 @@ impl Gemeente<'_> {
                     v,
                     format!(
                         "{} geclusterde woningen in Nederland verdeeld naar inwoners van 75 jaar en ouder (1-1-{})",
-                        number(p.geclusterd_national.value),
+                        nl_number(p.geclusterd_national.value),
                         s.over75_year
                     ),
                     "CBS 85383NED Inwoners75Plus_7; woningcatalogus: geclusterd_landelijk".into(),
@@ -420,7 +427,7 @@ impl Gemeente<'_> {
                     share_of_national(p.standplaatsen_national.value, *v, s.population_nl),
                     format!(
                         "{} standplaatsen in Nederland verdeeld naar inwoners (geen telling per gemeente; vervang door de eigen telling)",
-                        number(p.standplaatsen_national.value)
+                        nl_number(p.standplaatsen_national.value)
                     ),
                     "woningcatalogus: standplaatsen_landelijk".into(),
                 ),
@@ -436,21 +443,22 @@ impl Gemeente<'_> {
         let (s, p, g) = (self.s, self.p, self.g);
         let occupancy = p.occupancy.value;
         let source = "CBS 37620; woningcatalogus: bezettingsgraad".to_string();
-        match (s.in_care.get(g), s.share_65plus_in_care.get(g)) {
-            (Some(v), Some(old)) => Figure::estimated(
-                intramural_places(*v, *old, occupancy),
+        let expected = s.institutional.get(g).filter(|(_, all)| *all > 0.0);
+        match (s.in_care.get(g), expected) {
+            (Some(v), Some((old, all))) => Figure::estimated(
+                intramural_places(*v, old / all, occupancy),
                 format!(
                     "{} inwoners in zorginstellingen (1-1-{}) × {} % 65-plus (de landelijke kansen naar leeftijd en geslacht, CBS 37620, op de eigen bevolking) / bezettingsgraad {}",
-                    number(*v),
+                    nl_number(*v),
                     s.in_care_year,
-                    percent(*old),
+                    percent(old / all),
                     decimal(occupancy)
                 ),
                 format!("CBS 85383NED InwonersInZorginstellingen_8, {source}"),
             ),
-            _ => match s.expected_65plus_in_care.get(g) {
-                Some(v) => Figure::estimated(
-                    v / occupancy,
+            _ => match s.institutional.get(g) {
+                Some((old, _)) => Figure::estimated(
+                    old / occupancy,
                     format!(
                         "CBS 85383NED publiceert geen inwoners in zorginstellingen voor deze gemeente; de 65-plussers in instellingen volgens de landelijke kansen naar leeftijd en geslacht (CBS 37620) op de eigen bevolking / bezettingsgraad {}",
                         decimal(occupancy)
@@ -506,17 +514,11 @@ impl Gemeente<'_> {
                 )),
             };
         };
-        let adults_of_region: f64 = s
-            .centrumgemeente
-            .iter()
-            .filter(|(_, (x, _))| x == c)
-            .filter_map(|(m, _)| s.adults.get(m))
-            .sum();
         Figure::estimated(
-            places_by_adults(clients * share, adults, adults_of_region, occupancy),
+            places_by_adults(clients * share, adults, s.adults_of_region(c), occupancy),
             format!(
                 "{} Wmo-cliënten met verblijf en opvang van centrumgemeente {name} ({c}, {}) × {} % {what}, verdeeld naar inwoners van 18–64 jaar / bezettingsgraad {}",
-                number(*clients),
+                nl_number(*clients),
                 s.verblijf_opvang_period,
                 percent(share),
                 decimal(occupancy)
@@ -570,7 +572,11 @@ mod tests {
             meergezins_nl: 400.0,
             over75_nl: 100.0,
             population_nl: 2000.0,
-            share_65plus_in_care: [("GM1".to_string(), 0.8), ("GM2".to_string(), 0.7)].into(),
+            institutional: [
+                ("GM1".to_string(), (8.0, 10.0)),
+                ("GM2".to_string(), (9.5, 13.0)),
+            ]
+            .into(),
             verblijf_opvang_period: "2023HJ02".into(),
             ..Default::default()
         };
@@ -580,7 +586,6 @@ mod tests {
             s.corporatie.insert(g.into(), tot / 4.0);
             s.overige.insert(g.into(), tot / 4.0);
             s.over75.insert(g.into(), tot / 10.0);
-            s.expected_65plus_in_care.insert(g.into(), 9.5);
             s.adults.insert(g.into(), tot);
             s.population.insert(g.into(), tot * 2.0);
             s.centrumgemeente

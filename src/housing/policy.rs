@@ -78,7 +78,7 @@ pub fn target_rule(rule: &PolicyRule, region_share: f64, additions: f64) -> Poli
             "{} gepland t.o.v. {} (aandeel {} % van {} landelijk)",
             crate::numbers::nl_number(additions),
             crate::numbers::nl_number(target),
-            format!("{:.2}", region_share * 100.0).replace('.', ","),
+            crate::numbers::nl_decimals(region_share * 100.0, 2),
             crate::numbers::nl_number(rule.national_target.unwrap_or(0.0))
         ),
     }

@@ -53,7 +53,6 @@ pub struct Supply {
     /// (region or `*`, type) pairs that are zero on purpose.
     pub zero: Vec<(String, String)>,
     /// The files read, and whether they say they are an example (`voorbeeld` in a source).
-    pub files: Vec<PathBuf>,
     pub stock_file: Option<PathBuf>,
     pub pipeline_file: Option<PathBuf>,
     pub example: bool,
@@ -66,7 +65,7 @@ pub struct Series {
     pub values: Option<Vec<f64>>,
     /// The members whose figure is missing.
     pub missing: Vec<String>,
-    /// Per year, as [`Supply::status`] says it.
+    /// Per year (see [`Supply::series`]).
     pub status: Vec<String>,
 }
 
@@ -233,7 +232,6 @@ impl Supply {
                     ));
                 }
             }
-            s.files.push(p.to_path_buf());
             s.stock_file = Some(p.to_path_buf());
         }
         if let Some(p) = pipeline {
@@ -281,7 +279,6 @@ impl Supply {
                     change,
                 });
             }
-            s.files.push(p.to_path_buf());
             s.pipeline_file = Some(p.to_path_buf());
         }
         for z in zero {
@@ -289,6 +286,11 @@ impl Supply {
             s.zero.push((r.to_string(), t.to_string()));
         }
         Ok(s)
+    }
+
+    /// The user's files read (stock, pipeline).
+    pub fn files(&self) -> impl Iterator<Item = &PathBuf> {
+        self.stock_file.iter().chain(&self.pipeline_file)
     }
 
     /// Refuse a user row (stock or pipeline) for a gemeente the run does not have, listing the
@@ -374,7 +376,7 @@ impl Supply {
             self.stock.insert(key, figure);
         }
         for (key, row) in &self.given {
-            let example = row.source.to_lowercase().contains("voorbeeld");
+            let example = self.example_rows.contains(key);
             let figure = Figure {
                 value: Some(row.value),
                 status: Status::Opgegeven,
@@ -482,8 +484,11 @@ impl Supply {
     }
 
     /// The supply of `members` for a type on 1 January of every year `base_year ..= base_year +
-    /// years`, and its status per year ([`Supply::area`] and [`Supply::status`] for all years
-    /// at once: each member's figure looked up once).
+    /// years` ([`Supply::area`] for all years at once: each member's figure looked up once), and
+    /// its status per year: the statuses of the members' figures in the order waargenomen,
+    /// geschat, opgegeven, ontbreekt, joined by " + " (`geschat`, `waargenomen + opgegeven`);
+    /// after the base year a figure carried by the trend is `geschat`, and one the user's plans
+    /// change adds `opgegeven`.
     pub fn series(&self, members: &[String], t: &str, base_year: u16, years: u16) -> Series {
         let n = usize::from(years) + 1;
         let mut values = vec![0.0; n];
@@ -553,41 +558,6 @@ impl Supply {
         } else {
             AreaSupply::Missing(missing)
         }
-    }
-
-    /// The statuses of the members' figures of a type on 1 January of `year`, in the order
-    /// waargenomen, geschat, opgegeven, ontbreekt, joined by " + " (`geschat`,
-    /// `waargenomen + opgegeven`). After the base year, a figure carried by the trend is
-    /// `geschat`; one changed by the user's plans adds `opgegeven`.
-    pub fn status(&self, members: &[String], t: &str, base_year: u16, year: u16) -> String {
-        let mut seen: Vec<Status> = Vec::new();
-        for m in members {
-            let status = self
-                .stock
-                .get(&(m.clone(), t.to_string()))
-                .filter(|f| f.value.is_some())
-                .map(|f| f.status)
-                .unwrap_or(Status::Ontbreekt);
-            if year > base_year && status != Status::Ontbreekt {
-                if self.has_plans(m) {
-                    if self.change(m, t, base_year, year) != 0.0 {
-                        seen.push(Status::Opgegeven);
-                    }
-                } else if self.trend.contains_key(m)
-                    && matches!(t, "totaal" | "regulier" | "corporatie")
-                {
-                    seen.push(Status::Geschat);
-                    continue;
-                }
-            }
-            seen.push(status);
-        }
-        seen.sort();
-        seen.dedup();
-        seen.iter()
-            .map(|s| s.label())
-            .collect::<Vec<_>>()
-            .join(" + ")
     }
 
     /// Whether any member's stock row of the type is an example.
@@ -664,10 +634,10 @@ mod tests {
             s.area(&m, "nultreden", 2024, 2026),
             AreaSupply::Missing(vec!["GM2".into()])
         );
-        assert_eq!(
-            s.status(&m, "nultreden", 2024, 2024),
-            "waargenomen + ontbreekt"
-        );
+        let status = |s: &Supply, m: &[String], t: &str, year: u16| {
+            s.series(m, t, 2024, year - 2024).status.pop().unwrap()
+        };
+        assert_eq!(status(&s, &m, "nultreden", 2024), "waargenomen + ontbreekt");
         s.zero.push(("GM2".into(), "nultreden".into()));
         s.apply_baseline(base, BTreeMap::new(), &gemeenten).unwrap();
         assert_eq!(
@@ -678,12 +648,9 @@ mod tests {
             s.area(&m, "nultreden", 2024, 2026),
             AreaSupply::Known(120.0)
         );
+        assert_eq!(status(&s, &m, "nultreden", 2024), "waargenomen + opgegeven");
         assert_eq!(
-            s.status(&m, "nultreden", 2024, 2024),
-            "waargenomen + opgegeven"
-        );
-        assert_eq!(
-            s.status(&m[..1], "nultreden", 2024, 2026),
+            status(&s, &m[..1], "nultreden", 2026),
             "waargenomen + opgegeven"
         );
         assert_eq!(gap(150.0, &AreaSupply::Known(120.0)), Some(30.0));
@@ -726,9 +693,10 @@ mod tests {
             AreaSupply::Known(200.0)
         );
         assert_eq!(s.carried_by("GM1", "totaal"), "trend 2016–2024");
-        assert_eq!(s.status(&m, "totaal", 2024, 2024), "waargenomen");
-        assert_eq!(s.status(&m, "totaal", 2024, 2030), "geschat");
-        assert_eq!(s.status(&m, "nultreden", 2024, 2030), "waargenomen");
+        let status = |t: &str, year: u16| s.series(&m, t, 2024, year - 2024).status.pop().unwrap();
+        assert_eq!(status("totaal", 2024), "waargenomen");
+        assert_eq!(status("totaal", 2030), "geschat");
+        assert_eq!(status("nultreden", 2030), "waargenomen");
         // The series says for every year what area and status say for one.
         for t in [
             "totaal",
@@ -745,7 +713,9 @@ mod tests {
                     AreaSupply::Missing(_) => None,
                 };
                 assert_eq!(series.values.as_ref().map(|v| v[i]), one, "{t} {year}");
-                assert_eq!(series.status[i], s.status(&m, t, 2024, year), "{t} {year}");
+                // The status of a year does not depend on the later years asked for.
+                let upto = s.series(&m, t, 2024, k);
+                assert_eq!(series.status[i], upto.status[i], "{t} {year}");
             }
         }
     }

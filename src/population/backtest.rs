@@ -54,21 +54,29 @@ pub struct Accuracy {
 }
 
 pub fn accuracy<'a>(rows: impl Iterator<Item = &'a BacktestRow>) -> Accuracy {
-    let (mut ape, mut pe, mut se, mut n) = (0.0, 0.0, 0.0, 0usize);
+    let (mut errors, mut se) = (Vec::new(), 0.0);
     for r in rows {
-        let e = r.error_pct();
-        ape += e.abs();
-        pe += e;
+        errors.push(r.error_pct());
         se += (r.projected - r.realised).powi(2);
-        n += 1;
     }
-    let nf = n.max(1) as f64;
+    let n = errors.len();
+    let (mape, malpe) = mean_errors(&errors);
     Accuracy {
-        mape: ape / nf,
-        malpe: pe / nf,
-        rmse: (se / nf).sqrt(),
+        mape,
+        malpe,
+        rmse: (se / n.max(1) as f64).sqrt(),
         n,
     }
+}
+
+/// MAPE and MALPE of percentage errors: the mean absolute and the mean signed error (0 for
+/// none).
+pub fn mean_errors(errors: &[f64]) -> (f64, f64) {
+    let n = errors.len().max(1) as f64;
+    let (ape, pe) = errors
+        .iter()
+        .fold((0.0, 0.0), |(a, p), e| (a + e.abs(), p + e));
+    (ape / n, pe / n)
 }
 
 /// 5-year bands 0–4 … 95–99 and 100+, as (label, lo, hi).

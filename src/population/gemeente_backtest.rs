@@ -85,12 +85,14 @@ pub fn measures(errors: &[f64]) -> Measures {
         };
     }
     let mut abs: Vec<f64> = errors.iter().map(|e| e.abs()).collect();
+    // MAPE and MALPE as the national backtest's accuracy has them (summed in order).
+    let (mape, malpe) = super::backtest::mean_errors(errors);
     abs.sort_by(f64::total_cmp);
     // Nearest-rank percentiles.
     let rank = |p: f64| abs[((p * n as f64).ceil() as usize).clamp(1, n) - 1];
     Measures {
-        mape: abs.iter().sum::<f64>() / n as f64,
-        malpe: errors.iter().sum::<f64>() / n as f64,
+        mape,
+        malpe,
         median: rank(0.5),
         p90: rank(0.9),
         n,

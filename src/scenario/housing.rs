@@ -187,7 +187,7 @@ pub fn load_housing(
             .iter()
             .flat_map(|o| o.tables.iter().map(|t| t.path.clone())),
     );
-    inputs.extend(supply.files.iter().cloned());
+    inputs.extend(supply.files().cloned());
     Ok(HousingRun {
         stock,
         observed,

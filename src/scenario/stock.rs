@@ -6,9 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::geo::Registry;
+use crate::geo::{Merger, Registry};
+use crate::groups::methods::prevalence;
 use crate::groups::{GroupError, Observed};
 use crate::housing::baseline::{StockInputs, StockParams, Trend, baseline, net_additions_per_year};
+use crate::population::grid::OPEN_AGE;
 
 use super::error::RunError;
 use super::housing::HousingRun;
@@ -58,8 +60,8 @@ pub fn complete_supply(
     Ok(())
 }
 
-/// The gemeente values (`GM…`) of one measure in one period of a table (an exact period code,
-/// `2023HJ02`, or any period of a year), in the indeling of that year.
+/// The gemeente values (`GM…`) of one measure in one year of a table, in the indeling of that
+/// year.
 fn gemeente_values(
     o: &Observed,
     table: &str,
@@ -73,52 +75,63 @@ fn gemeente_values(
         .collect())
 }
 
-/// Values of `year`'s indeling in the base year's (merged gemeenten summed).
-fn harmonised(
-    registry: &Registry,
-    values: BTreeMap<String, f64>,
-    year: u16,
-    base_year: u16,
-) -> Result<BTreeMap<String, f64>, RunError> {
-    if year == base_year {
-        return Ok(values);
-    }
-    let known = &registry.year(year)?.gemeenten;
-    let values: BTreeMap<String, f64> = values
-        .into_iter()
-        .filter(|(c, _)| known.contains_key(c))
-        .collect();
-    Ok(registry.harmonise(&values, year, base_year)?)
+/// The registry and its herindelingen, derived once for the tables of the baseline.
+struct Indelingen<'a> {
+    registry: &'a Registry,
+    mergers: Vec<Merger>,
 }
 
-fn read_eigendom(
-    s: &mut StockInputs,
-    stock: &Observed,
-    registry: &Registry,
-) -> Result<(), RunError> {
+impl Indelingen<'_> {
+    /// Values of `year`'s indeling in the base year's (merged gemeenten summed).
+    fn harmonised(
+        &self,
+        values: BTreeMap<String, f64>,
+        year: u16,
+        base_year: u16,
+    ) -> Result<BTreeMap<String, f64>, RunError> {
+        if year == base_year {
+            return Ok(values);
+        }
+        let known = &self.registry.year(year)?.gemeenten;
+        let values: BTreeMap<String, f64> = values
+            .into_iter()
+            .filter(|(c, _)| known.contains_key(c))
+            .collect();
+        Ok(self
+            .registry
+            .harmonise_with(&self.mergers, &values, year, base_year)?)
+    }
+}
+
+fn read_eigendom(s: &mut StockInputs, stock: &Observed, ind: &Indelingen) -> Result<(), RunError> {
     let base = s.base_year;
     let year = stock.latest_year(EIGENDOM, "TotaleWoningvoorraad_1", base)?;
     s.eigendom_year = year;
     let values = |measure: &str, y: u16| -> Result<BTreeMap<String, f64>, RunError> {
         let v = gemeente_values(stock, EIGENDOM, measure, Some(EIGENDOM_ALL), y)?;
-        harmonised(registry, v, y, base)
+        ind.harmonised(v, y, base)
     };
-    s.total = values("TotaleWoningvoorraad_1", year)?;
-    s.koop = values("Koopwoningen_2", year)?;
-    s.corporatie = values("EigendomWoningcorporatie_4", year)?;
-    s.overige = values("EigendomOverigeVerhuurders_5", year)?;
-    s.total_nl = stock
-        .by_region(
-            EIGENDOM,
-            "TotaleWoningvoorraad_1",
-            Some(year),
-            Some(EIGENDOM_ALL),
-        )?
+    let all = stock.by_region(
+        EIGENDOM,
+        "TotaleWoningvoorraad_1",
+        Some(year),
+        Some(EIGENDOM_ALL),
+    )?;
+    let gemeenten = all.iter().filter(|(c, _)| c.starts_with("GM"));
+    s.total = ind.harmonised(
+        gemeenten.map(|(c, v)| (c.clone(), *v)).collect(),
+        year,
+        base,
+    )?;
+    s.total_nl = all
         .get("NL01")
         .copied()
         .unwrap_or_else(|| s.total.values().sum());
+    s.koop = values("Koopwoningen_2", year)?;
+    s.corporatie = values("EigendomWoningcorporatie_4", year)?;
+    s.overige = values("EigendomOverigeVerhuurders_5", year)?;
     // The trend window: from the first year both the table and the registry know.
-    let first_registry = registry.years.keys().next().copied().unwrap_or(year);
+    let first_registry = ind.registry.years.keys().next().copied().unwrap_or(year);
     let from = TREND_FROM.max(first_registry);
     if from < year {
         let t0 = values("TotaleWoningvoorraad_1", from)?;
@@ -144,7 +157,7 @@ fn read_eigendom(
 fn read_woningtype(
     s: &mut StockInputs,
     stock: &Observed,
-    registry: &Registry,
+    ind: &Indelingen,
 ) -> Result<(), RunError> {
     let base = s.base_year;
     let measure = "BeginstandWoningvoorraad_1";
@@ -163,15 +176,15 @@ fn read_woningtype(
             .map(|(c, v)| (c.clone(), *v))
             .collect::<BTreeMap<_, _>>()
     };
-    s.meergezins = harmonised(registry, both(&all_m, &all_e), year, base)?;
-    s.eengezins = harmonised(registry, both(&all_e, &all_m), year, base)?;
+    s.meergezins = ind.harmonised(both(&all_m, &all_e), year, base)?;
+    s.eengezins = ind.harmonised(both(&all_e, &all_m), year, base)?;
     s.meergezins_nl = all_m.get("NL01").copied().unwrap_or(0.0);
     let share = |code: &str| -> Option<f64> {
         let (m, e) = (all_m.get(code)?, all_e.get(code)?);
         (m + e > 0.0).then(|| m / (m + e))
     };
-    let ind = registry.year(base)?;
-    for (g, gm) in &ind.gemeenten {
+    let indeling = ind.registry.year(base)?;
+    for (g, gm) in &indeling.gemeenten {
         if s.meergezins.contains_key(g) {
             continue;
         }
@@ -180,7 +193,7 @@ fn read_woningtype(
             .filter_map(|p| gm.member_of.get(*p))
             .chain(std::iter::once(&"NL01".to_string()))
             .find_map(|code| {
-                let name = ind
+                let name = indeling
                     .region_names
                     .get(code)
                     .cloned()
@@ -197,7 +210,7 @@ fn read_woningtype(
 /// The Wmo clients with verblijf en opvang per centrumgemeente region: total minus "exclusief
 /// verblijf en opvang" of the latest second half-year before the base year, per gemeente
 /// (booked at the centrumgemeente), summed over the region.
-fn read_wmo(s: &mut StockInputs, stock: &Observed, registry: &Registry) -> Result<(), RunError> {
+fn read_wmo(s: &mut StockInputs, stock: &Observed, ind: &Indelingen) -> Result<(), RunError> {
     let Some(t) = stock
         .tables
         .iter()
@@ -237,7 +250,7 @@ fn read_wmo(s: &mut StockInputs, stock: &Observed, registry: &Registry) -> Resul
         .get(..4)
         .and_then(|y| y.parse().ok())
         .unwrap_or(s.base_year);
-    let diff = harmonised(registry, diff, year, s.base_year)?;
+    let diff = ind.harmonised(diff, year, s.base_year)?;
     // A region counts only when the table has its centrumgemeente (CE0202 → GM0202): the
     // extract is cut off alphabetically, and the other gemeenten book no clients of their own.
     let mut clients: BTreeMap<String, f64> = BTreeMap::new();
@@ -248,14 +261,7 @@ fn read_wmo(s: &mut StockInputs, stock: &Observed, registry: &Registry) -> Resul
     }
     clients.retain(|ce, _| diff.contains_key(&format!("GM{}", ce.get(2..).unwrap_or(""))));
     // The clients per inhabitant of 18–64 of the regions it has: the fallback for the others.
-    let adults_of = |ce: &str| -> f64 {
-        s.centrumgemeente
-            .iter()
-            .filter(|(_, (c, _))| c == ce)
-            .filter_map(|(g, _)| s.adults.get(g))
-            .sum()
-    };
-    let adults: f64 = clients.keys().map(|ce| adults_of(ce)).sum();
+    let adults: f64 = clients.keys().map(|ce| s.adults_of_region(ce)).sum();
     let total: f64 = clients.values().sum();
     if adults > 0.0 {
         s.verblijf_opvang_rate = Some((total / adults, clients.len()));
@@ -263,21 +269,6 @@ fn read_wmo(s: &mut StockInputs, stock: &Observed, registry: &Registry) -> Resul
     s.verblijf_opvang = clients;
     s.verblijf_opvang_period = format!("{}, 2e halfjaar", &period[..4]);
     Ok(())
-}
-
-/// The tables of `o` with id `table` that hold `measure`.
-fn with_measure(o: &Observed, table: &str, measure: &str) -> Observed {
-    Observed {
-        tables: o
-            .tables
-            .iter()
-            .filter(|t| {
-                t.table_id.eq_ignore_ascii_case(table)
-                    && t.rows.iter().any(|r| r.measure == measure)
-            })
-            .cloned()
-            .collect(),
-    }
 }
 
 /// Everything the baseline is estimated from.
@@ -293,23 +284,24 @@ fn stock_inputs(
         base_year: base,
         ..Default::default()
     };
-    read_eigendom(&mut s, stock, registry)?;
-    read_woningtype(&mut s, stock, registry)?;
-    let ind = registry.year(base)?;
-    for (g, gm) in &ind.gemeenten {
+    let ind = Indelingen {
+        registry,
+        mergers: registry.mergers(),
+    };
+    read_eigendom(&mut s, stock, &ind)?;
+    read_woningtype(&mut s, stock, &ind)?;
+    let indeling = registry.year(base)?;
+    for (g, gm) in &indeling.gemeenten {
         if let Some(ce) = gm.member_of.get("CE") {
-            let name = ind.region_names.get(ce).cloned().unwrap_or_default();
+            let name = indeling.region_names.get(ce).cloned().unwrap_or_default();
             s.centrumgemeente.insert(g.clone(), (ce.clone(), name));
         }
     }
     let t85383 = "85383NED";
-    // 85383NED is read in two extracts (data/housing, data/groups): the one with the measures.
-    let observed = &with_measure(observed, t85383, "Inwoners75Plus_7");
     s.over75_year = observed.latest_year(t85383, "Inwoners75Plus_7", base)?;
     let over75 = observed.by_region(t85383, "Inwoners75Plus_7", Some(s.over75_year), None)?;
     s.over75_nl = over75.get("NL01").copied().unwrap_or(0.0);
-    s.over75 = harmonised(
-        registry,
+    s.over75 = ind.harmonised(
         over75
             .into_iter()
             .filter(|(c, _)| c.starts_with("GM"))
@@ -319,8 +311,7 @@ fn stock_inputs(
     )?;
     let care = "InwonersInZorginstellingen_8";
     s.in_care_year = observed.latest_year(t85383, care, base)?;
-    s.in_care = harmonised(
-        registry,
+    s.in_care = ind.harmonised(
         gemeente_values(observed, t85383, care, None, s.in_care_year)?,
         s.in_care_year,
         base,
@@ -331,23 +322,14 @@ fn stock_inputs(
             let Some(p) = stocks.first() else { continue };
             s.adults.insert(code.clone(), p.band(18, 64));
             s.population.insert(code.clone(), p.total());
-            let (mut old, mut all) = (0.0, 0.0);
-            for sex in 0..2 {
-                for (a, r) in h.institution[sex].iter().enumerate() {
-                    let persons = r * p.0[sex][a];
-                    all += persons;
-                    if a >= 65 {
-                        old += persons;
-                    }
-                }
-            }
-            if all > 0.0 {
-                s.share_65plus_in_care.insert(code.clone(), old / all);
-            }
-            s.expected_65plus_in_care.insert(code.clone(), old);
+            let expected = prevalence(p, &h.institution, 1.0, 1.0);
+            s.institutional.insert(
+                code.clone(),
+                (expected.band(65, OPEN_AGE), expected.total()),
+            );
         }
         s.population_nl = s.population.values().sum();
     }
-    read_wmo(&mut s, stock, registry)?;
+    read_wmo(&mut s, stock, &ind)?;
     Ok(s)
 }
