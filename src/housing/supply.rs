@@ -48,6 +48,9 @@ pub struct Supply {
     /// (region, type) pairs whose stock row says it is an example (`voorbeeld` in its source).
     pub example_rows: Vec<(String, String)>,
     pub pipeline: Vec<PipelineRow>,
+    /// The pipeline rows of each gemeente (positions in `pipeline`), indexed by
+    /// [`Supply::apply_baseline`]: a gemeente's supply is asked for every year.
+    planned: BTreeMap<String, Vec<usize>>,
     /// The trend of the net additions per gemeente (used where the user gives no pipeline).
     pub trend: BTreeMap<String, Trend>,
     /// (region or `*`, type) pairs that are zero on purpose.
@@ -352,6 +355,10 @@ impl Supply {
         gemeenten: &[(String, String)],
     ) -> Result<(), SourceError> {
         self.check_gemeenten(gemeenten)?;
+        self.planned.clear();
+        for (i, p) in self.pipeline.iter().enumerate() {
+            self.planned.entry(p.region.clone()).or_default().push(i);
+        }
         self.stock = baseline;
         self.trend = trend;
         let zero_rows: Vec<(String, String)> = self
@@ -437,7 +444,7 @@ impl Supply {
 
     /// Whether the user gives a pipeline for gemeente `m` (then its trend is not used).
     pub fn has_plans(&self, m: &str) -> bool {
-        self.pipeline.iter().any(|p| p.region == m)
+        self.planned.contains_key(m)
     }
 
     /// The change of gemeente `m`'s stock of `t` from 1 January `base_year` to 1 January
@@ -445,13 +452,12 @@ impl Supply {
     /// segment), or else its trend (`totaal` and `regulier` the trend of all dwellings,
     /// `corporatie` its own); other types stay as they are.
     pub fn change(&self, m: &str, t: &str, base_year: u16, year: u16) -> f64 {
-        if self.has_plans(m) {
-            return self
-                .pipeline
+        if let Some(rows) = self.planned.get(m) {
+            return rows
                 .iter()
+                .map(|&i| &self.pipeline[i])
                 .filter(|p| {
-                    p.region == m
-                        && p.year >= base_year
+                    p.year >= base_year
                         && p.year < year
                         && match t {
                             "totaal" => true,

@@ -245,10 +245,8 @@ proptest! {
             };
             baseline.insert(key(*g, *t), f);
         }
-        let mut supply = Supply {
-            stock_file: Some("voorraad.csv".into()),
-            ..Default::default()
-        };
+        let mut supply = Supply::default();
+        supply.stock_file = Some("voorraad.csv".into());
         for (line, (g, t, v)) in given.iter().enumerate() {
             let row = GivenRow { value: f64::from(*v), source: format!("telling {line}"), line: line as u64 + 2 };
             supply.given.insert(key(*g, *t), row);
