@@ -98,15 +98,19 @@ mkdir -p "$out/supply" "$out/care"
   --out "$out/care/71488ned_institutionele_huishoudens.csv" --quiet
 
 # Gemeente histories for backtests (data/history/): population by sex and band on 1 January of
-# 2010, 2015 and 2017 (60039fvw, Voorlopig; the dump stops at Zevenaar), totals 2014–2024
+# 2010, 2015, 2016 and 2017 and the total of every year 2007–2017 (60039fvw, Voorlopig; the dump
+# stops at Zevenaar; its years 2018–2023 carry no population), totals 2014–2024
 # (85644NED), live births 2010–2023 (82056NED), immigration and emigration 2010–2023 (85468NED).
 mkdir -p "$out/history"
 bands='TotaalMannenEnVrouwen_1,JongerDan20Jaar_2,k_20Tot65Jaar_3,k_65Tot75Jaar_4,k_75Tot85Jaar_5,k_85JaarOfOuder_6,TotaalMannen_7,JongerDan20Jaar_8,k_20Tot65Jaar_9,k_65Tot75Jaar_10,k_75Tot85Jaar_11,k_85JaarOfOuder_12,TotaalVrouwen_13,JongerDan20Jaar_14,k_20Tot65Jaar_15,k_65Tot75Jaar_16,k_75Tot85Jaar_17,k_85JaarOfOuder_18'
-for y in 2010 2015 2017; do
+for y in 2010 2015 2016 2017; do
   "${w[@]}" import "$shared/population/gemeente_maatstaven_gemeentefonds_leeftijd_2007-2023_60039fvw.csv" \
     --regions "$out/regions" --where "period=${y}JJ00" --measures "$bands" \
     --out "$out/history/60039fvw_bevolking_banden_$y.csv" --quiet
 done
+"${w[@]}" import "$shared/population/gemeente_maatstaven_gemeentefonds_leeftijd_2007-2023_60039fvw.csv" \
+  --regions "$out/regions" --measures TotaalMannenEnVrouwen_1 \
+  --out "$out/history/60039fvw_bevolking_totaal.csv" --quiet
 "${w[@]}" import "$shared/population/gemeente_bevolking_totaal_2014-2024_85644NED_first10000rows.csv" \
   --regions "$out/regions" --where Nationaliteit=Totaal \
   --out "$out/history/85644NED_bevolking_totaal.csv" --quiet

@@ -8,10 +8,17 @@ use anyhow::Context;
 
 use crate::output::charts::bars::{BarChart, draw_bars};
 use crate::output::files::StagedDir;
+use std::collections::BTreeMap;
+
 use crate::population::backtest::{
-    MigrationMode, accuracy, five_year_bands, forecast_population, head_to_head, run_backtest,
+    MigrationMode, accuracy, backtest_projection, five_year_bands, forecast_population,
+    head_to_head, run_backtest,
 };
-use crate::population::gemeente_backtest::{gemeente_backtest, measures_by_method, pbl_cbs_2016};
+use crate::population::gemeente_backtest::{
+    GemeenteInputs, Measures, Published, SIZE_CLASSES, gemeente_backtest, measures_by_method,
+    pbl_cbs_2016, pbl_cbs_2019,
+};
+use crate::population::history::{HistoryTables, Known};
 use crate::population::national::NationalData;
 use crate::source::{Pos, SourceError, read_one};
 
@@ -32,11 +39,18 @@ year: DIR/tables/backtest_kernprognose.csv (method, region, sex, age_band, year,
 projected, error_pct; 5-year bands to 95+, the forecast's open age being 99+) and both MAPEs.
 
 --level gemeente        every gemeente's total from --base to --to (CBS Gebieden in Nederland,
-                        2016–2025, harmonised to the indeling of --to) by the benchmark methods —
-                        constant population, constant share of the national backtest — and, from
-                        2016 to 2025, the PBL/CBS regional forecast 2016 (83492NED); MAPE, MALPE,
-                        median and 90th percentile of the error per method and size class;
-                        writes DIR/tables/backtest_gemeenten.csv
+                        2016–2025, harmonised to the indeling of --to), projected with what was
+                        known at the base only (data/history, data/supply, data/care): constant
+                        population, constant share of the national backtest, linear
+                        extrapolation of the 5 years before the base, the cohort-component method
+                        of `woonzorg run` (own growth; and with totals held at constant share;
+                        needs the base's bands, 60039fvw 2010 and 2015–2017), housing-led
+                        (dwelling trend × persons per dwelling + institutions; scaled and not),
+                        and the published forecast of that base (PBL/CBS 2016: 83492NED, base
+                        2016 → 2025; PBL/CBS 2019: 84527NED, base 2019); the 75+ against 85383NED
+                        (1 January 2024) for the methods with ages; MAPE, MALPE, median and 90th
+                        percentile of the error per method and size class; writes
+                        DIR/tables/backtest_gemeenten.csv and DIR/backtest_gemeenten.png/.svg
 
 Examples:
   woonzorg backtest --base 2015 --to 2025
@@ -238,9 +252,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `--level gemeente`: every gemeente's total from `--base` to `--to` by the benchmark methods
-/// and, from base 2016 to 2025, the PBL/CBS regional forecast 2016; measures per method and
-/// size class.
+/// `--level gemeente`: every gemeente's total from `--base` to `--to` by every method and the
+/// published forecasts of that base; measures per method, age band and size class.
 fn run_gemeenten(args: &Args) -> anyhow::Result<()> {
     let d = args.data.join("population");
     let regions = args.data.join("regions");
@@ -266,22 +279,23 @@ fn run_gemeenten(args: &Args) -> anyhow::Result<()> {
             .into());
         }
     }
-    let national = run_backtest(&nd, args.base, args.to, MigrationMode::Trend)?;
-    let pbl = forecasts.join("83492NED_regionale_prognose_2016.csv");
-    let mut published = Vec::new();
-    if args.base == 2016 && args.to == 2025 && pbl.is_file() {
-        published.push((
-            "pbl_cbs_2016".to_string(),
-            pbl_cbs_2016(&read_one(&pbl)?, &registry),
-        ));
-    }
-    let rows = gemeente_backtest(
-        &registry,
-        args.base,
-        args.to,
-        national.projected_last.total(),
-        &published,
-    )?;
+    let known = read_known(&args.data, &registry, &nd, args.base)?;
+    let start = nd.population.get(&args.base).copied().unwrap_or_default();
+    let (rates, national) =
+        backtest_projection(&nd, &start, args.base, args.to, MigrationMode::Trend)?;
+    let published = published_forecasts(&forecasts, &registry, args.base, args.to)?;
+    let realised_75 = realised_over_75(&d.join("85383NED_inwoners.csv"), args.base, args.to)?;
+    let rows = gemeente_backtest(&GemeenteInputs {
+        registry: &registry,
+        known: &known,
+        to: args.to,
+        national_base: &start,
+        rates: &rates,
+        national: &national,
+        published: &published,
+        realised_75,
+    })?;
+    let measures = measures_by_method(&rows);
     let staged = StagedDir::new(&out).with_context(|| format!("creating {}", out.display()))?;
     std::fs::create_dir_all(staged.path("tables"))?;
     {
@@ -304,13 +318,16 @@ fn run_gemeenten(args: &Args) -> anyhow::Result<()> {
                 &r.region_name,
                 &r.base.to_string(),
                 &r.year.to_string(),
-                "totaal",
+                &r.age_band,
                 &format!("{:.0}", r.realised),
                 &format!("{:.1}", r.projected),
                 &format!("{:.3}", r.error_pct()),
             ])?;
         }
         w.flush()?;
+    }
+    if !args.no_charts {
+        draw_gemeente_errors(&staged, &measures, args.base, args.to)?;
     }
     let out_dir = staged.commit()?;
     let mut o = std::io::stdout().lock();
@@ -321,29 +338,171 @@ fn run_gemeenten(args: &Args) -> anyhow::Result<()> {
     )?;
     writeln!(
         o,
-        "methode              grootteklasse        n    MAPE   MALPE  mediaan     P90"
+        "methode              leeftijd grootteklasse        n    MAPE   MALPE  mediaan     P90"
     )?;
-    for (method, class, m) in measures_by_method(&rows) {
+    for (method, band, class, m) in &measures {
         writeln!(
             o,
-            "{method:<20} {class:<16} {:>5} {:>6.2}% {:>+6.2}% {:>6.2}% {:>6.2}%",
+            "{method:<20} {band:<8} {class:<16} {:>5} {:>6.2}% {:>+6.2}% {:>6.2}% {:>6.2}%",
             m.n, m.mape, m.malpe, m.median, m.p90
         )?;
     }
+    writeln!(o, "{}", METHOD_LEGEND)?;
     writeln!(
         o,
-        "constant: de bevolking van {}; constant_aandeel: hetzelfde aandeel in de landelijke backtestprojectie{}",
-        args.base,
-        if published.is_empty() {
-            String::new()
+        "Geschreven naar {}: tables/backtest_gemeenten.csv{}",
+        out_dir.display(),
+        if args.no_charts {
+            ""
         } else {
-            "; pbl_cbs_2016: de regionale prognose 2016 (CBS 83492NED)".to_string()
+            ", backtest_gemeenten.png, backtest_gemeenten.svg"
         }
     )?;
-    writeln!(
-        o,
-        "Geschreven naar {}: tables/backtest_gemeenten.csv",
-        out_dir.display()
+    Ok(())
+}
+
+/// What the method names of the gemeente backtest mean (printed under its table).
+const METHOD_LEGEND: &str = "\
+constant: de bevolking van het basisjaar; constant_aandeel: hetzelfde aandeel in de landelijke
+backtestprojectie; lineair: de gemiddelde groei van de 5 jaar vóór het basisjaar doorgetrokken;
+cohort_eigen_groei: de methode van woonzorg run (cohort-component, eigen groei vóór het
+basisjaar, landelijk begrensd); woningen: woningvoorraad (trend vóór het basisjaar) × personen
+per woning (landelijke trend) + institutionele bevolking, begrensd tot het landelijke totaal;
+woningen_vrij: hetzelfde zonder begrenzing; pbl_cbs_2016/2019: de gepubliceerde regionale
+prognose (CBS 83492NED, 84527NED).";
+
+/// What was known at `base` (data/history, data/supply, data/care and the registry), every
+/// table cut to the years up to the base.
+fn read_known(
+    data: &std::path::Path,
+    registry: &crate::geo::Registry,
+    nd: &NationalData,
+    base: u16,
+) -> anyhow::Result<Known> {
+    let h = data.join("history");
+    let optional = |p: std::path::PathBuf| -> anyhow::Result<Option<crate::source::TidyTable>> {
+        Ok(if p.is_file() {
+            Some(read_one(&p)?)
+        } else {
+            None
+        })
+    };
+    let totals = read_one(&h.join("60039fvw_bevolking_totaal.csv"))?;
+    let totals_85644 = optional(h.join("85644NED_bevolking_totaal.csv"))?;
+    let bands = optional(h.join(format!("60039fvw_bevolking_banden_{base}.csv")))?;
+    let dwellings = optional(data.join("supply/82900NED_woningvoorraad_eigendom.csv"))?;
+    let institutional = optional(data.join("care/71488ned_institutionele_huishoudens.csv"))?;
+    let population_nl: BTreeMap<u16, f64> =
+        nd.population.iter().map(|(y, p)| (*y, p.total())).collect();
+    Ok(Known::at_base(
+        registry,
+        base,
+        &HistoryTables {
+            totals: &totals,
+            totals_85644: totals_85644.as_ref(),
+            bands: bands.as_ref(),
+            dwellings: dwellings.as_ref(),
+            institutional: institutional.as_ref(),
+            population_nl: &population_nl,
+        },
+    )?)
+}
+
+/// The published regional forecasts made at `base` for `to`, when shipped: PBL/CBS 2016
+/// (83492NED, base 2016, 1 January 2025) and PBL/CBS 2019 (84527NED, base 2019, yearly).
+fn published_forecasts(
+    forecasts: &std::path::Path,
+    registry: &crate::geo::Registry,
+    base: u16,
+    to: u16,
+) -> anyhow::Result<Vec<Published>> {
+    let mut out = Vec::new();
+    let pbl_2016 = forecasts.join("83492NED_regionale_prognose_2016.csv");
+    if base == 2016 && to == 2025 && pbl_2016.is_file() {
+        out.push((
+            "pbl_cbs_2016".to_string(),
+            2016,
+            pbl_cbs_2016(&read_one(&pbl_2016)?, registry),
+        ));
+    }
+    let pbl_2019 = forecasts.join("84527NED_regionale_prognose_2019_gemeenten.csv");
+    if base == 2019 && pbl_2019.is_file() {
+        out.push((
+            "pbl_cbs_2019".to_string(),
+            2018,
+            pbl_cbs_2019(&read_one(&pbl_2019)?, to),
+        ));
+    }
+    Ok(out)
+}
+
+/// The realised 75+ per gemeente (85383NED, 1 January) of the last year after `base` and up to
+/// `to` that has it, in that year's indeling.
+fn realised_over_75(
+    path: &std::path::Path,
+    base: u16,
+    to: u16,
+) -> anyhow::Result<Option<(u16, BTreeMap<String, f64>)>> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let t = read_one(path)?;
+    let mut by: BTreeMap<u16, BTreeMap<String, f64>> = BTreeMap::new();
+    for r in t.rows.iter().filter(|r| {
+        r.region.starts_with("GM")
+            && r.measure == "Inwoners75Plus_7"
+            && r.category == "StatusCijfer=Definitief"
+    }) {
+        let (Some(y), Some(v)) = (crate::source::codes::period_year(&r.period), r.number()) else {
+            continue;
+        };
+        by.entry(y).or_default().insert(r.region.clone(), v);
+    }
+    Ok(by.into_iter().rev().find(|(y, _)| *y > base && *y <= to))
+}
+
+/// The chart of the gemeente backtest: MAPE of the totals per method and size class.
+fn draw_gemeente_errors(
+    staged: &StagedDir,
+    measures: &[(String, String, String, Measures)],
+    base: u16,
+    to: u16,
+) -> anyhow::Result<()> {
+    let classes: Vec<String> = std::iter::once("alle")
+        .chain(SIZE_CLASSES)
+        .map(String::from)
+        .collect();
+    let mut methods: Vec<&str> = Vec::new();
+    for (m, band, _, _) in measures {
+        if band == "totaal" && !methods.contains(&m.as_str()) {
+            methods.push(m);
+        }
+    }
+    let value = |m: &str, class: &str| {
+        measures
+            .iter()
+            .find(|(mm, b, c, _)| mm == m && b == "totaal" && c == class)
+            .map(|(_, _, _, x)| x.mape)
+            .unwrap_or(0.0)
+    };
+    let chart = BarChart {
+        title: format!("Backtest gemeenten {base} → {to}: gemiddelde afwijking per methode"),
+        subtitle: format!(
+            "MAPE van de inwoners op 1 januari {to}, in % van de realisatie, per grootteklasse (inwoners {base})"
+        ),
+        source_line: "Bron: CBS (Gebieden in Nederland, 60039fvw, 82900NED, 71488ned, 7461bev, 83492NED, 84527NED); woonzorg"
+            .into(),
+        y_label: "MAPE (%)".into(),
+        categories: classes.clone(),
+        series: methods
+            .iter()
+            .map(|m| (m.to_string(), classes.iter().map(|c| value(m, c)).collect()))
+            .collect(),
+    };
+    draw_bars(
+        &chart,
+        &staged.path("backtest_gemeenten.png"),
+        &staged.path("backtest_gemeenten.svg"),
     )?;
     Ok(())
 }

@@ -274,6 +274,47 @@ impl Registry {
         self.harmonise_with(&self.mergers(), values, from_year, to_year)
     }
 
+    /// A gemeente table of a year before the registry's first (`from_year`, 1 January) in the
+    /// indeling of that first year: each code follows the BRP gemeentetabel's successor codes
+    /// through every change dated after 1 January `from_year` up to 1 January of the first year
+    /// (mergers and renumberings; the BRP table names one successor, so a gemeente divided over
+    /// several goes whole to the one it names). Codes the first year does not know after that
+    /// are returned apart, with their values.
+    pub fn brp_forward(
+        &self,
+        values: &BTreeMap<String, f64>,
+        from_year: u16,
+    ) -> (BTreeMap<String, f64>, BTreeMap<String, f64>) {
+        let Some((&first, ind)) = self.years.iter().next() else {
+            return (BTreeMap::new(), values.clone());
+        };
+        let (after, until) = (format!("{from_year}0101"), format!("{first}0101"));
+        let mut out: BTreeMap<String, f64> = BTreeMap::new();
+        let mut unknown = BTreeMap::new();
+        for (code, v) in values {
+            let mut code = code.clone();
+            // At most as many steps as the table has rows (a cycle cannot hang).
+            for _ in 0..self.brp.len() {
+                let next = self.brp.iter().find(|b| {
+                    b.code == code
+                        && b.end
+                            .as_deref()
+                            .is_some_and(|e| e > after.as_str() && e <= until.as_str())
+                });
+                match next.and_then(|b| b.new_code.clone()) {
+                    Some(n) if n != code => code = n,
+                    _ => break,
+                }
+            }
+            if from_year >= first || ind.gemeenten.contains_key(&code) {
+                *out.entry(code).or_default() += v;
+            } else {
+                unknown.insert(code, *v);
+            }
+        }
+        (out, unknown)
+    }
+
     /// [`Registry::harmonise`] with the mergers already derived (callers that harmonise many
     /// tables derive them once).
     pub fn harmonise_with(

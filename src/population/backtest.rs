@@ -123,7 +123,8 @@ use std::collections::BTreeMap;
 
 use super::PopulationError;
 use super::national::{NationalData, RateOptions};
-use super::project::project;
+use super::project::{Projection, project};
+use super::rates::RateSet;
 use super::rates::life_table;
 
 /// How the backtest sets the migration level.
@@ -197,21 +198,7 @@ pub fn run_backtest(
             hint: "--to must be after --base and within the national series (up to 2025)".into(),
         });
     }
-    let mut rates = nd.estimate_rates(&RateOptions {
-        base_year: base,
-        steer: None,
-        srb: 1.05,
-        multipliers: [1.0; 3],
-        migration_years: None,
-    })?;
-    if mode == MigrationMode::Realised {
-        for y in base..to {
-            if let Some(n) = nd.net_migration_total(y) {
-                rates.migration.totals.insert(y, n);
-            }
-        }
-    }
-    let p = project(&start, base, to, &rates);
+    let (_, p) = backtest_projection(nd, &start, base, to, mode)?;
     let projected: Vec<(u16, Pop)> = (base + 1..=to)
         .filter_map(|y| p.year(y).map(|s| (y, *s)))
         .collect();
@@ -240,6 +227,36 @@ pub fn run_backtest(
         projected_last: last(&projected),
         realised_last: last(&realised),
     })
+}
+
+/// The projection of a backtest from the realised population on 1 January `base` (`start`)
+/// to `to`, with rates estimated from the years before `base` only (no Kernprognose); with
+/// [`MigrationMode::Realised`] the realised net migration of each year replaces the level.
+/// Returns the rates with the projection (the gemeente backtest projects its gemeenten with
+/// them).
+pub fn backtest_projection(
+    nd: &NationalData,
+    start: &Pop,
+    base: u16,
+    to: u16,
+    mode: MigrationMode,
+) -> Result<(RateSet, Projection), PopulationError> {
+    let mut rates = nd.estimate_rates(&RateOptions {
+        base_year: base,
+        steer: None,
+        srb: 1.05,
+        multipliers: [1.0; 3],
+        migration_years: None,
+    })?;
+    if mode == MigrationMode::Realised {
+        for y in base..to {
+            if let Some(n) = nd.net_migration_total(y) {
+                rates.migration.totals.insert(y, n);
+            }
+        }
+    }
+    let p = project(start, base, to, &rates);
+    Ok((rates, p))
 }
 
 /// 5-year bands 0–4 … 90–94 and 95+, as (label, lo, hi): the bands a forecast published with

@@ -11,6 +11,7 @@ pub mod base;
 pub mod constrain;
 pub mod gemeente_backtest;
 pub mod grid;
+pub mod history;
 pub mod national;
 pub mod project;
 pub mod rates;

@@ -95,6 +95,11 @@ pub fn single_year_bases(t: &TidyTable, year: u16) -> BTreeMap<String, Pop> {
     out
 }
 
+/// The length of the window of a gemeente's own growth (years), from which its net migration
+/// level is taken: the run takes the growth of the five years to just after its base (1 January
+/// base − 4 to base + 1, the last registry year), a backtest the five years up to its base.
+pub const GROWTH_YEARS: u16 = 5;
+
 /// Net migration level of each gemeente: mean yearly growth over the window minus its natural
 /// increase (births − deaths of one step with the national rates, no migration).
 pub fn own_net_migration(
@@ -295,7 +300,8 @@ pub fn fit_totals_and_cells(
     let before: Vec<Pop> = regions.to_vec();
     let national = control.total();
     let fixed: f64 = targets.iter().flatten().sum();
-    if fixed > national {
+    // Rounding aside: targets that add up to the national total exactly are allowed.
+    if fixed > national * (1.0 + 1e-12) {
         return Err(PopulationError::Method {
             method: "fit_totals_and_cells".into(),
             message: format!(

@@ -18,8 +18,8 @@ use super::national::{
 };
 use super::project::{Projection, project_adjusted};
 use super::regional::{
-    Gemeenten, RegionOverride, RegionalProjection, fit_bases_to_national, gemeente_bands,
-    own_net_migration, project_gemeenten, rake_pop, single_year_bases,
+    GROWTH_YEARS, Gemeenten, RegionOverride, RegionalProjection, fit_bases_to_national,
+    gemeente_bands, own_net_migration, project_gemeenten, rake_pop, single_year_bases,
 };
 use super::settings::ProjectionSettings;
 use super::split::BandTotal;
@@ -325,9 +325,10 @@ fn prepare_gemeenten(
     }
     // Growth per year over the window, in the base year's indeling.
     let last = registry.years.keys().last().copied().unwrap_or(base_year);
-    let [w0, mut w1] = settings
-        .growth_window
-        .unwrap_or([base_year.saturating_sub(4), (base_year + 1).min(last)]);
+    let [w0, mut w1] = settings.growth_window.unwrap_or([
+        base_year.saturating_sub(GROWTH_YEARS - 1),
+        (base_year + 1).min(last),
+    ]);
     if w1 > base_year && registry.gemeente_codes(w1)? != codes_of_year {
         w1 = base_year;
     }

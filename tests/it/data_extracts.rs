@@ -213,6 +213,44 @@ fn history_extracts_hold_the_cbs_figures() {
     assert_eq!(by.len(), 383);
     assert!(by.values().all(|[t, m, v]| t == &(m + v)));
 
+    // Totals of every year 2007–2017 (60039fvw): Delft 95,379 (2007), 97,690 (2011), 101,034
+    // (2016, equal to 85644NED and the registry); the 2016 bands add up to it.
+    let (h, rows) = crate::common::read_csv(&dir.join("60039fvw_bevolking_totaal.csv"));
+    let total = |y: &str| {
+        cell(
+            &rows,
+            &h,
+            [
+                "GM0503",
+                y,
+                "TotaalMannenEnVrouwen_1",
+                "StatusCijfer=Voorlopig",
+            ],
+        )
+    };
+    assert_eq!(total("2007JJ00"), Some(95_379.0));
+    assert_eq!(total("2011JJ00"), Some(97_690.0));
+    assert_eq!(total("2016JJ00"), Some(101_034.0));
+    assert_eq!(total("2018JJ00"), None);
+    let (h, rows) = crate::common::read_csv(&dir.join("60039fvw_bevolking_banden_2016.csv"));
+    let bands: f64 = [
+        "JongerDan20Jaar_2",
+        "k_20Tot65Jaar_3",
+        "k_65Tot75Jaar_4",
+        "k_75Tot85Jaar_5",
+        "k_85JaarOfOuder_6",
+    ]
+    .iter()
+    .map(|m| {
+        cell(
+            &rows,
+            &h,
+            ["GM0503", "2016JJ00", m, "StatusCijfer=Voorlopig"],
+        )
+        .unwrap()
+    })
+    .sum();
+    assert_eq!(bands, 101_034.0);
     let (h, rows) = crate::common::read_csv(&dir.join("85644NED_bevolking_totaal.csv"));
     let total = |g: &str, y: &str| cell(&rows, &h, [g, y, "Bevolking_1", "Nationaliteit=Totaal"]);
     assert_eq!(total("GM0503", "2014JJ00"), Some(100_046.0));

@@ -328,15 +328,87 @@ fn gemeente_backtest_sets_benchmarks_beside_pbl_cbs_2016() {
     );
     let (h, rows) =
         crate::common::read_csv(&dir.path().join("backtest/tables/backtest_gemeenten.csv"));
-    let [m, reg, re, pr] = crate::common::cols(&h, ["method", "region", "realised", "projected"]);
-    for method in ["constant", "constant_aandeel", "pbl_cbs_2016"] {
+    let [m, reg, re, pr, band, year] = crate::common::cols(
+        &h,
+        [
+            "method",
+            "region",
+            "realised",
+            "projected",
+            "age_band",
+            "year",
+        ],
+    );
+    let methods = [
+        "constant",
+        "constant_aandeel",
+        "lineair",
+        "cohort_eigen_groei",
+        "cohort_aandeel",
+        "woningen",
+        "woningen_vrij",
+        "pbl_cbs_2016",
+    ];
+    for method in methods {
         assert_eq!(
-            rows.iter().filter(|r| r[m] == method).count(),
+            rows.iter()
+                .filter(|r| r[m] == method && r[band] == "totaal")
+                .count(),
             342,
             "{method}"
         );
     }
-    let get = |method: &str, g: &str| rows.iter().find(|r| r[m] == method && r[reg] == g).unwrap();
+    let num = |r: &Vec<String>, c: usize| r[c].parse::<f64>().unwrap();
+    let sum = |method: &str| -> f64 {
+        rows.iter()
+            .filter(|r| r[m] == method && r[band] == "totaal")
+            .map(|r| num(r, pr))
+            .sum()
+    };
+    // The constrained methods add up to the same national projection; constant share and the
+    // cohort method held at constant shares agree per gemeente.
+    for method in ["cohort_eigen_groei", "cohort_aandeel", "woningen"] {
+        assert!(
+            (sum(method) / sum("constant_aandeel") - 1.0).abs() < 1e-6,
+            "{method}"
+        );
+    }
+    let get = |method: &str, g: &str| {
+        rows.iter()
+            .find(|r| r[m] == method && r[reg] == g && r[band] == "totaal")
+            .unwrap()
+    };
+    for g in ["GM0503", "GM0363", "GM1942", "GM1966"] {
+        assert!(
+            (num(get("cohort_aandeel", g), pr) - num(get("constant_aandeel", g), pr)).abs() < 0.5
+        );
+    }
+    // The 75+ on 1 January 2024 (85383NED) for the methods with ages: Delft 8,082; the
+    // gemeenten whose base the 60039fvw extract covers whole (332 of 342).
+    let over75: Vec<&Vec<String>> = rows.iter().filter(|r| r[band] == "75+").collect();
+    assert!(over75.iter().all(|r| r[year] == "2024"));
+    for method in [
+        "constant",
+        "constant_aandeel",
+        "cohort_eigen_groei",
+        "cohort_aandeel",
+    ] {
+        assert_eq!(
+            over75.iter().filter(|r| r[m] == method).count(),
+            332,
+            "{method}"
+        );
+    }
+    let delft75 = over75
+        .iter()
+        .find(|r| r[m] == "constant" && r[reg] == "GM0503")
+        .unwrap();
+    assert_eq!(delft75[re], "8082");
+    // Linear: Delft grew from 97,690 (2011, 60039fvw) to 101,034 (2016): +668.8 a year for 9
+    // years.
+    assert_eq!(get("lineair", "GM0503")[pr], "107053.2");
+    // The chart of the errors per method.
+    assert!(dir.path().join("backtest/backtest_gemeenten.svg").is_file());
     // Delft: 101,034 on 1 January 2016, 110,224 on 1 January 2025; PBL/CBS 2016 said 109.9
     // thousand.
     assert_eq!(get("constant", "GM0503")[pr], "101034.0");
@@ -362,4 +434,90 @@ fn gemeente_backtest_sets_benchmarks_beside_pbl_cbs_2016() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--base"));
+}
+
+/// The gemeente backtest uses nothing after its base: a data folder whose every history, rate
+/// and stock table is cut at the base (stocks after 1 January of the base, flows from the base
+/// year on) gives the same table, byte for byte. Kept whole: what the projections are compared
+/// with and in — the registry (the indelingen, their mergers and the realised totals), the
+/// realised 75+ (85383NED) — and the forecasts published at the base.
+#[test]
+fn gemeente_backtest_uses_no_post_base_data() {
+    let root = crate::common::root().join("data");
+    let cut = tempfile::tempdir().unwrap();
+    let base = 2016;
+    // Flow tables: events during a year, known only after it.
+    let flows = [
+        "37168_overledenen_nl.csv",
+        "37744ned_geboorten_leeftijd_moeder.csv",
+        "37422ned_geboorten.csv",
+        "82056NED_levendgeborenen.csv",
+        "85468NED_migratie.csv",
+    ];
+    for sub in [
+        "population",
+        "history",
+        "supply",
+        "care",
+        "forecasts",
+        "regions",
+    ] {
+        std::fs::create_dir_all(cut.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(root.join(sub)).unwrap() {
+            let path = e.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Kept whole: the realisations (registry, 85383NED) and the forecasts published
+            // at the base.
+            let keep_whole = matches!(sub, "forecasts" | "regions") || name.starts_with("85383NED");
+            let mut out = String::new();
+            for (i, line) in text.lines().enumerate() {
+                let keep = if i == 0 || keep_whole {
+                    true
+                } else {
+                    let period = line.split(',').nth(3).unwrap_or("");
+                    let year: u16 = period.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+                    if flows.contains(&name.as_str()) {
+                        year < base
+                    } else {
+                        year <= base
+                    }
+                };
+                if keep {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            std::fs::write(cut.path().join(sub).join(&name), out).unwrap();
+        }
+    }
+    let run = |data: &std::path::Path, out: &std::path::Path| {
+        let o = crate::common::woonzorg()
+            .args([
+                "backtest",
+                "--level",
+                "gemeente",
+                "--base",
+                "2016",
+                "--to",
+                "2025",
+                "--no-charts",
+                "--data",
+            ])
+            .arg(data)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read(out.join("backtest/tables/backtest_gemeenten.csv")).unwrap()
+    };
+    let outs = tempfile::tempdir().unwrap();
+    for d in ["full", "cut"] {
+        std::fs::create_dir_all(outs.path().join(d)).unwrap();
+    }
+    let full = run(&root, &outs.path().join("full"));
+    let from_cut = run(cut.path(), &outs.path().join("cut"));
+    assert!(full.len() > 100_000);
+    assert!(full == from_cut, "the backtest read data after its base");
 }
