@@ -151,8 +151,10 @@ pub fn measures(errors: &[f64]) -> Measures {
     }
 }
 
-/// The measures of every method and age band (`totaal`, `75+`), overall (`alle`) and per size
-/// class, in the order methods first appear.
+/// The measures of every method and age band (`totaal`, `75+`), overall (`alle`), per size
+/// class and, where a method (a published forecast) covers fewer gemeenten than the others, on
+/// its gemeenten (`zoals NAME`: every method on the same gemeenten), in the order methods first
+/// appear.
 pub fn measures_by_method(rows: &[GemeenteRow]) -> Vec<(String, String, String, Measures)> {
     let mut methods: Vec<&str> = Vec::new();
     for r in rows {
@@ -160,6 +162,26 @@ pub fn measures_by_method(rows: &[GemeenteRow]) -> Vec<(String, String, String, 
             methods.push(&r.method);
         }
     }
+    // Published forecasts that cover fewer gemeenten than the others: ("zoals NAME", codes).
+    let total_n = |m: &str| {
+        rows.iter()
+            .filter(|r| r.method == m && r.age_band == "totaal")
+            .count()
+    };
+    let most = methods.iter().map(|m| total_n(m)).max().unwrap_or(0);
+    let partial: Vec<(String, std::collections::BTreeSet<&str>)> = methods
+        .iter()
+        .filter(|m| total_n(m) < most)
+        .map(|m| {
+            (
+                format!("zoals {m}"),
+                rows.iter()
+                    .filter(|r| r.method == *m && r.age_band == "totaal")
+                    .map(|r| r.region.as_str())
+                    .collect(),
+            )
+        })
+        .collect();
     let mut out = Vec::new();
     for band in ["totaal", "75+"] {
         for m in &methods {
@@ -169,8 +191,17 @@ pub fn measures_by_method(rows: &[GemeenteRow]) -> Vec<(String, String, String, 
                 by.entry(size_class(r.base_population))
                     .or_default()
                     .push(r.error_pct());
+                // The same gemeenten as a published forecast that covers only some.
+                for p in &partial {
+                    if p.1.contains(r.region.as_str()) {
+                        by.entry(p.0.as_str()).or_default().push(r.error_pct());
+                    }
+                }
             }
-            for class in std::iter::once("alle").chain(SIZE_CLASSES) {
+            let classes = std::iter::once("alle")
+                .chain(SIZE_CLASSES)
+                .chain(partial.iter().map(|p| p.0.as_str()));
+            for class in classes {
                 if let Some(e) = by.get(class) {
                     out.push((
                         m.to_string(),

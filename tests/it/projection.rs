@@ -426,6 +426,34 @@ fn gemeente_backtest_sets_benchmarks_beside_pbl_cbs_2016() {
     for g in ["GM0503", "GM0828", "GM0363", "GM1942"] {
         assert!((ratio(g) - ratio("GM0503")).abs() < 1e-4, "{g}");
     }
+    // From 2019: PBL/CBS 2019 (84527NED, indeling 2018) on the 234 gemeenten of 2025 it covers
+    // whole (the extract stops at Roermond); Delft 113.6 thousand for 1 January 2025; every
+    // method also measured on those gemeenten.
+    let out19 = crate::common::woonzorg()
+        .args([
+            "backtest",
+            "--level",
+            "gemeente",
+            "--base",
+            "2019",
+            "--to",
+            "2025",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(dir.path().join("b19"))
+        .output()
+        .unwrap();
+    assert!(out19.status.success());
+    let text19 = String::from_utf8_lossy(&out19.stdout);
+    assert!(text19.contains("zoals pbl_cbs_2019"), "{text19}");
+    let (h, rows) = crate::common::read_csv(&dir.path().join("b19/tables/backtest_gemeenten.csv"));
+    let [m, reg, pr] = crate::common::cols(&h, ["method", "region", "projected"]);
+    assert_eq!(rows.iter().filter(|r| r[m] == "pbl_cbs_2019").count(), 234);
+    assert!(
+        rows.iter()
+            .any(|r| r[m] == "pbl_cbs_2019" && r[reg] == "GM0503" && r[pr] == "113600.0")
+    );
     // A base before the registry's first indeling is refused, naming the key.
     let out = crate::common::woonzorg()
         .args(["backtest", "--level", "gemeente", "--base", "2015", "--out"])
