@@ -164,6 +164,15 @@ fn supply_extracts_hold_the_cbs_figures() {
     assert_eq!(inst("GM0202"), Some(3_998.0));
 }
 
+/// The five bands of 60039fvw, both sexes.
+const BANDS_60039FVW: [&str; 5] = [
+    "JongerDan20Jaar_2",
+    "k_20Tot65Jaar_3",
+    "k_65Tot75Jaar_4",
+    "k_75Tot85Jaar_5",
+    "k_85JaarOfOuder_6",
+];
+
 /// The gemeente histories and forecasts for the backtests of issue 23 (data/history/,
 /// data/forecasts/) hold the figures CBS publishes.
 #[test]
@@ -179,16 +188,7 @@ fn history_extracts_hold_the_cbs_figures() {
         )
     };
     assert_eq!(delft("TotaalMannenEnVrouwen_1"), Some(101_030.0));
-    let bands: f64 = [
-        "JongerDan20Jaar_2",
-        "k_20Tot65Jaar_3",
-        "k_65Tot75Jaar_4",
-        "k_75Tot85Jaar_5",
-        "k_85JaarOfOuder_6",
-    ]
-    .iter()
-    .map(|m| delft(m).unwrap())
-    .sum();
+    let bands: f64 = BANDS_60039FVW.iter().map(|m| delft(m).unwrap()).sum();
     assert_eq!(bands, 101_030.0);
     // Men and women add up to the total in every gemeente with values.
     let (reg, meas, val) = (
@@ -233,23 +233,17 @@ fn history_extracts_hold_the_cbs_figures() {
     assert_eq!(total("2016JJ00"), Some(101_034.0));
     assert_eq!(total("2018JJ00"), None);
     let (h, rows) = crate::common::read_csv(&dir.join("60039fvw_bevolking_banden_2016.csv"));
-    let bands: f64 = [
-        "JongerDan20Jaar_2",
-        "k_20Tot65Jaar_3",
-        "k_65Tot75Jaar_4",
-        "k_75Tot85Jaar_5",
-        "k_85JaarOfOuder_6",
-    ]
-    .iter()
-    .map(|m| {
-        cell(
-            &rows,
-            &h,
-            ["GM0503", "2016JJ00", m, "StatusCijfer=Voorlopig"],
-        )
-        .unwrap()
-    })
-    .sum();
+    let bands: f64 = BANDS_60039FVW
+        .iter()
+        .map(|m| {
+            cell(
+                &rows,
+                &h,
+                ["GM0503", "2016JJ00", m, "StatusCijfer=Voorlopig"],
+            )
+            .unwrap()
+        })
+        .sum();
     assert_eq!(bands, 101_034.0);
     let (h, rows) = crate::common::read_csv(&dir.join("85644NED_bevolking_totaal.csv"));
     let total = |g: &str, y: &str| cell(&rows, &h, [g, y, "Bevolking_1", "Nationaliteit=Totaal"]);

@@ -41,14 +41,20 @@ impl Chart for BarChart {
         let main = frame(root, &c.title, &c.subtitle, &c.source_line)?;
         let values = c.series.iter().flat_map(|(_, v)| v.iter().copied());
         let (lo, hi) = values.fold((0.0_f64, 0.0_f64), |(a, b), v| (a.min(v), b.max(v)));
-        let pad = ((hi - lo) * 0.1).max(0.5);
         let n = c.categories.len() as u32;
         let k = c.series.len().max(1) as u32;
+        // Room above the bars for a legend of more than three series.
+        let headroom = if k > 3 {
+            0.1 + 0.08 * f64::from(k)
+        } else {
+            0.1
+        };
+        let (pad_low, pad) = (((hi - lo) * 0.1).max(0.5), ((hi - lo) * headroom).max(0.5));
         let mut chart = ChartBuilder::on(&main)
             .margin(15)
             .x_label_area_size(50)
             .y_label_area_size(80)
-            .build_cartesian_2d(0u32..n * (k + 1), (lo - pad)..(hi + pad))?;
+            .build_cartesian_2d(0u32..n * (k + 1), (lo - pad_low)..(hi + pad))?;
         let cats = c.categories.clone();
         chart
             .configure_mesh()
@@ -67,11 +73,11 @@ impl Chart for BarChart {
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 16))
             .draw()?;
-        let colours = [
-            RGBColor(52, 101, 164),
-            RGBColor(204, 85, 0),
-            RGBColor(46, 139, 87),
-        ];
+        // The palette of every chart, then teal: eight series apart.
+        let colours: Vec<RGBColor> = super::PALETTE
+            .into_iter()
+            .chain([RGBColor(0, 128, 128)])
+            .collect();
         for (si, (label, vals)) in c.series.iter().enumerate() {
             let colour = colours[si % colours.len()];
             let si = si as u32;
