@@ -77,6 +77,7 @@ fn prepare(national: &NationalData, gt: &woonzorg::source::TidyTable) -> Gemeent
         observed: vec![],
         overrides: vec![],
         total_targets: Default::default(),
+        targets_by_migration: false,
     };
     for (code, (name, b)) in gemeente_bands(gt, 2024) {
         g.bases.push(rake_pop(&base, &b).unwrap());

@@ -134,3 +134,11 @@ done
   --regions "$out/regions" --out "$out/forecasts/84527NED_regionale_prognose_2019_gemeenten.csv" --quiet
 "${w[@]}" import "$shared/forecasts/kernprognose_2020-2060_geslacht_leeftijd_84646NED_first10000rows.csv" \
   --out "$out/forecasts/84646NED_kernprognose_2019.csv" --quiet
+
+# The gemeente track record a run's annex shows (data/backtest/): the measures of the gemeente
+# backtest 2016 → 2025, made by woonzorg from the extracts above.
+mkdir -p "$out/backtest"
+bt="$(mktemp -d)"
+"${w[@]}" backtest --level gemeente --base 2016 --to 2025 --no-charts --data "$out" --out "$bt/run" >/dev/null
+cp "$bt/run/tables/backtest_gemeenten_maten.csv" "$out/backtest/gemeenten_2016_2025.csv"
+rm -rf "$bt"

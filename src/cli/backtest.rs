@@ -43,14 +43,16 @@ projected, error_pct; 5-year bands to 95+, the forecast's open age being 99+) an
                         known at the base only (data/history, data/supply, data/care): constant
                         population, constant share of the national backtest, linear
                         extrapolation of the 5 years before the base, the cohort-component method
-                        of `woonzorg run` (own growth; and with totals held at constant share;
+                        of `woonzorg run` (own growth; and with totals held at constant share, the default;
                         needs the base's bands, 60039fvw 2010 and 2015–2017), housing-led
                         (dwelling trend × persons per dwelling + institutions; scaled and not),
                         and the published forecast of that base (PBL/CBS 2016: 83492NED, base
                         2016 → 2025; PBL/CBS 2019: 84527NED, base 2019); the 75+ against 85383NED
                         (1 January 2024) for the methods with ages; MAPE, MALPE, median and 90th
                         percentile of the error per method and size class; writes
-                        DIR/tables/backtest_gemeenten.csv and DIR/backtest_gemeenten.png/.svg
+                        DIR/tables/backtest_gemeenten.csv, the measures in
+                        DIR/tables/backtest_gemeenten_maten.csv (the track record a run's annex
+                        shows: data/backtest/) and DIR/backtest_gemeenten.png/.svg
 
 Examples:
   woonzorg backtest --base 2015 --to 2025
@@ -326,6 +328,10 @@ fn run_gemeenten(args: &Args) -> anyhow::Result<()> {
         }
         w.flush()?;
     }
+    write_measures(
+        &staged.path("tables/backtest_gemeenten_maten.csv"),
+        &measures,
+    )?;
     if !args.no_charts {
         draw_gemeente_errors(&staged, &measures, args.base, args.to)?;
     }
@@ -350,7 +356,7 @@ fn run_gemeenten(args: &Args) -> anyhow::Result<()> {
     writeln!(o, "{}", METHOD_LEGEND)?;
     writeln!(
         o,
-        "Geschreven naar {}: tables/backtest_gemeenten.csv{}",
+        "Geschreven naar {}: tables/backtest_gemeenten.csv, tables/backtest_gemeenten_maten.csv{}",
         out_dir.display(),
         if args.no_charts {
             ""
@@ -365,8 +371,10 @@ fn run_gemeenten(args: &Args) -> anyhow::Result<()> {
 const METHOD_LEGEND: &str = "\
 constant: de bevolking van het basisjaar; constant_aandeel: hetzelfde aandeel in de landelijke
 backtestprojectie; lineair: de gemiddelde groei van de 5 jaar vóór het basisjaar doorgetrokken;
-cohort_eigen_groei: de methode van woonzorg run (cohort-component, eigen groei vóór het
-basisjaar, landelijk begrensd); woningen: woningvoorraad (trend vóór het basisjaar) × personen
+cohort_eigen_groei: cohort-componentenmodel met de eigen groei van de 5 jaar vóór het
+basisjaar, landelijk begrensd; cohort_aandeel: hetzelfde model, elke gemeente houdt haar aandeel
+(het verschil is migratie met het leeftijdspatroon van migratie; de methode van woonzorg run
+sinds deze backtest); woningen: woningvoorraad (trend vóór het basisjaar) × personen
 per woning (landelijke trend) + institutionele bevolking, begrensd tot het landelijke totaal;
 woningen_vrij: hetzelfde zonder begrenzing; pbl_cbs_2016/2019: de gepubliceerde regionale
 prognose (CBS 83492NED, 84527NED).";
@@ -459,6 +467,39 @@ fn realised_over_75(
         by.entry(y).or_default().insert(r.region.clone(), v);
     }
     Ok(by.into_iter().rev().find(|(y, _)| *y > base && *y <= to))
+}
+
+/// tables/backtest_gemeenten_maten.csv: the measures per method, age band and size class (the
+/// track record a run's annex shows, shipped as data/backtest/).
+fn write_measures(
+    path: &std::path::Path,
+    measures: &[(String, String, String, Measures)],
+) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record([
+        "method",
+        "age_band",
+        "size_class",
+        "n",
+        "mape",
+        "malpe",
+        "median",
+        "p90",
+    ])?;
+    for (method, band, class, m) in measures {
+        w.write_record([
+            method.clone(),
+            band.clone(),
+            class.clone(),
+            m.n.to_string(),
+            format!("{:.3}", m.mape),
+            format!("{:.3}", m.malpe),
+            format!("{:.3}", m.median),
+            format!("{:.3}", m.p90),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// The chart of the gemeente backtest: MAPE of the totals per method and size class.

@@ -13,6 +13,7 @@ use super::grid::{OPEN_AGE, Pop};
 use super::history::Known;
 use super::project::Projection;
 use super::rates::RateSet;
+pub use super::regional::constant_share;
 use super::regional::{
     Gemeenten, RegionalProjection, fit_bases_to_national, own_net_migration, project_gemeenten,
     rake_pop,
@@ -23,17 +24,6 @@ use super::split::BandTotal;
 /// method must beat): the gemeente keeps its base population.
 pub fn naive_constant(base: f64) -> f64 {
     base
-}
-
-/// **Constant share** of the national projection (Smith, Tayman & Swanson 2013, ch. 8; "hard
-/// to beat" at small-area level): the gemeente keeps its share of the national population of
-/// the base year, `base_g / base_NL × projected_NL`.
-pub fn constant_share(base: f64, base_nl: f64, projected_nl: f64) -> f64 {
-    if base_nl > 0.0 {
-        base * projected_nl / base_nl
-    } else {
-        0.0
-    }
 }
 
 /// **Linear extrapolation** (LINE; Smith, Tayman & Swanson 2013, ch. 8, a benchmark of every
@@ -263,7 +253,8 @@ pub fn pbl_cbs_2019(t: &TidyTable, year: u16) -> BTreeMap<String, f64> {
 /// base minus its natural increase; the young-adult pattern from its own age structure; every
 /// year scaled per age × sex to the national projection. With `constant_share_totals`, each
 /// year's gemeente totals are instead held at their share of the base (the
-/// [`constant_share`] benchmark) and the ages fitted to both margins
+/// [`constant_share`] benchmark), met through the net migration level with the age pattern of
+/// migration ([`Gemeenten::targets_by_migration`]) and then both margins
 /// ([`fit_totals_and_cells`](super::regional::fit_totals_and_cells)): the cohort method gives
 /// the age structure, constant share the size.
 pub fn own_growth_cohort(
@@ -285,6 +276,7 @@ pub fn own_growth_cohort(
         observed: vec![false; n],
         overrides: vec![Default::default(); n],
         total_targets: BTreeMap::new(),
+        targets_by_migration: constant_share_totals,
     };
     let mut growth = Vec::with_capacity(n);
     for (code, total) in &totals {

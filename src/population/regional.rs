@@ -43,9 +43,14 @@ pub struct Gemeenten {
     pub observed: Vec<bool>,
     /// Per-gemeente rate overrides.
     pub overrides: Vec<RegionOverride>,
-    /// Gemeente totals to meet per year (an external forecast used as control), by gemeente
-    /// index; gemeenten without a value share the rest of the national total.
+    /// Gemeente totals to meet per year (an external forecast used as control, or constant
+    /// shares), by gemeente index; gemeenten without a value share the rest of the national
+    /// total.
     pub total_targets: BTreeMap<u16, Vec<Option<f64>>>,
+    /// Meet the total targets through each gemeente's net migration level (booked with its
+    /// migration age pattern, see [`project_gemeenten`]) before the two-margin fit, instead of
+    /// by the fit alone (which scales every age of a gemeente alike).
+    pub targets_by_migration: bool,
 }
 
 /// Rates of one gemeente that differ from the national ones.
@@ -93,6 +98,17 @@ pub fn single_year_bases(t: &TidyTable, year: u16) -> BTreeMap<String, Pop> {
     }
     out.retain(|_, p| p.total() > 0.0);
     out
+}
+
+/// **Constant share** of the national projection (Smith, Tayman & Swanson 2013, ch. 8; "hard
+/// to beat" at small-area level): the gemeente keeps its share of the national population of
+/// the base year, `base_g / base_NL × projected_NL`.
+pub fn constant_share(base: f64, base_nl: f64, projected_nl: f64) -> f64 {
+    if base_nl > 0.0 {
+        base * projected_nl / base_nl
+    } else {
+        0.0
+    }
 }
 
 /// The length of the window of a gemeente's own growth (years), from which its net migration
@@ -191,7 +207,12 @@ pub fn fit_bases_to_national(
 /// Project every gemeente with the national rates and its own migration level (the national
 /// age-sex profile scaled to the gemeente's total); with `constrain`, each year's gemeenten are
 /// scaled per age × sex to the national projection (fit the bases first with
-/// [`fit_bases_to_national`]).
+/// [`fit_bases_to_national`]). Where a year has total targets and
+/// [`Gemeenten::targets_by_migration`] is set, a gemeente's level that year is the one that
+/// meets its target after births and deaths (**housing-led / target-led migration**: the gap
+/// between the target and the natural change is net migration, with the age pattern of
+/// migration; GLA housing-led model, docs/METHODS.md §5A step 4), so the ages that hardly
+/// migrate, the oldest, keep their own cohort course.
 pub fn project_gemeenten(
     g: &Gemeenten,
     rates: &RateSet,
@@ -227,6 +248,7 @@ pub fn project_gemeenten(
     for (i, t) in (base_year..national.horizon()).enumerate() {
         let m_t = rates.mortality.rates(t);
         let yr = rates.year_scaled(t, &m_t, 1.0, 1.0);
+        let targets = g.total_targets.get(&(t + 1));
         // Every gemeente's step on its own, in parallel; the year's rates copied once per
         // thread, only their migration differs between gemeenten.
         use rayon::prelude::*;
@@ -240,10 +262,18 @@ pub fn project_gemeenten(
                     let mut scaled = (o.mortality != 1.0 || o.fertility != 1.0)
                         .then(|| rates.year_scaled(t, &m_t, o.mortality, o.fertility));
                     let own = scaled.as_mut().unwrap_or(shared);
-                    let level = o
+                    let mut level = o
                         .net_migration
                         .unwrap_or_else(|| g.net_migration.get(gi).copied().unwrap_or(0.0));
                     let pat = &patterns[gi];
+                    // A total to meet: the level that closes the gap left by births and deaths.
+                    if let Some(target) = targets
+                        .filter(|_| g.targets_by_migration)
+                        .and_then(|t| t.get(gi).copied().flatten())
+                    {
+                        own.migration = Pop::default();
+                        level = target - cohort_step(p, own).0.total();
+                    }
                     let rest = level - pat.total();
                     for s in 0..2 {
                         for a in 0..AGES {
@@ -256,7 +286,7 @@ pub fn project_gemeenten(
             )
             .unzip();
         if constrain {
-            match g.total_targets.get(&(t + 1)) {
+            match targets {
                 Some(targets) => fit_totals_and_cells(
                     &mut next,
                     &mut year_flows,

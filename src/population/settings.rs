@@ -30,6 +30,14 @@ pub struct ProjectionSettings {
     pub srb: f64,
     /// Years of gemeente population growth that set each gemeente's own net migration level.
     pub growth_window: Option<[u16; 2]>,
+    /// How each gemeente's total is set: `eigen_groei` (its own net migration level from its
+    /// growth over `growth_window`) or `constant_aandeel` (its share of the national population
+    /// in the base year, met through its net migration level; the method that backtested best,
+    /// README "Gemeente track record"). The ages follow the cohort-component model either way.
+    /// An external forecast with `gebruik = "totalen"` sets the totals instead, and a gemeente
+    /// with its own rates (`overrides`) follows them.
+    #[serde(default = "default_gemeente_totals")]
+    pub gemeente_totals: String,
     /// Own variants: name → multipliers on [mortality, fertility, migration] of the midden path.
     #[serde(default)]
     pub multipliers: std::collections::BTreeMap<String, [f64; 3]>,
@@ -60,6 +68,10 @@ pub struct ExternalForecast {
     /// met each year (the own projection gives the age × sex detail, IPF with the national cells).
     #[serde(default = "default_use")]
     pub gebruik: String,
+}
+
+fn default_gemeente_totals() -> String {
+    "eigen_groei".into()
 }
 
 fn default_use() -> String {
@@ -150,6 +162,19 @@ impl ProjectionSettings {
                 "projection.external",
                 "more than one forecast with gebruik = \"totalen\"".into(),
                 "one external forecast can set the gemeente totals",
+            ));
+        }
+        if !matches!(
+            self.gemeente_totals.as_str(),
+            "eigen_groei" | "constant_aandeel"
+        ) {
+            return Err(invalid(
+                "projection.gemeente_totals",
+                format!(
+                    "'{}' is not eigen_groei or constant_aandeel",
+                    self.gemeente_totals
+                ),
+                "gemeente_totals = \"constant_aandeel\" (share of the national population, backtested best) or \"eigen_groei\" (own growth over growth_window)",
             ));
         }
         if !(0.9..=1.2).contains(&self.srb) {

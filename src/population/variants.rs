@@ -17,9 +17,11 @@ use super::national::{
     kp_age_sex_bands,
 };
 use super::project::{Projection, project_adjusted};
+use super::rates::RateSet;
 use super::regional::{
-    GROWTH_YEARS, Gemeenten, RegionOverride, RegionalProjection, fit_bases_to_national,
-    gemeente_bands, own_net_migration, project_gemeenten, rake_pop, single_year_bases,
+    GROWTH_YEARS, Gemeenten, RegionOverride, RegionalProjection, constant_share,
+    fit_bases_to_national, gemeente_bands, own_net_migration, project_gemeenten, rake_pop,
+    single_year_bases,
 };
 use super::settings::ProjectionSettings;
 use super::split::BandTotal;
@@ -218,6 +220,10 @@ pub fn project_variants(
             Some((g, growth)) => {
                 let mut g = g.clone();
                 g.net_migration = own_net_migration(&g.bases, growth, &rates, base_year);
+                // Constant shares, unless an external forecast sets the gemeente totals.
+                if settings.gemeente_totals == "constant_aandeel" && g.total_targets.is_empty() {
+                    hold_constant_shares(&mut g, &rates, &national, settings.constrain)?;
+                }
                 Some(project_gemeenten(
                     &g,
                     &rates,
@@ -245,6 +251,55 @@ pub fn project_variants(
             .collect::<Result<Vec<_>, _>>()?
     };
     Ok(out)
+}
+
+/// **Constant share** (Smith, Tayman & Swanson 2013, ch. 8; the gemeente method that
+/// backtested best, README "Gemeente track record"): every year's gemeente totals are held at
+/// their share of the gemeenten's base, × the national projection, and met through the net
+/// migration level ([`Gemeenten::targets_by_migration`]). A gemeente with its own rates
+/// (`projection.overrides`) follows them instead: it is projected first, and the others share
+/// what it leaves of the national total, each in proportion to its base.
+fn hold_constant_shares(
+    g: &mut Gemeenten,
+    rates: &RateSet,
+    national: &Projection,
+    constrain: bool,
+) -> Result<(), PopulationError> {
+    let own_rates: Vec<bool> = g
+        .overrides
+        .iter()
+        .map(|o| *o != RegionOverride::default())
+        .collect();
+    let followed = match own_rates.contains(&true) {
+        true => Some(project_gemeenten(g, rates, national, constrain)?),
+        false => None,
+    };
+    let totals: Vec<f64> = g.bases.iter().map(|p| p.total()).collect();
+    let shared: f64 = totals
+        .iter()
+        .zip(&own_rates)
+        .filter(|(_, own)| !**own)
+        .map(|(v, _)| v)
+        .sum();
+    for (t, p) in national.stocks.iter().enumerate().skip(1) {
+        let year = national.base_year + t as u16;
+        let own_total: f64 = followed.as_ref().map_or(0.0, |f| {
+            f.stocks
+                .iter()
+                .zip(&own_rates)
+                .filter(|(_, own)| **own)
+                .map(|(s, _)| s[t].total())
+                .sum()
+        });
+        let targets = totals
+            .iter()
+            .zip(&own_rates)
+            .map(|(v, own)| (!own).then(|| constant_share(*v, shared, p.total() - own_total)))
+            .collect();
+        g.total_targets.insert(year, targets);
+    }
+    g.targets_by_migration = true;
+    Ok(())
 }
 
 /// Every gemeente of the base year with band totals: estimated single-year base (raked to its
@@ -285,6 +340,7 @@ fn prepare_gemeenten(
         observed: Vec::new(),
         overrides: Vec::new(),
         total_targets: BTreeMap::new(),
+        targets_by_migration: false,
     };
     // The bases: observed single years, or the national shape raked to the gemeente's bands
     // (each on its own, in parallel).

@@ -21,6 +21,7 @@ pub mod run;
 pub mod schema;
 pub mod stock;
 pub mod tables;
+pub mod track_record;
 
 pub use error::RunError;
 pub use plan::{RunOptions, RunPlan};

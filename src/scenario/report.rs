@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::numbers::nl_number;
+
+use super::track_record::{TrackRecord, track_record_table};
 use crate::numbers::signed;
 use crate::output::annex::{Annex, AnnexTable, Section};
 use crate::output::parquet::csv_to_parquet;
@@ -164,6 +166,9 @@ pub struct ReportRequest<'a> {
     pub inputs: &'a [PathBuf],
     pub seed_and_draws: Option<(u64, usize)>,
     pub notes: &'a [String],
+    /// The gemeente track record and the size class of the annex gemeente (by its base
+    /// population; none for a region of several gemeenten).
+    pub track_record: Option<(&'a TrackRecord, Option<&'static str>)>,
 }
 
 /// Build the workbook, the Parquet copies, the annex and the headline in the staged run folder.
@@ -221,6 +226,7 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
         inputs,
         seed_and_draws,
         notes,
+        track_record,
     } = req;
     let werr = |p: PathBuf| move |source: std::io::Error| RunError::write(&p, source);
     let mut files = Vec::new();
@@ -315,6 +321,7 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
         inputs,
         seed_and_draws,
         notes,
+        track_record,
     });
     let md = dir.join("bijlage.md");
     std::fs::write(&md, annex.to_markdown()).map_err(werr(md.clone()))?;
@@ -448,6 +455,7 @@ struct AnnexInputs<'a> {
     inputs: &'a [PathBuf],
     seed_and_draws: Option<(u64, usize)>,
     notes: &'a [String],
+    track_record: Option<(&'a TrackRecord, Option<&'static str>)>,
 }
 
 /// The annex, section by section.
@@ -902,16 +910,40 @@ fn annex_method_and_uncertainty(cx: &AnnexInputs<'_>, sections: &mut Vec<Section
     } = *cx;
     let horizon = scenario.horizon;
     // 4. Methode.
-    sections.push(Section {
+    let own_method = match scenario
+        .projection
+        .as_ref()
+        .map(|p| p.gemeente_totals.as_str())
+    {
+        Some("constant_aandeel") => "cohort_aandeel",
+        _ => "cohort_eigen_groei",
+    };
+    let gemeente_text = if own_method == "cohort_aandeel" {
+        "Gemeenten: elke gemeente houdt haar aandeel in de landelijke bevolking van het basisjaar; wat geboorte en sterfte daarvan laten is migratie, verdeeld naar het leeftijdspatroon van migratie, zodat de oudste leeftijden hun eigen cohortverloop houden. Die keuze volgt uit de backtest hieronder: vanaf 2016 met alleen gegevens tot 2016 doorgerekend zat het constante aandeel het dichtst bij de werkelijke inwonertallen van 2025, en het cohortmodel het dichtst bij de 75-plussers. Voor de grote gemeenten zat de PBL/CBS-prognose dichter bij; daarom staat de laatste PBL/CBS-prognose naast de eigen prognose."
+    } else {
+        "Gemeenten: elke gemeente heeft een eigen migratieniveau uit haar groei over de jaren vóór het basisjaar (growth_window). In de backtest hieronder zat deze methode verder van de werkelijkheid dan een constant aandeel van Nederland (gemeente_totals = \"constant_aandeel\")."
+    };
+    let mut method = Section {
         heading: "4. Methode".into(),
         paragraphs: vec![
             "Bevolking: cohort-componentenmodel met losse leeftijden (0 tot 105 jaar en ouder) en geslacht, stappen van één jaar. Sterfte uit CBS 37168 en 7461bev, geboorten naar leeftijd van de moeder (CBS 37744ned), migratie naar leeftijd; gestuurd op de Kernprognose 2024 (CBS 86040NED) en per leeftijd en geslacht afgestemd op de landelijke prognose. Per gemeente zijn de leeftijdsklassen waargenomen (CBS 85383NED); losse leeftijden en de verdeling naar geslacht zijn geschat. Geschatte aantallen zijn in de tabellen gemarkeerd als 'geschat'.".into(),
+            gemeente_text.into(),
             "Aandachtsgroepen: per groep een methode uit de catalogus — prevalentie (bevolking × kans × trend, per gemeente gekalibreerd op waargenomen aantallen), voorraad-stroom (instroom, uitstroom begrensd door beschikbare woningen), taakstelling (statushouders naar bevolkingsaandeel, achterstand schuift door) of een gegeven pad.".into(),
             "Overlap: een persoon kan tot meer groepen behoren (75-plus, dementie, verpleeghuis). Bruto telt elke groep volledig; netto telt iedereen één keer, bij de groep die volgens de prioriteit voorgaat (intramuraal, beschermd wonen en opvang, dakloos, zorgvragen, dan leeftijdsgroepen). Overlap tussen een leeftijdsgroep en een groep met een leeftijdsprofiel is exact berekend; andere overlap is opgegeven met bron.".into(),
             "Woningen: personen per woning uit huishoudensposities naar leeftijd en geslacht (CBS 37620), verdeeld over woningtypen volgens de catalogus; plaatsen (intramuraal, beschermd wonen, opvang) zijn geen huishoudens.".into(),
         ],
         ..Default::default()
-    });
+    };
+    if let Some((tr, class)) = cx.track_record {
+        method.paragraphs.push(format!(
+            "Trefzekerheid. Elke methode is vanaf 1 januari 2016 doorgerekend met alleen wat toen bekend was (CBS 60039fvw, 85644NED, 82900NED, 71488ned, 7461bev, Gebieden in Nederland), en vergeleken met de werkelijke inwonertallen van alle 342 gemeenten op 1 januari 2025 (75-plussers: CBS 85383NED, 1 januari 2024); de PBL/CBS-prognose 2016 (CBS 83492NED) zoals gepubliceerd. Te herhalen met `woonzorg backtest --level gemeente --base 2016 --to 2025`; bron van de tabel: {}.",
+            tr.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
+        ));
+        method
+            .tables
+            .push(track_record_table(tr, class, own_method));
+    }
+    sections.push(method);
 
     // 5. Onzekerheid.
     let mut s = Section {

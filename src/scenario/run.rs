@@ -22,7 +22,9 @@ use super::record::{Record, write_manifest};
 use super::report::{Headline, Report, ReportRequest, write_report};
 use super::schema::{Scenario, VerdeelSpec};
 use super::tables;
+use super::track_record::read_track_record;
 use crate::geo::ResolvedRegion;
+use crate::population::gemeente_backtest::size_class;
 
 /// One line of the terminal summary.
 #[derive(Debug, Clone)]
@@ -284,6 +286,15 @@ fn report(
             .flat_map(|h| h.inputs.iter().cloned()),
     );
     let drawn = plan.draws > 0 && counted.groups.is_some();
+    // The track record, and the size class of the annex gemeente by its base population.
+    let track = match &plan.scenario.data.track_record {
+        Some(p) => Some(read_track_record(p)?),
+        None => None,
+    };
+    let class = annex.filter(|a| a.kind == "gemeente").map(|a| {
+        let totals = prepared.base.band_totals_of(&[a.base_codes()]);
+        size_class(totals[0].iter().map(|b| b[0]).sum())
+    });
     let report = write_report(
         ReportRequest {
             dir: &staged.path(""),
@@ -293,6 +304,7 @@ fn report(
             inputs: &inputs,
             seed_and_draws: drawn.then_some((plan.seed, plan.draws)),
             notes,
+            track_record: track.as_ref().map(|t| (t, class)),
         },
         plan.csv_dialect_nl,
     )?;

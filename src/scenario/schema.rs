@@ -160,6 +160,9 @@ pub struct DataPaths {
     /// Observed single years per gemeente (an 03759ned-style table); gemeenten in it are not
     /// estimated.
     pub gemeente_single_years: Option<PathBuf>,
+    /// The gemeente track record the annex shows (the measures of `woonzorg backtest --level
+    /// gemeente`, data/backtest/).
+    pub track_record: Option<PathBuf>,
 }
 
 /// Which gemeenten to run.
@@ -376,6 +379,7 @@ impl Scenario {
                 &d.kernprognose,
                 &d.kernprognose_age_sex,
                 &d.gemeente_single_years,
+                &d.track_record,
                 &self.regions.own,
             ]
             .into_iter()
@@ -429,6 +433,7 @@ impl Scenario {
             &mut d.kernprognose,
             &mut d.kernprognose_age_sex,
             &mut d.gemeente_single_years,
+            &mut d.track_record,
             &mut s.regions.own,
         ]
         .into_iter()

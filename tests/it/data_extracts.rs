@@ -27,6 +27,7 @@ fn shipped_extracts_rebuild_byte_identically() {
         "supply",
         "care",
         "history",
+        "backtest",
     ] {
         for e in std::fs::read_dir(root().join("data").join(sub)).unwrap() {
             let name = e.unwrap().file_name().to_string_lossy().into_owned();

@@ -171,6 +171,7 @@ fn gemeenten_project_to_2040_and_sum_to_the_national_control() {
         observed: vec![],
         overrides: vec![],
         total_targets: Default::default(),
+        targets_by_migration: false,
     };
     for (code, (name, b)) in &bands {
         let base = rake_pop(&nd.population[&2024], b).unwrap();

@@ -46,6 +46,28 @@ fn basis_run_writes_table_pyramid_and_manifest() {
     // Nothing else left in the parent (no temporary folders).
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 
+    // gemeente_totals = "constant_aandeel": every gemeente grows with Nederland (the same factor
+    // 2024 → 2040 for each), while its ages follow its own cohorts (Delft's 75+ grow otherwise).
+    let (h, rows) = read_csv(&out.join("tables/population.csv"));
+    let [ri, yi, vi, vari, ai] =
+        crate::common::cols(&h, ["region", "year", "value", "variant", "age"]);
+    let total = |region: &str, year: &str, old: bool| -> f64 {
+        rows.iter()
+            .filter(|r| r[ri] == region && r[yi] == year && r[vari] == "midden")
+            .filter(|r| !old || r[ai].trim_end_matches('+').parse::<u32>().unwrap() >= 75)
+            .map(|r| r[vi].parse::<f64>().unwrap())
+            .sum()
+    };
+    let factor = |g: &str, old: bool| total(g, "2040", old) / total(g, "2024", old);
+    for g in ["GM0153", "GM0202", "GM0277", "GM0828", "GM1734"] {
+        assert!(
+            // population.csv has two decimals: Rozendaal's 1,957 inhabitants of 2040 in 212 cells.
+            (factor(g, false) / factor("GM0503", false) - 1.0).abs() < 1e-4,
+            "{g}"
+        );
+    }
+    assert!((factor("GM0503", true) / factor("GM0828", true) - 1.0).abs() > 0.01);
+
     let (h, rows) = read_csv(&out.join("bevolking_basisjaar.csv"));
     let get = |region: &str, sex: &str, band: &str| -> f64 {
         rows.iter()
