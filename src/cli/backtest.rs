@@ -28,7 +28,9 @@ Rates are estimated only from years before the base (deaths, births and populati
 the base is projected to --to, and every year is compared with the realised population by
 5-year band and sex. Measures: MAPE (precision), MALPE (bias), RMSE (persons).
 
---migration trend       the mean net migration of the 5 years before the base (what was known)
+--migration trend       the mean net migration of the 5 years before the base, with the age
+                        profile of those years (what was known; five chosen by the backtests
+                        that end by 2019)
 --migration waargenomen the realised net migration of each year (isolates mortality, fertility
                         and the age pattern from the migration level)
 

@@ -303,6 +303,27 @@ fn backtest_from_2019_meets_the_kernprognose_2019() {
         .map(|r| r[re].parse::<f64>().unwrap())
         .sum();
     assert_eq!(realised, national().population[&2025].total().round());
+    // Issue 23's bar: the band MAPE no more than 0.5 point above the Kernprognose 2019's
+    // (2.93 % against 2.46 %; README).
+    let mape = |method: &str| {
+        let e: Vec<f64> = rows
+            .iter()
+            .filter(|r| r[m] == method)
+            .map(|r| {
+                r[crate::common::col(&h, "error_pct")]
+                    .parse::<f64>()
+                    .unwrap()
+                    .abs()
+            })
+            .collect();
+        e.iter().sum::<f64>() / e.len() as f64
+    };
+    assert!(
+        mape("woonzorg") <= mape("kernprognose_2019") + 0.5,
+        "{} against {}",
+        mape("woonzorg"),
+        mape("kernprognose_2019")
+    );
 }
 
 /// The gemeente backtest 2016 → 2025: every gemeente of 2025 by the benchmark methods and by the
