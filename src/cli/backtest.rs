@@ -41,7 +41,8 @@ year: DIR/tables/backtest_kernprognose.csv (method, region, sex, age_band, year,
 projected, error_pct; 5-year bands to 95+, the forecast's open age being 99+) and both MAPEs.
 
 --level gemeente        every gemeente's total from --base to --to (CBS Gebieden in Nederland,
-                        2016–2025, harmonised to the indeling of --to), projected with what was
+                        2016–2025, harmonised to the indeling of --to; a base from 2012 to 2015
+                        from 60039fvw through the BRP table), projected with what was
                         known at the base only (data/history, data/supply, data/care): constant
                         population, constant share of the national backtest, linear
                         extrapolation of the 5 years before the base, the cohort-component method
@@ -59,6 +60,7 @@ projected, error_pct; 5-year bands to 95+, the forecast's open age being 99+) an
 Examples:
   woonzorg backtest --base 2015 --to 2025
   woonzorg backtest --level gemeente --base 2016 --to 2025
+  woonzorg backtest --level gemeente --base 2015 --to 2025   (2015's gemeenten via the BRP table)
   woonzorg backtest --base 2019 --to 2025            (and against the Kernprognose 2019)
   woonzorg backtest --base 2010 --to 2020 --migration waargenomen --out out/backtest-2010";
 
@@ -270,13 +272,17 @@ fn run_gemeenten(args: &Args) -> anyhow::Result<()> {
     )?;
     let registry = crate::geo::Registry::load(&regions)?;
     let nd = national_data(&d)?;
+    // A base before the registry's first year is read from 60039fvw (1 January 2007–2017) and
+    // brought to that first year's indeling through the BRP table.
+    let first = registry.years.keys().next().copied().unwrap_or(args.base);
     for (key, year) in [("--base", args.base), ("--to", args.to)] {
-        if !registry.years.contains_key(&year) {
+        let from_history = key == "--base" && (2012..first).contains(&year);
+        if !registry.years.contains_key(&year) && !from_history {
             return Err(SourceError::malformed(
                 Pos::key(key, year.to_string()),
                 format!("no gemeente indeling of {year}"),
                 format!(
-                    "the gemeente totals come from CBS Gebieden in Nederland ({}): e.g. --base 2016 --to 2025",
+                    "the gemeente totals come from CBS Gebieden in Nederland ({}), a base from 2012 also from 60039fvw: e.g. --base 2015 --to 2025",
                     registry.year_range()
                 ),
             )

@@ -546,8 +546,9 @@ pub fn gemeente_backtest(i: &GemeenteInputs) -> Result<Vec<GemeenteRow>, Populat
         .collect();
     let mergers = registry.mergers();
     let base_then = i.known.totals.get(&base).cloned().unwrap_or_default();
+    let indeling = i.known.indeling;
     let harmonise =
-        |v: &BTreeMap<String, f64>, y: u16| registry.harmonise_with(&mergers, v, base, y);
+        |v: &BTreeMap<String, f64>, y: u16| registry.harmonise_with(&mergers, v, indeling, y);
     let mut rows = Vec::new();
     let mut push = |method: &str,
                     year: u16,
@@ -579,7 +580,7 @@ pub fn gemeente_backtest(i: &GemeenteInputs) -> Result<Vec<GemeenteRow>, Populat
     for (method, totals, _) in &methods {
         // A method that leaves a gemeente out (the housing-led one without its dwelling count)
         // is not compared where that gemeente went into another.
-        let covered = covered_whole(registry, &mergers, totals, &base_then, base, i.to)?;
+        let covered = covered_whole(registry, &mergers, totals, &base_then, indeling, i.to)?;
         push(
             method,
             i.to,
@@ -613,7 +614,7 @@ pub fn gemeente_backtest(i: &GemeenteInputs) -> Result<Vec<GemeenteRow>, Populat
             .filter(|(c, _)| i.known.bands.contains_key(*c))
             .map(|(c, v)| (c.clone(), *v))
             .collect();
-        let covered = covered_whole(registry, &mergers, &with_bands, &base_then, base, *y)?;
+        let covered = covered_whole(registry, &mergers, &with_bands, &base_then, indeling, *y)?;
         let re75 = only(re75, &covered);
         for (method, _, over_75) in &methods {
             if let Some(p) = over_75 {

@@ -23,10 +23,13 @@ const BANDS_60039FVW: [(&str, usize, usize); 5] = [
 ];
 
 /// Everything known at the base, in the base year's indeling (codes of the registry's base
-/// year), years ≤ base only.
+/// year; for a base before the registry's first year, that first year's indeling, reached
+/// through the BRP table), years ≤ base only.
 #[derive(Debug, Clone, Default)]
 pub struct Known {
     pub base: u16,
+    /// The indeling every map is in: the base year, or the registry's first year if later.
+    pub indeling: u16,
     /// Population on 1 January per year: CBS Gebieden in Nederland (the registry) from its
     /// first year, 60039fvw (1 January 2007–2017) before it.
     pub totals: BTreeMap<u16, BTreeMap<String, f64>>,
@@ -123,8 +126,10 @@ impl Known {
     ) -> Result<Known, PopulationError> {
         let mergers = registry.mergers();
         let first = registry.years.keys().next().copied().unwrap_or(base);
+        let indeling = base.max(first);
         let mut known = Known {
             base,
+            indeling,
             population_nl: tables
                 .population_nl
                 .range(..=base)
@@ -133,7 +138,7 @@ impl Known {
             ..Known::default()
         };
         let bring = |values: &BTreeMap<String, f64>, y: u16| {
-            to_indeling(registry, &mergers, values, y, base)
+            to_indeling(registry, &mergers, values, y, indeling)
         };
         let mut before: BTreeMap<u16, BTreeMap<String, f64>> = match tables.totals_85644 {
             Some(t) => by_year(t, "Bevolking_1", Some("Nationaliteit=Totaal"), base),
@@ -156,8 +161,14 @@ impl Known {
         if let Some(t) = tables.bands {
             let by_band: Vec<BTreeMap<String, f64>> = BANDS_60039FVW
                 .iter()
-                .map(|(m, _, _)| by_year(t, m, None, base).remove(&base).unwrap_or_default())
-                .collect();
+                .map(|(m, _, _)| {
+                    bring(
+                        &by_year(t, m, None, base).remove(&base).unwrap_or_default(),
+                        base,
+                    )
+                })
+                .collect::<Result<_, _>>()?;
+            let totals = known.totals.get(&base).cloned().unwrap_or_default();
             for code in by_band[0].keys() {
                 let bands: Option<Vec<BandTotal>> = BANDS_60039FVW
                     .iter()
@@ -170,7 +181,15 @@ impl Known {
                         })
                     })
                     .collect();
-                if let Some(b) = bands.filter(|_| code.starts_with("GM")) {
+                // Only where the bands cover the whole gemeente (a gemeente formed from one the
+                // extract lacks would have bands of a part).
+                let whole = |b: &Vec<BandTotal>| {
+                    let sum: f64 = b.iter().map(|b| b.total).sum();
+                    totals
+                        .get(code)
+                        .is_some_and(|t| (sum - t).abs() <= 0.01 * t)
+                };
+                if let Some(b) = bands.filter(|b| code.starts_with("GM") && whole(b)) {
                     known.bands.insert(code.clone(), b);
                 }
             }

@@ -476,9 +476,50 @@ fn gemeente_backtest_sets_benchmarks_beside_pbl_cbs_2016() {
         rows.iter()
             .any(|r| r[m] == "pbl_cbs_2019" && r[reg] == "GM0503" && r[pr] == "113600.0")
     );
-    // A base before the registry's first indeling is refused, naming the key.
+    // From 2015, before the registry's first indeling: the gemeenten of 2015 from 60039fvw,
+    // brought to 2016's through the BRP table (Gooise Meren = Bussum + Muiden + Naarden,
+    // 56,328 on 1 January 2015), then to 2025's; every method on all 342.
+    let out15 = crate::common::woonzorg()
+        .args([
+            "backtest",
+            "--level",
+            "gemeente",
+            "--base",
+            "2015",
+            "--to",
+            "2025",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(dir.path().join("b15"))
+        .output()
+        .unwrap();
+    assert!(
+        out15.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out15.stderr)
+    );
+    let (h, rows) = crate::common::read_csv(&dir.path().join("b15/tables/backtest_gemeenten.csv"));
+    let [m, reg, pr, band] = crate::common::cols(&h, ["method", "region", "projected", "age_band"]);
+    let constant = |g: &str| {
+        rows.iter()
+            .find(|r| r[m] == "constant" && r[reg] == g && r[band] == "totaal")
+            .map(|r| r[pr].clone())
+    };
+    assert_eq!(constant("GM0503").as_deref(), Some("101030.0"));
+    assert_eq!(constant("GM1942").as_deref(), Some("56328.0"));
+    for method in ["constant_aandeel", "cohort_aandeel", "woningen"] {
+        assert_eq!(
+            rows.iter()
+                .filter(|r| r[m] == method && r[band] == "totaal")
+                .count(),
+            342,
+            "{method}"
+        );
+    }
+    // A base before any gemeente history is refused, naming the key.
     let out = crate::common::woonzorg()
-        .args(["backtest", "--level", "gemeente", "--base", "2015", "--out"])
+        .args(["backtest", "--level", "gemeente", "--base", "2009", "--out"])
         .arg(dir.path().join("x"))
         .output()
         .unwrap();
