@@ -326,6 +326,39 @@ fn backtest_from_2019_meets_the_kernprognose_2019() {
     );
 }
 
+/// The rows of a method's totals in a backtest_gemeenten.csv (`cols`: method and age_band).
+fn total_rows(rows: &[Vec<String>], cols: [usize; 2], method: &str) -> usize {
+    rows.iter()
+        .filter(|r| r[cols[0]] == method && r[cols[1]] == "totaal")
+        .count()
+}
+
+/// `woonzorg backtest --level gemeente --base BASE --to 2025 --no-charts` on the data folder
+/// `data`, into `out`.
+fn gemeente_backtest_run(
+    base: &str,
+    data: &std::path::Path,
+    out: &std::path::Path,
+) -> std::process::Output {
+    crate::common::woonzorg()
+        .args([
+            "backtest",
+            "--level",
+            "gemeente",
+            "--base",
+            base,
+            "--to",
+            "2025",
+            "--no-charts",
+            "--data",
+        ])
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 /// The gemeente backtest 2016 → 2025: every gemeente of 2025 by the benchmark methods and by the
 /// PBL/CBS regional forecast 2016 (83492NED, regio-indeling 2015, brought to 2025's indeling).
 #[test]
@@ -372,13 +405,7 @@ fn gemeente_backtest_sets_benchmarks_beside_pbl_cbs_2016() {
         "pbl_cbs_2016",
     ];
     for method in methods {
-        assert_eq!(
-            rows.iter()
-                .filter(|r| r[m] == method && r[band] == "totaal")
-                .count(),
-            342,
-            "{method}"
-        );
+        assert_eq!(total_rows(&rows, [m, band], method), 342, "{method}");
     }
     let num = |r: &Vec<String>, c: usize| r[c].parse::<f64>().unwrap();
     let sum = |method: &str| -> f64 {
@@ -451,21 +478,8 @@ fn gemeente_backtest_sets_benchmarks_beside_pbl_cbs_2016() {
     // From 2019: PBL/CBS 2019 (84527NED, indeling 2018) on the 234 gemeenten of 2025 it covers
     // whole (the extract stops at Roermond); Delft 113.6 thousand for 1 January 2025; every
     // method also measured on those gemeenten.
-    let out19 = crate::common::woonzorg()
-        .args([
-            "backtest",
-            "--level",
-            "gemeente",
-            "--base",
-            "2019",
-            "--to",
-            "2025",
-            "--no-charts",
-            "--out",
-        ])
-        .arg(dir.path().join("b19"))
-        .output()
-        .unwrap();
+    let data = crate::common::root().join("data");
+    let out19 = gemeente_backtest_run("2019", &data, &dir.path().join("b19"));
     assert!(out19.status.success());
     let text19 = String::from_utf8_lossy(&out19.stdout);
     assert!(text19.contains("zoals pbl_cbs_2019"), "{text19}");
@@ -479,21 +493,7 @@ fn gemeente_backtest_sets_benchmarks_beside_pbl_cbs_2016() {
     // From 2015, before the registry's first indeling: the gemeenten of 2015 from 60039fvw,
     // brought to 2016's through the BRP table (Gooise Meren = Bussum + Muiden + Naarden,
     // 56,328 on 1 January 2015), then to 2025's; every method on all 342.
-    let out15 = crate::common::woonzorg()
-        .args([
-            "backtest",
-            "--level",
-            "gemeente",
-            "--base",
-            "2015",
-            "--to",
-            "2025",
-            "--no-charts",
-            "--out",
-        ])
-        .arg(dir.path().join("b15"))
-        .output()
-        .unwrap();
+    let out15 = gemeente_backtest_run("2015", &data, &dir.path().join("b15"));
     assert!(
         out15.status.success(),
         "{}",
@@ -509,13 +509,7 @@ fn gemeente_backtest_sets_benchmarks_beside_pbl_cbs_2016() {
     assert_eq!(constant("GM0503").as_deref(), Some("101030.0"));
     assert_eq!(constant("GM1942").as_deref(), Some("56328.0"));
     for method in ["constant_aandeel", "cohort_aandeel", "woningen"] {
-        assert_eq!(
-            rows.iter()
-                .filter(|r| r[m] == method && r[band] == "totaal")
-                .count(),
-            342,
-            "{method}"
-        );
+        assert_eq!(total_rows(&rows, [m, band], method), 342, "{method}");
     }
     // A base before any gemeente history is refused, naming the key.
     let out = crate::common::woonzorg()
@@ -583,23 +577,7 @@ fn gemeente_backtest_uses_no_post_base_data() {
         }
     }
     let run = |data: &std::path::Path, out: &std::path::Path| {
-        let o = crate::common::woonzorg()
-            .args([
-                "backtest",
-                "--level",
-                "gemeente",
-                "--base",
-                "2016",
-                "--to",
-                "2025",
-                "--no-charts",
-                "--data",
-            ])
-            .arg(data)
-            .arg("--out")
-            .arg(out)
-            .output()
-            .unwrap();
+        let o = gemeente_backtest_run("2016", data, out);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         std::fs::read(out.join("backtest/tables/backtest_gemeenten.csv")).unwrap()
     };
