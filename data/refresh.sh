@@ -142,3 +142,20 @@ bt="$(mktemp -d)"
 "${w[@]}" backtest --level gemeente --base 2016 --to 2025 --no-charts --data "$out" --out "$bt/run" >/dev/null
 cp "$bt/run/tables/backtest_gemeenten_maten.csv" "$out/backtest/gemeenten_2016_2025.csv"
 rm -rf "$bt"
+
+# Wijken (data/wijken/): Kerncijfers wijken en buurten 2024 (85984NED, stand 1 januari 2024) per
+# wijk and, for the check on completeness, per gemeente: inhabitants by sex and band, households,
+# dwellings and their kind and eigendom (percentages). The download holds the gemeenten
+# alphabetically to Losser complete (171; Maasdriel partly).
+mkdir -p "$out/wijken"
+kwb='AantalInwoners_5,Mannen_6,Vrouwen_7,k_0Tot15Jaar_8,k_15Tot25Jaar_9,k_25Tot45Jaar_10,k_45Tot65Jaar_11,k_65JaarOfOuder_12,HuishoudensTotaal_29,Eenpersoonshuishoudens_30,Woningvoorraad_35,PercentageEengezinswoning_40,PercentageMeergezinswoning_45,Koopwoningen_47,HuurwoningenTotaal_48,InBezitWoningcorporatie_49,InBezitOverigeVerhuurders_50'
+"${w[@]}" import "$shared/wijken/kerncijfers_wijken_buurten_2024_85984NED_first10000rows.csv" \
+  --where 'region=WK*' --measures "$kwb" --out "$out/wijken/85984NED_wijken.csv" --quiet
+"${w[@]}" import "$shared/wijken/kerncijfers_wijken_buurten_2024_85984NED_first10000rows.csv" \
+  --where 'region=GM*' --measures "$kwb" --out "$out/wijken/85984NED_gemeenten.csv" --quiet
+
+# Map boundaries (data/geo/): gemeenten and provincies of 1 January 2024, generalised, RD New
+# (CBS/PDOK gebiedsindelingen via cartomap/nl; Bron: CBS, PDOK, CC BY 4.0), with the registry's
+# codes, names and provincies.
+mkdir -p "$out/geo"
+"${w[@]}" regions --from "$out/regions" --year 2024 --boundaries "$shared/geo" --out "$out/geo" >/dev/null

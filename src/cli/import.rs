@@ -58,7 +58,8 @@ pub struct Args {
     /// Keep only these measures (comma-separated keys; a trailing * matches a prefix)
     #[arg(long, value_name = "LIST")]
     pub measures: Option<String>,
-    /// Keep only rows where KEY=VALUE (KEY: region, period, sex, age, measure, or a category key); repeatable
+    /// Keep only rows where KEY=VALUE (KEY: region, period, sex, age, measure, or a category key;
+    /// a trailing * in VALUE matches a prefix, e.g. region=WK*); repeatable
     #[arg(long = "where", value_name = "KEY=VALUE")]
     pub filters: Vec<String>,
     /// Print nothing but errors
@@ -283,13 +284,17 @@ fn apply_filters(
             .retain(|r| measures.iter().any(|p| hits(p, &r.measure)));
     }
     for (i, (k, v)) in filters.iter().enumerate() {
+        let is = |x: &str| match v.strip_suffix('*') {
+            Some(prefix) => x.starts_with(prefix),
+            None => x == v,
+        };
         t.rows.retain(|r| match k.as_str() {
-            "region" => &r.region == v,
-            "period" => &r.period == v,
-            "sex" => &r.sex == v,
-            "age" => &r.age == v,
-            "measure" => &r.measure == v,
-            key => r.category_value(key) == Some(v.as_str()),
+            "region" => is(&r.region),
+            "period" => is(&r.period),
+            "sex" => is(&r.sex),
+            "age" => is(&r.age),
+            "measure" => is(&r.measure),
+            key => r.category_value(key).is_some_and(is),
         });
         matched.filters[i] |= !t.rows.is_empty();
     }

@@ -26,7 +26,11 @@ Examples:
   woonzorg regions --year 2024 --member-of 'zorgkantoorregio Arnhem'   (kind word + name)
   woonzorg regions --mergers                         herindelingen 2016–2025 and how they were derived
   woonzorg regions --harmonise table.csv --indeling 2016 --year 2024 --out harmonised.csv
-  woonzorg regions --from cbs/regions --export data/regions   (from the CBS Gebieden in Nederland files)";
+  woonzorg regions --from cbs/regions --export data/regions   (from the CBS Gebieden in Nederland files)
+  woonzorg regions --year 2024 --boundaries cbs/geo --out data/geo
+      the map boundaries the runs read: from the CBS/PDOK files gemeente_2024.geojson and
+      provincie_2024.geojson (generalised, RD New), gemeenten_2024.geojson and
+      provincies_2024.geojson with the registry's codes, names and provincies";
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = AFTER_HELP)]
@@ -55,7 +59,10 @@ pub struct Args {
     /// The indeling the --harmonise table uses
     #[arg(long, value_name = "YEAR", requires = "harmonise")]
     pub indeling: Option<u16>,
-    /// Output for --harmonise (tidy CSV); without it totals are printed
+    /// Write the map boundaries of --year into --out (DIR: the CBS/PDOK gemeente_<year>.geojson and provincie_<year>.geojson)
+    #[arg(long, value_name = "DIR", requires = "out", conflicts_with_all = ["export", "harmonise"])]
+    pub boundaries: Option<PathBuf>,
+    /// Output for --harmonise (tidy CSV; without it totals are printed), or the folder for --boundaries
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
 }
@@ -67,6 +74,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         for f in ["registry.csv", "brp_gemeententabel.csv"] {
             crate::output::files::output_file(&dir.join(f), std::slice::from_ref(&args.from))?;
         }
+    }
+    if let (Some(src), Some(dir)) = (&args.boundaries, &args.out) {
+        return boundaries(&args.from, args.year, src, dir);
     }
     if let Some(p) = &args.out {
         let inputs: Vec<PathBuf> = args.harmonise.iter().chain([&args.from]).cloned().collect();
@@ -163,6 +173,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             m("AM")
         )?;
     }
+    Ok(())
+}
+
+/// `--boundaries`: the shipped map boundaries of a year from the CBS/PDOK files.
+fn boundaries(from: &Path, year: u16, src: &Path, dir: &Path) -> anyhow::Result<()> {
+    let reg = Registry::load(from)?;
+    let indeling = reg.year(year)?;
+    let names = crate::geo::boundaries::file_names(year);
+    for (i, source) in [format!("gemeente_{year}.geojson"), format!("provincie_{year}.geojson")]
+        .iter()
+        .enumerate()
+    {
+        let target = dir.join(&names[i]);
+        crate::output::files::output_file(&target, &[src.to_path_buf(), from.to_path_buf()])?;
+        let text = crate::geo::boundaries::derive_geojson(&src.join(source), indeling, i == 1)?;
+        write_file_atomic(&target, |w| w.write_all(text.as_bytes()))
+            .with_context(|| format!("writing {}", target.display()))?;
+    }
+    println!("grenzen {year} (gemeenten en provincies) geschreven naar {}", dir.display());
     Ok(())
 }
 

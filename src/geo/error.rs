@@ -41,6 +41,14 @@ pub enum GeoError {
         hint: String,
     },
 
+    #[error("{path}{}: {message}\n  hint: {hint}", feature.map(|f| format!(", feature {f}")).unwrap_or_default())]
+    Boundaries {
+        path: PathBuf,
+        feature: Option<usize>,
+        message: String,
+        hint: String,
+    },
+
     #[error("{path}: key '{key}': {message}\n  hint: {hint}")]
     OwnRegions {
         path: PathBuf,

@@ -3,6 +3,7 @@
 pub mod bars;
 pub mod hbars;
 pub mod lines;
+pub mod map;
 pub mod pyramid;
 pub mod stacked;
 
