@@ -181,9 +181,12 @@ fn boundaries(from: &Path, year: u16, src: &Path, dir: &Path) -> anyhow::Result<
     let reg = Registry::load(from)?;
     let indeling = reg.year(year)?;
     let names = crate::geo::boundaries::file_names(year);
-    for (i, source) in [format!("gemeente_{year}.geojson"), format!("provincie_{year}.geojson")]
-        .iter()
-        .enumerate()
+    for (i, source) in [
+        format!("gemeente_{year}.geojson"),
+        format!("provincie_{year}.geojson"),
+    ]
+    .iter()
+    .enumerate()
     {
         let target = dir.join(&names[i]);
         crate::output::files::output_file(&target, &[src.to_path_buf(), from.to_path_buf()])?;
@@ -191,7 +194,10 @@ fn boundaries(from: &Path, year: u16, src: &Path, dir: &Path) -> anyhow::Result<
         write_file_atomic(&target, |w| w.write_all(text.as_bytes()))
             .with_context(|| format!("writing {}", target.display()))?;
     }
-    println!("grenzen {year} (gemeenten en provincies) geschreven naar {}", dir.display());
+    println!(
+        "grenzen {year} (gemeenten en provincies) geschreven naar {}",
+        dir.display()
+    );
     Ok(())
 }
 

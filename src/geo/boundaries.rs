@@ -137,7 +137,11 @@ impl Boundaries {
         let key = |(x, y): (f64, f64)| ((x * 10.0).round() as i64, (y * 10.0).round() as i64);
         let inside: HashSet<&str> = codes.iter().map(String::as_str).collect();
         let mut vertices = HashSet::new();
-        for s in self.gemeenten.iter().filter(|s| inside.contains(s.code.as_str())) {
+        for s in self
+            .gemeenten
+            .iter()
+            .filter(|s| inside.contains(s.code.as_str()))
+        {
             vertices.extend(s.polygons.iter().flatten().flatten().map(|p| key(*p)));
         }
         self.gemeenten
@@ -165,7 +169,9 @@ pub fn outline(shapes: &[&Shape]) -> Vec<[(f64, f64); 2]> {
         for ring in s.polygons.iter().flatten() {
             for w in ring.windows(2) {
                 let (a, b) = (key(w[0]), key(w[1]));
-                *count.entry(if a < b { (a, b) } else { (b, a) }).or_default() += 1;
+                *count
+                    .entry(if a < b { (a, b) } else { (b, a) })
+                    .or_default() += 1;
                 edges.push((w[0], w[1], if a < b { (a, b) } else { (b, a) }));
             }
         }
@@ -224,7 +230,9 @@ fn read_feature(f: &Value) -> Result<Shape, String> {
     };
     let code = text(&["code", "statcode"]).ok_or("no code (statcode)")?;
     let name = text(&["naam", "statnaam"]).ok_or_else(|| format!("{code}: no name"))?;
-    let geometry = f.get("geometry").ok_or_else(|| format!("{code}: no geometry"))?;
+    let geometry = f
+        .get("geometry")
+        .ok_or_else(|| format!("{code}: no geometry"))?;
     let kind = geometry.get("type").and_then(Value::as_str).unwrap_or("");
     let coords = geometry
         .get("coordinates")
@@ -237,7 +245,11 @@ fn read_feature(f: &Value) -> Result<Shape, String> {
             .iter()
             .map(|p| polygon(p).ok_or_else(|| format!("{code}: bad polygon")))
             .collect::<Result<_, _>>()?,
-        other => return Err(format!("{code}: geometry type '{other}', not a (Multi)Polygon")),
+        other => {
+            return Err(format!(
+                "{code}: geometry type '{other}', not a (Multi)Polygon"
+            ));
+        }
     };
     for ring in polygons.iter().flatten() {
         if ring.len() < 4 || ring.first() != ring.last() {
@@ -299,7 +311,11 @@ pub fn derive_geojson(
             format!("{missing} of {} has no feature", indeling.year),
         ));
     }
-    let level = if provincies { "provincies" } else { "gemeenten" };
+    let level = if provincies {
+        "provincies"
+    } else {
+        "gemeenten"
+    };
     let mut out = format!(
         "{{\"type\":\"FeatureCollection\",\"name\":\"{level}_{year}\",\
 \"crs\":{{\"type\":\"name\",\"properties\":{{\"name\":\"urn:ogc:def:crs:EPSG::28992\"}}}},\

@@ -19,6 +19,7 @@ pub mod regional;
 pub mod settings;
 pub mod split;
 pub mod variants;
+pub mod wijk;
 
 pub use base::{AgeBand, BaseBand, BasePopulation, base_population_by_band};
 pub use grid::Pop;

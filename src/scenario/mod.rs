@@ -9,6 +9,7 @@ pub mod definitions;
 pub mod error;
 pub mod groups;
 pub mod housing;
+pub mod maps;
 pub mod montecarlo;
 pub mod plan;
 pub mod prepare;
@@ -22,6 +23,7 @@ pub mod schema;
 pub mod stock;
 pub mod tables;
 pub mod track_record;
+pub mod wijken;
 
 pub use error::RunError;
 pub use plan::{RunOptions, RunPlan};

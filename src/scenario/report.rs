@@ -65,6 +65,16 @@ pub const TABLES: &[(&str, &str, &str)] = &[
     ),
     ("components", "Componenten", "geboorten, sterfte, migratie"),
     (
+        "wijken",
+        "Wijken",
+        "wijken: bevolking, leeftijdsgroepen, woningvraag en voorraad",
+    ),
+    (
+        "kaarten",
+        "Kaarten",
+        "de waarden op de kaarten per gemeente",
+    ),
+    (
         "population",
         "Bevolking",
         "bevolking naar leeftijd en geslacht",

@@ -14,6 +14,7 @@ use super::count::{LoadedGroupsAndHousing, count_loaded, load_groups_and_housing
 use super::error::RunError;
 use super::groups::GroupRun;
 use super::housing::{HousingRun, supply_warnings};
+use super::maps::draw_maps;
 use super::montecarlo::{Bands, monte_carlo};
 use super::plan::{RunOptions, RunPlan};
 use super::prepare::{Prepared, prepare_run_beside};
@@ -23,6 +24,7 @@ use super::report::{Headline, Report, ReportRequest, write_report};
 use super::schema::{Scenario, VerdeelSpec};
 use super::tables;
 use super::track_record::read_track_record;
+use super::wijken::{WijkRun, draw_wijk_charts, project_wijken, write_wijken};
 use crate::geo::ResolvedRegion;
 use crate::population::gemeente_backtest::size_class;
 
@@ -106,6 +108,12 @@ pub fn run_scenario(
     )?;
     let bands = draw_bands(&staged, &prepared, &counted, &mut written, &mut times)?;
     let annex = annex_area(&prepared);
+    let mut place_inputs = Vec::new();
+    let wijken = wijk_level(&staged, &prepared, &counted, &mut written)?;
+    if let Some(w) = &wijken {
+        place_inputs.extend(w.inputs.iter().cloned());
+        times.lap("wijken");
+    }
     if prepared.plan.charts {
         let (g, h) = (counted.groups.as_ref(), counted.housing.as_ref());
         written.files.extend(draw_charts(
@@ -116,13 +124,23 @@ pub fn run_scenario(
             bands.as_ref(),
             annex,
         )?);
+        if let Some(w) = &wijken {
+            written
+                .files
+                .extend(draw_wijk_charts(&staged, &prepared, w)?);
+        }
+        if let Some(m) = &prepared.plan.scenario.maps {
+            let maps = draw_maps(&staged, &prepared, m, annex)?;
+            written.files.extend(maps.files);
+            place_inputs.extend(maps.inputs);
+        }
     }
     let notes = run_notes(&prepared, bands.is_some());
     times.lap("grafieken");
     let report = report(&staged, &prepared, &counted, annex, &notes, &mut written)?;
     times.lap("rapport: xlsx, parquet, bijlage");
     let record = Record {
-        inputs: run_inputs(&prepared, &counted),
+        inputs: run_inputs(&prepared, &counted, &place_inputs),
         files: &written.files,
         hashed: &written.hashed,
         gemeenten: prepared.gemeente_codes(),
@@ -206,6 +224,27 @@ fn count_and_tabulate(
     Ok(counted)
 }
 
+/// The wijk level when the scenario asks for it: the wijken projected and tables/wijken.csv.
+fn wijk_level(
+    staged: &StagedDir,
+    prepared: &Prepared,
+    counted: &Counted,
+    written: &mut Written,
+) -> Result<Option<WijkRun>, RunError> {
+    let s = &prepared.plan.scenario;
+    let (Some(settings), Some(dir)) = (&s.wijken, &s.data.wijken) else {
+        return Ok(None);
+    };
+    let run = project_wijken(prepared, &settings.gemeenten, dir)?;
+    written.files.extend(write_wijken(
+        staged,
+        prepared,
+        &run,
+        counted.groups.as_ref(),
+    )?);
+    Ok(Some(run))
+}
+
 /// Monte Carlo bands of the groups (and dwellings) when the plan asks for draws.
 fn draw_bands(
     staged: &StagedDir,
@@ -251,8 +290,9 @@ fn run_notes(prepared: &Prepared, drawn: bool) -> Vec<String> {
 
 /// Every file the run read, in the order read: the population and projection data, the
 /// group inputs, the housing inputs the groups did not read already.
-fn run_inputs(prepared: &Prepared, counted: &Counted) -> Vec<PathBuf> {
+fn run_inputs(prepared: &Prepared, counted: &Counted, places: &[PathBuf]) -> Vec<PathBuf> {
     let mut inputs = prepared.inputs();
+    inputs.extend(places.iter().cloned());
     let group_inputs: &[PathBuf] = counted.groups.as_ref().map_or(&[], |g| &g.inputs);
     inputs.extend(group_inputs.iter().cloned());
     for p in counted.housing.iter().flat_map(|h| &h.inputs) {

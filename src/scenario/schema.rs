@@ -32,6 +32,45 @@ pub struct Scenario {
     pub housing: Option<HousingSettings>,
     /// Monte Carlo draws: how many, the seed, and whether the population is drawn too.
     pub uncertainty: Option<Uncertainty>,
+    /// Maps per gemeente (needs `data.boundaries`); drawn with the charts.
+    pub maps: Option<MapSettings>,
+    /// The wijk level below the gemeente (needs `data.wijken`).
+    pub wijken: Option<WijkSettings>,
+}
+
+/// The map kinds a run can draw: growth of the 75+ (every gemeente on the map), the tekort per
+/// dwelling type and the share of social-rent lettings the aandachtsgroepen need (the
+/// gemeenten of the run).
+pub const MAP_KINDS: [&str; 3] = ["groei_75plus", "tekort", "sociale_huur"];
+/// What a map shows: the run's gemeenten and their neighbours, their provincies, or Nederland.
+pub const MAP_EXTENTS: [&str; 3] = ["regio", "provincie", "nederland"];
+
+/// Which maps a run draws.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MapSettings {
+    /// Of [`MAP_KINDS`]; all of them when left out.
+    #[serde(default = "all_map_kinds")]
+    pub kinds: Vec<String>,
+    /// One of [`MAP_EXTENTS`]; `regio` when left out.
+    #[serde(default = "default_map_extent")]
+    pub extent: String,
+}
+
+fn all_map_kinds() -> Vec<String> {
+    MAP_KINDS.iter().map(|k| k.to_string()).collect()
+}
+fn default_map_extent() -> String {
+    "regio".into()
+}
+
+/// The wijk level: the gemeenten whose wijken are projected.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WijkSettings {
+    /// Gemeenten by name or code; left out or empty: the gemeenten `regions.gemeenten` names.
+    #[serde(default)]
+    pub gemeenten: Vec<String>,
 }
 
 /// The most Monte Carlo draws a run takes (the scenario's `uncertainty.draws` and `--draws`):
@@ -163,6 +202,11 @@ pub struct DataPaths {
     /// The gemeente track record the annex shows (the measures of `woonzorg backtest --level
     /// gemeente`, data/backtest/).
     pub track_record: Option<PathBuf>,
+    /// The map boundaries (data/geo/: gemeenten_<year>.geojson and provincies_<year>.geojson).
+    pub boundaries: Option<PathBuf>,
+    /// The Kerncijfers wijken en buurten extracts (data/wijken/: 85984NED_wijken.csv and
+    /// 85984NED_gemeenten.csv).
+    pub wijken: Option<PathBuf>,
 }
 
 /// Which gemeenten to run.
@@ -319,6 +363,45 @@ impl Scenario {
                 }
             }
         }
+        if let Some(m) = &s.maps {
+            if let Some(k) = m.kinds.iter().find(|k| !MAP_KINDS.contains(&k.as_str())) {
+                return Err(invalid(
+                    "maps.kinds",
+                    format!("'{k}' is not a map kind"),
+                    &format!("one or more of {}", MAP_KINDS.join(", ")),
+                ));
+            }
+            if !MAP_EXTENTS.contains(&m.extent.as_str()) {
+                return Err(invalid(
+                    "maps.extent",
+                    format!("'{}' is not a map extent", m.extent),
+                    "regio (the run's gemeenten and their neighbours), provincie or nederland",
+                ));
+            }
+            if s.data
+                .boundaries
+                .as_ref()
+                .is_none_or(|p| p.as_os_str().is_empty())
+            {
+                return Err(invalid(
+                    "maps",
+                    "maps without boundaries".into(),
+                    "set data.boundaries = \"../data/geo\" (woonzorg regions --boundaries)",
+                ));
+            }
+        }
+        if s.wijken.is_some()
+            && s.data
+                .wijken
+                .as_ref()
+                .is_none_or(|p| p.as_os_str().is_empty())
+        {
+            return Err(invalid(
+                "wijken",
+                "a wijk level without the KWB data".into(),
+                "set data.wijken = \"../data/wijken\" (Kerncijfers wijken en buurten 2024, data/refresh.sh)",
+            ));
+        }
         if let Some(u) = &s.uncertainty {
             if u.draws > MAX_DRAWS {
                 return Err(invalid(
@@ -380,6 +463,8 @@ impl Scenario {
                 &d.kernprognose_age_sex,
                 &d.gemeente_single_years,
                 &d.track_record,
+                &d.boundaries,
+                &d.wijken,
                 &self.regions.own,
             ]
             .into_iter()
@@ -434,6 +519,8 @@ impl Scenario {
             &mut d.kernprognose_age_sex,
             &mut d.gemeente_single_years,
             &mut d.track_record,
+            &mut d.boundaries,
+            &mut d.wijken,
             &mut s.regions.own,
         ]
         .into_iter()

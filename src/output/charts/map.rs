@@ -121,12 +121,14 @@ pub fn quantile_classes(values: &[f64], k: usize, unit: &str) -> Classes {
     };
     let f = |x: f64| crate::numbers::nl_decimals(x, if step < 1.0 { 1 } else { 0 });
     let labels = (0..n)
-        .map(|i| match (i.checked_sub(1).map(|j| breaks[j]), breaks.get(i)) {
-            (None, Some(b)) => format!("minder dan {}{unit}", f(*b)),
-            (Some(a), Some(b)) => format!("{} tot {}{unit}", f(a), f(*b)),
-            (Some(a), None) => format!("{}{unit} of meer", f(a)),
-            (None, None) => format!("alle waarden ({} tot {}{unit})", f(lo), f(hi)),
-        })
+        .map(
+            |i| match (i.checked_sub(1).map(|j| breaks[j]), breaks.get(i)) {
+                (None, Some(b)) => format!("minder dan {}{unit}", f(*b)),
+                (Some(a), Some(b)) => format!("{} tot {}{unit}", f(a), f(*b)),
+                (Some(a), None) => format!("{}{unit} of meer", f(a)),
+                (None, None) => format!("alle waarden ({} tot {}{unit})", f(lo), f(hi)),
+            },
+        )
         .collect();
     Classes {
         breaks,
@@ -351,7 +353,10 @@ fn wrap(s: &str, width: usize) -> Vec<String> {
 
 fn bbox(shapes: &[MapShape]) -> (f64, f64, f64, f64) {
     let mut b = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for (x, y) in shapes.iter().flat_map(|s| s.polygons.iter().flatten().flatten()) {
+    for (x, y) in shapes
+        .iter()
+        .flat_map(|s| s.polygons.iter().flatten().flatten())
+    {
         b = (b.0.min(*x), b.1.min(*y), b.2.max(*x), b.3.max(*y));
     }
     if b.0 > b.2 {

@@ -1,0 +1,428 @@
+//! The maps of a run: per map kind a choropleth of the gemeenten (the run's region and its
+//! neighbours, their provincies, or Nederland) and, for the annex, of the annex region and its
+//! neighbours; the values behind every map in `tables/kaarten.csv`.
+//!
+//! Growth of the 75+ comes from the projection, which holds every gemeente; the tekort per
+//! dwelling type and the social-rent share from the run's tables, which hold the run's
+//! gemeenten — the others are grey ("niet doorgerekend").
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::geo::boundaries::{Boundaries, outline};
+use crate::output::charts::map::{Choropleth, MapShape, draw_map, quantile_classes};
+use crate::output::files::StagedDir;
+use crate::population::grid::OPEN_AGE;
+
+use super::area::Area;
+use super::error::RunError;
+use super::prepare::Prepared;
+use super::schema::MapSettings;
+
+/// The attribution every map carries.
+const BOUNDARY_SOURCE: &str = "Grenzen: CBS, PDOK (gemeenten 1-1-2024, gegeneraliseerd), CC BY 4.0";
+/// Dwelling types with a tekort map in the annex.
+pub const ANNEX_TEKORT_TYPES: [&str; 3] = ["nultreden", "geclusterd", "intramuraal"];
+
+/// The boundaries of the base year's indeling, else the newest in the folder (every gemeente
+/// of the run must then have a shape).
+fn boundaries_for(dir: &Path, year: u16) -> Result<Boundaries, RunError> {
+    let newest = (2016..=2030)
+        .rev()
+        .find(|y| dir.join(format!("gemeenten_{y}.geojson")).is_file());
+    let year = if dir.join(format!("gemeenten_{year}.geojson")).is_file() {
+        year
+    } else {
+        newest.unwrap_or(year)
+    };
+    Ok(Boundaries::read(dir, year)?)
+}
+
+/// One map's values: per gemeente code a value (absent: grey).
+struct MapValues {
+    stem: String,
+    title: String,
+    legend: String,
+    unit: &'static str,
+    missing: &'static str,
+    source: String,
+    values: BTreeMap<String, f64>,
+}
+
+/// The growth of the 75+ from the base year to the horizon (%), every gemeente projected.
+fn growth_75(prepared: &Prepared) -> Option<MapValues> {
+    let s = &prepared.plan.scenario;
+    let v = prepared.variants.first()?;
+    let g = v.gemeenten.as_ref()?;
+    let h = usize::from(s.horizon - s.base_year);
+    let values = g
+        .codes
+        .iter()
+        .zip(&g.stocks)
+        .filter_map(|(c, st)| {
+            let (a, b) = (
+                st.first()?.band(75, OPEN_AGE),
+                st.get(h)?.band(75, OPEN_AGE),
+            );
+            (a > 0.0).then(|| (c.clone(), 100.0 * (b / a - 1.0)))
+        })
+        .collect();
+    Some(MapValues {
+        stem: "groei_75plus".into(),
+        title: format!(
+            "Groei van het aantal 75-plussers, {}–{}",
+            s.base_year, s.horizon
+        ),
+        legend: format!("groei 75+ {}–{} (%)", s.base_year, s.horizon),
+        unit: " %",
+        missing: "geen prognose",
+        source: format!(
+            "Bron: CBS 85383NED, 7461bev, 86040NED; bewerking woonzorg (variant {}). {BOUNDARY_SOURCE}",
+            v.name
+        ),
+        values,
+    })
+}
+
+/// Read `(region, column)` of the rows of a run table that pass `keep`.
+fn table_values(
+    path: &Path,
+    column: &str,
+    keep: impl Fn(&dyn Fn(&str) -> String) -> Option<String>,
+) -> Result<BTreeMap<String, f64>, RunError> {
+    let mut out = BTreeMap::new();
+    if !path.is_file() {
+        return Ok(out);
+    }
+    let werr = |e: csv::Error| RunError::write(path, std::io::Error::other(e.to_string()));
+    let mut r = csv::Reader::from_path(path).map_err(werr)?;
+    let h = r.headers().map_err(werr)?.clone();
+    let Some(vc) = h.iter().position(|x| x == column) else {
+        return Ok(out);
+    };
+    for rec in r.records() {
+        let rec = rec.map_err(werr)?;
+        let get = |name: &str| {
+            h.iter()
+                .position(|x| x == name)
+                .and_then(|i| rec.get(i))
+                .unwrap_or("")
+                .to_string()
+        };
+        if let (Some(key), Ok(v)) = (keep(&get), rec[vc].parse::<f64>()) {
+            out.insert(key, v);
+        }
+    }
+    Ok(out)
+}
+
+/// The tekort (net demand − supply) per 1,000 inhabitants at the horizon, per dwelling type,
+/// for the run's gemeenten (tables/dwellings.csv, group totaal, first variant).
+fn tekort(prepared: &Prepared, dir: &Path) -> Result<Vec<MapValues>, RunError> {
+    let s = &prepared.plan.scenario;
+    let Some(v) = prepared.variants.first() else {
+        return Ok(Vec::new());
+    };
+    let horizon = s.horizon.to_string();
+    let gaps = table_values(&dir.join("tables/dwellings.csv"), "gap_net", |get| {
+        let keep = get("variant") == v.name
+            && get("year") == horizon
+            && get("group") == "totaal"
+            && get("region").starts_with("GM")
+            && !get("dwelling_type").contains(' ');
+        keep.then(|| format!("{}|{}", get("dwelling_type"), get("region")))
+    })?;
+    let people = |code: &str| {
+        let g = v.gemeenten.as_ref()?;
+        let st = g.stocks.get(g.index_of(code)?)?;
+        st.get(usize::from(s.horizon - s.base_year))
+            .map(|p| p.total())
+    };
+    let mut by_type: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+    for (key, gap) in gaps {
+        let Some((ty, code)) = key.split_once('|') else {
+            continue;
+        };
+        if let Some(p) = people(code).filter(|p| *p > 0.0) {
+            by_type
+                .entry(ty.to_string())
+                .or_default()
+                .insert(code.to_string(), 1000.0 * gap / p);
+        }
+    }
+    Ok(by_type
+        .into_iter()
+        .map(|(ty, values)| MapValues {
+            stem: format!("tekort_{ty}"),
+            title: format!("Tekort aan woningen, type {ty}, {}", s.horizon),
+            legend: format!("tekort per 1.000 inwoners in {} (negatief: overschot)", s.horizon),
+            unit: "",
+            missing: "niet doorgerekend",
+            source: format!("Bron: CBS 82900NED, 85035NED, 85383NED; woningcatalogus; bewerking woonzorg (variant {}). {BOUNDARY_SOURCE}", v.name),
+            values,
+        })
+        .collect())
+}
+
+/// The share of social-rent lettings the aandachtsgroepen need at the horizon (%), from
+/// tables/pressure.csv (group totaal, first variant).
+fn social_rent(prepared: &Prepared, dir: &Path) -> Result<Option<MapValues>, RunError> {
+    let s = &prepared.plan.scenario;
+    let Some(v) = prepared.variants.first() else {
+        return Ok(None);
+    };
+    let horizon = s.horizon.to_string();
+    let values = table_values(&dir.join("tables/pressure.csv"), "share", |get| {
+        let keep = get("variant") == v.name
+            && get("year") == horizon
+            && get("group") == "totaal"
+            && get("region").starts_with("GM");
+        keep.then(|| get("region"))
+    })?;
+    if values.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(MapValues {
+        stem: "sociale_huur".into(),
+        title: format!(
+            "Sociale huur: toewijzingen voor aandachtsgroepen, {}",
+            s.horizon
+        ),
+        legend: "% van de vrijkomende sociale huurwoningen".into(),
+        unit: " %",
+        missing: "niet doorgerekend",
+        source: format!(
+            "Bron: CBS 82900NED; groeps- en woningcatalogus; bewerking woonzorg (variant {}). {BOUNDARY_SOURCE}",
+            v.name
+        ),
+        values: values.into_iter().map(|(k, v)| (k, 100.0 * v)).collect(),
+    }))
+}
+
+/// The gemeenten a map draws: those of `region` and their neighbours (regio), of their
+/// provincies (provincie), or all (nederland); then every gemeente whose label point lies in
+/// that set's box (the map has no holes).
+fn drawn(b: &Boundaries, region: &[String], extent: &str) -> Vec<String> {
+    let core: Vec<String> = match extent {
+        "nederland" => return b.gemeenten.iter().map(|s| s.code.clone()).collect(),
+        "provincie" => {
+            let pv: HashSet<Option<&String>> = region
+                .iter()
+                .filter_map(|c| b.gemeente(c))
+                .map(|s| s.provincie.as_ref())
+                .collect();
+            b.gemeenten
+                .iter()
+                .filter(|s| pv.contains(&s.provincie.as_ref()))
+                .map(|s| s.code.clone())
+                .collect()
+        }
+        _ => {
+            let mut c = region.to_vec();
+            c.extend(b.neighbours(region));
+            c
+        }
+    };
+    let set: HashSet<&str> = core.iter().map(String::as_str).collect();
+    let (x0, y0, x1, y1) =
+        crate::geo::boundaries::bbox(b.gemeenten.iter().filter(|s| set.contains(s.code.as_str())));
+    b.gemeenten
+        .iter()
+        .filter(|s| {
+            let ((x, y), _) = s.label_point();
+            set.contains(s.code.as_str()) || (x >= x0 && x <= x1 && y >= y0 && y <= y1)
+        })
+        .map(|s| s.code.clone())
+        .collect()
+}
+
+/// One map: the shapes of `codes`, the values, the region's outline.
+fn choropleth(
+    b: &Boundaries,
+    codes: &[String],
+    region: &[String],
+    m: &MapValues,
+    subtitle: String,
+    national: bool,
+) -> Choropleth {
+    let inside: HashSet<&str> = region.iter().map(String::as_str).collect();
+    let shapes: Vec<MapShape> = codes
+        .iter()
+        .filter_map(|c| b.gemeente(c))
+        .map(|s| MapShape {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            polygons: s.polygons.clone(),
+            value: m.values.get(&s.code).copied(),
+            in_region: inside.contains(s.code.as_str()) && !national,
+            label_at: s.label_point(),
+        })
+        .collect();
+    let values: Vec<f64> = shapes.iter().filter_map(|s| s.value).collect();
+    let region_shapes: Vec<&crate::geo::Shape> =
+        region.iter().filter_map(|c| b.gemeente(c)).collect();
+    let borders = if national {
+        b.provincies
+            .iter()
+            .flat_map(|p| p.polygons.iter().flatten().cloned())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Choropleth {
+        title: m.title.clone(),
+        subtitle,
+        source_line: m.source.clone(),
+        legend_title: m.legend.clone(),
+        missing: m.missing.into(),
+        classes: quantile_classes(&values, 5, m.unit),
+        outline: if national && region.len() == codes.len() {
+            Vec::new()
+        } else {
+            outline(&region_shapes)
+        },
+        borders,
+        name_all: !national,
+        shapes,
+    }
+}
+
+/// What the map stage made: the files, and the rows of tables/kaarten.csv.
+#[derive(Debug, Default)]
+pub struct Maps {
+    pub files: Vec<String>,
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Draw the maps the scenario asks for (PNG and SVG), with `kaart_<kind>` over the run's
+/// extent and `kaart_<kind>_bijlage` over the annex region and its neighbours, and write
+/// tables/kaarten.csv.
+pub fn draw_maps(
+    staged: &StagedDir,
+    prepared: &Prepared,
+    settings: &MapSettings,
+    annex: Option<&Area>,
+) -> Result<Maps, RunError> {
+    let s = &prepared.plan.scenario;
+    let Some(dir) = &s.data.boundaries else {
+        return Ok(Maps::default());
+    };
+    let b = boundaries_for(dir, s.base_year)?;
+    b.require(&prepared.gemeenten)?;
+    let out = staged.path("");
+    let mut maps: Vec<MapValues> = Vec::new();
+    for kind in &settings.kinds {
+        match kind.as_str() {
+            "groei_75plus" => maps.extend(growth_75(prepared)),
+            "tekort" => maps.extend(tekort(prepared, &out)?),
+            _ => maps.extend(social_rent(prepared, &out)?),
+        }
+    }
+    let run_region: Vec<String> = prepared.gemeenten.iter().map(|(c, _)| c.clone()).collect();
+    let national = settings.extent == "nederland";
+    let run_codes = drawn(&b, &run_region, &settings.extent);
+    let annex_region: Vec<String> = annex
+        .filter(|a| !a.members.is_empty() || a.kind == "gemeente")
+        .map(|a| {
+            if a.members.is_empty() {
+                vec![a.code.clone()]
+            } else {
+                a.members.clone()
+            }
+        })
+        .unwrap_or_default();
+    let annex_codes = (!annex_region.is_empty()).then(|| drawn(&b, &annex_region, "regio"));
+    let mut result = Maps {
+        inputs: vec![
+            b.path.clone(),
+            dir.join(crate::geo::boundaries::file_names(b.year)[1].as_str()),
+        ],
+        ..Default::default()
+    };
+    let table = staged.path("tables/kaarten.csv");
+    let werr = |e: csv::Error| RunError::write(&table, std::io::Error::other(e.to_string()));
+    let mut w = csv::Writer::from_path(&table).map_err(werr)?;
+    w.write_record([
+        "scenario",
+        "kaart",
+        "gebied",
+        "gemeente",
+        "gemeente_name",
+        "in_regio",
+        "value",
+        "class",
+    ])
+    .map_err(werr)?;
+    let extent_label = match settings.extent.as_str() {
+        "nederland" => "Nederland, provinciegrenzen".to_string(),
+        "provincie" => "de provincies van de run".to_string(),
+        _ => "de gemeenten van de run (omlijnd) en hun buren".to_string(),
+    };
+    let mut jobs: Vec<(String, Choropleth, &str, &[String])> = Vec::new();
+    for m in &maps {
+        let sub = format!("per gemeente; {extent_label}");
+        jobs.push((
+            format!("kaart_{}", m.stem),
+            choropleth(&b, &run_codes, &run_region, m, sub, national),
+            "run",
+            &run_region,
+        ));
+        if let (Some(codes), Some(a)) = (&annex_codes, annex) {
+            if codes != &run_codes {
+                let sub = format!("per gemeente; {} (omlijnd) en de buurgemeenten", a.name);
+                jobs.push((
+                    format!("kaart_{}_bijlage", m.stem),
+                    choropleth(&b, codes, &annex_region, m, sub, false),
+                    "bijlage",
+                    &annex_region,
+                ));
+            }
+        }
+    }
+    let names: BTreeMap<&str, &str> = b
+        .gemeenten
+        .iter()
+        .map(|s| (s.code.as_str(), s.name.as_str()))
+        .collect();
+    for (stem, map, gebied, region) in &jobs {
+        for shape in &map.shapes {
+            let class = shape.value.map_or_else(
+                || map.missing.clone(),
+                |v| map.classes.labels[map.classes.of(v)].clone(),
+            );
+            w.write_record([
+                s.name.as_str(),
+                stem.trim_start_matches("kaart_")
+                    .trim_end_matches("_bijlage"),
+                gebied,
+                &shape.code,
+                names.get(shape.code.as_str()).copied().unwrap_or(""),
+                if region.contains(&shape.code) {
+                    "ja"
+                } else {
+                    "nee"
+                },
+                &shape.value.map(|v| format!("{v:.2}")).unwrap_or_default(),
+                &class,
+            ])
+            .map_err(werr)?;
+        }
+    }
+    w.flush().map_err(|e| RunError::write(&table, e))?;
+    result.files.push("tables/kaarten.csv".into());
+    let drawn: Result<Vec<Vec<String>>, RunError> = {
+        use rayon::prelude::*;
+        jobs.par_iter()
+            .map(|(stem, map, _, _)| {
+                let (png, svg) = (
+                    staged.path(&format!("{stem}.png")),
+                    staged.path(&format!("{stem}.svg")),
+                );
+                draw_map(map, &png, &svg)?;
+                Ok(vec![format!("{stem}.png"), format!("{stem}.svg")])
+            })
+            .collect()
+    };
+    result.files.extend(drawn?.into_iter().flatten());
+    Ok(result)
+}
