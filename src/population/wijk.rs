@@ -78,62 +78,58 @@ pub fn rake_to_totals(shares: &[[f64; AGES]], gemeente: &Pop, totals: &[f64]) ->
     c
 }
 
-/// Cohort-share downscaling of a gemeente projection to its wijken (METHODS §5B, after Baker,
-/// Swanson & Tayman 2021 and the GLA's small-area model): the wijk's share of an age moves
-/// with its cohort, c_w,a+1,t+1 = λ·c_w,a,t + (1 − λ)·c_w,a+1,t; the newborn take the wijk's
-/// share of the 25–44-year-olds; the open age 105+ takes the share of 104 and 105+ weighted by
-/// the gemeente's numbers. P_w,a,s,t = c_w,a,t · P_g,a,s,t. `gemeente[t]` is the gemeente's
-/// projection from the base year on; the result is `[wijk][t]`.
+/// Cohort-share downscaling of a gemeente projection to its wijken (METHODS §5B step 2, after
+/// Baker, Swanson & Tayman 2021 and the GLA's small-area model): k years after the base, a
+/// wijk's share of age a mixes the share its cohort had in the base year with the share the
+/// wijk had of that age, c_w,a,t0+k = λ·c_w,a−k,t0 + (1 − λ)·c_w,a,t0 — the first is ageing in
+/// place, the second the turnover of the housing stock. A cohort born after the base takes,
+/// as its own share, the wijk's share of the 25–44-year-olds the year before its birth; the
+/// open age 105+ takes the cohort that reaches 105. P_w,a,s,t = c_w,a,t · P_g,a,s,t.
+/// `gemeente[t]` is the gemeente's projection from the base year on; the result is
+/// `[wijk][t]`. The shares of an age add up to one over the wijken in every year.
 pub fn cohort_share_downscale(
     gemeente: &[Pop],
     base_shares: &[[f64; AGES]],
     weight: f64,
 ) -> Vec<Vec<Pop>> {
-    let mut shares: Vec<[f64; AGES]> = base_shares.to_vec();
-    let mut out: Vec<Vec<Pop>> = vec![Vec::with_capacity(gemeente.len()); shares.len()];
+    let n = base_shares.len();
+    // births[j][w]: the share of the cohort born in year j after the base.
+    let mut births: Vec<Vec<f64>> = vec![Vec::new()];
+    let mut out: Vec<Vec<Pop>> = vec![Vec::with_capacity(gemeente.len()); n];
     for (t, g) in gemeente.iter().enumerate() {
-        if t > 0 {
-            shares = cohort_step(&shares, &gemeente[t - 1], weight);
-        }
-        for (w, c) in shares.iter().enumerate() {
+        let share = |w: usize, a: usize| -> f64 {
+            let base = base_shares[w][a];
+            if t == 0 {
+                return base;
+            }
+            let origin = if a >= t {
+                base_shares[w][a - t]
+            } else {
+                births[t - a][w]
+            };
+            weight * origin + (1.0 - weight) * base
+        };
+        let mut parents = vec![0.0; n];
+        for (w, row) in out.iter_mut().enumerate() {
             let mut p = Pop::default();
-            for s in 0..2 {
-                for a in 0..AGES {
-                    p.0[s][a] = c[a] * g.0[s][a];
+            for a in 0..AGES {
+                let c = share(w, a);
+                for s in 0..2 {
+                    p.0[s][a] = c * g.0[s][a];
                 }
             }
-            out[w].push(p);
+            parents[w] = p.band(25, 44);
+            row.push(p);
         }
+        // The share of next year's newborn: the wijk's part of the 25–44-year-olds now.
+        let all: f64 = parents.iter().sum();
+        births.push(if all > 0.0 {
+            parents.iter().map(|x| x / all).collect()
+        } else {
+            (0..n).map(|w| (25..=44).map(|a| base_shares[w][a]).sum::<f64>() / 20.0).collect()
+        });
     }
     out
-}
-
-/// One year of the shares (see [`cohort_share_downscale`]); `g` is the gemeente a year earlier.
-fn cohort_step(shares: &[[f64; AGES]], g: &Pop, weight: f64) -> Vec<[f64; AGES]> {
-    let both = |a: usize| g.0[0][a] + g.0[1][a];
-    let parents: f64 = (25..=44).map(both).sum();
-    let (p104, p105) = (both(OPEN_AGE - 1), both(OPEN_AGE));
-    shares
-        .iter()
-        .map(|c| {
-            let mut next = [0.0; AGES];
-            next[0] = if parents > 0.0 {
-                (25..=44).map(|a| c[a] * both(a)).sum::<f64>() / parents
-            } else {
-                (25..=44).map(|a| c[a]).sum::<f64>() / 20.0
-            };
-            for a in 1..OPEN_AGE {
-                next[a] = weight * c[a - 1] + (1.0 - weight) * c[a];
-            }
-            let aged = if p104 + p105 > 0.0 {
-                (c[OPEN_AGE - 1] * p104 + c[OPEN_AGE] * p105) / (p104 + p105)
-            } else {
-                c[OPEN_AGE]
-            };
-            next[OPEN_AGE] = weight * aged + (1.0 - weight) * c[OPEN_AGE];
-            next
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -203,8 +199,10 @@ mod tests {
         assert_eq!(out[0][0].band(0, 14), 100.0);
         assert_eq!(out[1][0].band(0, 14), 300.0);
         assert_eq!(out[0][0].band(75, OPEN_AGE), 50.0);
-        // Next year, age 3's share is half its own cohort's (age 2: 0.25) and half age 3's.
+        // Next year, age 3's share is half its cohort's in the base (age 2: 0.25) and half
+        // age 3's in the base (0.25); age 81's half age 80's (0.5) and half its own (0.5).
         assert_eq!(out[0][1].0[0][3], 400.0 * 0.25);
+        assert_eq!(out[0][1].0[1][80], 100.0 * 0.5);
     }
 
     #[test]

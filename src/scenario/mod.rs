@@ -17,6 +17,7 @@ pub mod profile;
 pub mod projection;
 pub mod record;
 pub mod report;
+pub mod report_places;
 pub mod resolve;
 pub mod run;
 pub mod schema;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::numbers::nl_number;
 
+use super::report_places::annex_places;
 use super::track_record::{TrackRecord, track_record_table};
 use crate::numbers::signed;
 use crate::output::annex::{Annex, AnnexTable, Section};
@@ -474,8 +475,21 @@ fn annex(cx: &AnnexInputs<'_>) -> Annex {
     annex_summary(cx, &mut sections);
     annex_dwellings(cx, &mut sections);
     annex_pressure_costs_policy(cx, &mut sections);
+    sections.extend(annex_places(
+        cx.dir,
+        cx.scenario,
+        cx.region,
+        cx.region_name,
+        cx.variant,
+    ));
     annex_method_and_uncertainty(cx, &mut sections);
     annex_sources_and_accounts(cx, &mut sections);
+    // Numbered in order (the places section is there only when the scenario asks for it).
+    for (i, s) in sections.iter_mut().enumerate() {
+        if let Some((_, rest)) = s.heading.split_once(". ") {
+            s.heading = format!("{}. {rest}", i + 1);
+        }
+    }
     let AnnexInputs {
         scenario,
         region_name,
@@ -512,7 +526,7 @@ fn annex_summary(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>) {
     };
     s.paragraphs.push(format!(
         "Deze bijlage hoort bij het scenario '{}' ({}). Alle aantallen zijn standen op 1 januari, voor {} ({}), variant {}. \
-Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de groep die voorgaat (zie 4).",
+Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de groep die voorgaat (zie Methode).",
         scenario.title, scenario.name, region_name, region, variant
     ));
     s.paragraphs.push(
