@@ -126,7 +126,9 @@ pub fn cohort_share_downscale(
         births.push(if all > 0.0 {
             parents.iter().map(|x| x / all).collect()
         } else {
-            (0..n).map(|w| (25..=44).map(|a| base_shares[w][a]).sum::<f64>() / 20.0).collect()
+            (0..n)
+                .map(|w| (25..=44).map(|a| base_shares[w][a]).sum::<f64>() / 20.0)
+                .collect()
         });
     }
     out

@@ -367,7 +367,12 @@ pub fn draw_maps(
             "run",
             &run_region,
         ));
-        if let (Some(codes), Some(a)) = (&annex_codes, annex) {
+        // The annex shows the 75+, the woonzorg types' tekort and the social rent.
+        let in_annex = !m.stem.starts_with("tekort_")
+            || ANNEX_TEKORT_TYPES
+                .iter()
+                .any(|t| m.stem == format!("tekort_{t}"));
+        if let (Some(codes), Some(a), true) = (&annex_codes, annex, in_annex) {
             if codes != &run_codes {
                 let sub = format!("per gemeente; {} (omlijnd) en de buurgemeenten", a.name);
                 jobs.push((

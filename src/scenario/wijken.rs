@@ -306,12 +306,13 @@ pub const WIJK_COLUMNS: [&str; 12] = [
     "method",
 ];
 
-const M_BASE: &str = "KWB 2024 (CBS 85984NED), stand 1 januari";
-const M_BANDS: &str = "cohortaandelen (METHODS §5B, lambda 0,5): aandeel van de wijk per leeftijd uit de KWB-klasse, geharkt naar de KWB-inwoners van de wijk, met het cohort verschoven, maal de gemeenteprognose";
-const M_SPLIT: &str = "65+ van de wijk verdeeld als de 65–74, 75+ en 85+ van de gemeente (GLA distribute_within_age_band), daarna cohortaandelen";
-const M_GROUP: &str = "gemeentetelling (tables/groups.csv, bruto) naar het aandeel van de wijk in de bevolking gewogen met de leeftijdskansen van de groep";
-const M_DEMAND: &str = "netto woningvraag van de gemeente (tables/dwellings.csv) voor de leeftijdsgroepen naar het aandeel van de wijk in elke groep";
-const M_CORP: &str = "woningvoorraad KWB 2024 × percentage in bezit van woningcorporaties (afgerond op hele procenten)";
+/// The `method` of each row of tables/wijken.csv (explained in the README and the annex).
+const M_BASE: &str = "kwb_2024";
+const M_BANDS: &str = "cohortaandelen";
+const M_SPLIT: &str = "cohortaandelen_65plus_verdeeld";
+const M_GROUP: &str = "gemeente_naar_leeftijdsopbouw";
+const M_DEMAND: &str = "gemeentevraag_naar_groepsaandeel";
+const M_CORP: &str = "kwb_woningen_x_percentage";
 
 /// Write tables/wijken.csv: per wijk and year the bands, the age-based groups, their dwelling
 /// demand, and in the base year the KWB counts and stock.

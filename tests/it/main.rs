@@ -10,6 +10,7 @@ mod hostile;
 mod house;
 mod housing;
 mod import;
+mod places;
 mod projection;
 mod properties;
 mod regions;
