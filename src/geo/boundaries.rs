@@ -162,8 +162,9 @@ impl Boundaries {
 /// The outline of a set of shapes: the edges that only one of them has (the edges two
 /// members share are inside the set).
 pub fn outline(shapes: &[&Shape]) -> Vec<[(f64, f64); 2]> {
+    type Edge = ((i64, i64), (i64, i64));
     let key = |(x, y): (f64, f64)| ((x * 10.0).round() as i64, (y * 10.0).round() as i64);
-    let mut count: HashMap<((i64, i64), (i64, i64)), usize> = HashMap::new();
+    let mut count: HashMap<Edge, usize> = HashMap::new();
     let mut edges = Vec::new();
     for s in shapes {
         for ring in s.polygons.iter().flatten() {

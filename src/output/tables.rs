@@ -41,8 +41,10 @@ impl Cell<'_> {
 
 /// Columns of the output tables that may be negative (gaps, differences, effects, balances);
 /// every other numeric column holds a count, a share or a rate, which is never negative.
-pub const SIGNED_COLUMNS: [&str; 9] = [
+pub const SIGNED_COLUMNS: [&str; 10] = [
     "gap_",
+    // tables/kaarten.csv: a growth or a tekort per 1,000 inhabitants (negative: overschot).
+    "map_value",
     "extra_vs_base_net",
     "difference",
     "migration",

@@ -1,4 +1,4 @@
-//! Wijk projection consistent with the gemeente: cohort-share downscaling (METHODS §5B).
+//! Wijk projection consistent with the gemeente: cohort-share downscaling (docs/METHODS.md §1i).
 //!
 //! The wijken of a gemeente share each single age of the gemeente's projection; the shares start
 //! from the wijk's part of each band of the Kerncijfers wijken en buurten (KWB) and move with
@@ -11,14 +11,14 @@ use super::grid::{AGES, OPEN_AGE, Pop};
 pub const KWB_BANDS: [(usize, usize); 5] = [(0, 14), (15, 24), (25, 44), (45, 64), (65, OPEN_AGE)];
 
 /// λ, the weight of a cohort's own share a year earlier (ageing in place) against the share
-/// the wijk had of that age (turnover of the housing stock): METHODS §5B step 2, λ = 0.5, an
+/// the wijk had of that age (turnover of the housing stock): docs/METHODS.md §1i step 3, λ = 0.5, an
 /// estimate. It cannot be calibrated here: the backtest it asks for (KWB 2016 → 2023) needs a
 /// KWB edition before 2024, which the CBS downloads do not hold.
 pub const COHORT_WEIGHT: f64 = 0.5;
 
 /// The base shares per wijk and single age: the wijk's part of the band the age belongs to,
 /// the same for every age of the band (GLA `distribute_within_age_band`: P_w,a = P_w,b ·
-/// P_g,a / P_g,b; METHODS §5B step 1). 65+ is split into 65–74, 75+ and 85+ this way: the wijk
+/// P_g,a / P_g,b; docs/METHODS.md §1i step 1). 65+ is split into 65–74, 75+ and 85+ this way: the wijk
 /// gets its 65+ share of each of them. The shares of an age add up to one over the wijken;
 /// a band no wijk has people in takes the wijken's shares of all inhabitants, and a gemeente
 /// without any, equal shares.
@@ -43,7 +43,7 @@ pub fn band_shares(wijk_bands: &[[f64; 5]]) -> Vec<[f64; AGES]> {
     out
 }
 
-/// Base shares raked to wijk totals (METHODS §5B steps 3–4, iterative proportional fitting):
+/// Base shares raked to wijk totals (docs/METHODS.md §1i step 2, iterative proportional fitting):
 /// starting from `shares` ([`band_shares`]), alternately scale each wijk to its total
 /// `totals[w]` and each age back to the gemeente (the shares of an age add up to one), ending on
 /// the gemeente step, until every wijk is within 1e-9 of its total (at most 500 rounds). The
@@ -78,7 +78,7 @@ pub fn rake_to_totals(shares: &[[f64; AGES]], gemeente: &Pop, totals: &[f64]) ->
     c
 }
 
-/// Cohort-share downscaling of a gemeente projection to its wijken (METHODS §5B step 2, after
+/// Cohort-share downscaling of a gemeente projection to its wijken (docs/METHODS.md §1i step 3, after
 /// Baker, Swanson & Tayman 2021 and the GLA's small-area model): k years after the base, a
 /// wijk's share of age a mixes the share its cohort had in the base year with the share the
 /// wijk had of that age, c_w,a,t0+k = λ·c_w,a−k,t0 + (1 − λ)·c_w,a,t0 — the first is ageing in

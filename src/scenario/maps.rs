@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::geo::boundaries::{Boundaries, outline};
 use crate::output::charts::map::{Choropleth, MapShape, draw_map, quantile_classes};
 use crate::output::files::StagedDir;
+use crate::output::tables::{Cell, create_csv};
 use crate::population::grid::OPEN_AGE;
 
 use super::area::Area;
@@ -157,7 +158,7 @@ fn tekort(prepared: &Prepared, dir: &Path) -> Result<Vec<MapValues>, RunError> {
             title: format!("Tekort aan woningen, type {ty}, {}", s.horizon),
             legend: format!("tekort per 1.000 inwoners in {} (negatief: overschot)", s.horizon),
             unit: "",
-            missing: "niet doorgerekend",
+            missing: "niet in de run",
             source: format!("Bron: CBS 82900NED, 85035NED, 85383NED; woningcatalogus; bewerking woonzorg (variant {}). {BOUNDARY_SOURCE}", v.name),
             values,
         })
@@ -190,7 +191,7 @@ fn social_rent(prepared: &Prepared, dir: &Path) -> Result<Option<MapValues>, Run
         ),
         legend: "% van de vrijkomende sociale huurwoningen".into(),
         unit: " %",
-        missing: "niet doorgerekend",
+        missing: "niet in de run",
         source: format!(
             "Bron: CBS 82900NED; groeps- en woningcatalogus; bewerking woonzorg (variant {}). {BOUNDARY_SOURCE}",
             v.name
@@ -340,18 +341,20 @@ pub fn draw_maps(
         ..Default::default()
     };
     let table = staged.path("tables/kaarten.csv");
-    let werr = |e: csv::Error| RunError::write(&table, std::io::Error::other(e.to_string()));
-    let mut w = csv::Writer::from_path(&table).map_err(werr)?;
-    w.write_record([
-        "scenario",
-        "kaart",
-        "gebied",
-        "gemeente",
-        "gemeente_name",
-        "in_regio",
-        "value",
-        "class",
-    ])
+    let werr = |e: std::io::Error| RunError::write(&table, e);
+    let mut w = create_csv(
+        &table,
+        &[
+            "scenario",
+            "kaart",
+            "gebied",
+            "gemeente",
+            "gemeente_name",
+            "in_regio",
+            "map_value",
+            "class",
+        ],
+    )
     .map_err(werr)?;
     let extent_label = match settings.extent.as_str() {
         "nederland" => "Nederland, provinciegrenzen".to_string(),
@@ -372,16 +375,16 @@ pub fn draw_maps(
             || ANNEX_TEKORT_TYPES
                 .iter()
                 .any(|t| m.stem == format!("tekort_{t}"));
-        if let (Some(codes), Some(a), true) = (&annex_codes, annex, in_annex) {
-            if codes != &run_codes {
-                let sub = format!("per gemeente; {} (omlijnd) en de buurgemeenten", a.name);
-                jobs.push((
-                    format!("kaart_{}_bijlage", m.stem),
-                    choropleth(&b, codes, &annex_region, m, sub, false),
-                    "bijlage",
-                    &annex_region,
-                ));
-            }
+        if let (Some(codes), Some(a), true) = (&annex_codes, annex, in_annex)
+            && codes != &run_codes
+        {
+            let sub = format!("per gemeente; {} (omlijnd) en de buurgemeenten", a.name);
+            jobs.push((
+                format!("kaart_{}_bijlage", m.stem),
+                choropleth(&b, codes, &annex_region, m, sub, false),
+                "bijlage",
+                &annex_region,
+            ));
         }
     }
     let names: BTreeMap<&str, &str> = b
@@ -395,25 +398,33 @@ pub fn draw_maps(
                 || map.missing.clone(),
                 |v| map.classes.labels[map.classes.of(v)].clone(),
             );
-            w.write_record([
-                s.name.as_str(),
-                stem.trim_start_matches("kaart_")
-                    .trim_end_matches("_bijlage"),
-                gebied,
-                &shape.code,
-                names.get(shape.code.as_str()).copied().unwrap_or(""),
-                if region.contains(&shape.code) {
-                    "ja"
-                } else {
-                    "nee"
-                },
-                &shape.value.map(|v| format!("{v:.2}")).unwrap_or_default(),
-                &class,
-            ])
+            let kaart = stem
+                .trim_start_matches("kaart_")
+                .trim_end_matches("_bijlage");
+            let inside = if region.contains(&shape.code) {
+                "ja"
+            } else {
+                "nee"
+            };
+            let name = names.get(shape.code.as_str()).copied().unwrap_or("");
+            w.write_cells(
+                &[],
+                0,
+                &[
+                    Cell::Text(&s.name),
+                    Cell::Text(kaart),
+                    Cell::Text(gebied),
+                    Cell::Text(&shape.code),
+                    Cell::Text(name),
+                    Cell::Text(inside),
+                    Cell::cents_or_empty(shape.value),
+                    Cell::Text(&class),
+                ],
+            )
             .map_err(werr)?;
         }
     }
-    w.flush().map_err(|e| RunError::write(&table, e))?;
+    w.finish().map_err(werr)?;
     result.files.push("tables/kaarten.csv".into());
     let drawn: Result<Vec<Vec<String>>, RunError> = {
         use rayon::prelude::*;

@@ -74,7 +74,7 @@ pub fn annex_places(
         s.paragraphs.push(format!(
             "De kaarten tonen {region_name} (omlijnd) en de gemeenten eromheen. De groei van de 75-plussers \
 is er voor elke gemeente (de prognose rekent alle 342 gemeenten door); het tekort en de sociale huur alleen voor \
-de gemeenten van de run, de andere zijn grijs. Klassen: afgeronde kwantielen. De waarden achter elke kaart staan \
+de gemeenten van de run; de andere zijn grijs (neem ze op in regions.gemeenten of regions.include om ze mee te rekenen). Klassen: afgeronde kwantielen. De waarden achter elke kaart staan \
 in tables/kaarten.csv; grenzen: CBS/PDOK, 1 januari 2024, gegeneraliseerd."
         ));
         let mut maps = vec![(
@@ -130,7 +130,7 @@ geen wijkniveau."
         "Wijken van {region_name}: de basis is de KWB 2024 (CBS 85984NED, 1 januari 2024). Elke wijk krijgt per \
 leeftijd het aandeel dat zij heeft in haar KWB-leeftijdsklasse (0–14, 15–24, 25–44, 45–64, 65+), geharkt zodat de wijk \
 haar KWB-inwoners houdt; de 65+ van een wijk wordt zo verdeeld over 65–74, 75+ en 85+ als in de gemeente. Daarna \
-schuift het aandeel met het cohort mee (λ = 0,5, METHODS §5B; niet gekalibreerd: daarvoor is een oudere KWB nodig). \
+schuift het aandeel met het cohort mee (λ = 0,5, docs/METHODS.md §1i; niet gekalibreerd: daarvoor is een oudere KWB nodig). \
 De wijken tellen per leeftijd en jaar precies op tot de gemeenteprognose. Dementie en de ouderengroepen volgen de \
 gemeentetelling naar de leeftijdsopbouw van de wijk, hun woningvraag de netto vraag van de gemeente. Kleine wijken \
 (minder dan 500 inwoners) zijn onzeker."

@@ -137,7 +137,14 @@ pub fn run_scenario(
     }
     let notes = run_notes(&prepared, bands.is_some());
     times.lap("grafieken");
-    let report = report(&staged, &prepared, &counted, annex, &notes, &mut written)?;
+    let report = report(
+        &staged,
+        &prepared,
+        (&counted, &place_inputs),
+        annex,
+        &notes,
+        &mut written,
+    )?;
     times.lap("rapport: xlsx, parquet, bijlage");
     let record = Record {
         inputs: run_inputs(&prepared, &counted, &place_inputs),
@@ -308,7 +315,7 @@ fn run_inputs(prepared: &Prepared, counted: &Counted, places: &[PathBuf]) -> Vec
 fn report(
     staged: &StagedDir,
     prepared: &Prepared,
-    counted: &Counted,
+    (counted, places): (&Counted, &[PathBuf]),
     annex: Option<&Area>,
     notes: &[String],
     written: &mut Written,
@@ -325,6 +332,7 @@ fn report(
             .iter()
             .flat_map(|h| h.inputs.iter().cloned()),
     );
+    inputs.extend(places.iter().cloned());
     let drawn = plan.draws > 0 && counted.groups.is_some();
     // The track record, and the size class of the annex gemeente by its base population.
     let track = match &plan.scenario.data.track_record {

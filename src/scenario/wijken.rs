@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::groups::catalogue::Group;
 use crate::output::charts::hbars::{HorizontalBars, draw_hbars};
 use crate::output::files::StagedDir;
+use crate::output::tables::{Cell, create_csv};
 use crate::population::grid::{AGES, OPEN_AGE, Pop};
 use crate::population::wijk::{COHORT_WEIGHT, band_shares, cohort_share_downscale, rake_to_totals};
 use crate::source::cbs::read_table;
@@ -83,10 +84,11 @@ pub struct WijkRun {
     pub inputs: Vec<PathBuf>,
 }
 
+/// The KWB wijken per gemeente code.
+type WijkenPerGemeente = BTreeMap<String, Vec<KwbWijk>>;
+
 /// The wijken per gemeente code, and each gemeente's KWB total.
-fn read_kwb(
-    dir: &Path,
-) -> Result<(BTreeMap<String, Vec<KwbWijk>>, BTreeMap<String, f64>), RunError> {
+fn read_kwb(dir: &Path) -> Result<(WijkenPerGemeente, BTreeMap<String, f64>), RunError> {
     let mut wijken: BTreeMap<String, Vec<KwbWijk>> = BTreeMap::new();
     for t in read_table(&dir.join(KWB_WIJKEN), None)? {
         for r in &t.rows {
@@ -171,6 +173,10 @@ pub fn project_wijken(
     dir: &Path,
 ) -> Result<WijkRun, RunError> {
     let gemeenten = wijk_gemeenten(prepared, asked)?;
+    if gemeenten.is_empty() {
+        // A run for all gemeenten names none: no wijk level, and nothing read.
+        return Ok(WijkRun::default());
+    }
     let (mut wijken, totals) = read_kwb(dir)?;
     let mut run = WijkRun {
         inputs: vec![dir.join(KWB_WIJKEN), dir.join(KWB_GEMEENTEN)],
@@ -259,8 +265,8 @@ fn weighted(p: &Pop, w: &Pop) -> f64 {
 /// the run's tables/dwellings.csv.
 type Demand = BTreeMap<(String, u16, String, String), f64>;
 
-fn read_demand(path: &Path, code: &str) -> Result<Demand, RunError> {
-    let mut out = Demand::new();
+fn read_demand(path: &Path, codes: &[&str]) -> Result<BTreeMap<String, Demand>, RunError> {
+    let mut out: BTreeMap<String, Demand> = BTreeMap::new();
     if !path.is_file() {
         return Ok(out);
     }
@@ -280,11 +286,12 @@ fn read_demand(path: &Path, code: &str) -> Result<Demand, RunError> {
     };
     for rec in r.records() {
         let rec = rec.map_err(werr)?;
-        if &rec[reg] != code || !WIJK_GROUPS.contains(&&rec[g]) {
+        if !codes.contains(&&rec[reg]) || !WIJK_GROUPS.contains(&&rec[g]) {
             continue;
         }
         if let (Ok(year), Ok(value)) = (rec[y].parse::<u16>(), rec[d].parse::<f64>()) {
-            out.insert((rec[v].into(), year, rec[g].into(), rec[t].into()), value);
+            let key = (rec[v].into(), year, rec[g].into(), rec[t].into());
+            out.entry(rec[reg].into()).or_default().insert(key, value);
         }
     }
     Ok(out)
@@ -326,9 +333,8 @@ pub fn write_wijken(
         return Ok(Vec::new());
     }
     let path = staged.path("tables/wijken.csv");
-    let werr = |e: csv::Error| RunError::write(&path, std::io::Error::other(e.to_string()));
-    let mut w = csv::Writer::from_path(&path).map_err(werr)?;
-    w.write_record(WIJK_COLUMNS).map_err(werr)?;
+    let werr = |e: std::io::Error| RunError::write(&path, e);
+    let mut w = create_csv(&path, &WIJK_COLUMNS).map_err(werr)?;
     let scenario = &prepared.plan.scenario;
     let base = scenario.base_year;
     let group_list: Vec<(usize, &Group)> = groups
@@ -341,8 +347,11 @@ pub fn write_wijken(
                 .collect()
         })
         .unwrap_or_default();
+    let codes: Vec<&str> = run.gemeenten.iter().map(|g| g.code.as_str()).collect();
+    let demands = read_demand(&staged.path("tables/dwellings.csv"), &codes)?;
+    let none = Demand::new();
     for gm in &run.gemeenten {
-        let demand = read_demand(&staged.path("tables/dwellings.csv"), &gm.code)?;
+        let demand = demands.get(&gm.code).unwrap_or(&none);
         for (variant, wijken) in &gm.projected {
             let gross = match groups.and_then(|g| g.counts.iter().find(|(v, _)| v == variant)) {
                 Some((_, c)) => Some(c.area(std::slice::from_ref(&gm.code))?.gross),
@@ -362,20 +371,24 @@ pub fn write_wijken(
                                value: f64,
                                status: &str,
                                method: &str| {
-                    w.write_record([
-                        scenario.name.as_str(),
-                        variant,
-                        &gm.code,
-                        &gm.name,
-                        &kwb.code,
-                        &kwb.name,
-                        &year.to_string(),
-                        kind,
-                        measure,
-                        &format!("{value:.2}"),
-                        status,
-                        method,
-                    ])
+                    w.write_cells(
+                        &[],
+                        0,
+                        &[
+                            Cell::Text(&scenario.name),
+                            Cell::Text(variant),
+                            Cell::Text(&gm.code),
+                            Cell::Text(&gm.name),
+                            Cell::Text(&kwb.code),
+                            Cell::Text(&kwb.name),
+                            Cell::Text(&year.to_string()),
+                            Cell::Text(kind),
+                            Cell::Text(measure),
+                            Cell::Cents(value),
+                            Cell::Text(status),
+                            Cell::Text(method),
+                        ],
+                    )
                 };
                 if variant == &gm.projected[0].0 {
                     for (m, label) in KWB_MEASURES {
@@ -440,7 +453,7 @@ pub fn write_wijken(
             }
         }
     }
-    w.flush().map_err(|e| RunError::write(&path, e))?;
+    w.finish().map_err(werr)?;
     Ok(vec!["tables/wijken.csv".into()])
 }
 
@@ -482,7 +495,7 @@ pub fn draw_wijk_charts(
                 "{} en {}, variant {variant}; gerangschikt naar {}",
                 s.base_year, s.horizon, s.horizon
             ),
-            source_line: "Bron: CBS 85984NED (Kerncijfers wijken en buurten 2024), 85383NED; bewerking woonzorg (cohortaandelen, METHODS §5B)".into(),
+            source_line: "Bron: CBS 85984NED (Kerncijfers wijken en buurten 2024), 85383NED; bewerking woonzorg (cohortaandelen, docs/METHODS.md §1i)".into(),
             x_label: "inwoners van 75 jaar of ouder".into(),
             categories: order.iter().map(|&i| gm.wijken[i].name.clone()).collect(),
             series: vec![

@@ -28,10 +28,12 @@ fn shipped_extracts_rebuild_byte_identically() {
         "care",
         "history",
         "backtest",
+        "wijken",
+        "geo",
     ] {
         for e in std::fs::read_dir(root().join("data").join(sub)).unwrap() {
             let name = e.unwrap().file_name().to_string_lossy().into_owned();
-            if name.ends_with(".csv") {
+            if name.ends_with(".csv") || name.ends_with(".geojson") {
                 files.push(format!("{sub}/{name}"));
             }
         }
@@ -53,10 +55,35 @@ fn data_readme_names_sources_and_licence() {
     let readme = std::fs::read_to_string(root().join("data/README.md")).unwrap();
     assert!(readme.contains("Bron: CBS, CC BY 4.0"));
     for id in [
-        "85383NED", "7461bev", "83287NED", "86059NED", "85755NED", "37168", "37744ned", "37422ned",
-        "86040NED", "85171NED", "85745NED", "86060NED", "85012NED", "37620", "85616NED",
-        "82900NED", "85035NED", "84839NED", "71488ned", "60039fvw", "85644NED", "82056NED",
-        "85468NED", "83492NED", "84525NED", "84527NED", "84646NED",
+        "85383NED",
+        "7461bev",
+        "83287NED",
+        "86059NED",
+        "85755NED",
+        "37168",
+        "37744ned",
+        "37422ned",
+        "86040NED",
+        "85171NED",
+        "85745NED",
+        "86060NED",
+        "85012NED",
+        "37620",
+        "85616NED",
+        "82900NED",
+        "85035NED",
+        "84839NED",
+        "71488ned",
+        "60039fvw",
+        "85644NED",
+        "82056NED",
+        "85468NED",
+        "83492NED",
+        "84525NED",
+        "84527NED",
+        "84646NED",
+        "85984NED",
+        "Bron: CBS, PDOK",
     ] {
         assert!(readme.contains(id), "data/README.md does not name {id}");
     }

@@ -19,7 +19,8 @@ fn polygons_per_gemeente() -> BTreeMap<String, usize> {
 /// The map's rows of tables/kaarten.csv: (gemeente, in_regio, value).
 fn map_rows(out: &Path, kaart: &str, gebied: &str) -> Vec<(String, String, String)> {
     let (h, rows) = read_csv(&out.join("tables/kaarten.csv"));
-    let [k, g, c, r, v] = ["kaart", "gebied", "gemeente", "in_regio", "value"].map(|n| col(&h, n));
+    let [k, g, c, r, v] =
+        ["kaart", "gebied", "gemeente", "in_regio", "map_value"].map(|n| col(&h, n));
     rows.iter()
         .filter(|x| x[k] == kaart && x[g] == gebied)
         .map(|x| (x[c].clone(), x[r].clone(), x[v].clone()))

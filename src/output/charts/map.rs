@@ -91,7 +91,7 @@ pub fn quantile_classes(values: &[f64], k: usize, unit: &str) -> Classes {
     let mut breaks: Vec<f64> = (1..k)
         .filter_map(|i| {
             let q = *v.get(i * v.len() / k)?;
-            Some((q / step).round() * step)
+            Some((q / step).round() * step + 0.0)
         })
         .filter(|b| *b > lo && *b <= hi)
         .collect();
@@ -119,13 +119,24 @@ pub fn quantile_classes(values: &[f64], k: usize, unit: &str) -> Classes {
             .map(|i| SEQUENTIAL[if n == 1 { 2 } else { i * 4 / (n - 1) }])
             .collect()
     };
-    let f = |x: f64| crate::numbers::nl_decimals(x, if step < 1.0 { 1 } else { 0 });
+    // Dutch decimals, a typographic minus, and never "−0".
+    let f = |x: f64| {
+        let t = crate::numbers::nl_decimals(x + 0.0, if step < 1.0 { 1 } else { 0 });
+        match t.strip_prefix('-') {
+            Some(rest) if rest.trim_matches(|c| c == '0' || c == ',').is_empty() => {
+                rest.to_string()
+            }
+            Some(rest) => format!("−{rest}"),
+            None => t,
+        }
+    };
     let labels = (0..n)
         .map(
             |i| match (i.checked_sub(1).map(|j| breaks[j]), breaks.get(i)) {
                 (None, Some(b)) => format!("minder dan {}{unit}", f(*b)),
                 (Some(a), Some(b)) => format!("{} tot {}{unit}", f(a), f(*b)),
                 (Some(a), None) => format!("{}{unit} of meer", f(a)),
+                (None, None) if f(lo) == f(hi) => format!("{}{unit}", f(lo)),
                 (None, None) => format!("alle waarden ({} tot {}{unit})", f(lo), f(hi)),
             },
         )
@@ -167,17 +178,15 @@ pub fn draw_map(c: &Choropleth, png: &Path, svg: &Path) -> Result<(), ChartError
     render(c, png, svg)
 }
 
-const LEGEND_WIDTH: i32 = 330;
+const LEGEND_WIDTH: i32 = 440;
 
 impl Chart for Choropleth {
     fn size(&self) -> (u32, u32) {
         let (x0, y0, x1, y1) = bbox(&self.shapes);
         let aspect = ((y1 - y0) / (x1 - x0).max(1.0)).clamp(0.5, 1.6);
-        let w = 1000.0;
-        (
-            (w as i32 + LEGEND_WIDTH) as u32,
-            (w * aspect) as u32 + 90 + 45 + 40,
-        )
+        // 1,200 px wide like every chart: the map beside its legend.
+        let w = f64::from(super::hbars::WIDTH) - f64::from(LEGEND_WIDTH) - 30.0;
+        (super::hbars::WIDTH, (w * aspect) as u32 + 90 + 45 + 40)
     }
 
     fn draw<DB: DrawingBackend>(
@@ -250,7 +259,7 @@ impl Choropleth {
         DB::ErrorType: 'static,
     {
         for s in self.shapes.iter().filter(|s| s.in_region || self.name_all) {
-            let size = if s.in_region { 17.0 } else { 14.0 };
+            let size = if s.in_region { 24.0 } else { 19.0 };
             let text_w = s.name.chars().count() as f64 * size * 0.56;
             // The part's size on the map: a square of its area.
             let side = s.label_at.1.sqrt() * scale;
@@ -294,12 +303,12 @@ impl Choropleth {
         let text = |size: f64| (FONT, size).into_font().color(&RGBColor(30, 30, 30));
         let mut y = 20;
         for line in wrap(&self.legend_title, 26) {
-            let bold = (FONT, 18.0)
+            let bold = (FONT, 24.0)
                 .into_font()
                 .style(FontStyle::Bold)
                 .color(&RGBColor(30, 30, 30));
             area.draw(&Text::new(line, (left, y), bold))?;
-            y += 24;
+            y += 31;
         }
         y += 8;
         let mut rows: Vec<(RGBColor, String)> = self
@@ -314,23 +323,23 @@ impl Choropleth {
         }
         for (colour, label) in rows {
             area.draw(&Rectangle::new(
-                [(left, y), (left + 34, y + 24)],
+                [(left, y), (left + 44, y + 32)],
                 colour.filled(),
             ))?;
             area.draw(&Rectangle::new(
-                [(left, y), (left + 34, y + 24)],
+                [(left, y), (left + 44, y + 32)],
                 RGBColor(120, 120, 120).stroke_width(1),
             ))?;
-            area.draw(&Text::new(label, (left + 44, y + 3), text(17.0)))?;
-            y += 34;
+            area.draw(&Text::new(label, (left + 56, y + 4), text(23.0)))?;
+            y += 44;
         }
         if !self.outline.is_empty() {
             y += 6;
             area.draw(&PathElement::new(
-                vec![(left, y + 12), (left + 34, y + 12)],
-                BLACK.stroke_width(3),
+                vec![(left, y + 16), (left + 44, y + 16)],
+                BLACK.stroke_width(4),
             ))?;
-            area.draw(&Text::new("regio", (left + 44, y + 3), text(17.0)))?;
+            area.draw(&Text::new("regio", (left + 56, y + 4), text(23.0)))?;
         }
         Ok(())
     }
@@ -382,6 +391,16 @@ mod tests {
         assert_eq!(c.of(30.0), 4);
         let d = quantile_classes(&[-30.0, -5.0, 2.0, 10.0, 40.0, 80.0], 4, "");
         assert!(d.breaks.contains(&0.0), "{:?}", d.breaks);
+        let e = quantile_classes(
+            &[-90., -70., -50., -30., -10., 10., 30., 50., 70., 90.],
+            5,
+            "",
+        );
+        assert_eq!(e.breaks, vec![-60.0, -20.0, 0.0, 40.0, 80.0]);
+        assert_eq!(e.labels[0], "minder dan −60");
+        assert_eq!(e.labels[2], "−20 tot 0");
+        assert!(e.labels.iter().all(|l| !l.contains('-')), "{:?}", e.labels);
+        assert_eq!(quantile_classes(&[27.3], 5, " %").labels, ["27,3 %"]);
         let zero = d.of(0.0);
         assert_eq!(d.colours[zero - 1], BELOW[0]);
         assert_eq!(d.colours[zero], ABOVE[0]);
