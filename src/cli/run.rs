@@ -14,10 +14,12 @@ use crate::scenario::{RunOptions, run_scenario};
 const AFTER_HELP: &str = "\
 Without arguments runs scenarios/basis.toml on the extracts in data/ and writes out/basis/:
   tables/*.csv, *.parquet   tidy tables: population, components, groups, group_flows, dwellings,
-                            pressure, costs, policy, verdeling (and *_bands with --draws)
+                            pressure, costs, policy, verdeling, wijken, kaarten (and *_bands
+                            with --draws)
   <name>.xlsx               one workbook: summary, a sheet per table (Dutch headers), sources
   bijlage.md, bijlage.html  the woonzorgvisie annex (HTML self-contained and printable)
-  *.png, *.svg              charts (pyramid, projection, groups, dwellings)
+  *.png, *.svg              charts (pyramid, projection, groups, dwellings), maps per gemeente
+                            (kaart_*: [maps] in the scenario) and the 75+ per wijk (wijken_75plus_*)
   bevolking_basisjaar.csv   base population per gemeente and region, by age band and sex
   manifest.json             tool version, scenario, seed, SHA-256 of every input and output
 
@@ -45,7 +47,7 @@ pub struct Args {
     /// Folder for the outputs; the run writes <out>/<scenario name>/
     #[arg(long, default_value = "out", value_name = "DIR")]
     pub out: PathBuf,
-    /// Skip charts
+    /// Skip charts and maps
     #[arg(long)]
     pub no_charts: bool,
     /// Print nothing but errors

@@ -78,7 +78,8 @@ fn nice_step(range: f64, n: f64) -> f64 {
 }
 
 /// Classes by rounded quantiles (up to `k` classes of about equally many gemeenten; the breaks
-/// rounded to a step of 1, 2 or 5 × 10^k, so a legend reads "5 tot 10"), with zero as a break
+/// rounded to a step of 1, 2 or 5 × 10^k near a tenth of the spread of the middle 80 % of the
+/// values, so a legend reads "5 tot 10"), with zero as a break
 /// and a diverging blue–red scale when the values have both signs.
 pub fn quantile_classes(values: &[f64], k: usize, unit: &str) -> Classes {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
@@ -87,7 +88,18 @@ pub fn quantile_classes(values: &[f64], k: usize, unit: &str) -> Classes {
         v.first().copied().unwrap_or(0.0),
         v.last().copied().unwrap_or(0.0),
     );
-    let step = nice_step(hi - lo, 2.0 * k as f64);
+    // The step from the middle 80 % of the values: one outlier does not coarsen every break.
+    let at = |q: f64| {
+        v.get(((v.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let spread = if at(0.9) > at(0.1) {
+        at(0.9) - at(0.1)
+    } else {
+        hi - lo
+    };
+    let step = nice_step(spread, 2.0 * k as f64);
     let mut breaks: Vec<f64> = (1..k)
         .filter_map(|i| {
             let q = *v.get(i * v.len() / k)?;
