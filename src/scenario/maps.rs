@@ -375,8 +375,11 @@ pub fn draw_maps(
             || ANNEX_TEKORT_TYPES
                 .iter()
                 .any(|t| m.stem == format!("tekort_{t}"));
+        // An annex map with fewer than two gemeenten of the run on it says nothing the run's
+        // map does not: the annex then shows the run's.
         if let (Some(codes), Some(a), true) = (&annex_codes, annex, in_annex)
             && codes != &run_codes
+            && codes.iter().filter(|c| m.values.contains_key(*c)).count() >= 2
         {
             let sub = format!("per gemeente; {} (omlijnd) en de buurgemeenten", a.name);
             jobs.push((

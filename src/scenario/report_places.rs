@@ -71,12 +71,25 @@ pub fn annex_places(
         ..Default::default()
     };
     if scenario.maps.is_some() {
-        s.paragraphs.push(format!(
-            "De kaarten tonen {region_name} (omlijnd) en de gemeenten eromheen. De groei van de 75-plussers \
-is er voor elke gemeente (de prognose rekent alle 342 gemeenten door); het tekort en de sociale huur alleen voor \
-de gemeenten van de run; de andere zijn grijs (neem ze op in regions.gemeenten of regions.include om ze mee te rekenen). Klassen: afgeronde kwantielen. De waarden achter elke kaart staan \
-in tables/kaarten.csv; grenzen: CBS/PDOK, 1 januari 2024, gegeneraliseerd."
-        ));
+        let area = if dir.join("kaart_groei_75plus_bijlage.svg").is_file() {
+            format!(
+                "{region_name} (omlijnd) en de gemeenten eromheen; het tekort en de sociale huur, waar \
+de buurgemeenten niet zijn doorgerekend, het gebied van de run"
+            )
+        } else {
+            "het gebied van de run (de gemeenten van de run omlijnd)".to_string()
+        };
+        if dir.join("kaart_groei_75plus.svg").is_file() {
+            s.paragraphs.push(format!(
+                "De kaarten tonen {area}. De groei van de 75-plussers is er voor elke gemeente (de prognose \
+rekent alle 342 gemeenten door); het tekort en de sociale huur alleen voor de gemeenten van de run; de andere zijn \
+grijs (neem ze op in regions.gemeenten of regions.include om ze mee te rekenen). Klassen: afgeronde kwantielen. De \
+waarden achter elke kaart staan in tables/kaarten.csv; grenzen: CBS/PDOK, 1 januari 2024, gegeneraliseerd."
+            ));
+        } else {
+            s.paragraphs
+                .push("Deze run tekende geen kaarten (--no-charts).".into());
+        }
         let mut maps = vec![(
             "groei_75plus".to_string(),
             format!("Groei 75+ {base}–{horizon}"),
@@ -96,10 +109,6 @@ in tables/kaarten.csv; grenzen: CBS/PDOK, 1 januari 2024, gegeneraliseerd."
                 s.charts.push((alt, f));
             }
         }
-        if !dir.join("kaart_groei_75plus.svg").is_file() {
-            s.paragraphs
-                .push("Deze run tekende geen kaarten (--no-charts).".into());
-        }
     }
     if scenario.wijken.is_some() {
         annex_wijken(dir, &mut s, region, region_name, variant, [base, horizon]);
@@ -118,11 +127,20 @@ fn annex_wijken(
     [base, horizon]: [u16; 2],
 ) {
     let rows = wijk_rows(dir, region, variant);
+    if rows.is_empty() && !region.starts_with("GM") {
+        s.paragraphs.push(if dir.join("tables/wijken.csv").is_file() {
+            "Wijken: per gemeente in tables/wijken.csv (de gemeenten die wijken.gemeenten of regions.gemeenten \
+noemt en die de KWB 2024 dekt); deze bijlage gaat over een regio."
+                .to_string()
+        } else {
+            "Wijken: deze run noemt geen gemeente met wijken (wijken.gemeenten of regions.gemeenten).".to_string()
+        });
+        return;
+    }
     if rows.is_empty() {
         s.paragraphs.push(format!(
             "Wijken: de Kerncijfers wijken en buurten 2024 (CBS 85984NED) zoals meegeleverd in data/wijken/ dekken \
-{region_name} niet (de download loopt alfabetisch tot Losser), of {region_name} is geen gemeente: deze bijlage heeft \
-geen wijkniveau."
+{region_name} niet (de download loopt alfabetisch tot Losser): deze bijlage heeft geen wijkniveau."
         ));
         return;
     }
