@@ -196,15 +196,20 @@ mod tests {
         let bands = [[100.0, 0.0, 0.0, 0.0, 50.0], [300.0, 0.0, 0.0, 0.0, 50.0]];
         let mut g = Pop::default();
         g.0[0][3] = 400.0;
+        g.0[0][15] = 1000.0;
         g.0[1][80] = 100.0;
         let out = cohort_share_downscale(&[g, g], &band_shares(&bands), COHORT_WEIGHT);
         assert_eq!(out[0][0].band(0, 14), 100.0);
         assert_eq!(out[1][0].band(0, 14), 300.0);
         assert_eq!(out[0][0].band(75, OPEN_AGE), 50.0);
         // Next year, age 3's share is half its cohort's in the base (age 2: 0.25) and half
-        // age 3's in the base (0.25); age 81's half age 80's (0.5) and half its own (0.5).
+        // age 3's in the base (0.25); age 80's half age 79's (0.5) and half its own (0.5).
         assert_eq!(out[0][1].0[0][3], 400.0 * 0.25);
         assert_eq!(out[0][1].0[1][80], 100.0 * 0.5);
+        // Age 15 (no KWB 15–24 anywhere: the wijk's share of all, 150 / 500 = 0.3) takes half
+        // the share its cohort had at 14 (0.25): 0.275 of the gemeente's 1,000.
+        assert_eq!(out[0][0].0[0][15], 300.0);
+        assert!((out[0][1].0[0][15] - 275.0).abs() < 1e-9);
     }
 
     #[test]
