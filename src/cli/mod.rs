@@ -8,6 +8,7 @@ pub mod backtest;
 pub mod compare;
 pub mod definitions;
 pub mod import;
+pub mod nieuw;
 pub mod regions;
 pub mod run;
 
@@ -41,6 +42,9 @@ pub enum Command {
     Definitions(definitions::Args),
     /// Compare finished runs: differences per group, dwelling type, region and year
     Compare(compare::Args),
+    /// Write a scenario for a gemeente or region that extends the basis scenario
+    #[command(alias = "new")]
+    Nieuw(nieuw::Args),
 }
 
 /// Run the parsed command.
@@ -53,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backtest(a) => backtest::run(a),
         Command::Definitions(a) => definitions::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Nieuw(a) => nieuw::run(a),
     }
 }
 

@@ -36,6 +36,48 @@ fn abbreviates(short: &str, long: &str) -> bool {
 }
 
 impl Registry {
+    /// The names of `year` nearest to `query`, for "did you mean": first the gemeenten and
+    /// regions whose name holds a word of the query of four letters or more ("Den Bosch" →
+    /// 's-Hertogenbosch), then the closest by edit distance (Levenshtein, `strsim`) within a
+    /// third of the query's length; at most `n`, as (code, name).
+    pub fn nearest_names(&self, year: u16, query: &str, n: usize) -> Vec<(String, String)> {
+        let Ok(ind) = self.year(year) else {
+            return Vec::new();
+        };
+        let want = simplify(query);
+        let words: Vec<&str> = want
+            .split_whitespace()
+            .filter(|w| w.chars().count() >= 4)
+            .collect();
+        let limit = (want.chars().count() / 3).max(2);
+        let mut scored: Vec<(usize, &String, &String)> = ind
+            .region_names
+            .iter()
+            .filter_map(|(code, name)| {
+                let s = simplify(name);
+                let score = if words.iter().any(|w| s.contains(w)) {
+                    0
+                } else {
+                    let d = strsim::levenshtein(&want, &s);
+                    if d > limit {
+                        return None;
+                    }
+                    d
+                };
+                Some((score, code, name))
+            })
+            .collect();
+        // Gemeenten before regions of the same name, then by code.
+        scored.sort_by(|a, b| {
+            (a.0, !a.1.starts_with("GM"), a.1).cmp(&(b.0, !b.1.starts_with("GM"), b.1))
+        });
+        scored
+            .into_iter()
+            .take(n)
+            .map(|(_, c, name)| (c.clone(), name.clone()))
+            .collect()
+    }
+
     /// The code of a region name in a given year (or near it).
     pub fn resolve_name(&self, name: &str, year: Option<u16>) -> Option<String> {
         let name = name.trim();

@@ -313,7 +313,15 @@ impl Registry {
                         m.from_name, m.to, m.to_name, m.year
                     )
                 } else if elsewhere.is_empty() {
-                    "give a code (GM0363, PV27, ZK…, CE…, CR…, GG…, AM…) or a name from `woonzorg regions --year YEAR`".into()
+                    let near = self.nearest_names(year, q, 3);
+                    let give = "give a code (GM0363, PV27, ZK…, CE…, CR…, GG…, AM…) or a name from `woonzorg regions --year YEAR`";
+                    if near.is_empty() {
+                        give.into()
+                    } else {
+                        let names: Vec<String> =
+                            near.iter().map(|(c, n)| format!("{n} ({c})")).collect();
+                        format!("did you mean {}? Or {give}", names.join(", "))
+                    }
                 } else {
                     format!(
                         "{q} exists in the indeling of {} only",
@@ -370,8 +378,9 @@ const KIND_WORDS: [(&str, &str); 14] = [
     ("regio", ""),
 ];
 
+/// A query that starts with a kind word: its code prefix and the name,
 /// `"zorgkantoorregio Arnhem"` → `("ZK", "Arnhem")`.
-fn split_kind(q: &str) -> Option<(&'static str, &str)> {
+pub fn split_kind(q: &str) -> Option<(&'static str, &str)> {
     let (word, rest) = q.split_once(' ')?;
     let w = word.to_lowercase();
     KIND_WORDS

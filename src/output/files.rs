@@ -36,6 +36,8 @@ pub enum GuardError {
         path.join("tidy.csv").display()
     )]
     IsFolder { path: PathBuf },
+    #[error("{path}: exists; it is not replaced and nothing was written\n  hint: {hint}")]
+    Exists { path: PathBuf, hint: String },
     #[error(
         "{path}: exists and was not made by woonzorg (no {MARKER} in it); it is not replaced and nothing was written\n  hint: {hint}"
     )]

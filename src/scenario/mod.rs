@@ -11,6 +11,7 @@ pub mod groups;
 pub mod housing;
 pub mod maps;
 pub mod montecarlo;
+pub mod new;
 pub mod plan;
 pub mod prepare;
 pub mod profile;

@@ -10,6 +10,7 @@ mod hostile;
 mod house;
 mod housing;
 mod import;
+mod nieuw;
 mod places;
 mod projection;
 mod properties;
