@@ -117,6 +117,7 @@ fn shipped_scenarios_run_and_explain_themselves() {
         "extramuralisering",
         "versnelde_uitstroom_bw",
         "hogere_statushouders",
+        "dalende_dementie",
     ] {
         let path = root().join(format!("scenarios/{s}.toml"));
         let text = std::fs::read_to_string(&path).unwrap();
@@ -140,6 +141,7 @@ fn shipped_scenarios_run_and_explain_themselves() {
         .arg(dir.path().join("basis"))
         .arg(dir.path().join("extramuralisering"))
         .arg(dir.path().join("versnelde_uitstroom_bw"))
+        .arg(dir.path().join("dalende_dementie"))
         .assert()
         .success();
     let (h, rows) = read_csv(&cmp.join("verschil_groepen.csv"));
@@ -174,6 +176,12 @@ fn shipped_scenarios_run_and_explain_themselves() {
             "{r:?}"
         );
     }
+    // Dalende dementie: the age-specific prevalence 1.4 % a year lower, (0.986)^16 of the basis.
+    let dem = get("dalende_dementie", "dementie");
+    assert!(
+        (num(&dem[v]) / num(&dem[refv]) - 0.986f64.powi(16)).abs() < 1e-3,
+        "{dem:?}"
+    );
     // Versnelde uitstroom: fewer in beschermd wonen by 2040.
     assert!(num(&get("versnelde_uitstroom_bw", "beschermd_wonen_mo")[diff]) < 0.0);
     assert!(cmp.join("verschil_woningen.csv").is_file());
