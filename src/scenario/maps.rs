@@ -6,7 +6,7 @@
 //! dwelling type and the social-rent share from the run's tables, which hold the run's
 //! gemeenten — the others are grey ("niet doorgerekend").
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::geo::boundaries::{Boundaries, outline};
@@ -28,14 +28,11 @@ pub const ANNEX_TEKORT_TYPES: [&str; 3] = ["nultreden", "geclusterd", "intramura
 /// The boundaries of the base year's indeling, else the newest in the folder (every gemeente
 /// of the run must then have a shape).
 fn boundaries_for(dir: &Path, year: u16) -> Result<Boundaries, RunError> {
-    let newest = (2016..=2030)
-        .rev()
-        .find(|y| dir.join(format!("gemeenten_{y}.geojson")).is_file());
-    let year = if dir.join(format!("gemeenten_{year}.geojson")).is_file() {
-        year
-    } else {
-        newest.unwrap_or(year)
-    };
+    let have = |y: &u16| dir.join(format!("gemeenten_{y}.geojson")).is_file();
+    let year = std::iter::once(year)
+        .chain((2016..=2030).rev())
+        .find(have)
+        .unwrap_or(year);
     Ok(Boundaries::read(dir, year)?)
 }
 
@@ -85,32 +82,50 @@ fn growth_75(prepared: &Prepared) -> Option<MapValues> {
     })
 }
 
-/// Read `(region, column)` of the rows of a run table that pass `keep`.
-fn table_values(
+/// One row of a run table, its cells by column name.
+struct Row<'a> {
+    rec: &'a csv::StringRecord,
+    index: &'a HashMap<String, usize>,
+}
+
+impl<'a> Row<'a> {
+    fn get(&self, name: &str) -> &'a str {
+        self.index
+            .get(name)
+            .and_then(|&i| self.rec.get(i))
+            .unwrap_or("")
+    }
+}
+
+/// The number in `column` of the rows of a run table that `keep` gives a key.
+fn table_values<K: Ord>(
     path: &Path,
     column: &str,
-    keep: impl Fn(&dyn Fn(&str) -> String) -> Option<String>,
-) -> Result<BTreeMap<String, f64>, RunError> {
+    keep: impl Fn(&Row) -> Option<K>,
+) -> Result<BTreeMap<K, f64>, RunError> {
     let mut out = BTreeMap::new();
     if !path.is_file() {
         return Ok(out);
     }
     let werr = |e: csv::Error| RunError::write(path, std::io::Error::other(e.to_string()));
     let mut r = csv::Reader::from_path(path).map_err(werr)?;
-    let h = r.headers().map_err(werr)?.clone();
-    let Some(vc) = h.iter().position(|x| x == column) else {
+    let index: HashMap<String, usize> = r
+        .headers()
+        .map_err(werr)?
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.to_string(), i))
+        .collect();
+    let Some(&vc) = index.get(column) else {
         return Ok(out);
     };
     for rec in r.records() {
         let rec = rec.map_err(werr)?;
-        let get = |name: &str| {
-            h.iter()
-                .position(|x| x == name)
-                .and_then(|i| rec.get(i))
-                .unwrap_or("")
-                .to_string()
+        let row = Row {
+            rec: &rec,
+            index: &index,
         };
-        if let (Some(key), Ok(v)) = (keep(&get), rec[vc].parse::<f64>()) {
+        if let (Some(key), Ok(v)) = (keep(&row), rec[vc].parse::<f64>()) {
             out.insert(key, v);
         }
     }
@@ -125,13 +140,18 @@ fn tekort(prepared: &Prepared, dir: &Path) -> Result<Vec<MapValues>, RunError> {
         return Ok(Vec::new());
     };
     let horizon = s.horizon.to_string();
-    let gaps = table_values(&dir.join("tables/dwellings.csv"), "gap_net", |get| {
-        let keep = get("variant") == v.name
-            && get("year") == horizon
-            && get("group") == "totaal"
-            && get("region").starts_with("GM")
-            && !get("dwelling_type").contains(' ');
-        keep.then(|| format!("{}|{}", get("dwelling_type"), get("region")))
+    let gaps = table_values(&dir.join("tables/dwellings.csv"), "gap_net", |r| {
+        let keep = r.get("variant") == v.name
+            && r.get("year") == horizon
+            && r.get("group") == "totaal"
+            && r.get("region").starts_with("GM")
+            && !r.get("dwelling_type").contains(' ');
+        keep.then(|| {
+            (
+                r.get("dwelling_type").to_string(),
+                r.get("region").to_string(),
+            )
+        })
     })?;
     let people = |code: &str| {
         let g = v.gemeenten.as_ref()?;
@@ -140,13 +160,10 @@ fn tekort(prepared: &Prepared, dir: &Path) -> Result<Vec<MapValues>, RunError> {
             .map(|p| p.total())
     };
     let mut by_type: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
-    for (key, gap) in gaps {
-        let Some((ty, code)) = key.split_once('|') else {
-            continue;
-        };
-        if let Some(p) = people(code).filter(|p| *p > 0.0) {
+    for ((ty, code), gap) in gaps {
+        if let Some(p) = people(&code).filter(|p| *p > 0.0) {
             by_type
-                .entry(ty.to_string())
+                .entry(ty)
                 .or_default()
                 .insert(code.to_string(), 1000.0 * gap / p);
         }
@@ -173,12 +190,12 @@ fn social_rent(prepared: &Prepared, dir: &Path) -> Result<Option<MapValues>, Run
         return Ok(None);
     };
     let horizon = s.horizon.to_string();
-    let values = table_values(&dir.join("tables/pressure.csv"), "share", |get| {
-        let keep = get("variant") == v.name
-            && get("year") == horizon
-            && get("group") == "totaal"
-            && get("region").starts_with("GM");
-        keep.then(|| get("region"))
+    let values = table_values(&dir.join("tables/pressure.csv"), "share", |r| {
+        let keep = r.get("variant") == v.name
+            && r.get("year") == horizon
+            && r.get("group") == "totaal"
+            && r.get("region").starts_with("GM");
+        keep.then(|| r.get("region").to_string())
     })?;
     if values.is_empty() {
         return Ok(None);

@@ -9,6 +9,7 @@ use crate::output::annex::{AnnexTable, Section};
 
 use super::maps::ANNEX_TEKORT_TYPES;
 use super::schema::Scenario;
+use super::wijken::WIJK_COLUMNS;
 
 /// The map of a kind for the annex: its own (`_bijlage`) when the run drew one, else the
 /// run's.
@@ -30,23 +31,44 @@ fn wijk_rows(dir: &Path, gemeente: &str, variant: &str) -> WijkRows {
     let Ok(mut r) = csv::Reader::from_path(dir.join("tables/wijken.csv")) else {
         return out;
     };
+    // The columns as the wijk stage writes them.
+    let [v, g, w, wn, y, k, m, val] = [
+        "variant",
+        "gemeente",
+        "wijk",
+        "wijk_name",
+        "year",
+        "kind",
+        "measure",
+        "value",
+    ]
+    .map(|n| {
+        WIJK_COLUMNS
+            .iter()
+            .position(|c| *c == n)
+            .unwrap_or(usize::MAX)
+    });
     for rec in r.records().flatten() {
-        if rec.get(2) != Some(gemeente) || rec.get(1) != Some(variant) {
+        if rec.get(g) != Some(gemeente) || rec.get(v) != Some(variant) {
             continue;
         }
-        let (Some(year), Some(value)) = (
-            rec.get(6).and_then(|y| y.parse().ok()),
-            rec.get(9).and_then(|v| v.parse().ok()),
+        let (Some(year), Some(value), Some(wijk), Some(name), Some(kind), Some(measure)) = (
+            rec.get(y).and_then(|x| x.parse().ok()),
+            rec.get(val).and_then(|x| x.parse().ok()),
+            rec.get(w),
+            rec.get(wn),
+            rec.get(k),
+            rec.get(m),
         ) else {
             continue;
         };
         out.insert(
             (
-                rec[4].to_string(),
-                rec[5].to_string(),
+                wijk.to_string(),
+                name.to_string(),
                 year,
-                rec[7].to_string(),
-                rec[8].to_string(),
+                kind.to_string(),
+                measure.to_string(),
             ),
             value,
         );

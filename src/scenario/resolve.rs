@@ -274,21 +274,6 @@ pub fn absolute(p: &Path) -> PathBuf {
     out
 }
 
-/// Levenshtein distance, for "did you mean".
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// For serde's "unknown field `x`, expected one of `a`, `b`": the unknown key and the closest
 /// known one (if it is close).
 pub fn suggestion(message: &str) -> Option<(String, Option<String>)> {
@@ -297,7 +282,7 @@ pub fn suggestion(message: &str) -> Option<(String, Option<String>)> {
     let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
     let best = expected
         .iter()
-        .map(|e| (distance(field, e), *e))
+        .map(|e| (strsim::levenshtein(field, e), *e))
         .min()
         .filter(|(d, e)| *d <= (e.len() / 3).max(2))
         .map(|(_, e)| e.to_string());

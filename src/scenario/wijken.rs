@@ -337,13 +337,15 @@ pub fn write_wijken(
     let mut w = create_csv(&path, &WIJK_COLUMNS).map_err(werr)?;
     let scenario = &prepared.plan.scenario;
     let base = scenario.base_year;
-    let group_list: Vec<(usize, &Group)> = groups
+    // The wijk groups with their age × sex weights, worked out once.
+    let group_list: Vec<(usize, &Group, Pop)> = groups
         .map(|g| {
             g.catalogue
                 .groups
                 .iter()
                 .enumerate()
                 .filter(|(_, x)| WIJK_GROUPS.contains(&x.id.as_str()))
+                .map(|(gi, x)| (gi, x, group_weights(x)))
                 .collect()
         })
         .unwrap_or_default();
@@ -357,11 +359,15 @@ pub fn write_wijken(
                 Some((_, c)) => Some(c.area(std::slice::from_ref(&gm.code))?.gross),
                 None => None,
             };
-            let gemeente: Vec<Pop> = (0..wijken.first().map_or(0, Vec::len))
+            // Per year the gemeente's weighted sum of each group (the wijken add up to it).
+            let wholes: Vec<Vec<f64>> = (0..wijken.first().map_or(0, Vec::len))
                 .map(|t| {
                     let mut p = Pop::default();
                     wijken.iter().for_each(|w| p.add(&w[t]));
-                    p
+                    group_list
+                        .iter()
+                        .map(|(_, _, wt)| weighted(&p, wt))
+                        .collect()
                 })
                 .collect();
             for (wi, kwb) in gm.wijken.iter().enumerate() {
@@ -421,11 +427,9 @@ pub fn write_wijken(
                     }
                     let Some(gross) = &gross else { continue };
                     let mut shares = BTreeMap::new();
-                    for (gi, grp) in &group_list {
-                        let wt = group_weights(grp);
-                        let whole = weighted(&gemeente[t], &wt);
-                        let share = if whole > 0.0 {
-                            weighted(p, &wt) / whole
+                    for ((gi, grp, wt), whole) in group_list.iter().zip(&wholes[t]) {
+                        let share = if *whole > 0.0 {
+                            weighted(p, wt) / whole
                         } else {
                             0.0
                         };
