@@ -1,6 +1,85 @@
 //! Parquet copies of tidy tables and run tables (through polars). Behind the default feature
 //! `parquet`: a build without it (the fuzz targets) leaves polars out and refuses Parquet output.
 
+/// The type of a run table's column in its Parquet copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// Int32: a year or another whole number.
+    Integer,
+    /// Float64: a count, amount, share or rate (empty = null).
+    Float,
+    /// Int32 age 0–105, where 105 is the open group "105 and older" (`105+` in the CSV) and
+    /// null the total over all ages (`totaal`); beside it a Boolean `<column>_open` that is
+    /// true for the open group.
+    Age,
+    /// String: codes, names, labels, statuses.
+    Text,
+}
+
+/// The columns of the run tables that are not text, with their type; every other column is
+/// [`ColumnType::Text`]. Declared once: the Parquet copies, the README's schema and the test
+/// that reads every copy back follow it.
+pub const TYPED_COLUMNS: &[(&str, ColumnType)] = &[
+    ("year", ColumnType::Integer),
+    ("until", ColumnType::Integer),
+    ("draws", ColumnType::Integer),
+    ("whole_units", ColumnType::Integer),
+    ("age", ColumnType::Age),
+    ("value", ColumnType::Float),
+    ("births", ColumnType::Float),
+    ("deaths", ColumnType::Float),
+    ("net_migration", ColumnType::Float),
+    ("gross", ColumnType::Float),
+    ("net", ColumnType::Float),
+    ("persons", ColumnType::Float),
+    ("per_person_year", ColumnType::Float),
+    ("cost", ColumnType::Float),
+    ("persons_gross", ColumnType::Float),
+    ("persons_net", ColumnType::Float),
+    ("persons_per_unit", ColumnType::Float),
+    ("demand_gross", ColumnType::Float),
+    ("demand_net", ColumnType::Float),
+    ("supply", ColumnType::Float),
+    ("gap_gross", ColumnType::Float),
+    ("gap_net", ColumnType::Float),
+    ("extra_vs_base_net", ColumnType::Float),
+    ("needed", ColumnType::Float),
+    ("granted", ColumnType::Float),
+    ("social_stock", ColumnType::Float),
+    ("lettings", ColumnType::Float),
+    ("share", ColumnType::Float),
+    ("threshold", ColumnType::Float),
+    ("key_value", ColumnType::Float),
+    ("map_value", ColumnType::Float),
+    ("p2_5", ColumnType::Float),
+    ("p16_5", ColumnType::Float),
+    ("p50", ColumnType::Float),
+    ("p83_5", ColumnType::Float),
+    ("p97_5", ColumnType::Float),
+];
+
+/// The Parquet type of a run table's column (see [`TYPED_COLUMNS`]).
+pub fn column_type(name: &str) -> ColumnType {
+    TYPED_COLUMNS
+        .iter()
+        .find(|(c, _)| *c == name)
+        .map_or(ColumnType::Text, |(_, t)| *t)
+}
+
+/// An age cell of a run table: `Some((age, open))` for `0`–`104` and `105+` (105, open), `(None,
+/// false)` for `totaal`; `None` for anything else.
+pub fn parse_age(cell: &str) -> Option<(Option<i32>, bool)> {
+    match cell {
+        "totaal" => Some((None, false)),
+        "105+" => Some((Some(105), true)),
+        v => v
+            .parse::<i32>()
+            .ok()
+            .filter(|a| (0..105).contains(a))
+            .map(|a| (Some(a), false)),
+    }
+}
+
 #[cfg(feature = "parquet")]
 pub use with_polars::*;
 
@@ -10,6 +89,7 @@ mod with_polars {
 
     use polars::prelude::*;
 
+    use super::{ColumnType, column_type, parse_age};
     use crate::source::codes::Cell;
     use crate::source::tidy::{TIDY_COLUMNS, TidyTable, status_text};
 
@@ -73,17 +153,19 @@ mod with_polars {
         Ok(())
     }
 
-    /// Write a CSV table of a run as Parquet: columns whose every non-empty cell is a number become
-    /// Float64 (empty = null), the others (and code columns such as region and year) stay text.
-    /// Two passes over the file: the first finds the number columns, the second fills one
-    /// column builder each, so no cell is ever held as a `String` of its own (the population
-    /// table of all 342 gemeenten has 3.7 million rows).
+    /// Write a CSV table of a run as Parquet, each column typed as [`column_type`] declares:
+    /// years and other whole numbers as Int32, ages as Int32 with the open age group in a
+    /// Boolean column `age_open` beside it, counts and amounts as Float64 (an empty cell is
+    /// null), codes and labels as String. A cell that does not fit its column's type is an
+    /// error naming the column and the row, never a silent null.
+    /// Two passes over the file: the first counts the rows, the second fills one column
+    /// builder each, so no cell is ever held as a `String` of its own (the population table of
+    /// all 342 gemeenten has 3.7 million rows).
     pub fn csv_to_parquet(
         csv_path: &std::path::Path,
         parquet_path: &std::path::Path,
     ) -> PolarsResult<()> {
         let io = |e: csv::Error| PolarsError::ComputeError(e.to_string().into());
-        let codes = ["region", "member", "age", "year", "until"];
         let mut r = csv::Reader::from_path(csv_path).map_err(io)?;
         let header: Vec<String> = r
             .headers()
@@ -91,58 +173,85 @@ mod with_polars {
             .iter()
             .map(str::to_string)
             .collect();
-        // Pass 1: which columns hold numbers only (and at least one).
-        let mut numeric: Vec<bool> = header
-            .iter()
-            .map(|h| !codes.contains(&h.as_str()))
-            .collect();
-        let mut filled = vec![false; header.len()];
-        let mut rec = csv::StringRecord::new();
+        let mut rec = csv::ByteRecord::new();
         let mut n = 0usize;
-        while r.read_record(&mut rec).map_err(io)? {
+        while r.read_byte_record(&mut rec).map_err(io)? {
             n += 1;
-            for (c, v) in rec.iter().enumerate().take(header.len()) {
-                if !v.is_empty() {
-                    filled[c] = true;
-                    numeric[c] = numeric[c] && v.parse::<f64>().is_ok();
-                }
-            }
         }
-        for (num, filled) in numeric.iter_mut().zip(&filled) {
-            *num = *num && *filled;
-        }
-        // Pass 2: one builder per column.
         enum Builder {
-            Number(PrimitiveChunkedBuilder<Float64Type>),
+            Integer(PrimitiveChunkedBuilder<Int32Type>),
+            Float(PrimitiveChunkedBuilder<Float64Type>),
+            Age(PrimitiveChunkedBuilder<Int32Type>, BooleanChunkedBuilder),
             Text(StringChunkedBuilder),
         }
         let mut builders: Vec<Builder> = header
             .iter()
-            .zip(&numeric)
-            .map(|(name, num)| {
-                if *num {
-                    Builder::Number(PrimitiveChunkedBuilder::new(name.as_str().into(), n))
-                } else {
-                    Builder::Text(StringChunkedBuilder::new(name.as_str().into(), n))
+            .map(|name| {
+                let name = name.as_str();
+                match column_type(name) {
+                    ColumnType::Integer => {
+                        Builder::Integer(PrimitiveChunkedBuilder::new(name.into(), n))
+                    }
+                    ColumnType::Float => {
+                        Builder::Float(PrimitiveChunkedBuilder::new(name.into(), n))
+                    }
+                    ColumnType::Age => Builder::Age(
+                        PrimitiveChunkedBuilder::new(name.into(), n),
+                        BooleanChunkedBuilder::new(format!("{name}_open").into(), n),
+                    ),
+                    ColumnType::Text => Builder::Text(StringChunkedBuilder::new(name.into(), n)),
                 }
             })
             .collect();
+        let bad = |row: usize, col: usize, v: &str, what: &str| {
+            PolarsError::ComputeError(
+                format!(
+                    "{}: row {}, column {}: {v:?} is not {what}",
+                    csv_path.display(),
+                    row + 2,
+                    header[col]
+                )
+                .into(),
+            )
+        };
         let mut r = csv::Reader::from_path(csv_path).map_err(io)?;
+        let mut rec = csv::StringRecord::new();
+        let mut row = 0usize;
         while r.read_record(&mut rec).map_err(io)? {
-            for (b, v) in builders.iter_mut().zip(rec.iter()) {
+            for (c, (b, v)) in builders.iter_mut().zip(rec.iter()).enumerate() {
                 match b {
-                    Builder::Number(b) => b.append_option(v.parse().ok()),
+                    Builder::Integer(b) => match v {
+                        "" => b.append_null(),
+                        v => {
+                            b.append_value(v.parse().map_err(|_| bad(row, c, v, "a whole number"))?)
+                        }
+                    },
+                    Builder::Float(b) => match v {
+                        "" => b.append_null(),
+                        v => b.append_value(v.parse().map_err(|_| bad(row, c, v, "a number"))?),
+                    },
+                    Builder::Age(age, open) => {
+                        let (a, o) = parse_age(v).ok_or_else(|| bad(row, c, v, "an age"))?;
+                        age.append_option(a);
+                        open.append_value(o);
+                    }
                     Builder::Text(b) => b.append_value(v),
                 }
             }
+            row += 1;
         }
-        let columns: Vec<Column> = builders
-            .into_iter()
-            .map(|b| match b {
-                Builder::Number(b) => b.finish().into_column(),
-                Builder::Text(b) => b.finish().into_column(),
-            })
-            .collect();
+        let mut columns: Vec<Column> = Vec::with_capacity(builders.len() + 1);
+        for b in builders {
+            match b {
+                Builder::Integer(b) => columns.push(b.finish().into_column()),
+                Builder::Float(b) => columns.push(b.finish().into_column()),
+                Builder::Age(age, open) => {
+                    columns.push(age.finish().into_column());
+                    columns.push(open.finish().into_column());
+                }
+                Builder::Text(b) => columns.push(b.finish().into_column()),
+            }
+        }
         let mut df = DataFrame::new(n, columns)?;
         let f = std::fs::File::create(parquet_path)?;
         ParquetWriter::new(f).finish(&mut df)?;

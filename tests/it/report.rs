@@ -119,6 +119,28 @@ fn a_run_writes_workbook_parquet_annex_and_charts_with_the_same_numbers() {
         "{csv_sum} vs {pq_sum}"
     );
     assert_eq!(df.column("region").unwrap().dtype(), &DataType::String);
+    // Every table's copy typed, cell for cell the CSV (the years as integers: an analyst's
+    // `pl.col("year") > 2030` works).
+    let typed = check_parquet_copies(&out);
+    assert_eq!(
+        typed,
+        [
+            "components",
+            "costs",
+            "dwellings",
+            "dwellings_bands",
+            "group_flows",
+            "groups",
+            "groups_bands",
+            "kaarten",
+            "policy",
+            "population",
+            "pressure",
+            "supply",
+            "verdeling",
+            "wijken"
+        ]
+    );
 
     // Every chart is a valid PNG of its size and an SVG with text.
     let charts = check_charts(&out);
@@ -269,4 +291,86 @@ fn the_charts_of_definitions_backtest_and_compare_are_valid() {
         .assert()
         .success();
     assert_eq!(check_charts(&c), 1);
+}
+
+/// Every Parquet copy of a run table read back with polars: typed columns (years and other whole
+/// numbers Int32, ages Int32 with `age_open`, counts Float64, text String) whose values are the
+/// CSV's, cell by cell. Returns the tables checked.
+fn check_parquet_copies(dir: &Path) -> Vec<String> {
+    const WHOLE: [&str; 4] = ["year", "until", "draws", "whole_units"];
+    let mut checked = Vec::new();
+    for e in std::fs::read_dir(dir.join("tables")).unwrap() {
+        let pq = e.unwrap().path();
+        if pq.extension().and_then(|x| x.to_str()) != Some("parquet") {
+            continue;
+        }
+        let table = pq.file_stem().unwrap().to_str().unwrap().to_string();
+        let (h, rows) = read_csv(&pq.with_extension("csv"));
+        let df = ParquetReader::new(std::fs::File::open(&pq).unwrap())
+            .finish()
+            .unwrap();
+        assert_eq!(df.height(), rows.len(), "{table}");
+        let mut expected: Vec<String> = Vec::new();
+        for c in &h {
+            expected.push(c.clone());
+            if c == "age" {
+                expected.push("age_open".into());
+            }
+        }
+        let names: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(names, expected, "{table}");
+        for (i, name) in h.iter().enumerate() {
+            let cells = rows.iter().map(|r| r[i].as_str());
+            let s = df.column(name).unwrap().as_materialized_series();
+            let what = format!("{table}.{name}");
+            if WHOLE.contains(&name.as_str()) {
+                assert_eq!(s.dtype(), &DataType::Int32, "{what}");
+                for (v, c) in s.i32().unwrap().iter().zip(cells) {
+                    assert_eq!(v, (!c.is_empty()).then(|| c.parse().unwrap()), "{what}");
+                }
+            } else if name == "age" {
+                let open = df.column("age_open").unwrap().as_materialized_series();
+                assert_eq!(
+                    (s.dtype(), open.dtype()),
+                    (&DataType::Int32, &DataType::Boolean)
+                );
+                let pairs = s.i32().unwrap().iter().zip(open.bool().unwrap().iter());
+                for ((age, open), c) in pairs.zip(cells) {
+                    let want = match c {
+                        "totaal" => (None, false),
+                        "105+" => (Some(105), true),
+                        c => (Some(c.parse().unwrap()), false),
+                    };
+                    assert_eq!((age, open.unwrap()), want, "{what} {c}");
+                }
+            } else if s.dtype() == &DataType::Float64 {
+                for (v, c) in s.f64().unwrap().iter().zip(cells) {
+                    assert_eq!(
+                        v,
+                        (!c.is_empty()).then(|| c.parse::<f64>().unwrap()),
+                        "{what}"
+                    );
+                }
+            } else {
+                assert_eq!(s.dtype(), &DataType::String, "{what}");
+                let texts: Vec<&str> = s.str().unwrap().iter().map(Option::unwrap).collect();
+                assert!(texts.iter().copied().eq(cells.clone()), "{what}");
+                // A text column holds text: not numbers only (a count left as text).
+                assert!(
+                    cells.clone().all(str::is_empty)
+                        || cells
+                            .clone()
+                            .any(|c| !c.is_empty() && c.parse::<f64>().is_err()),
+                    "{what} holds only numbers but is text"
+                );
+            }
+        }
+        checked.push(table);
+    }
+    checked.sort();
+    checked
 }
