@@ -40,6 +40,43 @@ fn html(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The start of an HTML page of the annex's style, up to and including `<body>`.
+fn head(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n\
+body{{font-family:'DejaVu Sans',Arial,sans-serif;max-width:60em;margin:2em auto;color:#222;line-height:1.4}}\n\
+h1{{font-size:1.7em}} h2{{font-size:1.3em;border-bottom:1px solid #999;margin-top:2em}}\n\
+table{{border-collapse:collapse;margin:1em 0;font-size:0.85em}} th,td{{border:1px solid #bbb;padding:0.2em 0.5em}}\n\
+th{{background:#dce6f1;text-align:left}} td.n{{text-align:right}} caption{{font-weight:bold;text-align:left;margin-bottom:0.3em}}\n\
+figure{{margin:1em 0}} figure svg{{width:100%;height:auto}}\n\
+@media print{{body{{max-width:none;margin:1cm}} h2{{page-break-before:always}} figure,table{{page-break-inside:avoid}}}}\n\
+</style>\n</head>\n<body>\n",
+        html(title)
+    )
+}
+
+/// The index of a run's annexes: one page that links each annex (file, region) with its line.
+pub fn index_html(title: &str, subtitle: &str, entries: &[(String, String, String)]) -> String {
+    let mut o = head(title);
+    let _ = write!(
+        o,
+        "<h1>{}</h1>\n<p><em>{}</em></p>\n<ul>\n",
+        html(title),
+        html(subtitle)
+    );
+    for (file, region, line) in entries {
+        let _ = writeln!(
+            o,
+            "<li><a href=\"{}\">{}</a>: {}</li>",
+            html(file),
+            html(region),
+            html(line)
+        );
+    }
+    o.push_str("</ul>\n<p>Elke bijlage is één zelfstandig HTML-bestand (met de figuren), met daarnaast dezelfde tekst als Markdown (.md). De tabellen van de run staan in tables/ (CSV en Parquet), de werkmap in het .xlsx-bestand.</p>\n</body>\n</html>\n");
+    o
+}
+
 impl Annex {
     /// Markdown (charts linked as PNG next to the file).
     pub fn to_markdown(&self) -> String {
@@ -96,15 +133,8 @@ impl Annex {
         let mut o = String::new();
         let _ = write!(
             o,
-            "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n\
-body{{font-family:'DejaVu Sans',Arial,sans-serif;max-width:60em;margin:2em auto;color:#222;line-height:1.4}}\n\
-h1{{font-size:1.7em}} h2{{font-size:1.3em;border-bottom:1px solid #999;margin-top:2em}}\n\
-table{{border-collapse:collapse;margin:1em 0;font-size:0.85em}} th,td{{border:1px solid #bbb;padding:0.2em 0.5em}}\n\
-th{{background:#dce6f1;text-align:left}} td.n{{text-align:right}} caption{{font-weight:bold;text-align:left;margin-bottom:0.3em}}\n\
-figure{{margin:1em 0}} figure svg{{width:100%;height:auto}}\n\
-@media print{{body{{max-width:none;margin:1cm}} h2{{page-break-before:always}} figure,table{{page-break-inside:avoid}}}}\n\
-</style>\n</head>\n<body>\n<h1>{}</h1>\n<p><em>{}</em></p>\n",
-            html(&self.title),
+            "{}<h1>{}</h1>\n<p><em>{}</em></p>\n",
+            head(&self.title),
             html(&self.title),
             html(&self.subtitle)
         );

@@ -504,3 +504,17 @@ mod tests {
         assert!(fs::read_dir(&mine).unwrap().count() == 2);
     }
 }
+
+/// A region code as part of a file name (`bijlage_<stem>.html`, `prognose_bevolking_<stem>.svg`):
+/// letters, digits, `-` and `_` kept, anything else `_` (an own region's code is its name).
+pub fn region_file_stem(code: &str) -> String {
+    code.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

@@ -88,6 +88,11 @@ mod with_polars {
     use std::io::Write;
 
     use polars::prelude::*;
+    use polars_arrow::array::{
+        BooleanArray, MutableBinaryViewArray, MutableBooleanArray, MutablePrimitiveArray,
+        PrimitiveArray,
+    };
+    use polars_io::parquet::write::BatchedWriter;
 
     use super::{ColumnType, column_type, parse_age};
     use crate::source::codes::Cell;
@@ -153,14 +158,178 @@ mod with_polars {
         Ok(())
     }
 
+    /// A column being filled: polars-arrow's mutable arrays (optimised code; polars-core's
+    /// builders, built at opt-level 0 to keep the release build short, took 3 s for the 3.7
+    /// million rows of a national population table).
+    enum Builder {
+        Integer(MutablePrimitiveArray<i32>),
+        Float(MutablePrimitiveArray<f64>),
+        Age(MutablePrimitiveArray<i32>, MutableBooleanArray),
+        Text(MutableBinaryViewArray<str>),
+    }
+
+    /// Rows per Parquet row group (polars' own default): the columns are written out each time
+    /// they hold this many, so a table of millions of rows never sits whole in memory.
+    const ROW_GROUP: usize = 512 * 512;
+
+    /// A run table's Parquet copy, written as it is filled row by row, cell by cell, each column
+    /// typed as [`column_type`] declares it, one row group at a time.
+    pub struct TypedColumns {
+        names: Vec<String>,
+        builders: Vec<Builder>,
+        /// Rows in the builders, not yet written.
+        rows: usize,
+        path: std::path::PathBuf,
+        writer: Option<BatchedWriter<std::fs::File>>,
+    }
+
+    fn builders(names: &[String]) -> Vec<Builder> {
+        let n = ROW_GROUP;
+        names
+            .iter()
+            .map(|name| match column_type(name) {
+                ColumnType::Integer => Builder::Integer(MutablePrimitiveArray::with_capacity(n)),
+                ColumnType::Float => Builder::Float(MutablePrimitiveArray::with_capacity(n)),
+                ColumnType::Age => Builder::Age(
+                    MutablePrimitiveArray::with_capacity(n),
+                    MutableBooleanArray::with_capacity(n),
+                ),
+                ColumnType::Text => Builder::Text(MutableBinaryViewArray::with_capacity(n)),
+            })
+            .collect()
+    }
+
+    impl TypedColumns {
+        /// The Parquet copy at `path` of a table with these columns (the file is made at the
+        /// first row group or at [`TypedColumns::finish`]).
+        pub fn create(path: &std::path::Path, header: &[&str]) -> TypedColumns {
+            let names: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+            TypedColumns {
+                builders: builders(&names),
+                names,
+                rows: 0,
+                path: path.to_path_buf(),
+                writer: None,
+            }
+        }
+
+        /// Add cell `col` of the current row as the CSV writes it (empty = null); what the
+        /// cell should have been (`a whole number`, `a number`, `an age`, `UTF-8 text`) when it
+        /// does not fit its column.
+        #[inline]
+        pub fn push_text(&mut self, col: usize, v: &[u8]) -> Result<(), &'static str> {
+            fn text(v: &[u8]) -> Option<&str> {
+                std::str::from_utf8(v).ok()
+            }
+            match &mut self.builders[col] {
+                Builder::Integer(b) => match v {
+                    b"" => b.push(None),
+                    v => b.push_value(
+                        text(v)
+                            .and_then(|t| t.parse().ok())
+                            .ok_or("a whole number")?,
+                    ),
+                },
+                Builder::Float(b) => match v {
+                    b"" => b.push(None),
+                    v => b.push_value(text(v).and_then(|t| t.parse().ok()).ok_or("a number")?),
+                },
+                Builder::Age(age, open) => {
+                    let (a, o) = text(v).and_then(parse_age).ok_or("an age")?;
+                    age.push(a);
+                    open.push_value(o);
+                }
+                Builder::Text(b) => b.push_value(text(v).ok_or("UTF-8 text")?),
+            }
+            Ok(())
+        }
+
+        /// Add a number to cell `col` of the current row (a Float64 column).
+        #[inline]
+        pub fn push_number(&mut self, col: usize, v: f64) -> Result<(), &'static str> {
+            match &mut self.builders[col] {
+                Builder::Float(b) => b.push_value(v),
+                _ => return Err("a number column"),
+            }
+            Ok(())
+        }
+
+        /// The current row is complete; a full row group is written out.
+        #[inline]
+        pub fn end_row(&mut self) -> PolarsResult<()> {
+            self.rows += 1;
+            if self.rows == ROW_GROUP {
+                self.write_group()?;
+            }
+            Ok(())
+        }
+
+        /// The rows held as one row group (the file made with the first).
+        fn write_group(&mut self) -> PolarsResult<()> {
+            let fresh = builders(&self.names);
+            let mut columns: Vec<Column> = Vec::with_capacity(fresh.len() + 1);
+            let done = std::mem::replace(&mut self.builders, fresh);
+            for (b, name) in done.into_iter().zip(&self.names) {
+                let name = PlSmallStr::from(name.as_str());
+                match b {
+                    Builder::Integer(b) => columns.push(
+                        Int32Chunked::with_chunk(name, PrimitiveArray::from(b)).into_column(),
+                    ),
+                    Builder::Float(b) => columns.push(
+                        Float64Chunked::with_chunk(name, PrimitiveArray::from(b)).into_column(),
+                    ),
+                    Builder::Age(age, open) => {
+                        let open_name = PlSmallStr::from(format!("{name}_open"));
+                        columns.push(
+                            Int32Chunked::with_chunk(name, PrimitiveArray::from(age)).into_column(),
+                        );
+                        columns.push(
+                            BooleanChunked::with_chunk(open_name, BooleanArray::from(open))
+                                .into_column(),
+                        );
+                    }
+                    Builder::Text(b) => {
+                        columns.push(StringChunked::with_chunk(name, b.freeze()).into_column())
+                    }
+                }
+            }
+            let df = DataFrame::new(std::mem::take(&mut self.rows), columns)?;
+            if self.writer.is_none() {
+                let f = std::fs::File::create(&self.path)?;
+                // One thread per file: the copies are made side by side (rayon), and polars'
+                // own pool of encoding threads beside them made the national run's copies three
+                // times slower.
+                self.writer = Some(
+                    ParquetWriter::new(f)
+                        .set_parallel(false)
+                        .batched(df.schema())?,
+                );
+            }
+            if let Some(w) = &mut self.writer {
+                w.write_batch(&df)?;
+            }
+            Ok(())
+        }
+
+        /// Write the last rows and the file's footer.
+        pub fn finish(mut self) -> PolarsResult<()> {
+            if self.rows > 0 || self.writer.is_none() {
+                self.write_group()?;
+            }
+            if let Some(w) = &self.writer {
+                w.finish()?;
+            }
+            Ok(())
+        }
+    }
+
     /// Write a CSV table of a run as Parquet, each column typed as [`column_type`] declares:
     /// years and other whole numbers as Int32, ages as Int32 with the open age group in a
     /// Boolean column `age_open` beside it, counts and amounts as Float64 (an empty cell is
     /// null), codes and labels as String. A cell that does not fit its column's type is an
     /// error naming the column and the row, never a silent null.
-    /// Two passes over the file: the first counts the rows, the second fills one column
-    /// builder each, so no cell is ever held as a `String` of its own (the population table of
-    /// all 342 gemeenten has 3.7 million rows).
+    /// One pass over the file as bytes into one column builder each, so no cell is ever held
+    /// as a `String` of its own; only text cells are checked as UTF-8.
     pub fn csv_to_parquet(
         csv_path: &std::path::Path,
         parquet_path: &std::path::Path,
@@ -173,89 +342,29 @@ mod with_polars {
             .iter()
             .map(str::to_string)
             .collect();
+        let names: Vec<&str> = header.iter().map(String::as_str).collect();
+        let mut columns = TypedColumns::create(parquet_path, &names);
         let mut rec = csv::ByteRecord::new();
-        let mut n = 0usize;
-        while r.read_byte_record(&mut rec).map_err(io)? {
-            n += 1;
-        }
-        enum Builder {
-            Integer(PrimitiveChunkedBuilder<Int32Type>),
-            Float(PrimitiveChunkedBuilder<Float64Type>),
-            Age(PrimitiveChunkedBuilder<Int32Type>, BooleanChunkedBuilder),
-            Text(StringChunkedBuilder),
-        }
-        let mut builders: Vec<Builder> = header
-            .iter()
-            .map(|name| {
-                let name = name.as_str();
-                match column_type(name) {
-                    ColumnType::Integer => {
-                        Builder::Integer(PrimitiveChunkedBuilder::new(name.into(), n))
-                    }
-                    ColumnType::Float => {
-                        Builder::Float(PrimitiveChunkedBuilder::new(name.into(), n))
-                    }
-                    ColumnType::Age => Builder::Age(
-                        PrimitiveChunkedBuilder::new(name.into(), n),
-                        BooleanChunkedBuilder::new(format!("{name}_open").into(), n),
-                    ),
-                    ColumnType::Text => Builder::Text(StringChunkedBuilder::new(name.into(), n)),
-                }
-            })
-            .collect();
-        let bad = |row: usize, col: usize, v: &str, what: &str| {
-            PolarsError::ComputeError(
-                format!(
-                    "{}: row {}, column {}: {v:?} is not {what}",
-                    csv_path.display(),
-                    row + 2,
-                    header[col]
-                )
-                .into(),
-            )
-        };
-        let mut r = csv::Reader::from_path(csv_path).map_err(io)?;
-        let mut rec = csv::StringRecord::new();
         let mut row = 0usize;
-        while r.read_record(&mut rec).map_err(io)? {
-            for (c, (b, v)) in builders.iter_mut().zip(rec.iter()).enumerate() {
-                match b {
-                    Builder::Integer(b) => match v {
-                        "" => b.append_null(),
-                        v => {
-                            b.append_value(v.parse().map_err(|_| bad(row, c, v, "a whole number"))?)
-                        }
-                    },
-                    Builder::Float(b) => match v {
-                        "" => b.append_null(),
-                        v => b.append_value(v.parse().map_err(|_| bad(row, c, v, "a number"))?),
-                    },
-                    Builder::Age(age, open) => {
-                        let (a, o) = parse_age(v).ok_or_else(|| bad(row, c, v, "an age"))?;
-                        age.append_option(a);
-                        open.append_value(o);
-                    }
-                    Builder::Text(b) => b.append_value(v),
-                }
+        while r.read_byte_record(&mut rec).map_err(io)? {
+            for (c, v) in rec.iter().enumerate().take(names.len()) {
+                columns.push_text(c, v).map_err(|what| {
+                    PolarsError::ComputeError(
+                        format!(
+                            "{}: row {}, column {}: {:?} is not {what}",
+                            csv_path.display(),
+                            row + 2,
+                            header[c],
+                            String::from_utf8_lossy(v)
+                        )
+                        .into(),
+                    )
+                })?;
             }
+            columns.end_row()?;
             row += 1;
         }
-        let mut columns: Vec<Column> = Vec::with_capacity(builders.len() + 1);
-        for b in builders {
-            match b {
-                Builder::Integer(b) => columns.push(b.finish().into_column()),
-                Builder::Float(b) => columns.push(b.finish().into_column()),
-                Builder::Age(age, open) => {
-                    columns.push(age.finish().into_column());
-                    columns.push(open.finish().into_column());
-                }
-                Builder::Text(b) => columns.push(b.finish().into_column()),
-            }
-        }
-        let mut df = DataFrame::new(n, columns)?;
-        let f = std::fs::File::create(parquet_path)?;
-        ParquetWriter::new(f).finish(&mut df)?;
-        Ok(())
+        columns.finish()
     }
 }
 
@@ -275,6 +384,27 @@ mod without_polars {
     /// Without the `parquet` feature: an error.
     pub fn write_tidy_parquet<W: Write>(_out: W, _tables: &[&TidyTable]) -> std::io::Result<()> {
         Err(unsupported())
+    }
+
+    /// Without the `parquet` feature: columns that can only refuse to be written.
+    pub struct TypedColumns;
+
+    impl TypedColumns {
+        pub fn create(_path: &std::path::Path, _header: &[&str]) -> TypedColumns {
+            TypedColumns
+        }
+        pub fn push_text(&mut self, _col: usize, _v: &[u8]) -> Result<(), &'static str> {
+            Ok(())
+        }
+        pub fn push_number(&mut self, _col: usize, _v: f64) -> Result<(), &'static str> {
+            Ok(())
+        }
+        pub fn end_row(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+        pub fn finish(self) -> std::io::Result<()> {
+            Err(unsupported())
+        }
     }
 
     /// Without the `parquet` feature: an error.

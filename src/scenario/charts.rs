@@ -14,7 +14,7 @@ use crate::output::charts::hbars::draw_hbars;
 use crate::output::charts::lines::draw_lines;
 use crate::output::charts::pyramid::{Pyramid, PyramidBand, Reference, draw_pyramid};
 use crate::output::charts::stacked::draw_stacked;
-use crate::output::files::StagedDir;
+use crate::output::files::{StagedDir, region_file_stem};
 use crate::population::BasePopulation;
 use crate::population::base::{BANDS_85383, national_by_age};
 use crate::population::grid::{OPEN_AGE, Pop};
@@ -29,14 +29,16 @@ use super::projection::{ExternalSeries, VariantResult};
 use super::schema::Scenario;
 
 /// Draw every chart of a run into the staged folder; the files written, in order. `annex`:
-/// the annex region, which gets its own projection chart when it is not the selection.
+/// the main annex's region, which gets its own projection chart when it is not the selection;
+/// `regions`: the regions with an annex of their own, whose charts carry their file stem
+/// (`prognose_bevolking_<stem>`, `groepen_prognose_<stem>`, `woningen_per_jaar_<stem>`,
+/// `woningen_per_type_<stem>`; with the report only).
 pub fn draw_charts(
     staged: &StagedDir,
     prepared: &Prepared,
-    groups: Option<&GroupRun>,
-    housing: Option<&HousingRun>,
+    (groups, housing): (Option<&GroupRun>, Option<&HousingRun>),
     bands: Option<&Bands>,
-    annex: Option<&Area>,
+    (annex, regions): (Option<&Area>, &[&Area]),
 ) -> Result<Vec<String>, RunError> {
     let Prepared {
         plan,
@@ -97,6 +99,34 @@ pub fn draw_charts(
         save("woningen_per_type", &|png, svg| {
             Ok(draw_hbars(&chart, png, svg)?)
         })?;
+    }
+    // The regions with an annex of their own: the same charts under their stem.
+    for area in regions
+        .iter()
+        .filter(|_| plan.report && !variants.is_empty())
+    {
+        let stem = region_file_stem(&area.code);
+        let chart = projection(area);
+        save(&format!("prognose_bevolking_{stem}"), &|png, svg| {
+            Ok(draw_lines(&chart, png, svg)?)
+        })?;
+        if let Some(g) = groups {
+            for (name, chart) in
+                group_charts(scenario, g, housing, variants, areas, Some(area), bands)
+            {
+                save(&format!("{name}_{stem}"), &|png, svg| match &chart {
+                    AnyChart::Lines(c) => Ok(draw_lines(c, png, svg)?),
+                    AnyChart::Stacked(c) => Ok(draw_stacked(c, png, svg)?),
+                })?;
+            }
+        }
+        if let (Some(g), Some(h)) = (groups, housing)
+            && let Some(chart) = dwellings_chart(scenario, g, h, area)
+        {
+            save(&format!("woningen_per_type_{stem}"), &|png, svg| {
+                Ok(draw_hbars(&chart, png, svg)?)
+            })?;
+        }
     }
     Ok(files)
 }

@@ -26,6 +26,7 @@ pub mod stock;
 pub mod tables;
 pub mod track_record;
 pub mod wijken;
+pub mod workbook;
 
 pub use error::RunError;
 pub use plan::{RunOptions, RunPlan};

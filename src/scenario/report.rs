@@ -11,14 +11,16 @@ use super::report_places::annex_places;
 use super::track_record::{TrackRecord, track_record_table};
 use crate::numbers::signed;
 use crate::output::annex::{Annex, AnnexTable, Section};
+use crate::output::files::region_file_stem;
 use crate::output::parquet::csv_to_parquet;
-use crate::output::tables::csv_to_dutch_dialect;
-use crate::output::xlsx::{Sheet, WorkbookError, WorkbookWriter, dutch_header};
+use crate::output::tables::{csv_to_dutch_dialect, filter_records};
+use crate::output::xlsx::{Sheet, dutch_header};
 use crate::source::sourced::sourced_entries;
 
 use super::error::RunError;
 use super::resolve::ChainFile;
 use super::schema::Scenario;
+use super::workbook::{WorkbookParts, write_workbook};
 
 /// The tables of a run, their sheet names in the workbook, and a Dutch description.
 pub const TABLES: &[(&str, &str, &str)] = &[
@@ -123,11 +125,25 @@ fn read_where(dir: &Path, table: &str, conds: &[(&str, &str)]) -> Option<Sheet> 
         .iter()
         .filter_map(|(c, v)| header.iter().position(|h| h == c).map(|i| (i, *v)))
         .collect();
+    let matches = |rec: &csv::StringRecord| idx.iter().all(|(i, v)| rec.get(*i) == Some(*v));
     let mut rows = Vec::new();
-    let mut rec = csv::StringRecord::new();
-    while r.read_record(&mut rec).ok()? {
-        if idx.iter().all(|(i, v)| rec.get(*i) == Some(*v)) {
-            rows.push(rec.iter().map(str::to_string).collect());
+    // The region (else the first condition) picks the lines to parse: most rows of a national
+    // table are of other regions.
+    let region = header.iter().position(|h| h == "region");
+    let pick = idx.iter().find(|(i, _)| Some(*i) == region).or(idx.first());
+    match pick {
+        Some(&(i, v)) => {
+            for rec in filter_records(&p, i, |f| f == v).ok()? {
+                if matches(&rec) {
+                    rows.push(rec.iter().map(str::to_string).collect());
+                }
+            }
+        }
+        None => {
+            let mut rec = csv::StringRecord::new();
+            while r.read_record(&mut rec).ok()? {
+                rows.push(rec.iter().map(str::to_string).collect());
+            }
         }
     }
     Some(Sheet {
@@ -139,7 +155,7 @@ fn read_where(dir: &Path, table: &str, conds: &[(&str, &str)]) -> Option<Sheet> 
 
 /// The first row's variant and the last row's region and region name of the groups table (the
 /// annex region when the scenario names none), read without keeping the rows.
-fn groups_ends(dir: &Path) -> Option<(String, (String, String))> {
+fn groups_ends(dir: &Path, need_last: bool) -> Option<(String, (String, String))> {
     let mut r = csv::Reader::from_path(table_path(dir, "groups")).ok()?;
     let header = r.headers().ok()?.clone();
     let at = |name: &str, or: usize| header.iter().position(|h| h == name).unwrap_or(or);
@@ -149,6 +165,9 @@ fn groups_ends(dir: &Path) -> Option<(String, (String, String))> {
     while r.read_record(&mut rec).ok()? {
         if first_variant.is_none() {
             first_variant = rec.get(vi).map(str::to_string);
+            if !need_last {
+                return Some((first_variant?, Default::default()));
+            }
         }
         // The record just read becomes the last one; the buffer of the one before is read into.
         std::mem::swap(&mut rec, &mut last);
@@ -173,29 +192,83 @@ pub struct ReportRequest<'a> {
     pub scenario: &'a Scenario,
     /// The files of the scenario chain with their texts (read once, by the plan).
     pub chain: &'a [ChainFile],
-    pub region: Option<(String, String)>,
+    pub region: Option<AnnexRegion>,
     pub inputs: &'a [PathBuf],
     pub seed_and_draws: Option<(u64, usize)>,
     pub notes: &'a [String],
-    /// The gemeente track record and the size class of the annex gemeente (by its base
-    /// population; none for a region of several gemeenten).
-    pub track_record: Option<(&'a TrackRecord, Option<&'static str>)>,
+    /// The gemeente track record the annexes show.
+    pub track_record: Option<&'a TrackRecord>,
+    /// The regions with an annex of their own besides the main one (the report regions and
+    /// `regions.annexes`).
+    pub annexes: &'a [AnnexRegion],
+    /// The region codes the workbook's table sheets hold (a run of many gemeenten); `None`:
+    /// every row.
+    pub workbook_detail: Option<&'a [String]>,
+    /// Writes tables/population.parquet from what the run holds in memory (else it is read
+    /// from the CSV like every other table).
+    pub population_parquet: Option<&'a PopulationParquet<'a>>,
 }
 
-/// Build the workbook, the Parquet copies, the annex and the headline in the staged run folder.
-/// The Parquet copies are made on a thread of their own beside the workbook and the annex (both
-/// only read the tables); the tables are turned into the Dutch CSV dialect after both.
+/// A writer of tables/population.parquet (its path given).
+pub type PopulationParquet<'a> = dyn Fn(&Path) -> Result<(), RunError> + Sync + 'a;
+
+/// A region with an annex of its own, `bijlage_<stem>.md/.html` (stem: [`region_file_stem`]),
+/// and a summary sheet in the workbook.
+#[derive(Debug, Clone)]
+pub struct AnnexRegion {
+    pub code: String,
+    pub name: String,
+    /// `gemeente`, `selectie`, or the kind of region (Dutch, as the registry names it).
+    pub kind: String,
+    /// The names of its gemeenten.
+    pub members: Vec<String>,
+    /// The size class of a gemeente by its base population (the track record's row).
+    pub size_class: Option<&'static str>,
+}
+
+/// The charts an annex shows: the main annex's (drawn for the annex region under their plain
+/// names, the population chart as `prognose_bevolking_bijlage` when the annex region is not
+/// the selection), or a region's own (`<chart>_<stem>`).
+#[derive(Debug, Clone, Copy)]
+enum AnnexCharts<'a> {
+    Main,
+    Region(&'a str),
+}
+
+impl AnnexCharts<'_> {
+    /// The SVG of a chart for this annex, when the run drew it.
+    fn file(self, dir: &Path, chart: &str) -> Option<String> {
+        let f = match self {
+            AnnexCharts::Main => format!("{chart}.svg"),
+            AnnexCharts::Region(stem) => format!("{chart}_{stem}.svg"),
+        };
+        dir.join(&f).is_file().then_some(f)
+    }
+
+    /// The population chart: the main annex's own when drawn, else the selection's (which is
+    /// then the annex region).
+    fn population(self, dir: &Path) -> Option<String> {
+        match self {
+            AnnexCharts::Main => self
+                .file(dir, "prognose_bevolking_bijlage")
+                .or_else(|| self.file(dir, "prognose_bevolking")),
+            AnnexCharts::Region(_) => self.file(dir, "prognose_bevolking"),
+        }
+    }
+}
+
+/// Build the workbook, the Parquet copies, the annexes and the headline in the staged run
+/// folder. The Parquet copies (largest table first) and the workbook with the annexes share the
+/// cores (rayon): all of them only read the tables. The tables are turned into the Dutch CSV
+/// dialect after.
 pub fn write_report(req: ReportRequest<'_>, csv_dialect_nl: bool) -> Result<Report, RunError> {
     let dir = req.dir;
-    let (parquet, report) = std::thread::scope(|sc| {
-        let parquet = sc.spawn(|| parquet_copies(dir));
-        let report = workbook_and_annex(req);
-        (parquet.join(), report)
-    });
-    let mut files = match parquet {
-        Ok(files) => files?,
-        Err(panic) => std::panic::resume_unwind(panic),
-    };
+    let population = req.population_parquet;
+    let (parquet, report) = rayon::join(
+        || parquet_copies(dir, population),
+        || workbook_and_annex(req),
+    );
+    let mut files = parquet?;
     let mut report = report?;
     files.append(&mut report.files);
     report.files = files;
@@ -210,55 +283,50 @@ pub fn write_report(req: ReportRequest<'_>, csv_dialect_nl: bool) -> Result<Repo
     Ok(report)
 }
 
-/// A Parquet copy of every table the run wrote (`tables/<table>.parquet`).
-fn parquet_copies(dir: &Path) -> Result<Vec<String>, RunError> {
-    let mut files = Vec::new();
-    for (t, _, _) in TABLES {
-        let csv = table_path(dir, t);
-        if csv.is_file() {
+/// A Parquet copy of every table the run wrote (`tables/<table>.parquet`), in parallel, the
+/// largest first; the files in the order of [`TABLES`].
+fn parquet_copies(
+    dir: &Path,
+    population: Option<&PopulationParquet<'_>>,
+) -> Result<Vec<String>, RunError> {
+    use rayon::prelude::*;
+    let mut tables: Vec<(usize, &str, u64)> = TABLES
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (t, _, _))| {
+            let size = std::fs::metadata(table_path(dir, t)).ok()?.len();
+            Some((i, *t, size))
+        })
+        .collect();
+    tables.sort_by_key(|(_, _, size)| std::cmp::Reverse(*size));
+    let mut done: Vec<(usize, String)> = tables
+        .par_iter()
+        .with_max_len(1)
+        .map(|(i, t, _)| {
             let pq = dir.join("tables").join(format!("{t}.parquet"));
-            csv_to_parquet(&csv, &pq).map_err(|e| RunError::Write {
-                path: pq.clone(),
-                source: std::io::Error::other(e.to_string()),
-            })?;
-            files.push(format!("tables/{t}.parquet"));
-        }
-    }
-    Ok(files)
+            match population.filter(|_| *t == "population") {
+                Some(write) => write(&pq)?,
+                None => csv_to_parquet(&table_path(dir, t), &pq).map_err(|e| RunError::Write {
+                    path: pq.clone(),
+                    source: std::io::Error::other(e.to_string()),
+                })?,
+            }
+            Ok((*i, format!("tables/{t}.parquet")))
+        })
+        .collect::<Result<_, RunError>>()?;
+    done.sort();
+    Ok(done.into_iter().map(|(_, f)| f).collect())
 }
 
-/// The workbook, the annex and the headline.
-fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
-    let ReportRequest {
-        dir,
-        scenario,
-        chain,
-        region,
-        inputs,
-        seed_and_draws,
-        notes,
-        track_record,
-    } = req;
-    let werr = |p: PathBuf| move |source: std::io::Error| RunError::write(&p, source);
-    let mut files = Vec::new();
-    let base = scenario.base_year;
-    let horizon = scenario.horizon;
-    let mid_year = 2030.clamp(base, horizon);
-
-    // The region of the annex and the headline.
-    let ends = groups_ends(dir);
-    let (region, region_name) = match (region, &ends) {
-        (Some(r), _) => r,
-        (None, Some((_, last))) => last.clone(),
-        (None, None) => Default::default(),
-    };
-    let first_variant = ends.map_or_else(|| "midden".to_string(), |(v, _)| v);
-    let headline = headline_of(dir, &region, &first_variant, [base, mid_year, horizon]);
-    let sources = sources_of(chain, inputs);
-
-    // The workbook: the tables stream from their CSV into their sheets.
-    let summary = Sheet {
-        name: "Samenvatting".into(),
+/// The summary sheet of a region: its headline per group.
+fn summary_sheet(
+    name: String,
+    (region, region_name): (&str, &str),
+    headline: &[Headline],
+    [base, mid, horizon]: [u16; 3],
+) -> Sheet {
+    Sheet {
+        name,
         header: vec![
             "region".into(),
             "region_name".into(),
@@ -266,7 +334,7 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
             "label".into(),
             format!("bruto {base}"),
             format!("netto {base}"),
-            format!("netto {mid_year}"),
+            format!("netto {mid}"),
             format!("netto {horizon}"),
             format!("bruto {horizon}"),
         ],
@@ -274,8 +342,8 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
             .iter()
             .map(|h| {
                 vec![
-                    region.clone(),
-                    region_name.clone(),
+                    region.to_string(),
+                    region_name.to_string(),
                     h.group.clone(),
                     h.label.clone(),
                     format!("{:.2}", h.gross_base),
@@ -286,42 +354,141 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
                 ]
             })
             .collect(),
+    }
+}
+
+/// The sheet name of a region's summary: `Samenvatting <code>`, shortened to Excel's 31
+/// characters, without the characters a sheet name cannot hold.
+fn summary_sheet_name(code: &str) -> String {
+    let clean: String = code
+        .chars()
+        .filter(|c| !matches!(c, '/' | '\\' | '?' | '*' | '[' | ']' | ':' | '\''))
+        .collect();
+    let long = format!("Samenvatting {clean}");
+    let name = if long.chars().count() <= 31 {
+        long
+    } else {
+        format!("Samenv. {clean}")
     };
-    let bronnen = Sheet {
-        name: "Bronnen".into(),
-        header: vec!["part".into(), "key".into(), "value".into(), "source".into()],
-        rows: sources.clone(),
-    };
-    let xlsx = dir.join(format!("{}.xlsx", scenario.name));
-    let write_workbook = || -> Result<(), WorkbookError> {
-        let mut wb = WorkbookWriter::new(&scenario.title)?;
-        wb.add_sheet(&summary)?;
-        for (t, name, _) in TABLES {
-            let p = table_path(dir, t);
-            if !p.is_file() {
-                continue;
-            }
-            let mut r = csv::Reader::from_path(&p)?;
-            let header: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
-            if *t == "population" {
-                let (header, rows) = five_year_bands(header, r);
-                wb.add_rows(name, &header, rows)?;
-            } else {
-                wb.add_rows(name, &header, r.into_records())?;
-            }
+    name.chars().take(31).collect()
+}
+
+/// One annex written as `<stem>.md` and `<stem>.html`; the file names.
+fn write_annex(dir: &Path, stem: &str, annex: &Annex) -> Result<[String; 2], RunError> {
+    let md = dir.join(format!("{stem}.md"));
+    std::fs::write(&md, annex.to_markdown()).map_err(|e| RunError::write(&md, e))?;
+    let svg = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
+    let html = dir.join(format!("{stem}.html"));
+    std::fs::write(&html, annex.to_html(&svg)).map_err(|e| RunError::write(&html, e))?;
+    Ok([format!("{stem}.md"), format!("{stem}.html")])
+}
+
+/// The one line an index gives an annex: the 75+ and the people with dementia, base year and
+/// horizon (gross).
+fn index_line(headline: &[Headline], [base, _, horizon]: [u16; 3]) -> String {
+    let of = |id: &str| headline.iter().find(|h| h.group == id);
+    let mut parts = Vec::new();
+    for (id, label) in [
+        ("ouderen_75plus", "75-plussers"),
+        ("dementie", "mensen met dementie"),
+    ] {
+        if let Some(h) = of(id) {
+            parts.push(format!(
+                "{label} {} ({base}) → {} ({horizon})",
+                nl_number(h.gross_base),
+                nl_number(h.gross_horizon)
+            ));
         }
-        wb.add_sheet(&bronnen)?;
-        wb.save(&xlsx)?;
-        Ok(())
+    }
+    if parts.is_empty() {
+        "bevolking en groepen: zie de bijlage".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// The workbook, the annexes (the main one and one per annex region), their index and the
+/// headline.
+fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
+    let ReportRequest {
+        dir,
+        scenario,
+        chain,
+        region,
+        inputs,
+        seed_and_draws,
+        notes,
+        track_record,
+        annexes,
+        workbook_detail,
+        population_parquet: _,
+    } = req;
+    let mut files = Vec::new();
+    let base = scenario.base_year;
+    let horizon = scenario.horizon;
+    let years = [base, 2030.clamp(base, horizon), horizon];
+
+    // The region of the annex and the headline.
+    let ends = groups_ends(dir, region.is_none());
+    let main_region = region.unwrap_or_else(|| {
+        let (code, name) = ends
+            .as_ref()
+            .map(|(_, last)| last.clone())
+            .unwrap_or_default();
+        AnnexRegion {
+            code,
+            name,
+            kind: String::new(),
+            members: Vec::new(),
+            size_class: None,
+        }
+    });
+    let (region, region_name) = (main_region.code.clone(), main_region.name.clone());
+    let first_variant = ends.map_or_else(|| "midden".to_string(), |(v, _)| v);
+    let headline = headline_of(dir, &region, &first_variant, years);
+    let headlines: Vec<Vec<Headline>> = annexes
+        .iter()
+        .map(|a| headline_of(dir, &a.code, &first_variant, years))
+        .collect();
+    let sources = sources_of(chain, inputs);
+
+    // The workbook: the summaries, then the tables streamed from their CSV into their sheets.
+    let mut summaries = vec![summary_sheet(
+        "Samenvatting".into(),
+        (&region, &region_name),
+        &headline,
+        years,
+    )];
+    for (a, h) in annexes.iter().zip(&headlines) {
+        let name = summary_sheet_name(&a.code);
+        if !summaries.iter().any(|s| s.name.eq_ignore_ascii_case(&name)) {
+            summaries.push(summary_sheet(name, (&a.code, &a.name), h, years));
+        }
+    }
+    let xlsx = dir.join(format!("{}.xlsx", scenario.name));
+    let parts = WorkbookParts {
+        dir,
+        title: &scenario.title,
+        tables: TABLES,
+        summaries,
+        sources: Sheet {
+            name: "Bronnen".into(),
+            header: vec!["part".into(), "key".into(), "value".into(), "source".into()],
+            rows: sources.clone(),
+        },
+        detail: workbook_detail,
+        variant: &first_variant,
+        key_years: years,
     };
-    write_workbook().map_err(|e| RunError::Write {
+    write_workbook(parts, &xlsx).map_err(|e| RunError::Write {
         path: xlsx.clone(),
         source: std::io::Error::other(e.to_string()),
     })?;
     files.push(format!("{}.xlsx", scenario.name));
 
-    // The annex.
-    let annex = annex(&AnnexInputs {
+    // The annexes: the main one, then one per annex region.
+    let mut index = Vec::new();
+    let main = AnnexInputs {
         dir,
         scenario,
         region: &region,
@@ -332,15 +499,49 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
         inputs,
         seed_and_draws,
         notes,
-        track_record,
-    });
-    let md = dir.join("bijlage.md");
-    std::fs::write(&md, annex.to_markdown()).map_err(werr(md.clone()))?;
-    files.push("bijlage.md".into());
-    let svg = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
-    let html = dir.join("bijlage.html");
-    std::fs::write(&html, annex.to_html(&svg)).map_err(werr(html.clone()))?;
-    files.push("bijlage.html".into());
+        track_record: track_record.map(|t| (t, main_region.size_class)),
+        about: &main_region,
+        charts: AnnexCharts::Main,
+    };
+    files.extend(write_annex(dir, "bijlage", &annex(&main))?);
+    index.push((
+        "bijlage.html".to_string(),
+        region_label(&main_region),
+        index_line(&headline, years),
+    ));
+    for (a, h) in annexes.iter().zip(&headlines) {
+        let stem = region_file_stem(&a.code);
+        let cx = AnnexInputs {
+            region: &a.code,
+            region_name: &a.name,
+            headline: h,
+            track_record: track_record.map(|t| (t, a.size_class)),
+            about: a,
+            charts: AnnexCharts::Region(&stem),
+            ..main
+        };
+        let file_stem = format!("bijlage_{stem}");
+        files.extend(write_annex(dir, &file_stem, &annex(&cx))?);
+        index.push((
+            format!("{file_stem}.html"),
+            region_label(a),
+            index_line(h, years),
+        ));
+    }
+    {
+        let page = crate::output::annex::index_html(
+            &format!("Bijlagen: {}", scenario.title),
+            &format!(
+                "Scenario {} — prognose {base}–{horizon}, stand 1 januari, variant {first_variant}. Bron: CBS; bewerking woonzorg {}",
+                scenario.name,
+                env!("CARGO_PKG_VERSION")
+            ),
+            &index,
+        );
+        let p = dir.join("index.html");
+        std::fs::write(&p, page).map_err(|e| RunError::write(&p, e))?;
+        files.push("index.html".into());
+    }
 
     Ok(Report {
         files,
@@ -348,6 +549,46 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
         region_name,
         headline,
     })
+}
+
+/// What a region of several gemeenten is and which gemeenten it holds (none for a gemeente).
+fn members_sentence(a: &AnnexRegion) -> Option<String> {
+    let n = a.members.len();
+    if a.kind == "gemeente" || a.kind.is_empty() || n == 0 {
+        return None;
+    }
+    let who = match a.kind.as_str() {
+        "selectie" => format!("{} (de selectie van dit scenario)", a.name),
+        kind => format!("{} ({kind})", area_label(&a.code, &a.name)),
+    };
+    let names = if n <= 40 {
+        format!(": {}", a.members.join(", "))
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "{who} telt {n} gemeenten{names}. De cijfers zijn de som van die gemeenten."
+    ))
+}
+
+/// A region with its kind for people: "Delft (GM0503)", "Arnhem (CE0202), centrumgemeente
+/// beschermd wonen/maatschappelijke opvang, 10 gemeenten".
+fn region_label(a: &AnnexRegion) -> String {
+    let label = area_label(&a.code, &a.name);
+    match a.kind.as_str() {
+        "gemeente" | "" => label,
+        "selectie" => format!("{label}, {} gemeenten", a.members.len()),
+        kind => format!("{label}, {kind}, {} gemeenten", a.members.len()),
+    }
+}
+
+/// A region for people: "Delft (GM0503)", or the selection by its name alone.
+fn area_label(code: &str, name: &str) -> String {
+    if code == "selectie" || code == name {
+        name.to_string()
+    } else {
+        format!("{name} ({code})")
+    }
 }
 
 /// The headline per group of the annex region in the first variant: net in the base year, the
@@ -467,6 +708,9 @@ struct AnnexInputs<'a> {
     seed_and_draws: Option<(u64, usize)>,
     notes: &'a [String],
     track_record: Option<(&'a TrackRecord, Option<&'static str>)>,
+    /// The region's kind and gemeenten.
+    about: &'a AnnexRegion,
+    charts: AnnexCharts<'a>,
 }
 
 /// The annex, section by section.
@@ -478,9 +722,9 @@ fn annex(cx: &AnnexInputs<'_>) -> Annex {
     sections.extend(annex_places(
         cx.dir,
         cx.scenario,
-        cx.region,
-        cx.region_name,
+        (cx.region, cx.region_name),
         cx.variant,
+        matches!(cx.charts, AnnexCharts::Main),
     ));
     annex_method_and_uncertainty(cx, &mut sections);
     annex_sources_and_accounts(cx, &mut sections);
@@ -496,6 +740,11 @@ fn annex(cx: &AnnexInputs<'_>) -> Annex {
         ..
     } = *cx;
     let (base, horizon) = (scenario.base_year, scenario.horizon);
+    // A region by its name and code (Arnhem the centrumgemeente region is not Arnhem).
+    let region_name = match cx.about.kind.as_str() {
+        "gemeente" | "" => region_name.to_string(),
+        _ => area_label(cx.region, region_name),
+    };
     Annex {
         title: format!("Bijlage woonzorgvisie: {}", scenario.title),
         subtitle: format!(
@@ -525,10 +774,13 @@ fn annex_summary(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>) {
         ..Default::default()
     };
     s.paragraphs.push(format!(
-        "Deze bijlage hoort bij het scenario '{}' ({}). Alle aantallen zijn standen op 1 januari, voor {} ({}), variant {}. \
+        "Deze bijlage hoort bij het scenario '{}' ({}). Alle aantallen zijn standen op 1 januari, voor {}, variant {}. \
 Netto telt iedereen één keer: wie tot meer groepen behoort, telt mee bij de groep die voorgaat (zie Methode).",
-        scenario.title, scenario.name, region_name, region, variant
+        scenario.title, scenario.name, area_label(region, region_name), variant
     ));
+    if let Some(members) = members_sentence(cx.about) {
+        s.paragraphs.push(members);
+    }
     s.paragraphs.push(
         "Bruto telt alle leden van een groep (alle 65-plussers, ook wie 75+ is of dementie heeft); \
 netto alleen wie niet al bij een groep telt die voorgaat. Netto 'Ouderen 65+' zijn dus de 65–74-jarigen \
@@ -561,14 +813,10 @@ die tot geen andere groep behoren, niet alle 65-plussers."
             })
             .collect(),
     });
-    // The population chart of the annex region: its own (drawn when it is not the selection),
-    // else the selection's, which is then the annex region.
-    if let Some(chart) = ["prognose_bevolking_bijlage.svg", "prognose_bevolking.svg"]
-        .into_iter()
-        .find(|f| dir.join(f).is_file())
-    {
+    // The population chart of the annex region.
+    if let Some(chart) = cx.charts.population(dir) {
         s.charts
-            .push((format!("Bevolkingsprognose {region_name}"), chart.into()));
+            .push((format!("Bevolkingsprognose {region_name}"), chart));
     }
     sections.push(s);
 }
@@ -806,11 +1054,11 @@ fn annex_dwellings(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>) {
     }
     annex_supply(cx, &mut s);
     for (alt, f) in [
-        ("Woonzorgwoningen per type", "woningen_per_type.svg"),
-        ("Woningen per type en jaar", "woningen_per_jaar.svg"),
+        ("Woonzorgwoningen per type", "woningen_per_type"),
+        ("Woningen per type en jaar", "woningen_per_jaar"),
     ] {
-        if dir.join(f).is_file() {
-            s.charts.push((alt.into(), f.into()));
+        if let Some(f) = cx.charts.file(dir, f) {
+            s.charts.push((alt.into(), f));
         }
     }
     sections.push(s);
@@ -998,11 +1246,9 @@ fn annex_method_and_uncertainty(cx: &AnnexInputs<'_>, sections: &mut Vec<Section
             "Deze run heeft geen Monte Carlo-trekkingen; de varianten laag en hoog van de Kernprognose staan in tables/population.csv. Met `woonzorg run --draws 500` komen intervallen per groep en gemeente in tables/groups_bands.csv.".into(),
         ),
     }
-    if dir.join("groepen_prognose.svg").is_file() {
-        s.charts.push((
-            "Aandachtsgroepen met bandbreedte".into(),
-            "groepen_prognose.svg".into(),
-        ));
+    if let Some(f) = cx.charts.file(dir, "groepen_prognose") {
+        s.charts
+            .push(("Aandachtsgroepen met bandbreedte".into(), f));
     }
     sections.push(s);
 }
@@ -1051,76 +1297,4 @@ fn annex_sources_and_accounts(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>)
         bullets,
         ..Default::default()
     });
-}
-
-/// Rows of a sheet as they are read.
-type RowStream = Box<dyn Iterator<Item = Result<Vec<String>, csv::Error>>>;
-
-/// The population sheet of the workbook by 5-year age band (0-4 … 95+): a fifth of the rows;
-/// the single years stay in the CSV and Parquet. The rows of a band follow each other in
-/// population.csv (age is its innermost column), so a band's row is complete when the next
-/// band starts and the rows stream through without being kept.
-fn five_year_bands(
-    mut header: Vec<String>,
-    mut r: csv::Reader<std::fs::File>,
-) -> (Vec<String>, RowStream) {
-    let (Some(ai), Some(vi)) = (
-        header.iter().position(|h| h == "age"),
-        header.iter().position(|h| h == "value"),
-    ) else {
-        return (
-            header,
-            Box::new(
-                r.into_records()
-                    .map(|rec| rec.map(|rec| rec.iter().map(str::to_string).collect())),
-            ),
-        );
-    };
-    header[ai] = "age_band".into();
-    let band = |age: &str| -> String {
-        let age: usize = age.trim_end_matches('+').parse().unwrap_or(0);
-        if age >= 95 {
-            "95+".to_string()
-        } else {
-            format!("{}-{}", age / 5 * 5, age / 5 * 5 + 4)
-        }
-    };
-    let mut rec = csv::StringRecord::new();
-    // The band being summed: its key (the row with the band for the age and no value) and sum.
-    let mut current: Option<(Vec<String>, f64)> = None;
-    let finished = move |(mut key, sum): (Vec<String>, f64)| {
-        key[vi] = format!("{sum:.2}");
-        key
-    };
-    let rows = std::iter::from_fn(move || {
-        loop {
-            match r.read_record(&mut rec) {
-                Err(e) => return Some(Err(e)),
-                Ok(false) => return current.take().map(finished).map(Ok),
-                Ok(true) => {}
-            }
-            let b = band(rec.get(ai).unwrap_or_default());
-            let same =
-                current.as_ref().is_some_and(|(key, _)| {
-                    key.len() == rec.len()
-                        && key.iter().zip(rec.iter()).enumerate().all(|(i, (k, v))| {
-                            i == vi || (i == ai && *k == b) || (i != ai && k == v)
-                        })
-                });
-            let v = num(rec.get(vi).unwrap_or_default());
-            if same {
-                if let Some((_, sum)) = current.as_mut() {
-                    *sum += v;
-                }
-                continue;
-            }
-            let mut key: Vec<String> = rec.iter().map(str::to_string).collect();
-            key[ai] = b;
-            key[vi] = String::new();
-            if let Some(done) = current.replace((key, v)) {
-                return Some(Ok(finished(done)));
-            }
-        }
-    });
-    (header, Box::new(rows))
 }

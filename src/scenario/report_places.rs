@@ -11,14 +11,15 @@ use super::maps::ANNEX_TEKORT_TYPES;
 use super::schema::Scenario;
 use super::wijken::WIJK_COLUMNS;
 
-/// The map of a kind for the annex: its own (`_bijlage`) when the run drew one, else the
-/// run's.
-fn map_file(dir: &Path, stem: &str) -> Option<String> {
+/// The map of a kind for the annex: the main annex's own (`_bijlage`) when the run drew one,
+/// else the run's (the only one a report region's annex shows).
+fn map_file(dir: &Path, stem: &str, own: bool) -> Option<String> {
     [
-        format!("kaart_{stem}_bijlage.svg"),
-        format!("kaart_{stem}.svg"),
+        own.then(|| format!("kaart_{stem}_bijlage.svg")),
+        Some(format!("kaart_{stem}.svg")),
     ]
     .into_iter()
+    .flatten()
     .find(|f| dir.join(f).is_file())
 }
 
@@ -76,13 +77,14 @@ fn wijk_rows(dir: &Path, gemeente: &str, variant: &str) -> WijkRows {
     out
 }
 
-/// 4. Waar: the maps and the wijken of the annex region.
+/// 4. Waar: the maps and the wijken of the annex region. `own_maps`: the main annex, whose
+/// region the run drew maps of its own for (`kaart_<kind>_bijlage`).
 pub fn annex_places(
     dir: &Path,
     scenario: &Scenario,
-    region: &str,
-    region_name: &str,
+    (region, region_name): (&str, &str),
     variant: &str,
+    own_maps: bool,
 ) -> Option<Section> {
     if scenario.maps.is_none() && scenario.wijken.is_none() {
         return None;
@@ -93,7 +95,7 @@ pub fn annex_places(
         ..Default::default()
     };
     if scenario.maps.is_some() {
-        let area = if dir.join("kaart_groei_75plus_bijlage.svg").is_file() {
+        let area = if own_maps && dir.join("kaart_groei_75plus_bijlage.svg").is_file() {
             format!(
                 "{region_name} (omlijnd) en de gemeenten eromheen; het tekort en de sociale huur, waar \
 de buurgemeenten niet zijn doorgerekend, het gebied van de run"
@@ -127,7 +129,7 @@ waarden achter elke kaart staan in tables/kaarten.csv; grenzen: CBS/PDOK, 1 janu
             format!("Sociale huur voor aandachtsgroepen, {horizon}"),
         ));
         for (stem, alt) in maps {
-            if let Some(f) = map_file(dir, &stem) {
+            if let Some(f) = map_file(dir, &stem, own_maps) {
                 s.charts.push((alt, f));
             }
         }

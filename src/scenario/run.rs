@@ -20,11 +20,12 @@ use super::plan::{RunOptions, RunPlan};
 use super::prepare::{Prepared, prepare_run_beside};
 use super::profile::StageTimes;
 use super::record::{Record, write_manifest};
-use super::report::{Headline, Report, ReportRequest, write_report};
+use super::report::{AnnexRegion, Headline, Report, ReportRequest, write_report};
 use super::schema::{Scenario, VerdeelSpec};
 use super::tables;
 use super::track_record::read_track_record;
 use super::wijken::{WijkRun, draw_wijk_charts, project_wijken, write_wijken};
+use super::workbook::DETAILED_GEMEENTEN;
 use crate::geo::ResolvedRegion;
 use crate::population::gemeente_backtest::size_class;
 
@@ -108,6 +109,7 @@ pub fn run_scenario(
     )?;
     let bands = draw_bands(&staged, &prepared, &counted, &mut written, &mut times)?;
     let annex = annex_area(&prepared);
+    let annexes = annex_regions(&prepared, annex)?;
     let mut place_inputs = Vec::new();
     let wijken = wijk_level(&staged, &prepared, &counted, &mut written)?;
     if let Some(w) = &wijken {
@@ -119,10 +121,9 @@ pub fn run_scenario(
         written.files.extend(draw_charts(
             &staged,
             &prepared,
-            g,
-            h,
+            (g, h),
             bands.as_ref(),
-            annex,
+            (annex, &annexes),
         )?);
         if let Some(w) = &wijken {
             written
@@ -141,7 +142,7 @@ pub fn run_scenario(
         &staged,
         &prepared,
         (&counted, &place_inputs),
-        annex,
+        (annex, &annexes),
         &notes,
         &mut written,
     )?;
@@ -316,7 +317,7 @@ fn report(
     staged: &StagedDir,
     prepared: &Prepared,
     (counted, places): (&Counted, &[PathBuf]),
-    annex: Option<&Area>,
+    (annex, annexes): (Option<&Area>, &[&Area]),
     notes: &[String],
     written: &mut Written,
 ) -> Result<Report, RunError> {
@@ -339,20 +340,63 @@ fn report(
         Some(p) => Some(read_track_record(p)?),
         None => None,
     };
-    let class = annex.filter(|a| a.kind == "gemeente").map(|a| {
-        let totals = prepared.base.band_totals_of(&[a.base_codes()]);
-        size_class(totals[0].iter().map(|b| b[0]).sum())
+    // The size class of a gemeente by its base population (none for a region).
+    let class_of = |a: &Area| {
+        (a.kind == "gemeente").then(|| {
+            let totals = prepared.base.band_totals_of(&[a.base_codes()]);
+            size_class(totals[0].iter().map(|b| b[0]).sum())
+        })
+    };
+    let annex_region = |a: &Area| AnnexRegion {
+        code: a.code.clone(),
+        name: a.name.clone(),
+        kind: a.kind.clone(),
+        members: a
+            .members
+            .iter()
+            .map(|m| {
+                let name = prepared.gemeenten.iter().find(|(c, _)| c == m);
+                name.map_or_else(|| m.clone(), |(_, n)| n.clone())
+            })
+            .collect(),
+        size_class: class_of(a),
+    };
+    let annex_regions: Vec<AnnexRegion> = annexes.iter().map(|a| annex_region(a)).collect();
+    // A run of many gemeenten: the workbook holds its regions in detail, the gemeenten in
+    // summary (the annex gemeente and those with an annex of their own in detail too).
+    let detail: Option<Vec<String>> = (prepared.gemeenten.len() > DETAILED_GEMEENTEN).then(|| {
+        prepared
+            .areas
+            .iter()
+            .filter(|a| {
+                a.kind != "gemeente"
+                    || annex.is_some_and(|m| m.code == a.code)
+                    || annexes.iter().any(|x| x.code == a.code)
+            })
+            .map(|a| a.code.clone())
+            .collect()
     });
     let report = write_report(
         ReportRequest {
             dir: &staged.path(""),
             scenario: &plan.scenario,
             chain: &plan.chain,
-            region: annex.map(|a| (a.code.clone(), a.name.clone())),
+            region: annex.map(annex_region),
             inputs: &inputs,
             seed_and_draws: drawn.then_some((plan.seed, plan.draws)),
             notes,
-            track_record: track.as_ref().map(|t| (t, class)),
+            track_record: track.as_ref(),
+            annexes: &annex_regions,
+            workbook_detail: detail.as_deref(),
+            population_parquet: Some(&|path: &Path| {
+                tables::write_population_parquet(
+                    path,
+                    &plan.scenario.name,
+                    &prepared.variants,
+                    &prepared.externals,
+                    &prepared.areas,
+                )
+            }),
         },
         plan.csv_dialect_nl,
     )?;
@@ -393,23 +437,62 @@ fn summary(prepared: &Prepared) -> Vec<SummaryRow> {
         .collect()
 }
 
-/// The area of the annex and the terminal's headline: the first with supply for every type
-/// (its tekort can be shown), else the only gemeente of a one-gemeente run, else the selection.
+/// Whether an area is the one a scenario's name or code asks for.
+fn named(a: &Area, q: &str) -> bool {
+    a.code.eq_ignore_ascii_case(q.trim()) || a.name.eq_ignore_ascii_case(q.trim())
+}
+
+/// The area of the main annex and the terminal's headline: the first gemeente the scenario
+/// names (by name or code), else the only gemeente of a one-gemeente run, else the first
+/// report region (a region's scenario is about the region), else the whole selection.
 fn annex_area(prepared: &Prepared) -> Option<&Area> {
     let (areas, s) = (&prepared.areas, &prepared.plan.scenario);
-    // The first gemeente the scenario names (by name or code), else the only gemeente, else
-    // the whole selection.
-    let named = s.regions.gemeenten.first().and_then(|q| {
-        areas.iter().find(|a| {
-            a.kind == "gemeente"
-                && (a.code.eq_ignore_ascii_case(q) || a.name.eq_ignore_ascii_case(q))
-        })
-    });
-    named.or_else(|| {
+    let named_gemeente = s
+        .regions
+        .gemeenten
+        .first()
+        .and_then(|q| areas.iter().find(|a| a.kind == "gemeente" && named(a, q)));
+    named_gemeente.or_else(|| {
         let gemeenten: Vec<&Area> = areas.iter().filter(|a| a.kind == "gemeente").collect();
         match gemeenten.as_slice() {
             [one] if areas.len() == 2 => Some(*one),
-            _ => areas.last(),
+            _ => areas
+                .iter()
+                .find(|a| a.kind != "gemeente" && a.kind != "selectie")
+                .or(areas.last()),
         }
     })
+}
+
+/// The areas with an annex of their own besides the main one: the report regions, then what
+/// `regions.annexes` names (gemeenten or report regions of the run), each once.
+fn annex_regions<'a>(
+    prepared: &'a Prepared,
+    main: Option<&Area>,
+) -> Result<Vec<&'a Area>, RunError> {
+    let areas = &prepared.areas;
+    let mut out: Vec<&Area> = areas
+        .iter()
+        .filter(|a| a.kind != "gemeente" && a.kind != "selectie")
+        .collect();
+    for q in &prepared.plan.scenario.regions.annexes {
+        let a = areas
+            .iter()
+            .find(|a| a.kind != "selectie" && named(a, q))
+            .ok_or_else(|| {
+                prepared.plan.invalid(
+                    "regions.annexes",
+                    format!("'{q}' is not a gemeente or report region of the run"),
+                    "name gemeenten of regions.gemeenten or regions.include, or regions of regions.report",
+                )
+            })?;
+        out.push(a);
+    }
+    let mut seen = Vec::new();
+    out.retain(|a| {
+        let keep = main.is_none_or(|m| m.code != a.code) && !seen.contains(&a.code);
+        seen.push(a.code.clone());
+        keep
+    });
+    Ok(out)
 }

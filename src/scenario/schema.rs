@@ -227,6 +227,10 @@ pub struct Regions {
     /// Regions reported as roll-ups besides each gemeente (codes, names or own regions).
     #[serde(default)]
     pub report: Vec<String>,
+    /// Gemeenten or report regions of the run (codes or names) that get an annex of their own
+    /// besides the main annex and the report regions' (`bijlage_<code>.html`).
+    #[serde(default)]
+    pub annexes: Vec<String>,
     /// Project Nederland as a whole (NL01) instead of gemeenten.
     #[serde(default)]
     pub nederland: bool,
@@ -348,6 +352,7 @@ impl Scenario {
             ("regions.gemeenten", &s.regions.gemeenten),
             ("regions.include", &s.regions.include),
             ("regions.include_own", &s.regions.include_own),
+            ("regions.annexes", &s.regions.annexes),
             ("regions.report", &s.regions.report),
         ] {
             for (i, q) in list.iter().enumerate() {

@@ -536,7 +536,8 @@ fn bad_housing_inputs_name_file_line_and_field() {
 }
 
 /// Every gemeente of 2024 gets a supply from CBS: the 342 add up to Nederland's 8,204,049
-/// dwellings (82900NED), and none is missing.
+/// dwellings (82900NED), and none is missing. With the report: the national workbook holds the
+/// selection in detail and one row per gemeente × group × key year.
 #[test]
 fn the_342_gemeenten_add_up_to_nederland() {
     let dir = tempfile::tempdir().unwrap();
@@ -551,11 +552,12 @@ fn the_342_gemeenten_add_up_to_nederland() {
     .unwrap();
     let out = dir.path().join("out");
     crate::common::woonzorg()
-        .args(["run", "--no-charts", "--no-report", "--quiet", "--out"])
+        .args(["run", "--no-charts", "--quiet", "--out"])
         .arg(&out)
         .arg(&sc)
         .assert()
         .success();
+    national_workbook(&out.join("nl"));
     let (h, rows) = read_csv(&out.join("nl/tables/supply.csv"));
     let [reg, yr, ty, val, st] = cols(&h, ["region", "year", "dwelling_type", "value", "status"]);
     let at_base: Vec<&Vec<String>> = rows
@@ -599,4 +601,60 @@ fn the_342_gemeenten_add_up_to_nederland() {
     assert_eq!(zwolle[st], "geschat");
     assert!(zwolle[me].contains("afgekapt") && zwolle[me].contains("Zwolle (CE0193)"));
     assert!(num(&zwolle[val]) > 100.0, "{zwolle:?}");
+}
+
+/// The workbook of a run of all 342 gemeenten: the selection in the table sheets, every
+/// gemeente × group × key year on 'Gemeenten' with the figures of groups.csv; the annex about
+/// the selection by its name alone.
+fn national_workbook(out: &Path) {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(out.join("nl.xlsx")).unwrap();
+    let names = wb.sheet_names().to_vec();
+    assert!(names.iter().any(|n| n == "Over deze werkmap"), "{names:?}");
+    let regions = |sheet: &str, wb: &mut calamine::Sheets<_>| -> Vec<String> {
+        let range = wb.worksheet_range(sheet).unwrap();
+        range.rows().skip(1).map(|r| r[2].to_string()).collect()
+    };
+    for sheet in ["Groepen", "Woningen", "Bevolking"] {
+        let regions = regions(sheet, &mut wb);
+        assert!(
+            !regions.is_empty() && regions.iter().all(|r| r == "selectie"),
+            "{sheet}"
+        );
+    }
+    let (h, rows) = read_csv(&out.join("tables/groups.csv"));
+    let [reg, grp, yr, net] = cols(&h, ["region", "group", "year", "net"]);
+    let range = wb.worksheet_range("Gemeenten").unwrap();
+    let body: Vec<_> = range.rows().skip(1).collect();
+    let groups = rows
+        .iter()
+        .filter(|r| r[reg] == "selectie" && r[yr] == "2024")
+        .count();
+    assert_eq!(body.len(), 342 * groups * 3);
+    let oss_dementie_2040 = rows
+        .iter()
+        .find(|r| r[reg] == "GM0828" && r[grp] == "dementie" && r[yr] == "2040")
+        .map(|r| r[net].parse::<f64>().unwrap())
+        .unwrap();
+    let in_sheet = body
+        .iter()
+        .find(|r| {
+            r[0].to_string() == "GM0828"
+                && r[2].to_string() == "dementie"
+                && r[4].to_string() == "2040"
+        })
+        .map(|r| match r[6] {
+            Data::Float(x) => x,
+            ref other => panic!("{other:?}"),
+        })
+        .unwrap();
+    assert!((in_sheet - oss_dementie_2040).abs() < 1e-9);
+    let md = std::fs::read_to_string(out.join("bijlage.md")).unwrap();
+    assert!(md.contains("voor Alle gemeenten (selectie), variant midden"));
+    assert!(md.contains("(de selectie van dit scenario) telt 342 gemeenten."));
+    assert!(!md.contains("(selectie) (selectie)"));
+    show!(
+        "national workbook: {} kB",
+        std::fs::metadata(out.join("nl.xlsx")).unwrap().len() / 1024
+    );
 }

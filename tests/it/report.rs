@@ -91,6 +91,32 @@ fn a_run_writes_workbook_parquet_annex_and_charts_with_the_same_numbers() {
             }
         }
     }
+    // A summary sheet per report region, its rows the region's groups in groups.csv.
+    for (sheet, code) in [
+        ("Samenvatting CE0202", "CE0202"),
+        ("Samenv. Beverwijk-Heemskerk", "Beverwijk-Heemskerk"),
+    ] {
+        let range = wb
+            .worksheet_range(sheet)
+            .unwrap_or_else(|e| panic!("{sheet}: {e}"));
+        let [reg, var, grp, yr, gross] = cols(&h, ["region", "variant", "group", "year", "gross"]);
+        let gross_2040 = |g: &str| -> f64 {
+            rows.iter()
+                .find(|r| r[reg] == code && r[var] == "midden" && r[grp] == g && r[yr] == "2040")
+                .map(|r| r[gross].parse().unwrap())
+                .unwrap()
+        };
+        let body: Vec<_> = range.rows().skip(1).collect();
+        assert_eq!(body.len(), 16, "{sheet}");
+        for r in body {
+            assert_eq!(r[0].to_string(), code);
+            let want = gross_2040(&r[2].to_string());
+            match &r[8] {
+                Data::Float(x) => assert!((x - want).abs() < 0.006, "{sheet}: {x} vs {want}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
     // The sources sheet lists the catalogue's numbers with their sources.
     let src = wb.worksheet_range("Bronnen").unwrap();
     assert!(
@@ -152,6 +178,68 @@ fn a_run_writes_workbook_parquet_annex_and_charts_with_the_same_numbers() {
     let html = std::fs::read_to_string(out.join("bijlage.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<img"));
     assert!(html.contains("Aannames en bronnen") && html.contains("geschat"));
+    // An annex per report region, with its own charts, and an index that links them all.
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    for (file, label, chart) in [
+        (
+            "bijlage.html",
+            "Delft (GM0503)",
+            "prognose_bevolking_bijlage.svg",
+        ),
+        (
+            "bijlage_CE0202.html",
+            "Arnhem (CE0202), centrumgemeente beschermd wonen/maatschappelijke opvang, 10 gemeenten",
+            "prognose_bevolking_CE0202.svg",
+        ),
+        (
+            "bijlage_Beverwijk-Heemskerk.html",
+            "Beverwijk-Heemskerk, eigen regio, 2 gemeenten",
+            "prognose_bevolking_Beverwijk-Heemskerk.svg",
+        ),
+    ] {
+        assert!(
+            index.contains(&format!("<a href=\"{file}\">{label}</a>: 75-plussers ")),
+            "{file} in {index}"
+        );
+        assert!(
+            out.join(file).is_file() && out.join(file).with_extension("md").is_file(),
+            "{file}"
+        );
+        assert!(out.join(chart).is_file(), "{chart}");
+    }
+    let ce = std::fs::read_to_string(out.join("bijlage_CE0202.md")).unwrap();
+    assert!(ce.contains("_Arnhem (CE0202) — prognose 2024–2040"), "{ce}");
+    assert!(ce.contains("telt 10 gemeenten: Arnhem, Doesburg, Duiven, Renkum, Rheden, Rozendaal, Westervoort, Zevenaar, Lingewaard, Overbetuwe."));
+    for f in [
+        "prognose_bevolking_CE0202.png",
+        "woningen_per_type_CE0202.png",
+        "groepen_prognose_CE0202.png",
+    ] {
+        assert!(ce.contains(f), "{f}");
+    }
+    // Its headline is the region's: the 75+ of CE0202 in the base year, from groups.csv.
+    let [reg, var, grp, yr, gross] = cols(&h, ["region", "variant", "group", "year", "gross"]);
+    let ce_75 = rows
+        .iter()
+        .find(|r| {
+            r[reg] == "CE0202"
+                && r[var] == "midden"
+                && r[grp] == "ouderen_75plus"
+                && r[yr] == "2024"
+        })
+        .map(|r| r[gross].parse::<f64>().unwrap())
+        .unwrap();
+    assert!(
+        ce.contains(&format!(
+            "| Ouderen 75+ | {} |",
+            woonzorg::numbers::nl_number(ce_75)
+        )),
+        "{ce_75}"
+    );
+    // Its summary is about the region, not about the main annex's Delft (which the table of
+    // every gemeente's tekort in section 2 does list).
+    let summary = &ce[..ce.find("## 2.").unwrap()];
+    assert!(!summary.contains("Delft"), "{summary}");
     show!(
         "bijlage.html: {} kB, basis.xlsx: {} kB",
         html.len() / 1024,
@@ -179,7 +267,7 @@ fn json_summary_dutch_csv_and_neutralised_names() {
         )
         .replace(
             "report = [\"CE0202\", \"Beverwijk-Heemskerk\"]",
-            "report = [\"=SOM(1;2)\"]",
+            "report = [\"=SOM(1;2)\"]\nannexes = [\"Enschede\"]",
         );
     let sc = dir.path().join("scenario.toml");
     std::fs::write(&sc, text).unwrap();
@@ -229,6 +317,17 @@ fn json_summary_dutch_csv_and_neutralised_names() {
     let names: Vec<String> = range.rows().skip(1).map(|r| r[3].to_string()).collect();
     assert!(names.iter().any(|n| n == "'=SOM(1;2)"), "{:?}", &names[..3]);
     assert!(!names.iter().any(|n| n.starts_with('=')));
+    // regions.annexes: Enschede gets an annex of its own; the own region's file name keeps
+    // only letters, digits, '-' and '_'.
+    let ens = std::fs::read_to_string(base.join("bijlage_GM0153.md")).unwrap();
+    assert!(
+        ens.contains("voor Enschede (GM0153), variant midden"),
+        "{}",
+        &ens[..600]
+    );
+    assert!(base.join("bijlage__SOM_1_2_.html").is_file());
+    let index = std::fs::read_to_string(base.join("index.html")).unwrap();
+    assert!(index.contains("<a href=\"bijlage_GM0153.html\">Enschede (GM0153)</a>"));
 }
 
 /// Check every PNG in a folder (and its SVG): valid, 1,200 px wide, with text and a source.
