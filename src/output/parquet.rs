@@ -168,6 +168,14 @@ mod with_polars {
         Text(MutableBinaryViewArray<str>),
     }
 
+    /// A cell by what it is (see [`TypedColumns::push`]).
+    pub enum Typed<'a> {
+        Text(&'a str),
+        Integer(i32),
+        Age(Option<i32>, bool),
+        Float(f64),
+    }
+
     /// Rows per Parquet row group (polars' own default): the columns are written out each time
     /// they hold this many, so a table of millions of rows never sits whole in memory.
     const ROW_GROUP: usize = 512 * 512;
@@ -240,6 +248,24 @@ mod with_polars {
                     open.push_value(o);
                 }
                 Builder::Text(b) => b.push_value(text(v).ok_or("UTF-8 text")?),
+            }
+            Ok(())
+        }
+
+        /// Add a value to cell `col` of the current row from what it is rather than from its
+        /// text: a string (Text), a whole number (Integer), an age and whether it is the open
+        /// group (Age), a number (Float).
+        #[inline]
+        pub fn push(&mut self, col: usize, v: Typed<'_>) -> Result<(), &'static str> {
+            match (&mut self.builders[col], v) {
+                (Builder::Text(b), Typed::Text(t)) => b.push_value(t),
+                (Builder::Integer(b), Typed::Integer(i)) => b.push_value(i),
+                (Builder::Age(age, open), Typed::Age(a, o)) => {
+                    age.push(a);
+                    open.push_value(o);
+                }
+                (Builder::Float(b), Typed::Float(x)) => b.push_value(x),
+                _ => return Err("of its column's type"),
             }
             Ok(())
         }
@@ -386,6 +412,14 @@ mod without_polars {
         Err(unsupported())
     }
 
+    /// A cell by what it is.
+    pub enum Typed<'a> {
+        Text(&'a str),
+        Integer(i32),
+        Age(Option<i32>, bool),
+        Float(f64),
+    }
+
     /// Without the `parquet` feature: columns that can only refuse to be written.
     pub struct TypedColumns;
 
@@ -397,6 +431,9 @@ mod without_polars {
             Ok(())
         }
         pub fn push_number(&mut self, _col: usize, _v: f64) -> Result<(), &'static str> {
+            Ok(())
+        }
+        pub fn push(&mut self, _col: usize, _v: Typed<'_>) -> Result<(), &'static str> {
             Ok(())
         }
         pub fn end_row(&mut self) -> std::io::Result<()> {

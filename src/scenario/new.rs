@@ -140,7 +140,9 @@ description = \"{desc}\"\n\
 gemeenten = [{gemeenten}]\n\
 include = [{include}]\n\
 own = \"\"\n\
+# Elke regio in report krijgt een eigen bijlage (bijlage_<code>.html; index.html linkt ze).\n\
 report = [{include}]\n\
+{annexes}\
 \n\
 # De verdeelsleutels van het basisscenario gaan over de regio Arnhem.\n\
 [housing]\n\
@@ -168,6 +170,13 @@ gemeenten = [{gemeenten}]\n",
             format!(": {}", care_names.join("; "))
         },
         include = quoted(&codes),
+        annexes = match (gemeente, subject.members.first()) {
+            (false, Some(m)) => format!(
+                "# Een eigen bijlage voor gemeenten van de regio, bijvoorbeeld annexes = [\"{}\"].\nannexes = []\n",
+                m.name
+            ),
+            _ => String::new(),
+        },
         path = path,
     )
 }

@@ -127,10 +127,15 @@ fn read_where(dir: &Path, table: &str, conds: &[(&str, &str)]) -> Option<Sheet> 
         .collect();
     let matches = |rec: &csv::StringRecord| idx.iter().all(|(i, v)| rec.get(*i) == Some(*v));
     let mut rows = Vec::new();
-    // The region (else the first condition) picks the lines to parse: most rows of a national
-    // table are of other regions.
-    let region = header.iter().position(|h| h == "region");
-    let pick = idx.iter().find(|(i, _)| Some(*i) == region).or(idx.first());
+    // The region (else the year, else the first condition) picks the lines to parse: most rows
+    // of a national table are of other regions and years.
+    let at = |name: &str| header.iter().position(|h| h == name);
+    let (region, year) = (at("region"), at("year"));
+    let pick = idx
+        .iter()
+        .find(|(i, _)| Some(*i) == region)
+        .or_else(|| idx.iter().find(|(i, _)| Some(*i) == year))
+        .or(idx.first());
     match pick {
         Some(&(i, v)) => {
             for rec in filter_records(&p, i, |f| f == v).ok()? {

@@ -74,4 +74,14 @@ fn nieuw_writes_a_scenario_that_runs_into_an_annex_about_the_gemeente() {
         annex.contains("voor Oss (GM0828), variant midden"),
         "{annex}"
     );
+    // Its care regions each get an annex, and the index links the three.
+    let index = std::fs::read_to_string(dir.path().join("out/oss/index.html")).unwrap();
+    for (file, label) in [
+        ("bijlage.html", "Oss (GM0828)"),
+        ("bijlage_CE0828.html", "Oss (CE0828), centrumgemeente beschermd wonen/maatschappelijke opvang"),
+        ("bijlage_ZK19.html", "Noordoost-Brabant (ZK19), zorgkantoorregio"),
+    ] {
+        assert!(index.contains(&format!("<a href=\"{file}\">{label}")), "{file}: {index}");
+        assert!(dir.path().join("out/oss").join(file).is_file(), "{file}");
+    }
 }

@@ -188,7 +188,7 @@ pub fn write_population_parquet(
     externals: &[ExternalSeries],
     areas: &[Area],
 ) -> Result<(), RunError> {
-    use crate::output::parquet::TypedColumns;
+    use crate::output::parquet::{Typed, TypedColumns};
     use crate::source::tidy::neutralise;
     const HEADER: [&str; 9] = [
         "scenario",
@@ -206,47 +206,48 @@ pub fn write_population_parquet(
         |what: &str| RunError::write(path, std::io::Error::other(format!("a cell is not {what}")));
     let failed =
         |e: &dyn std::fmt::Display| RunError::write(path, std::io::Error::other(e.to_string()));
-    let ages: Vec<String> = (0..AGES)
-        .map(|a| {
-            if a == OPEN_AGE {
-                format!("{a}+")
-            } else {
-                a.to_string()
-            }
-        })
-        .collect();
-    let mut row = |cells: [&str; 9], value: Option<f64>| -> Result<(), RunError> {
-        for (c, v) in cells.iter().enumerate() {
-            match (c, value) {
-                (7, Some(x)) => t.push_number(c, x).map_err(bad)?,
-                _ => t.push_text(c, neutralise(v).as_bytes()).map_err(bad)?,
-            }
-        }
-        t.end_row().map_err(|e| failed(&e))
-    };
+    // The projection's rows: each text neutralised once, as the CSV writer does per field.
     let scenario = neutralise(scenario);
     for v in variants {
+        let variant = neutralise(&v.name);
         for area in areas {
             let base = if area.observed(v) {
                 "waargenomen"
             } else {
                 "geschat"
             };
+            let (code, name) = (neutralise(&area.code), neutralise(&area.name));
             for y in v.national.base_year..=v.national.horizon() {
                 let Some(p) = area.stock(v, y) else { continue };
-                let year = y.to_string();
                 for (values, sex) in p.0.iter().zip(SEX_CODES) {
-                    for (x, age) in values.iter().zip(&ages) {
-                        let cents = (x * 100.0).round() / 100.0;
-                        let keys = [
-                            &*scenario, &v.name, &area.code, &area.name, &year, sex, age, "", base,
+                    for (age, x) in values.iter().enumerate() {
+                        let cells = [
+                            Typed::Text(&scenario),
+                            Typed::Text(&variant),
+                            Typed::Text(&code),
+                            Typed::Text(&name),
+                            Typed::Integer(i32::from(y)),
+                            Typed::Text(sex),
+                            Typed::Age(Some(age as i32), age == OPEN_AGE),
+                            // c / 100 is the double the CSV's cents parse to.
+                            Typed::Float((x * 100.0).round() / 100.0),
+                            Typed::Text(base),
                         ];
-                        row(keys, Some(cents))?;
+                        for (c, cell) in cells.into_iter().enumerate() {
+                            t.push(c, cell).map_err(bad)?;
+                        }
+                        t.end_row().map_err(|e| failed(&e))?;
                     }
                 }
             }
         }
     }
+    let mut row = |cells: [&str; 9]| -> Result<(), RunError> {
+        for (c, v) in cells.iter().enumerate() {
+            t.push_text(c, neutralise(v).as_bytes()).map_err(bad)?;
+        }
+        t.end_row().map_err(|e| failed(&e))
+    };
     for e in externals {
         let variant = format!("extern: {}", e.name);
         let years: std::collections::BTreeSet<u16> = e
@@ -264,7 +265,7 @@ pub fn write_population_parquet(
                         &*scenario, &variant, &area.code, &area.name, &year, "T", "totaal", &value,
                         "extern",
                     ];
-                    row(keys, None)?;
+                    row(keys)?;
                 }
             }
         }
