@@ -170,8 +170,9 @@ fn nl342_monte_carlo_1000_draws(bencher: divan::Bencher) {
 
 /// The whole NL-342 run as `woonzorg run scenarios/nl-342.toml --no-charts --no-report
 /// [--draws N --seed 1]` does it: read, project three variants, count, write every table and
-/// the manifest (into the system's temporary folder).
-fn run_nl342(draws: Option<usize>) -> usize {
+/// the manifest (into the system's temporary folder); with `report`, also the workbook, the
+/// Parquet copies and the annex (`woonzorg run scenarios/nl-342.toml --no-charts`).
+fn run_nl342_with(draws: Option<usize>, report: bool) -> usize {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let out = std::env::temp_dir().join("woonzorg-bench");
     let outcome = woonzorg::scenario::run::run_scenario(
@@ -179,7 +180,7 @@ fn run_nl342(draws: Option<usize>) -> usize {
         &out,
         &woonzorg::scenario::RunOptions {
             no_charts: true,
-            no_report: true,
+            no_report: !report,
             draws,
             seed: Some(1),
             ..Default::default()
@@ -187,6 +188,16 @@ fn run_nl342(draws: Option<usize>) -> usize {
     )
     .unwrap();
     outcome.files.len()
+}
+
+fn run_nl342(draws: Option<usize>) -> usize {
+    run_nl342_with(draws, false)
+}
+
+/// NL-342 with its report (workbook, Parquet copies, annex), without charts (target ≤ 3 s).
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn nl342_run_with_report() -> usize {
+    divan::black_box(run_nl342_with(None, true))
 }
 
 /// NL-342 deterministic: the whole run without charts and report (target ≤ 1 s).
