@@ -425,6 +425,20 @@ impl Drop for StagedDir {
     }
 }
 
+/// A region code as part of a file name (`bijlage_<stem>.html`, `prognose_bevolking_<stem>.svg`):
+/// letters, digits, `-` and `_` kept, anything else `_` (an own region's code is its name).
+pub fn region_file_stem(code: &str) -> String {
+    code.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,18 +517,4 @@ mod tests {
         assert!(output_target(&dir.path().join("elders"), "v", true, &inputs).is_ok());
         assert!(fs::read_dir(&mine).unwrap().count() == 2);
     }
-}
-
-/// A region code as part of a file name (`bijlage_<stem>.html`, `prognose_bevolking_<stem>.svg`):
-/// letters, digits, `-` and `_` kept, anything else `_` (an own region's code is its name).
-pub fn region_file_stem(code: &str) -> String {
-    code.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }

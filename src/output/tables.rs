@@ -606,6 +606,88 @@ pub fn csv_to_dutch_dialect(path: &std::path::Path) -> std::io::Result<()> {
     w.flush()
 }
 
+/// The records of a CSV table (after its header) whose field `col` passes `keep`: most rows of
+/// a national table are of other regions, so a record is parsed as CSV only when its field
+/// `col`, found by counting commas, passes (or when a quote comes before it and the commas
+/// cannot simply be counted). The file is read in large blocks and split at line ends; a record
+/// runs on over line ends while its quotes are open (RFC 4180: `""` inside a quoted field keeps
+/// the count even).
+pub fn filter_records(
+    path: &std::path::Path,
+    col: usize,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Vec<csv::StringRecord>, csv::Error> {
+    use std::io::Read;
+    const BLOCK: usize = 1 << 20;
+    let mut f = std::fs::File::open(path)?;
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * BLOCK);
+    let mut kept: Vec<u8> = Vec::new();
+    let mut header = true;
+    let mut eof = false;
+    while !eof {
+        let held = buf.len();
+        buf.resize(held + BLOCK, 0);
+        let n = f.read(&mut buf[held..])?;
+        buf.truncate(held + n);
+        eof = n == 0;
+        let mut pos = 0;
+        loop {
+            // The end of the record from `pos`: the first line end with its quotes closed.
+            let mut end = None;
+            let mut from = pos;
+            let mut quotes = 0usize;
+            while let Some(nl) = memchr::memchr(b'\n', &buf[from..]) {
+                quotes += memchr::memchr_iter(b'"', &buf[from..from + nl]).count();
+                from += nl + 1;
+                if quotes.is_multiple_of(2) {
+                    end = Some(from);
+                    break;
+                }
+            }
+            let end = match (end, eof) {
+                (Some(e), _) => e,
+                (None, true) if pos < buf.len() => buf.len(),
+                _ => break,
+            };
+            let rec = &buf[pos..end];
+            pos = end;
+            if std::mem::take(&mut header) {
+                continue;
+            }
+            let mut starts =
+                std::iter::once(0).chain(memchr::memchr_iter(b',', rec).map(|i| i + 1));
+            let field = starts.nth(col).and_then(|a| {
+                let b = memchr::memchr2(b',', b'\n', &rec[a..]).map_or(rec.len(), |e| a + e);
+                memchr::memchr(b'"', &rec[..b])
+                    .is_none()
+                    .then(|| &rec[a..b])
+            });
+            let field = field.map(|f| f.strip_suffix(b"\r").unwrap_or(f));
+            if field.is_some_and(|f| !std::str::from_utf8(f).is_ok_and(&keep)) {
+                continue;
+            }
+            kept.extend_from_slice(rec);
+            if !rec.ends_with(b"\n") {
+                kept.push(b'\n');
+            }
+        }
+        buf.drain(..pos);
+    }
+    // The records kept, parsed as CSV in one go (and checked once more: those whose field
+    // could not be found by counting commas).
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(kept.as_slice());
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec?;
+        if rec.get(col).is_some_and(&keep) {
+            out.push(rec);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -676,86 +758,4 @@ mod tests {
             assert!(w.write_record(row("1", "1")).is_err());
         }
     }
-}
-
-/// The records of a CSV table (after its header) whose field `col` passes `keep`: most rows of
-/// a national table are of other regions, so a record is parsed as CSV only when its field
-/// `col`, found by counting commas, passes (or when a quote comes before it and the commas
-/// cannot simply be counted). The file is read in large blocks and split at line ends; a record
-/// runs on over line ends while its quotes are open (RFC 4180: `""` inside a quoted field keeps
-/// the count even).
-pub fn filter_records(
-    path: &std::path::Path,
-    col: usize,
-    keep: impl Fn(&str) -> bool,
-) -> Result<Vec<csv::StringRecord>, csv::Error> {
-    use std::io::Read;
-    const BLOCK: usize = 1 << 20;
-    let mut f = std::fs::File::open(path)?;
-    let mut buf: Vec<u8> = Vec::with_capacity(2 * BLOCK);
-    let mut kept: Vec<u8> = Vec::new();
-    let mut header = true;
-    let mut eof = false;
-    while !eof {
-        let held = buf.len();
-        buf.resize(held + BLOCK, 0);
-        let n = f.read(&mut buf[held..])?;
-        buf.truncate(held + n);
-        eof = n == 0;
-        let mut pos = 0;
-        loop {
-            // The end of the record from `pos`: the first line end with its quotes closed.
-            let mut end = None;
-            let mut from = pos;
-            let mut quotes = 0usize;
-            while let Some(nl) = memchr::memchr(b'\n', &buf[from..]) {
-                quotes += memchr::memchr_iter(b'"', &buf[from..from + nl]).count();
-                from += nl + 1;
-                if quotes % 2 == 0 {
-                    end = Some(from);
-                    break;
-                }
-            }
-            let end = match (end, eof) {
-                (Some(e), _) => e,
-                (None, true) if pos < buf.len() => buf.len(),
-                _ => break,
-            };
-            let rec = &buf[pos..end];
-            pos = end;
-            if std::mem::take(&mut header) {
-                continue;
-            }
-            let mut starts =
-                std::iter::once(0).chain(memchr::memchr_iter(b',', rec).map(|i| i + 1));
-            let field = starts.nth(col).and_then(|a| {
-                let b = memchr::memchr2(b',', b'\n', &rec[a..]).map_or(rec.len(), |e| a + e);
-                memchr::memchr(b'"', &rec[..b])
-                    .is_none()
-                    .then(|| &rec[a..b])
-            });
-            let field = field.map(|f| f.strip_suffix(b"\r").unwrap_or(f));
-            if field.is_some_and(|f| !std::str::from_utf8(f).is_ok_and(&keep)) {
-                continue;
-            }
-            kept.extend_from_slice(rec);
-            if !rec.ends_with(b"\n") {
-                kept.push(b'\n');
-            }
-        }
-        buf.drain(..pos);
-    }
-    // The records kept, parsed as CSV in one go (and checked once more: those whose field
-    // could not be found by counting commas).
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(kept.as_slice());
-    let mut out = Vec::new();
-    for rec in r.records() {
-        let rec = rec?;
-        if rec.get(col).is_some_and(&keep) {
-            out.push(rec);
-        }
-    }
-    Ok(out)
 }

@@ -77,8 +77,8 @@ fn wijk_rows(dir: &Path, gemeente: &str, variant: &str) -> WijkRows {
     out
 }
 
-/// 4. Waar: the maps and the wijken of the annex region. `own_maps`: the main annex, whose
-/// region the run drew maps of its own for (`kaart_<kind>_bijlage`).
+/// The annex section "Waar": the maps and the wijken of the annex region; with `own_maps` (the
+/// main annex) the maps the run drew of its region (`kaart_<kind>_bijlage`) where there are.
 pub fn annex_places(
     dir: &Path,
     scenario: &Scenario,

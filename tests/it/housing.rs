@@ -638,11 +638,7 @@ fn national_workbook(out: &Path) {
         .unwrap();
     let in_sheet = body
         .iter()
-        .find(|r| {
-            r[0].to_string() == "GM0828"
-                && r[2].to_string() == "dementie"
-                && r[4].to_string() == "2040"
-        })
+        .find(|r| r[0] == "GM0828" && r[2] == "dementie" && r[4] == "2040")
         .map(|r| match r[6] {
             Data::Float(x) => x,
             ref other => panic!("{other:?}"),

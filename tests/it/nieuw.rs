@@ -78,10 +78,19 @@ fn nieuw_writes_a_scenario_that_runs_into_an_annex_about_the_gemeente() {
     let index = std::fs::read_to_string(dir.path().join("out/oss/index.html")).unwrap();
     for (file, label) in [
         ("bijlage.html", "Oss (GM0828)"),
-        ("bijlage_CE0828.html", "Oss (CE0828), centrumgemeente beschermd wonen/maatschappelijke opvang"),
-        ("bijlage_ZK19.html", "Noordoost-Brabant (ZK19), zorgkantoorregio"),
+        (
+            "bijlage_CE0828.html",
+            "Oss (CE0828), centrumgemeente beschermd wonen/maatschappelijke opvang",
+        ),
+        (
+            "bijlage_ZK19.html",
+            "Noordoost-Brabant (ZK19), zorgkantoorregio",
+        ),
     ] {
-        assert!(index.contains(&format!("<a href=\"{file}\">{label}")), "{file}: {index}");
+        assert!(
+            index.contains(&format!("<a href=\"{file}\">{label}")),
+            "{file}: {index}"
+        );
         assert!(dir.path().join("out/oss").join(file).is_file(), "{file}");
     }
 }
