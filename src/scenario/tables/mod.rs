@@ -176,6 +176,39 @@ pub fn write_band_tables(
     Ok(files)
 }
 
+/// The rows of tables/population.csv from the external forecasts: per forecast, area and year
+/// the total (sex `T`, age `totaal`, base `extern`), in cents.
+fn external_rows(scenario: &str, externals: &[ExternalSeries], areas: &[Area]) -> Vec<[String; 9]> {
+    let mut rows = Vec::new();
+    for e in externals {
+        let variant = format!("extern: {}", e.name);
+        let years: std::collections::BTreeSet<u16> = e
+            .by_region
+            .values()
+            .flat_map(|m| m.keys().copied())
+            .collect();
+        for area in areas {
+            let members = area.base_codes();
+            for &y in &years {
+                if let Some(v) = e.total(&members, y) {
+                    rows.push([
+                        scenario.to_string(),
+                        variant.clone(),
+                        area.code.clone(),
+                        area.name.clone(),
+                        y.to_string(),
+                        "T".into(),
+                        "totaal".into(),
+                        crate::numbers::cents(v),
+                        "extern".into(),
+                    ]);
+                }
+            }
+        }
+    }
+    rows
+}
+
 /// tables/population.parquet straight from the projection: the rows of tables/population.csv
 /// in its order, typed as every Parquet copy ([`crate::output::parquet::TypedColumns`]), each
 /// value the CSV's (rounded to cents: c / 100 is the double the CSV's text parses to). Made
@@ -207,7 +240,7 @@ pub fn write_population_parquet(
     let failed =
         |e: &dyn std::fmt::Display| RunError::write(path, std::io::Error::other(e.to_string()));
     // The projection's rows: each text neutralised once, as the CSV writer does per field.
-    let scenario = neutralise(scenario);
+    let scenario_text = neutralise(scenario);
     for v in variants {
         let variant = neutralise(&v.name);
         for area in areas {
@@ -222,7 +255,7 @@ pub fn write_population_parquet(
                 for (values, sex) in p.0.iter().zip(SEX_CODES) {
                     for (age, x) in values.iter().enumerate() {
                         let cells = [
-                            Typed::Text(&scenario),
+                            Typed::Text(&scenario_text),
                             Typed::Text(&variant),
                             Typed::Text(&code),
                             Typed::Text(&name),
@@ -242,33 +275,11 @@ pub fn write_population_parquet(
             }
         }
     }
-    let mut row = |cells: [&str; 9]| -> Result<(), RunError> {
-        for (c, v) in cells.iter().enumerate() {
+    for row in external_rows(scenario, externals, areas) {
+        for (c, v) in row.iter().enumerate() {
             t.push_text(c, neutralise(v).as_bytes()).map_err(bad)?;
         }
-        t.end_row().map_err(|e| failed(&e))
-    };
-    for e in externals {
-        let variant = format!("extern: {}", e.name);
-        let years: std::collections::BTreeSet<u16> = e
-            .by_region
-            .values()
-            .flat_map(|m| m.keys().copied())
-            .collect();
-        for area in areas {
-            let members = area.base_codes();
-            for &y in &years {
-                if let Some(x) = e.total(&members, y) {
-                    let value = crate::numbers::cents(x);
-                    let year = y.to_string();
-                    let keys = [
-                        &*scenario, &variant, &area.code, &area.name, &year, "T", "totaal", &value,
-                        "extern",
-                    ];
-                    row(keys)?;
-                }
-            }
-        }
+        t.end_row().map_err(|e| failed(&e))?;
     }
     t.finish().map_err(|e| failed(&e))
 }
@@ -329,32 +340,8 @@ fn write_projection_table(
     })?;
     let [mut w] = writers;
     // External forecasts beside the own projection: totals only (sex T, age totaal).
-    for e in externals {
-        let variant = format!("extern: {}", e.name);
-        let years: std::collections::BTreeSet<u16> = e
-            .by_region
-            .values()
-            .flat_map(|m| m.keys().copied())
-            .collect();
-        for area in areas {
-            let members = area.base_codes();
-            for &y in &years {
-                if let Some(v) = e.total(&members, y) {
-                    let value = crate::numbers::cents(v);
-                    w.write_record([
-                        scenario,
-                        &variant,
-                        &area.code,
-                        &area.name,
-                        &y.to_string(),
-                        "T",
-                        "totaal",
-                        &value,
-                        "extern",
-                    ])?;
-                }
-            }
-        }
+    for row in external_rows(scenario, externals, areas) {
+        w.write_record(&row)?;
     }
     w.finish()
 }
