@@ -176,6 +176,16 @@ mod with_polars {
         Float(f64),
     }
 
+    /// The cells of a run of rows (see [`TypedColumns::push_run`]).
+    pub enum Run<'a> {
+        /// The same cell in every row.
+        Same(Typed<'a>),
+        /// Ages counting up from `first`; `open` is the open age group.
+        Ages { first: i32, open: i32 },
+        /// One number per row.
+        Numbers(&'a [f64]),
+    }
+
     /// Rows per Parquet row group (polars' own default): the columns are written out each time
     /// they hold this many, so a table of millions of rows never sits whole in memory.
     const ROW_GROUP: usize = 512 * 512;
@@ -266,6 +276,43 @@ mod with_polars {
                 }
                 (Builder::Float(b), Typed::Float(x)) => b.push_value(x),
                 _ => return Err("of its column's type"),
+            }
+            Ok(())
+        }
+
+        /// Add `n` rows at once, column by column: a cell the same in every row, ages counting
+        /// up from a first one (105 the open group), or one number per row. For the population
+        /// table, whose 106 ages of a sex, year and area differ only in age and value.
+        pub fn push_run(&mut self, n: usize, cells: &[Run<'_>]) -> PolarsResult<()> {
+            let wrong = || PolarsError::ComputeError("a run does not fit its column's type".into());
+            let mut done = 0;
+            while done < n {
+                let take = (n - done).min(ROW_GROUP - self.rows);
+                for (b, cell) in self.builders.iter_mut().zip(cells) {
+                    match (b, cell) {
+                        (Builder::Text(b), Run::Same(Typed::Text(t))) => {
+                            b.extend_constant(take, Some(*t))
+                        }
+                        (Builder::Integer(b), Run::Same(Typed::Integer(i))) => {
+                            b.extend_constant(take, Some(*i))
+                        }
+                        (Builder::Float(b), Run::Numbers(x)) => {
+                            b.extend_from_slice(&x[done..done + take])
+                        }
+                        (Builder::Age(age, is_open), Run::Ages { first, open }) => {
+                            for a in first + done as i32..first + (done + take) as i32 {
+                                age.push_value(a);
+                                is_open.push_value(a == *open);
+                            }
+                        }
+                        _ => return Err(wrong()),
+                    }
+                }
+                self.rows += take;
+                done += take;
+                if self.rows == ROW_GROUP {
+                    self.write_group()?;
+                }
             }
             Ok(())
         }
@@ -420,6 +467,13 @@ mod without_polars {
         Float(f64),
     }
 
+    /// The cells of a run of rows.
+    pub enum Run<'a> {
+        Same(Typed<'a>),
+        Ages { first: i32, open: i32 },
+        Numbers(&'a [f64]),
+    }
+
     /// Without the `parquet` feature: columns that can only refuse to be written.
     pub struct TypedColumns;
 
@@ -434,6 +488,9 @@ mod without_polars {
             Ok(())
         }
         pub fn push(&mut self, _col: usize, _v: Typed<'_>) -> Result<(), &'static str> {
+            Ok(())
+        }
+        pub fn push_run(&mut self, _n: usize, _cells: &[Run<'_>]) -> std::io::Result<()> {
             Ok(())
         }
         pub fn end_row(&mut self) -> std::io::Result<()> {

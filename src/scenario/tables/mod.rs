@@ -221,7 +221,7 @@ pub fn write_population_parquet(
     externals: &[ExternalSeries],
     areas: &[Area],
 ) -> Result<(), RunError> {
-    use crate::output::parquet::{Typed, TypedColumns};
+    use crate::output::parquet::{Run, Typed, TypedColumns};
     use crate::source::tidy::neutralise;
     const HEADER: [&str; 9] = [
         "scenario",
@@ -253,24 +253,24 @@ pub fn write_population_parquet(
             for y in v.national.base_year..=v.national.horizon() {
                 let Some(p) = area.stock(v, y) else { continue };
                 for (values, sex) in p.0.iter().zip(SEX_CODES) {
-                    for (age, x) in values.iter().enumerate() {
-                        let cells = [
-                            Typed::Text(&scenario_text),
-                            Typed::Text(&variant),
-                            Typed::Text(&code),
-                            Typed::Text(&name),
-                            Typed::Integer(i32::from(y)),
-                            Typed::Text(sex),
-                            Typed::Age(Some(age as i32), age == OPEN_AGE),
-                            // c / 100 is the double the CSV's cents parse to.
-                            Typed::Float((x * 100.0).round() / 100.0),
-                            Typed::Text(base),
-                        ];
-                        for (c, cell) in cells.into_iter().enumerate() {
-                            t.push(c, cell).map_err(bad)?;
-                        }
-                        t.end_row().map_err(|e| failed(&e))?;
-                    }
+                    // c / 100 is the double the CSV's cents parse to.
+                    let cents: Vec<f64> =
+                        values.iter().map(|x| (x * 100.0).round() / 100.0).collect();
+                    let cells = [
+                        Run::Same(Typed::Text(&scenario_text)),
+                        Run::Same(Typed::Text(&variant)),
+                        Run::Same(Typed::Text(&code)),
+                        Run::Same(Typed::Text(&name)),
+                        Run::Same(Typed::Integer(i32::from(y))),
+                        Run::Same(Typed::Text(sex)),
+                        Run::Ages {
+                            first: 0,
+                            open: OPEN_AGE as i32,
+                        },
+                        Run::Numbers(&cents),
+                        Run::Same(Typed::Text(base)),
+                    ];
+                    t.push_run(cents.len(), &cells).map_err(|e| failed(&e))?;
                 }
             }
         }
