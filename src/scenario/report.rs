@@ -497,7 +497,7 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
         dir,
         scenario,
         region: &region,
-        region_name: &region_name,
+        region_name: &shown_name(&main_region),
         variant: &first_variant,
         headline: &headline,
         sources: &sources,
@@ -518,7 +518,7 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
         let stem = region_file_stem(&a.code);
         let cx = AnnexInputs {
             region: &a.code,
-            region_name: &a.name,
+            region_name: &shown_name(a),
             headline: h,
             track_record: track_record.map(|t| (t, a.size_class)),
             about: a,
@@ -587,9 +587,18 @@ fn region_label(a: &AnnexRegion) -> String {
     }
 }
 
+/// The name an annex gives its region in its text and captions: a gemeente's name ("Delft"); a
+/// region's name with its code ("Arnhem (CE0202)": the region is not the gemeente).
+fn shown_name(a: &AnnexRegion) -> String {
+    match a.kind.as_str() {
+        "gemeente" | "" | "selectie" => a.name.clone(),
+        _ => area_label(&a.code, &a.name),
+    }
+}
+
 /// A region for people: "Delft (GM0503)", or the selection by its name alone.
 fn area_label(code: &str, name: &str) -> String {
-    if code == "selectie" || code == name {
+    if code == "selectie" || code == name || name.ends_with(&format!("({code})")) {
         name.to_string()
     } else {
         format!("{name} ({code})")
