@@ -80,6 +80,23 @@ pub fn parse_age(cell: &str) -> Option<(Option<i32>, bool)> {
     }
 }
 
+/// A cell of a run table by what it is (see [`Run`]).
+pub enum Typed<'a> {
+    Text(&'a str),
+    Integer(i32),
+    Float(f64),
+}
+
+/// The cells of a run of rows added to a Parquet copy at once (`TypedColumns::push_run`).
+pub enum Run<'a> {
+    /// The same cell in every row.
+    Same(Typed<'a>),
+    /// Ages counting up from `first`; `open` is the open age group.
+    Ages { first: i32, open: i32 },
+    /// One number per row.
+    Numbers(&'a [f64]),
+}
+
 #[cfg(feature = "parquet")]
 pub use with_polars::*;
 
@@ -94,7 +111,7 @@ mod with_polars {
     };
     use polars_io::parquet::write::BatchedWriter;
 
-    use super::{ColumnType, column_type, parse_age};
+    use super::{ColumnType, Run, Typed, column_type, parse_age};
     use crate::source::codes::Cell;
     use crate::source::tidy::{TIDY_COLUMNS, TidyTable, status_text};
 
@@ -166,24 +183,6 @@ mod with_polars {
         Float(MutablePrimitiveArray<f64>),
         Age(MutablePrimitiveArray<i32>, MutableBooleanArray),
         Text(MutableBinaryViewArray<str>),
-    }
-
-    /// A cell by what it is (see [`TypedColumns::push`]).
-    pub enum Typed<'a> {
-        Text(&'a str),
-        Integer(i32),
-        Age(Option<i32>, bool),
-        Float(f64),
-    }
-
-    /// The cells of a run of rows (see [`TypedColumns::push_run`]).
-    pub enum Run<'a> {
-        /// The same cell in every row.
-        Same(Typed<'a>),
-        /// Ages counting up from `first`; `open` is the open age group.
-        Ages { first: i32, open: i32 },
-        /// One number per row.
-        Numbers(&'a [f64]),
     }
 
     /// Rows per Parquet row group (polars' own default): the columns are written out each time
@@ -262,24 +261,6 @@ mod with_polars {
             Ok(())
         }
 
-        /// Add a value to cell `col` of the current row from what it is rather than from its
-        /// text: a string (Text), a whole number (Integer), an age and whether it is the open
-        /// group (Age), a number (Float).
-        #[inline]
-        pub fn push(&mut self, col: usize, v: Typed<'_>) -> Result<(), &'static str> {
-            match (&mut self.builders[col], v) {
-                (Builder::Text(b), Typed::Text(t)) => b.push_value(t),
-                (Builder::Integer(b), Typed::Integer(i)) => b.push_value(i),
-                (Builder::Age(age, open), Typed::Age(a, o)) => {
-                    age.push(a);
-                    open.push_value(o);
-                }
-                (Builder::Float(b), Typed::Float(x)) => b.push_value(x),
-                _ => return Err("of its column's type"),
-            }
-            Ok(())
-        }
-
         /// Add `n` rows at once, column by column: a cell the same in every row, ages counting
         /// up from a first one (105 the open group), or one number per row. For the population
         /// table, whose 106 ages of a sex, year and area differ only in age and value.
@@ -313,16 +294,6 @@ mod with_polars {
                 if self.rows == ROW_GROUP {
                     self.write_group()?;
                 }
-            }
-            Ok(())
-        }
-
-        /// Add a number to cell `col` of the current row (a Float64 column).
-        #[inline]
-        pub fn push_number(&mut self, col: usize, v: f64) -> Result<(), &'static str> {
-            match &mut self.builders[col] {
-                Builder::Float(b) => b.push_value(v),
-                _ => return Err("a number column"),
             }
             Ok(())
         }
@@ -448,6 +419,7 @@ pub use without_polars::*;
 mod without_polars {
     use std::io::Write;
 
+    use super::Run;
     use crate::source::tidy::TidyTable;
 
     fn unsupported() -> std::io::Error {
@@ -459,21 +431,6 @@ mod without_polars {
         Err(unsupported())
     }
 
-    /// A cell by what it is.
-    pub enum Typed<'a> {
-        Text(&'a str),
-        Integer(i32),
-        Age(Option<i32>, bool),
-        Float(f64),
-    }
-
-    /// The cells of a run of rows.
-    pub enum Run<'a> {
-        Same(Typed<'a>),
-        Ages { first: i32, open: i32 },
-        Numbers(&'a [f64]),
-    }
-
     /// Without the `parquet` feature: columns that can only refuse to be written.
     pub struct TypedColumns;
 
@@ -482,12 +439,6 @@ mod without_polars {
             TypedColumns
         }
         pub fn push_text(&mut self, _col: usize, _v: &[u8]) -> Result<(), &'static str> {
-            Ok(())
-        }
-        pub fn push_number(&mut self, _col: usize, _v: f64) -> Result<(), &'static str> {
-            Ok(())
-        }
-        pub fn push(&mut self, _col: usize, _v: Typed<'_>) -> Result<(), &'static str> {
             Ok(())
         }
         pub fn push_run(&mut self, _n: usize, _cells: &[Run<'_>]) -> std::io::Result<()> {
