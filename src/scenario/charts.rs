@@ -86,10 +86,7 @@ pub fn draw_charts(
     }
     if let Some(g) = groups {
         for (name, chart) in group_charts(scenario, g, housing, variants, areas, annex, bands) {
-            save(&name, &|png, svg| match &chart {
-                AnyChart::Lines(c) => Ok(draw_lines(c, png, svg)?),
-                AnyChart::Stacked(c) => Ok(draw_stacked(c, png, svg)?),
-            })?;
+            save(&name, &|png, svg| chart.draw(png, svg))?;
         }
     }
     if let (Some(g), Some(h)) = (groups, housing)
@@ -114,10 +111,7 @@ pub fn draw_charts(
             for (name, chart) in
                 group_charts(scenario, g, housing, variants, areas, Some(area), bands)
             {
-                save(&format!("{name}_{stem}"), &|png, svg| match &chart {
-                    AnyChart::Lines(c) => Ok(draw_lines(c, png, svg)?),
-                    AnyChart::Stacked(c) => Ok(draw_stacked(c, png, svg)?),
-                })?;
+                save(&format!("{name}_{stem}"), &|png, svg| chart.draw(png, svg))?;
             }
         }
         if let (Some(g), Some(h)) = (groups, housing)
@@ -305,6 +299,16 @@ fn base_total(base: &BasePopulation, codes: &[String]) -> f64 {
 pub enum AnyChart {
     Lines(LineChart),
     Stacked(StackedBars),
+}
+
+impl AnyChart {
+    /// Draw the chart as PNG and SVG.
+    fn draw(&self, png: &Path, svg: &Path) -> Result<(), RunError> {
+        match self {
+            AnyChart::Lines(c) => Ok(draw_lines(c, png, svg)?),
+            AnyChart::Stacked(c) => Ok(draw_stacked(c, png, svg)?),
+        }
+    }
 }
 
 /// The groups shown with their bands.

@@ -9,7 +9,7 @@ use crate::geo::ResolvedRegion;
 use crate::numbers::format_number;
 use crate::output::files::StagedDir;
 use crate::output::manifest::FileHash;
-use crate::output::tables::{TableWriter, write_ordered, write_rows};
+use crate::output::tables::{AREA_KEYS, TableWriter, write_ordered, write_rows};
 use crate::population::BasePopulation;
 use crate::population::base::{BANDS_85383, BASE_SEXES};
 use crate::population::grid::{AGES, OPEN_AGE, SEX_CODES};
@@ -176,6 +176,9 @@ pub fn write_band_tables(
     Ok(files)
 }
 
+/// The columns of tables/population.csv after the area keys (`AREA_KEYS`).
+const POPULATION_COLUMNS: [&str; 4] = ["sex", "age", "value", "base"];
+
 /// The rows of tables/population.csv from the external forecasts: per forecast, area and year
 /// the total (sex `T`, age `totaal`, base `extern`), in cents.
 fn external_rows(scenario: &str, externals: &[ExternalSeries], areas: &[Area]) -> Vec<[String; 9]> {
@@ -223,18 +226,12 @@ pub fn write_population_parquet(
 ) -> Result<(), RunError> {
     use crate::output::parquet::{Run, Typed, TypedColumns};
     use crate::source::tidy::neutralise;
-    const HEADER: [&str; 9] = [
-        "scenario",
-        "variant",
-        "region",
-        "region_name",
-        "year",
-        "sex",
-        "age",
-        "value",
-        "base",
-    ];
-    let mut t = TypedColumns::create(path, &HEADER);
+    let header: Vec<&str> = AREA_KEYS
+        .iter()
+        .chain(&POPULATION_COLUMNS)
+        .copied()
+        .collect();
+    let mut t = TypedColumns::create(path, &header);
     let bad =
         |what: &str| RunError::write(path, std::io::Error::other(format!("a cell is not {what}")));
     let failed =
@@ -292,7 +289,7 @@ fn write_projection_table(
     externals: &[ExternalSeries],
     areas: &[Area],
 ) -> std::io::Result<FileHash> {
-    let w = crate::output::tables::create_keyed_csv(path, &["sex", "age", "value", "base"])?;
+    let w = crate::output::tables::create_keyed_csv(path, &POPULATION_COLUMNS)?;
     // The largest table of a run (3.7 million rows for NL-342): areas in parallel, the texts
     // that repeat made once, the values written from whole cents straight into the row.
     // The sex and age fields of every row, encoded once.
