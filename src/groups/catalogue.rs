@@ -314,13 +314,31 @@ pub struct StockFlowSpec {
     pub source: String,
 }
 
-/// One half-year's national target.
+/// One half-year's national target, as published, or marked as not found.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct HalfYearTarget {
     /// `2023H1`
     pub period: String,
-    pub value: f64,
+    /// The published national taakstelling; left out when it was not found (the source says
+    /// so), and then `later` applies to the half-year.
+    #[serde(default)]
+    pub value: Option<f64>,
+    /// Statushouders housed nationally in the half-year (the realisation), where published.
+    #[serde(default)]
+    pub gehuisvest: Option<f64>,
+    pub source: String,
+}
+
+/// Up to which half-year the catalogue holds the published taakstelling, and when that was
+/// last checked.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CurrentTo {
+    /// The last half-year listed, `2025H2`.
+    pub period: String,
+    /// `2026-12-06`
+    pub checked: String,
     pub source: String,
 }
 
@@ -328,13 +346,153 @@ pub struct HalfYearTarget {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TaakstellingSpec {
+    /// Every half-year from the first listed to the last, in order (none left out).
     pub targets: Vec<HalfYearTarget>,
-    /// Target of every half-year after the last one listed.
+    /// The half-year the model starts (default: the first listed): `achterstand` is the
+    /// national backlog at its start; half-years listed before it are history.
+    #[serde(default)]
+    pub start: Option<String>,
+    pub current_to: CurrentTo,
+    /// Target of every half-year after the last one listed, and of one listed without a value.
     pub later: Param,
-    /// National backlog at the start of the first half-year listed.
+    /// National backlog at the start of the `start` half-year.
     pub achterstand: Param,
-    /// Share of (task + backlog) housed in a half-year.
+    /// Share of (task + backlog) housed in a half-year without a published realisation.
     pub realisatie: Param,
+}
+
+impl TaakstellingSpec {
+    /// The half-year the model starts.
+    pub fn start_half(&self) -> Option<(u16, u8)> {
+        match &self.start {
+            Some(s) => super::methods::parse_half_year(s),
+            None => self
+                .targets
+                .first()
+                .and_then(|t| super::methods::parse_half_year(&t.period)),
+        }
+    }
+
+    /// The published target and realisation of a half-year, if listed: `(value, gehuisvest)`.
+    pub fn listed(&self, half: (u16, u8)) -> Option<(Option<f64>, Option<f64>)> {
+        self.targets
+            .iter()
+            .find(|t| super::methods::parse_half_year(&t.period) == Some(half))
+            .map(|t| (t.value, t.gehuisvest))
+    }
+
+    /// The national half-years the model runs, from the start half-year to the end of
+    /// `last_year`: the published target (or `later`), and where the realisation was published
+    /// the share of task + backlog it housed. The share is 1 (the nation).
+    pub fn national_halves(&self, last_year: u16) -> Vec<super::methods::TaskHalf> {
+        let Some(first) = self.start_half() else {
+            return Vec::new();
+        };
+        let mut halves = Vec::new();
+        let mut backlog = self.achterstand.value;
+        let (mut y, mut h) = first;
+        while y <= last_year {
+            let (value, housed) = self.listed((y, h)).unwrap_or((None, None));
+            let target = value.unwrap_or_else(|| self.later.at(y));
+            let due = target + backlog;
+            let realised = housed.map(|x| if due > 0.0 { x / due } else { 0.0 });
+            backlog = due * (1.0 - realised.unwrap_or_else(|| self.realisatie.at(y)));
+            halves.push(super::methods::TaskHalf {
+                year: y,
+                half: h,
+                target,
+                share: 1.0,
+                realised,
+            });
+            (y, h) = if h == 1 { (y, 2) } else { (y + 1, 1) };
+        }
+        halves
+    }
+
+    /// What a reader should know of the figures' currency, in Dutch: up to which half-year
+    /// they are published, which half-years are missing, where the model starts.
+    pub fn currency_note(&self, label: &str) -> String {
+        let half = |p: &str| match super::methods::parse_half_year(p) {
+            Some((y, h)) => format!("{h}e helft van {y}"),
+            None => p.to_string(),
+        };
+        let missing: Vec<String> = self
+            .targets
+            .iter()
+            .filter(|t| t.value.is_none())
+            .map(|t| half(&t.period))
+            .collect();
+        let observed: Vec<String> = self
+            .targets
+            .iter()
+            .filter(|t| {
+                t.gehuisvest.is_some()
+                    && super::methods::parse_half_year(&t.period) >= self.start_half()
+            })
+            .map(|t| half(&t.period))
+            .collect();
+        let nl = crate::numbers::nl_number;
+        let mut s = format!(
+            "{label}: landelijke taakstelling gepubliceerd tot en met de {} (gecontroleerd {}).",
+            half(&self.current_to.period),
+            dutch_date(&self.current_to.checked).unwrap_or_else(|| self.current_to.checked.clone())
+        );
+        if !missing.is_empty() {
+            s.push_str(&format!(
+                " Niet gevonden: {}; daar geldt de aanname van {} per halfjaar, net als na de {}.",
+                missing.join(", "),
+                nl(self.later.value),
+                half(&self.current_to.period)
+            ));
+        } else {
+            s.push_str(&format!(
+                " Na de {} geldt de aanname van {} per halfjaar.",
+                half(&self.current_to.period),
+                nl(self.later.value)
+            ));
+        }
+        if let Some((y, h)) = self.start_half() {
+            s.push_str(&format!(
+                " Achterstand {} bij de start van de {h}e helft van {y}",
+                nl(self.achterstand.value)
+            ));
+            if !observed.is_empty() {
+                s.push_str(&format!(
+                    "; gehuisvest waargenomen in de {}",
+                    observed.join(", ")
+                ));
+            }
+            s.push_str(&format!(
+                "; daarna {} % van taak plus achterstand per halfjaar (aanname).",
+                nl(self.realisatie.value * 100.0)
+            ));
+        }
+        s
+    }
+}
+
+/// `2026-12-06` → "6 december 2026"; `None` when it is not such a date.
+pub fn dutch_date(iso: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    let mut it = iso.splitn(3, '-');
+    let y: u16 = it.next()?.parse().ok()?;
+    let m: usize = it.next()?.parse().ok()?;
+    let d: u8 = it.next()?.parse().ok()?;
+    ((1..=12).contains(&m) && (1..=31).contains(&d) && (1990..=2100).contains(&y))
+        .then(|| format!("{d} {} {y}", MONTHS[m - 1]))
 }
 
 /// One point of a given path.
@@ -790,16 +948,7 @@ impl Catalogue {
                 Method::Taakstelling => {
                     need(g.taakstelling.is_some(), "taakstelling")?;
                     if let Some(t) = &g.taakstelling {
-                        for (i, h) in t.targets.iter().enumerate() {
-                            if super::methods::parse_half_year(&h.period).is_none() {
-                                return Err(GroupError::invalid(
-                                    path,
-                                    k(&format!("taakstelling.targets[{i}].period")),
-                                    format!("'{}' is not a half-year", h.period),
-                                    "period = \"2023H1\" or \"2023H2\"",
-                                ));
-                            }
-                        }
+                        check_taakstelling(path, &g.id, t)?;
                         if !(0.0..=1.0).contains(&t.realisatie.value) {
                             return Err(GroupError::invalid(
                                 path,
@@ -820,6 +969,93 @@ impl Catalogue {
         }
         Ok(())
     }
+}
+
+/// The taakstelling's half-years: each a half-year, every one from the first listed to the
+/// last in order (one not found is listed without a value, its source saying so), `current_to`
+/// the last one listed and checked on a date, `start` within the list or just after it.
+fn check_taakstelling(path: &Path, id: &str, t: &TaakstellingSpec) -> Result<(), GroupError> {
+    use super::methods::parse_half_year;
+    let k = |s: &str| format!("group[{id}].taakstelling.{s}");
+    let next = |(y, h): (u16, u8)| if h == 1 { (y, 2) } else { (y + 1, 1) };
+    let mut prev: Option<(u16, u8)> = None;
+    for (i, h) in t.targets.iter().enumerate() {
+        let Some(p) = parse_half_year(&h.period) else {
+            return Err(GroupError::invalid(
+                path,
+                k(&format!("targets[{i}].period")),
+                format!("'{}' is not a half-year", h.period),
+                "period = \"2023H1\" or \"2023H2\"",
+            ));
+        };
+        if let Some(q) = prev
+            && p != next(q)
+        {
+            let (y, n) = next(q);
+            return Err(GroupError::invalid(
+                path,
+                k(&format!("targets[{i}].period")),
+                format!(
+                    "{} follows {}H{}: half-year {y}H{n} is missing",
+                    h.period, q.0, q.1
+                ),
+                "list every half-year in order; one whose taakstelling was not found goes in without a value, { period = \"2024H2\", source = \"niet gevonden: …\" }",
+            ));
+        }
+        if h.value.is_some_and(|v| !(v.is_finite() && v >= 0.0))
+            || h.gehuisvest.is_some_and(|v| !(v.is_finite() && v >= 0.0))
+        {
+            return Err(GroupError::invalid(
+                path,
+                k(&format!("targets[{i}]")),
+                "a taakstelling or a number housed below 0",
+                "value and gehuisvest are numbers of persons",
+            ));
+        }
+        if h.value.is_none() && h.source.trim().is_empty() {
+            return Err(GroupError::invalid(
+                path,
+                k(&format!("targets[{i}].source")),
+                "a half-year without a value needs a source that says why",
+                "source = \"niet gevonden: …\"",
+            ));
+        }
+        prev = Some(p);
+    }
+    let last = t.targets.last().map(|h| h.period.as_str()).unwrap_or("");
+    if parse_half_year(&t.current_to.period).is_none() || t.current_to.period != last {
+        return Err(GroupError::invalid(
+            path,
+            k("current_to.period"),
+            format!(
+                "'{}' is not the last half-year listed ('{last}')",
+                t.current_to.period
+            ),
+            "current_to.period = the last half-year in targets: the catalogue is current up to there",
+        ));
+    }
+    if dutch_date(&t.current_to.checked).is_none() {
+        return Err(GroupError::invalid(
+            path,
+            k("current_to.checked"),
+            format!("'{}' is not a date", t.current_to.checked),
+            "checked = \"2026-12-06\", the day the figures were last looked up",
+        ));
+    }
+    if let Some(s) = &t.start {
+        let first = t.targets.first().and_then(|h| parse_half_year(&h.period));
+        let ok = parse_half_year(s)
+            .is_some_and(|p| first.is_some_and(|f| p >= f) && prev.is_some_and(|l| p <= next(l)));
+        if !ok {
+            return Err(GroupError::invalid(
+                path,
+                k("start"),
+                format!("'{s}' is not a half-year listed in targets (or the one after the last)"),
+                "start = the half-year whose opening backlog is achterstand, e.g. \"2024H1\"",
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -851,6 +1087,12 @@ mod tests {
         });
         g.taakstelling = Some(TaakstellingSpec {
             targets: Vec::new(),
+            start: None,
+            current_to: CurrentTo {
+                period: String::new(),
+                checked: String::new(),
+                source: String::new(),
+            },
             later: p(1.0),
             achterstand: p(1.0),
             realisatie: p(0.5),
@@ -921,5 +1163,73 @@ source = "definitie"
         .unwrap_err()
         .to_string();
         assert!(e.contains("priority cycle"), "{e}");
+    }
+
+    /// The catalogue's taakstelling runs on the published figures: 2024 H1 opens with the
+    /// backlog of bijna 6.400 and houses the 14.271 published, which leaves the circa 10.900
+    /// the minister reported (Aanhangsel Handelingen II 2023/24, nr. 2564).
+    #[test]
+    fn the_published_realisation_leaves_the_published_backlog() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/groups/catalogus.toml");
+        let cat = Catalogue::load(&path).unwrap();
+        let g = cat.groups.iter().find(|g| g.id == "statushouders").unwrap();
+        let t = g.taakstelling.as_ref().unwrap();
+        let halves = t.national_halves(2026);
+        assert_eq!((halves[0].year, halves[0].half), (2024, 1));
+        assert_eq!(halves.len(), 6);
+        let run = super::super::methods::taakstelling(&halves, t.achterstand.value, |y| {
+            t.realisatie.at(y)
+        });
+        assert!((run[0].housed - 14271.0).abs() < 1e-6);
+        assert!(
+            (run[0].backlog_out - 10900.0).abs() < 50.0,
+            "{}",
+            run[0].backlog_out
+        );
+        // 2024 H2 was not found: the assumption; 2025 as published; then the assumption.
+        let targets: Vec<f64> = halves.iter().map(|h| h.target).collect();
+        assert_eq!(
+            targets,
+            [
+                18750.0,
+                t.later.value,
+                15000.0,
+                13000.0,
+                t.later.value,
+                t.later.value
+            ]
+        );
+        assert!(halves[1..].iter().all(|h| h.realised.is_none()));
+        // Up to when it is current, said in the annex's words.
+        let note = t.currency_note("Statushouders");
+        assert!(note.contains("tot en met de 2e helft van 2025"), "{note}");
+        assert!(note.contains("Niet gevonden: 2e helft van 2024"), "{note}");
+    }
+
+    /// A half-year left out between two listed ones is an error at its key; so is a
+    /// `current_to` that is not the last one listed, and a start outside the list.
+    #[test]
+    fn a_taakstelling_lists_every_half_year_up_to_current_to() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/groups/catalogus.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let line = |p: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(&format!("{{ period = \"{p}\"")))
+                .unwrap()
+                .to_string()
+        };
+        let err = |t: String| parse(&t).unwrap_err().to_string();
+        let gap = text.replace(&format!("{}\n", line("2024H2")), "");
+        assert!(err(gap).contains("half-year 2024H2 is missing"));
+        let stale = text.replace(&format!("{}\n", line("2025H2")), "");
+        assert!(err(stale).contains("taakstelling.current_to.period"));
+        let start = text.replace(
+            "taakstelling.start = \"2024H1\"",
+            "taakstelling.start = \"2027H1\"",
+        );
+        assert!(err(start).contains("taakstelling.start"));
+        let no_date = text.replace("checked = \"2026-12-06\"", "checked = \"december\"");
+        assert!(err(no_date).contains("current_to.checked"));
+        assert!(parse(&text).is_ok());
     }
 }

@@ -109,26 +109,40 @@ pub struct HalfYear {
     pub backlog_out: f64,
 }
 
+/// One half-year given to [`taakstelling`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaskHalf {
+    pub year: u16,
+    pub half: u8,
+    /// National target.
+    pub target: f64,
+    /// The gemeente's population share.
+    pub share: f64,
+    /// The share of task + backlog housed nationally, where the realisation was published.
+    pub realised: Option<f64>,
+}
+
 /// **Taakstelling**: `task_g(h) = share_g(h) · target(h)`; `due = task + backlog(h−1)`;
-/// `housed = realisatie · due`; the rest rolls over. Source: docs/METHODS.md §1c "Statushouders"
-/// (gemeente.nu Apr 2022; AD 2017: the task follows the population share, backlogs carry over).
+/// `housed = realisatie · due` (the published national realisation of the half-year where there
+/// is one); the rest rolls over. Source: docs/METHODS.md §1c "Statushouders" (gemeente.nu Apr
+/// 2022; AD 2017: the task follows the population share, backlogs carry over).
 ///
-/// `halves` = (year, half, national target, gemeente's population share), in order.
+/// `halves` in order; `realisatie` for the half-years without a published realisation.
 pub fn taakstelling(
-    halves: &[(u16, u8, f64, f64)],
+    halves: &[TaskHalf],
     backlog: f64,
     realisatie: impl Fn(u16) -> f64,
 ) -> Vec<HalfYear> {
     let mut b = backlog;
     halves
         .iter()
-        .map(|&(year, half, target, share)| {
-            let task = target * share;
+        .map(|x| {
+            let task = x.target * x.share;
             let due = task + b;
-            let housed = due * realisatie(year);
+            let housed = due * x.realised.unwrap_or_else(|| realisatie(x.year));
             let h = HalfYear {
-                year,
-                half,
+                year: x.year,
+                half: x.half,
                 task,
                 backlog_in: b,
                 housed,
@@ -160,14 +174,27 @@ mod tests {
 
     #[test]
     fn taakstelling_rolls_backlog_over() {
+        let half = |year, half, target, realised| TaskHalf {
+            year,
+            half,
+            target,
+            share: 0.01,
+            realised,
+        };
         let h = taakstelling(
-            &[(2022, 1, 9979.0, 0.01), (2022, 2, 13500.0, 0.01)],
+            &[half(2022, 1, 9979.0, None), half(2022, 2, 13500.0, None)],
             37.28,
             |_| 0.9,
         );
         assert!((h[0].task - 99.79).abs() < 1e-9);
         assert!((h[0].backlog_out - 0.1 * (99.79 + 37.28)).abs() < 1e-9);
         assert_eq!(h[1].backlog_in, h[0].backlog_out);
+        // A published realisation replaces the assumption for its half-year: 2024 H1, 18.750
+        // due plus a backlog of 6.400, 14.271 housed (Aanhangsel Handelingen II 2023/24, nr.
+        // 2564) leaves about 10.900 — the figure the minister gave.
+        let r = 14271.0 / (18750.0 + 6400.0);
+        let h = taakstelling(&[half(2024, 1, 18750.0, Some(r))], 64.0, |_| 0.5);
+        assert!((h[0].backlog_out * 100.0 - 10879.0).abs() < 1e-6);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::groups::catalogue::TaakstellingSpec;
+use crate::groups::methods::parse_half_year;
 use crate::numbers::nl_number;
 
 use super::report_places::annex_places;
@@ -212,6 +214,9 @@ pub struct ReportRequest<'a> {
     /// Writes tables/population.parquet from what the run holds in memory (else it is read
     /// from the CSV like every other table).
     pub population_parquet: Option<&'a PopulationParquet<'a>>,
+    /// The taakstelling groups of the run (label, parameters): the method section shows their
+    /// half-years and up to when they are current.
+    pub tasks: &'a [(String, TaakstellingSpec)],
 }
 
 /// A writer of tables/population.parquet (its path given).
@@ -427,6 +432,7 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
         annexes,
         workbook_detail,
         population_parquet: _,
+        tasks,
     } = req;
     let mut files = Vec::new();
     let base = scenario.base_year;
@@ -504,6 +510,7 @@ fn workbook_and_annex(req: ReportRequest<'_>) -> Result<Report, RunError> {
         inputs,
         seed_and_draws,
         notes,
+        tasks,
         track_record: track_record.map(|t| (t, main_region.size_class)),
         about: &main_region,
         charts: AnnexCharts::Main,
@@ -721,6 +728,7 @@ struct AnnexInputs<'a> {
     inputs: &'a [PathBuf],
     seed_and_draws: Option<(u64, usize)>,
     notes: &'a [String],
+    tasks: &'a [(String, TaakstellingSpec)],
     track_record: Option<(&'a TrackRecord, Option<&'static str>)>,
     /// The region's kind and gemeenten.
     about: &'a AnnexRegion,
@@ -1220,6 +1228,10 @@ fn annex_method_and_uncertainty(cx: &AnnexInputs<'_>, sections: &mut Vec<Section
         ],
         ..Default::default()
     };
+    for (label, spec) in cx.tasks {
+        method.paragraphs.push(spec.currency_note(label));
+        method.tables.push(taakstelling_table(label, spec));
+    }
     if let Some((tr, class)) = cx.track_record {
         method.paragraphs.push(format!(
             "Trefzekerheid. Elke methode is vanaf 1 januari 2016 doorgerekend met alleen wat toen bekend was (CBS 60039fvw, 85644NED, 82900NED, 71488ned, 7461bev, Gebieden in Nederland), en vergeleken met de werkelijke inwonertallen van alle 342 gemeenten op 1 januari 2025 (75-plussers: CBS 85383NED, 1 januari 2024); de PBL/CBS-prognose 2016 (CBS 83492NED) zoals gepubliceerd. Te herhalen met `woonzorg backtest --level gemeente --base 2016 --to 2025`; bron van de tabel: {}.",
@@ -1265,6 +1277,54 @@ fn annex_method_and_uncertainty(cx: &AnnexInputs<'_>, sections: &mut Vec<Section
             .push(("Aandachtsgroepen met bandbreedte".into(), f));
     }
     sections.push(s);
+}
+
+/// The taakstelling per half-year as the catalogue lists it: published, housed where the
+/// realisation was published, not found (the assumption applies), and the assumption after the
+/// last one published.
+fn taakstelling_table(label: &str, spec: &TaakstellingSpec) -> AnnexTable {
+    let half = |p: &str| match parse_half_year(p) {
+        Some((y, h)) => format!("{y} {}", if h == 1 { "1e helft" } else { "2e helft" }),
+        None => p.to_string(),
+    };
+    let start = spec.start_half();
+    let mut rows: Vec<Vec<String>> = spec
+        .targets
+        .iter()
+        .map(|t| {
+            let modelled = parse_half_year(&t.period) >= start;
+            let status = match (t.value, modelled) {
+                (Some(_), true) => "gepubliceerd",
+                (Some(_), false) => "gepubliceerd (vóór de start van de berekening)",
+                (None, _) => "niet gevonden: aanname",
+            };
+            vec![
+                half(&t.period),
+                nl_number(t.value.unwrap_or(spec.later.value)),
+                t.gehuisvest.map_or_else(|| "–".to_string(), nl_number),
+                status.to_string(),
+                t.source.clone(),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        format!("na {}", half(&spec.current_to.period)),
+        nl_number(spec.later.value),
+        "–".into(),
+        "aanname".into(),
+        spec.later.source.clone(),
+    ]);
+    AnnexTable {
+        caption: format!("{label}: landelijke taakstelling per halfjaar"),
+        header: vec![
+            "Halfjaar".into(),
+            "Taakstelling".into(),
+            "Gehuisvest".into(),
+            "Status".into(),
+            "Bron".into(),
+        ],
+        rows,
+    }
 }
 
 /// 6. Aannames en bronnen and 7. Verantwoording.

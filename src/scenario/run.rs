@@ -27,6 +27,7 @@ use super::track_record::read_track_record;
 use super::wijken::{WijkRun, draw_wijk_charts, project_wijken, write_wijken};
 use super::workbook::DETAILED_GEMEENTEN;
 use crate::geo::ResolvedRegion;
+use crate::groups::catalogue::TaakstellingSpec;
 use crate::population::gemeente_backtest::size_class;
 
 /// One line of the terminal summary.
@@ -335,6 +336,12 @@ fn report(
     );
     inputs.extend(places.iter().cloned());
     let drawn = plan.draws > 0 && counted.groups.is_some();
+    let tasks: Vec<(String, TaakstellingSpec)> = counted
+        .groups
+        .iter()
+        .flat_map(|g| &g.catalogue.groups)
+        .filter_map(|g| Some((g.label.clone(), g.taakstelling.clone()?)))
+        .collect();
     // The track record, and the size class of the annex gemeente by its base population.
     let track = match &plan.scenario.data.track_record {
         Some(p) => Some(read_track_record(p)?),
@@ -388,6 +395,7 @@ fn report(
             track_record: track.as_ref(),
             annexes: &annex_regions,
             workbook_detail: detail.as_deref(),
+            tasks: &tasks,
             population_parquet: Some(&|path: &Path| {
                 tables::write_population_parquet(
                     path,

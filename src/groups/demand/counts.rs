@@ -11,7 +11,7 @@ use crate::population::grid::{AGES, Pop};
 use crate::groups::GroupError;
 use crate::groups::catalogue::{Catalogue, Group, Method};
 use crate::groups::methods::{
-    calibration_ratio, parse_half_year, path_value, stock_flow, taakstelling, trend_factor,
+    TaskHalf, calibration_ratio, path_value, stock_flow, taakstelling, trend_factor,
 };
 use crate::groups::observed::Observed;
 
@@ -381,10 +381,10 @@ pub fn count_units_with(
                     realisatie,
                 } => {
                     shares_into(plan, &sums, e, g, u, &mut buf, &mut shares);
-                    let mut h: Vec<(u16, u8, f64, f64)> = halves.clone();
+                    let mut h: Vec<TaskHalf> = halves.clone();
                     for x in h.iter_mut() {
-                        let t = usize::from(x.0.saturating_sub(base)).min(n_years - 1);
-                        x.3 = shares[t];
+                        let t = usize::from(x.year.saturating_sub(base)).min(n_years - 1);
+                        x.share = shares[t];
                     }
                     let run = taakstelling(&h, backlog * shares[0], |y| {
                         realisatie
@@ -509,8 +509,8 @@ pub(super) enum GroupMethod {
         start: Option<f64>,
     },
     Task {
-        /// (year, half, national target, share — set per unit).
-        halves: Vec<(u16, u8, f64, f64)>,
+        /// From the start half-year to the horizon; the share is set per unit.
+        halves: Vec<TaskHalf>,
         backlog: f64,
         /// Per year from `realisatie_from`.
         realisatie_from: u16,
@@ -546,25 +546,15 @@ impl GroupMethod {
                     message: "no taakstelling parameters".into(),
                     hint: "add [group.taakstelling]".into(),
                 })?;
-                let first = tk
-                    .targets
-                    .iter()
-                    .filter_map(|h| parse_half_year(&h.period))
-                    .min()
-                    .unwrap_or((base, 1));
+                let Some(first) = tk.start_half() else {
+                    return Err(GroupError::Data {
+                        what: g.id.clone(),
+                        message: "the taakstelling lists no half-year".into(),
+                        hint: "list the published half-years in taakstelling.targets".into(),
+                    });
+                };
                 let last_year = year(n_years.saturating_sub(1));
-                let mut halves = Vec::new();
-                let (mut y, mut h) = first;
-                while y <= last_year {
-                    let target = tk
-                        .targets
-                        .iter()
-                        .find(|x| parse_half_year(&x.period) == Some((y, h)))
-                        .map(|x| x.value)
-                        .unwrap_or_else(|| tk.later.at(y));
-                    halves.push((y, h, target, 1.0));
-                    (y, h) = if h == 1 { (y, 2) } else { (y + 1, 1) };
-                }
+                let halves = tk.national_halves(last_year);
                 // The realisatie of years before the base year (targets from earlier halves)
                 // is read from the parameter directly.
                 let from = first.0.min(base);
