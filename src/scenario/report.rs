@@ -856,7 +856,7 @@ fn annex_supply(cx: &AnnexInputs<'_>, s: &mut Section) {
     } = *cx;
     let (base, horizon) = (scenario.base_year, scenario.horizon);
     s.paragraphs.push(String::from(
-        "Waar het aanbod vandaan komt. Geteld door het CBS (waargenomen): de hele woningvoorraad en de eigendom — koop, woningcorporatie, overige verhuurders (82900NED) — en eengezins- en meergezinswoningen (85035NED). Geen register telt nultredenwoningen, geclusterde woningen, intramurale plaatsen, plaatsen voor beschermd wonen en opvang of standplaatsen; die zijn geschat, elk met een vermelde methode en bron (docs/METHODS.md §1h): nultreden als landelijk aandeel verdeeld naar meergezinswoningen, geclusterd als de landelijke telling (RIGO) verdeeld naar 75-plussers, intramuraal uit de inwoners van zorginstellingen en de bezettingsgraad, beschermd wonen en opvang uit de Wmo-cliënten met verblijf en opvang van de centrumgemeente, verdeeld naar inwoners van 18–64 jaar. Zo'n schatting is een orde van grootte, geen telling: bij nultreden scheelt de definitie een factor vier (WoON 2006: 21 %; 'geschikt of aanpasbaar': 86 %). Elk cijfer staat met zijn status, methode en bron in tables/supply.csv; 'woningcatalogus: …' verwijst naar de parameters van de woningcatalogus in hoofdstuk 6 (Aannames en bronnen).",
+        "Waar het aanbod vandaan komt. Geteld door het CBS (waargenomen): de hele woningvoorraad en de eigendom — koop, woningcorporatie, overige verhuurders (82900NED) — en eengezins- en meergezinswoningen (85035NED). Geen register telt nultredenwoningen, geclusterde woningen, intramurale plaatsen, plaatsen voor beschermd wonen en opvang of standplaatsen; die zijn geschat, elk met een vermelde methode en bron (docs/METHODS.md §1h): nultreden als landelijk aandeel verdeeld naar meergezinswoningen, geclusterd als de landelijke telling (RIGO) verdeeld naar 75-plussers, intramuraal uit de inwoners van zorginstellingen en de bezettingsgraad, beschermd wonen en opvang uit de Wmo-cliënten met verblijf en opvang van de centrumgemeente, verdeeld naar inwoners van 18–64 jaar. Zo'n schatting is een orde van grootte, geen telling: bij nultreden scheelt de definitie een factor vier (WoON 2006: 21 %; 'geschikt of aanpasbaar': 86 %). Elk cijfer staat met zijn status, methode en bron in tables/supply.csv; 'woningcatalogus: …' verwijst naar de parameters van de woningcatalogus in het hoofdstuk Aannames en bronnen.",
     ));
     s.paragraphs.push(String::from(
         "Eigen cijfers geven. Een gemeente of corporatie die het beter weet, zet haar telling in een CSV-bestand (region,dwelling_type,value,source) onder housing.supply en haar planlijst onder housing.pipeline; elke rij vervangt precies de schatting of telling van dezelfde gemeente en hetzelfde type (status opgegeven), en eigen plannen vervangen de trend. Een voorbeeld staat in scenarios/delft_eigen_voorraad.toml. Wie een bijzonder type opgeeft, geeft ook regulier: dat is anders de hele voorraad min de geschatte typen.",
@@ -1228,10 +1228,6 @@ fn annex_method_and_uncertainty(cx: &AnnexInputs<'_>, sections: &mut Vec<Section
         ],
         ..Default::default()
     };
-    for (label, spec) in cx.tasks {
-        method.paragraphs.push(spec.currency_note(label));
-        method.tables.push(taakstelling_table(label, spec));
-    }
     if let Some((tr, class)) = cx.track_record {
         method.paragraphs.push(format!(
             "Trefzekerheid. Elke methode is vanaf 1 januari 2016 doorgerekend met alleen wat toen bekend was (CBS 60039fvw, 85644NED, 82900NED, 71488ned, 7461bev, Gebieden in Nederland), en vergeleken met de werkelijke inwonertallen van alle 342 gemeenten op 1 januari 2025 (75-plussers: CBS 85383NED, 1 januari 2024); de PBL/CBS-prognose 2016 (CBS 83492NED) zoals gepubliceerd. Te herhalen met `woonzorg backtest --level gemeente --base 2016 --to 2025`; bron van de tabel: {}.",
@@ -1334,19 +1330,31 @@ fn annex_sources_and_accounts(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>)
         inputs,
         seed_and_draws,
         notes,
+        tasks,
         ..
     } = *cx;
-    // 6. Aannames en bronnen.
-    sections.push(Section {
+    // 6. Aannames en bronnen: the taakstelling per half-year and up to when it is current,
+    // then every number with its source.
+    let mut s = Section {
         heading: "6. Aannames en bronnen".into(),
         paragraphs: vec!["Elk getal in het scenario en de catalogi heeft een bron: een CBS-tabel, een rapport, of een aanname die als zodanig is benoemd.".into()],
-        tables: vec![AnnexTable {
-            caption: String::new(),
-            header: vec!["Onderdeel".into(), "Sleutel".into(), "Waarde".into(), "Bron".into()],
-            rows: sources.to_vec(),
-        }],
         ..Default::default()
+    };
+    for (label, spec) in tasks {
+        s.paragraphs.push(spec.currency_note(label));
+        s.tables.push(taakstelling_table(label, spec));
+    }
+    s.tables.push(AnnexTable {
+        caption: String::new(),
+        header: vec![
+            "Onderdeel".into(),
+            "Sleutel".into(),
+            "Waarde".into(),
+            "Bron".into(),
+        ],
+        rows: sources.to_vec(),
     });
+    sections.push(s);
 
     // 7. Verantwoording.
     let mut bullets: Vec<String> = inputs

@@ -175,6 +175,20 @@ fn a_run_writes_workbook_parquet_annex_and_charts_with_the_same_numbers() {
     // The annex: Markdown (snapshot) and one self-contained HTML file with the charts inlined.
     let md = std::fs::read_to_string(out.join("bijlage.md")).unwrap();
     insta::assert_snapshot!("bijlage_basis", md);
+    // The taakstelling: up to which half-year the catalogue is current, and every half-year
+    // from 2022 to then with its status — 2024 H2 not found, the assumption after 2025 H2.
+    assert!(md.contains(
+        "landelijke taakstelling gepubliceerd tot en met de 2e helft van 2025 (gecontroleerd 6 december 2026)"
+    ));
+    for row in [
+        "| 2024 1e helft | 18.750 | 14.271 | gepubliceerd |",
+        "| 2024 2e helft | 16.088 | – | niet gevonden: aanname |",
+        "| 2025 1e helft | 15.000 | – | gepubliceerd |",
+        "| 2025 2e helft | 13.000 | – | gepubliceerd |",
+        "| na 2025 2e helft | 16.088 | – | aanname |",
+    ] {
+        assert!(md.contains(row), "{row}");
+    }
     let html = std::fs::read_to_string(out.join("bijlage.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<img"));
     assert!(html.contains("Aannames en bronnen") && html.contains("geschat"));
