@@ -1289,10 +1289,14 @@ fn taakstelling_table(label: &str, spec: &TaakstellingSpec) -> AnnexTable {
         .iter()
         .map(|t| {
             let modelled = parse_half_year(&t.period) >= start;
-            let status = match (t.value, modelled) {
-                (Some(_), true) => "gepubliceerd",
-                (Some(_), false) => "gepubliceerd (vóór de start van de berekening)",
-                (None, _) => "niet gevonden: aanname",
+            // A figure the user gave (a scenario's own group) says so in its source.
+            let given = t.source.trim_start().starts_with("opgegeven");
+            let status = match (t.value, modelled, given) {
+                (Some(_), true, true) => "opgegeven",
+                (Some(_), false, true) => "opgegeven (vóór de start van de berekening)",
+                (Some(_), true, false) => "gepubliceerd",
+                (Some(_), false, false) => "gepubliceerd (vóór de start van de berekening)",
+                (None, _, _) => "niet gevonden: aanname",
             };
             vec![
                 half(&t.period),

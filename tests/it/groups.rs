@@ -496,6 +496,72 @@ fn a_scenario_can_replace_a_groups_method() {
     );
 }
 
+/// A scenario restates the taakstelling with a `[[groups.group]]` of its own: here the
+/// catalogue's half-years up to 2025 H1 only, so 2025 H2 takes the assumption (16.088 instead
+/// of the 13.000 published). 2024 stays as it was, 2025 rises. A half-year left out of the
+/// scenario's list is refused at the scenario's key.
+#[test]
+fn a_scenario_restates_the_taakstelling_and_a_gap_is_refused() {
+    let cat = std::fs::read_to_string(root().join("data/groups/catalogus.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sc = scenario_with_catalogue(dir.path(), &cat);
+    let base = std::fs::read_to_string(&sc).unwrap();
+    let start = cat.find("[[group]]\nid = \"statushouders\"").unwrap();
+    let end = start + 9 + cat[start + 9..].find("[[group]]").unwrap();
+    let line = |p: &str| {
+        let l = cat
+            .lines()
+            .find(|l| l.contains(&format!("{{ period = \"{p}\"")))
+            .unwrap();
+        format!("{l}\n")
+    };
+    let group = cat[start..end]
+        .replacen("[[group]]", "[[groups.group]]", 1)
+        .replace(&line("2025H2"), "")
+        .replace(
+            "current_to = { period = \"2025H2\"",
+            "current_to = { period = \"2025H1\"",
+        );
+    let delft = |out: &Path| -> Vec<f64> {
+        let (h, rows) = read_csv(&out.join("basis/tables/groups.csv"));
+        let [r, y, g, v, gross] = cols(&h, ["region", "year", "group", "variant", "gross"]);
+        ["2024", "2025"]
+            .iter()
+            .map(|year| {
+                rows.iter()
+                    .find(|x| {
+                        x[r] == "GM0503"
+                            && x[y] == *year
+                            && x[g] == "statushouders"
+                            && x[v] == "midden"
+                    })
+                    .map(|x| num(&x[gross]))
+                    .unwrap()
+            })
+            .collect()
+    };
+    let out = dir.path().join("out");
+    run_ok(&sc, &out);
+    let published = delft(&out);
+    std::fs::write(&sc, format!("{base}\n{group}")).unwrap();
+    let out2 = dir.path().join("out2");
+    run_ok(&sc, &out2);
+    let restated = delft(&out2);
+    assert_eq!(restated[0], published[0]);
+    assert!(restated[1] > published[1], "{restated:?} {published:?}");
+    // The published list with 2025 H1 left out: a gap.
+    let gap = cat[start..end]
+        .replacen("[[group]]", "[[groups.group]]", 1)
+        .replace(&line("2025H1"), "");
+    std::fs::write(&sc, format!("{base}\n{gap}")).unwrap();
+    let err = fails(&["run", "--no-charts"], &sc, &dir.path().join("o3"));
+    assert!(
+        err.contains("groups.group[statushouders].taakstelling.targets[6].period")
+            && err.contains("half-year 2025H1 is missing"),
+        "{err}"
+    );
+}
+
 /// The age identity at full precision, through the library: jongeren 18–27 − 18–23 = the
 /// population aged 24–27 of the projection, every year.
 #[test]
