@@ -33,6 +33,32 @@ pub fn nl_decimals(v: f64, places: usize) -> String {
     format!("{v:.places$}").replace('.', ",")
 }
 
+/// The months in Dutch, January first.
+pub const DUTCH_MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// `2026-12-06` → "6 december 2026"; `None` when it is not such a date.
+pub fn dutch_date(iso: &str) -> Option<String> {
+    let mut it = iso.splitn(3, '-');
+    let y: u16 = it.next()?.parse().ok()?;
+    let m: usize = it.next()?.parse().ok()?;
+    let d: u8 = it.next()?.parse().ok()?;
+    ((1..=12).contains(&m) && (1..=31).contains(&d) && (1990..=2100).contains(&y))
+        .then(|| format!("{d} {} {y}", DUTCH_MONTHS[m - 1]))
+}
+
 /// A signed Dutch count: `+1.234`, `−56`, `±0`.
 pub fn signed(v: f64) -> String {
     let s = nl_number(v.abs());
@@ -280,5 +306,9 @@ mod tests {
         assert_eq!(signed(0.4), "±0");
         assert_eq!(format_number(17407585.0), "17407585");
         assert_eq!(format_number(1.79), "1.79");
+        assert_eq!(dutch_date("2026-12-06").as_deref(), Some("6 december 2026"));
+        assert_eq!(dutch_date("2025-01-31").as_deref(), Some("31 januari 2025"));
+        assert_eq!(dutch_date("2026-13-01"), None);
+        assert_eq!(dutch_date("december"), None);
     }
 }

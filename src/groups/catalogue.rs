@@ -435,7 +435,8 @@ impl TaakstellingSpec {
         let mut s = format!(
             "{label}: landelijke taakstelling gepubliceerd tot en met de {} (gecontroleerd {}).",
             half(&self.current_to.period),
-            dutch_date(&self.current_to.checked).unwrap_or_else(|| self.current_to.checked.clone())
+            crate::numbers::dutch_date(&self.current_to.checked)
+                .unwrap_or_else(|| self.current_to.checked.clone())
         );
         if !missing.is_empty() {
             s.push_str(&format!(
@@ -469,30 +470,6 @@ impl TaakstellingSpec {
         }
         s
     }
-}
-
-/// `2026-12-06` → "6 december 2026"; `None` when it is not such a date.
-pub fn dutch_date(iso: &str) -> Option<String> {
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    let mut it = iso.splitn(3, '-');
-    let y: u16 = it.next()?.parse().ok()?;
-    let m: usize = it.next()?.parse().ok()?;
-    let d: u8 = it.next()?.parse().ok()?;
-    ((1..=12).contains(&m) && (1..=31).contains(&d) && (1990..=2100).contains(&y))
-        .then(|| format!("{d} {} {y}", MONTHS[m - 1]))
 }
 
 /// One point of a given path.
@@ -1034,7 +1011,7 @@ fn check_taakstelling(path: &Path, id: &str, t: &TaakstellingSpec) -> Result<(),
             "current_to.period = the last half-year in targets: the catalogue is current up to there",
         ));
     }
-    if dutch_date(&t.current_to.checked).is_none() {
+    if crate::numbers::dutch_date(&t.current_to.checked).is_none() {
         return Err(GroupError::invalid(
             path,
             k("current_to.checked"),

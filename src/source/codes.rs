@@ -2,6 +2,8 @@
 //! periods as CBS period codes (`2024JJ00`, `2024HJ01`, `2024KW03`, `2024MM07`, `2011TM15`),
 //! ages as `37`, `95+`, `20-64` or `totaal`, sexes as `T`, `M`, `V`.
 
+use crate::numbers::DUTCH_MONTHS;
+
 /// A cell value as CBS publishes it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -136,21 +138,6 @@ fn year_of(s: &str) -> Option<u16> {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 fn period_code(s: &str) -> Option<String> {
     if let Some(y) = year_of(s) {
         return Some(format!("{y}JJ00"));
@@ -195,8 +182,8 @@ fn period_code(s: &str) -> Option<String> {
             Some(format!("{y}KW{n:02}"))
         }
         // "2024 juli"
-        [y, m] if year_of(y).is_some() && MONTHS.contains(m) => {
-            let n = MONTHS.iter().position(|x| x == m)? + 1;
+        [y, m] if year_of(y).is_some() && DUTCH_MONTHS.contains(m) => {
+            let n = DUTCH_MONTHS.iter().position(|x| x == m)? + 1;
             Some(format!("{}MM{n:02}", year_of(y)?))
         }
         // "2015 tot 2020", "2015 tot en met 2019"
