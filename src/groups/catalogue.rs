@@ -432,8 +432,15 @@ impl TaakstellingSpec {
             .map(|t| half(&t.period))
             .collect();
         let nl = crate::numbers::nl_number;
+        // Half-years a scenario added itself (their source starts with "opgegeven") are given,
+        // not published.
+        let given = self
+            .targets
+            .last()
+            .is_some_and(|t| t.source.trim_start().starts_with("opgegeven"));
         let mut s = format!(
-            "{label}: landelijke taakstelling gepubliceerd tot en met de {} (gecontroleerd {}).",
+            "{label}: landelijke taakstelling {} tot en met de {} (gecontroleerd {}).",
+            if given { "opgegeven" } else { "gepubliceerd" },
             half(&self.current_to.period),
             crate::numbers::dutch_date(&self.current_to.checked)
                 .unwrap_or_else(|| self.current_to.checked.clone())

@@ -15,7 +15,30 @@ pub struct Area {
     pub members: Vec<String>,
 }
 
+/// A region for people: "Delft (GM0503)", or the selection by its name alone.
+pub fn area_label(code: &str, name: &str) -> String {
+    if code == "selectie" || code == name || name.ends_with(&format!("({code})")) {
+        name.to_string()
+    } else {
+        format!("{name} ({code})")
+    }
+}
+
+/// The name an annex and its charts give a region: a gemeente's name ("Delft"); a region's
+/// name with its code ("Arnhem (CE0202)": the region is not the gemeente).
+pub fn shown_name(kind: &str, code: &str, name: &str) -> String {
+    match kind {
+        "gemeente" | "" | "selectie" => name.to_string(),
+        _ => area_label(code, name),
+    }
+}
+
 impl Area {
+    /// The area's name as the annex shows it ([`shown_name`]).
+    pub fn shown_name(&self) -> String {
+        shown_name(&self.kind, &self.code, &self.name)
+    }
+
     /// The area of a resolved region (its member gemeenten).
     pub fn of_region(r: &ResolvedRegion) -> Area {
         Area {

@@ -213,7 +213,12 @@ fn horizon_pyramid(
         })
         .collect();
     Some(Pyramid {
-        title: format!("Bevolking {} en {}: {}", year, scenario.horizon, area.name),
+        title: format!(
+            "Bevolking {} en {}: {}",
+            year,
+            scenario.horizon,
+            area.shown_name()
+        ),
         subtitle: format!(
             "{}: balken 1 januari {} (variant {}), lijn 1 januari {}",
             scenario.title, scenario.horizon, v.name, year
@@ -271,7 +276,7 @@ fn projection_chart(
             "Bevolkingsprognose {} – {}",
             scenario.base_year, scenario.horizon
         ),
-        subtitle: format!("{}: {}", scenario.title, area.name),
+        subtitle: format!("{}: {}", scenario.title, area.shown_name()),
         source_line: format!(
             "Bron: CBS (7461bev, 37168, 37744ned, 37422ned, 86040NED Kernprognose 2024); cohort-componentenmodel woonzorg {}; stand 1 januari",
             env!("CARGO_PKG_VERSION")
@@ -411,7 +416,7 @@ pub fn group_charts(
         out.push((
             "groepen_prognose".to_string(),
             AnyChart::Lines(LineChart {
-                title: format!("Aandachtsgroepen {}–{}: {}", base, scenario.horizon, area.name),
+                title: format!("Aandachtsgroepen {}–{}: {}", base, scenario.horizon, area.shown_name()),
                 subtitle: format!("{}: personen op 1 januari (bruto), met bandbreedte", scenario.title),
                 source_line: format!(
                     "Bron: CBS (bevolking, 85383NED, 37620, 85616NED; Kernprognose 86040NED); catalogus data/groups; bewerking woonzorg {}",
@@ -445,7 +450,7 @@ pub fn group_charts(
         out.push((
             "woningen_per_jaar".to_string(),
             AnyChart::Stacked(StackedBars {
-                title: format!("Woonzorgwoningen en plaatsen per jaar: {}", area.name),
+                title: format!("Woonzorgwoningen en plaatsen per jaar: {}", area.shown_name()),
                 subtitle: format!("{}: netto vraag van de aandachtsgroepen per woningtype, 1 januari", scenario.title),
                 source_line: format!(
                     "Bron: CBS (bevolking, 37620, 85383NED); catalogus data/housing/woningen.toml; bewerking woonzorg {}",

@@ -556,7 +556,11 @@ pub fn dwellings_chart(
             .is_example(&area.base_codes(), &h.catalogue.types[ti].id)
     });
     Some(crate::output::charts::hbars::HorizontalBars {
-        title: format!("{}: woonzorgwoningen, {}", scenario.title, area.name),
+        title: format!(
+            "{}: woonzorgwoningen, {}",
+            scenario.title,
+            area.shown_name()
+        ),
         subtitle: format!(
             "Vraag (netto) 1 januari {base} en {last}; aanbod {last} = voorraad (CBS-telling en schatting) + plancapaciteit of trend{}",
             if example {

@@ -19,6 +19,7 @@ use crate::output::tables::{csv_to_dutch_dialect, filter_records};
 use crate::output::xlsx::{Sheet, dutch_header};
 use crate::source::sourced::sourced_entries;
 
+use super::area::area_label;
 use super::error::RunError;
 use super::resolve::ChainFile;
 use super::schema::Scenario;
@@ -597,19 +598,7 @@ fn region_label(a: &AnnexRegion) -> String {
 /// The name an annex gives its region in its text and captions: a gemeente's name ("Delft"); a
 /// region's name with its code ("Arnhem (CE0202)": the region is not the gemeente).
 fn shown_name(a: &AnnexRegion) -> String {
-    match a.kind.as_str() {
-        "gemeente" | "" | "selectie" => a.name.clone(),
-        _ => area_label(&a.code, &a.name),
-    }
-}
-
-/// A region for people: "Delft (GM0503)", or the selection by its name alone.
-fn area_label(code: &str, name: &str) -> String {
-    if code == "selectie" || code == name || name.ends_with(&format!("({code})")) {
-        name.to_string()
-    } else {
-        format!("{name} ({code})")
-    }
+    super::area::shown_name(&a.kind, &a.code, &a.name)
 }
 
 /// The headline per group of the annex region in the first variant: net in the base year, the

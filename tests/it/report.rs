@@ -230,6 +230,9 @@ fn a_run_writes_workbook_parquet_annex_and_charts_with_the_same_numbers() {
         "groepen_prognose_CE0202.png",
     ] {
         assert!(ce.contains(f), "{f}");
+        // Its charts name the region as its annex does (Arnhem the region is not the gemeente).
+        let svg = std::fs::read_to_string(out.join(f.replace(".png", ".svg"))).unwrap();
+        assert!(svg.contains("Arnhem (CE0202)"), "{f}");
     }
     // Its headline is the region's: the 75+ of CE0202 in the base year, from groups.csv.
     let [reg, var, grp, yr, gross] = cols(&h, ["region", "variant", "group", "year", "gross"]);
