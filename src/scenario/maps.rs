@@ -319,7 +319,7 @@ pub fn draw_maps(
     staged: &StagedDir,
     prepared: &Prepared,
     settings: &MapSettings,
-    annex: Option<&Area>,
+    annexes: &[(String, &Area)],
 ) -> Result<Maps, RunError> {
     let s = &prepared.plan.scenario;
     let Some(dir) = &s.data.boundaries else {
@@ -339,17 +339,21 @@ pub fn draw_maps(
     let run_region: Vec<String> = prepared.gemeenten.iter().map(|(c, _)| c.clone()).collect();
     let national = settings.extent == "nederland";
     let run_codes = drawn(&b, &run_region, &settings.extent);
-    let annex_region: Vec<String> = annex
-        .filter(|a| !a.members.is_empty() || a.kind == "gemeente")
-        .map(|a| {
-            if a.members.is_empty() {
+    // Each annex with its own maps (suffix `bijlage` for the main one, the file stem for a
+    // region's): its gemeenten, and what its maps draw (them and their neighbours).
+    let annex_maps: Vec<(&str, &Area, Vec<String>, Vec<String>)> = annexes
+        .iter()
+        .filter(|(_, a)| !a.members.is_empty() || a.kind == "gemeente")
+        .map(|(suffix, a)| {
+            let region = if a.members.is_empty() {
                 vec![a.code.clone()]
             } else {
                 a.members.clone()
-            }
+            };
+            let codes = drawn(&b, &region, "regio");
+            (suffix.as_str(), *a, region, codes)
         })
-        .unwrap_or_default();
-    let annex_codes = (!annex_region.is_empty()).then(|| drawn(&b, &annex_region, "regio"));
+        .collect();
     let mut result = Maps {
         inputs: vec![
             b.path.clone(),
@@ -378,13 +382,15 @@ pub fn draw_maps(
         "provincie" => "de provincies van de run".to_string(),
         _ => "de gemeenten van de run (omlijnd) en hun buren".to_string(),
     };
-    let mut jobs: Vec<(String, Choropleth, &str, &[String])> = Vec::new();
+    // (file stem, map kind, map, gebied of tables/kaarten.csv, the gemeenten outlined)
+    let mut jobs: Vec<(String, &str, Choropleth, String, &[String])> = Vec::new();
     for m in &maps {
         let sub = format!("per gemeente; {extent_label}");
         jobs.push((
             format!("kaart_{}", m.stem),
+            &m.stem,
             choropleth(&b, &run_codes, &run_region, m, sub, national),
-            "run",
+            "run".into(),
             &run_region,
         ));
         // The annex shows the 75+, the woonzorg types' tekort and the social rent.
@@ -394,16 +400,26 @@ pub fn draw_maps(
                 .any(|t| m.stem == format!("tekort_{t}"));
         // An annex map with fewer than two gemeenten of the run on it says nothing the run's
         // map does not: the annex then shows the run's.
-        if let (Some(codes), Some(a), true) = (&annex_codes, annex, in_annex)
-            && codes != &run_codes
-            && codes.iter().filter(|c| m.values.contains_key(*c)).count() >= 2
-        {
-            let sub = format!("per gemeente; {} (omlijnd) en de buurgemeenten", a.name);
+        for (suffix, a, region, codes) in annex_maps.iter().filter(|_| in_annex) {
+            if codes == &run_codes || codes.iter().filter(|c| m.values.contains_key(*c)).count() < 2
+            {
+                continue;
+            }
+            let sub = format!(
+                "per gemeente; {} (omlijnd) en de buurgemeenten",
+                a.shown_name()
+            );
+            let gebied = if *suffix == "bijlage" {
+                "bijlage".to_string()
+            } else {
+                format!("bijlage_{suffix}")
+            };
             jobs.push((
-                format!("kaart_{}_bijlage", m.stem),
-                choropleth(&b, codes, &annex_region, m, sub, false),
-                "bijlage",
-                &annex_region,
+                format!("kaart_{}_{suffix}", m.stem),
+                &m.stem,
+                choropleth(&b, codes, region, m, sub, false),
+                gebied,
+                region,
             ));
         }
     }
@@ -412,15 +428,12 @@ pub fn draw_maps(
         .iter()
         .map(|s| (s.code.as_str(), s.name.as_str()))
         .collect();
-    for (stem, map, gebied, region) in &jobs {
+    for (_, kaart, map, gebied, region) in &jobs {
         for shape in &map.shapes {
             let class = shape.value.map_or_else(
                 || map.missing.clone(),
                 |v| map.classes.labels[map.classes.of(v)].clone(),
             );
-            let kaart = stem
-                .trim_start_matches("kaart_")
-                .trim_end_matches("_bijlage");
             let inside = if region.contains(&shape.code) {
                 "ja"
             } else {
@@ -449,7 +462,7 @@ pub fn draw_maps(
     let drawn: Result<Vec<Vec<String>>, RunError> = {
         use rayon::prelude::*;
         jobs.par_iter()
-            .map(|(stem, map, _, _)| {
+            .map(|(stem, _, map, _, _)| {
                 let (png, svg) = (
                     staged.path(&format!("{stem}.png")),
                     staged.path(&format!("{stem}.svg")),

@@ -735,7 +735,10 @@ fn annex(cx: &AnnexInputs<'_>) -> Annex {
         cx.scenario,
         (cx.region, cx.region_name),
         cx.variant,
-        matches!(cx.charts, AnnexCharts::Main),
+        match cx.charts {
+            AnnexCharts::Main => "bijlage",
+            AnnexCharts::Region(stem) => stem,
+        },
     ));
     annex_method_and_uncertainty(cx, &mut sections);
     annex_sources_and_accounts(cx, &mut sections);

@@ -11,15 +11,14 @@ use super::maps::ANNEX_TEKORT_TYPES;
 use super::schema::Scenario;
 use super::wijken::WIJK_COLUMNS;
 
-/// The map of a kind for the annex: the main annex's own (`_bijlage`) when the run drew one,
-/// else the run's (the only one a report region's annex shows).
-fn map_file(dir: &Path, stem: &str, own: bool) -> Option<String> {
+/// The map of a kind for an annex: its own (`_bijlage` for the main annex, `_<stem>` for a
+/// region's) when the run drew one, else the run's.
+fn map_file(dir: &Path, stem: &str, suffix: &str) -> Option<String> {
     [
-        own.then(|| format!("kaart_{stem}_bijlage.svg")),
-        Some(format!("kaart_{stem}.svg")),
+        format!("kaart_{stem}_{suffix}.svg"),
+        format!("kaart_{stem}.svg"),
     ]
     .into_iter()
-    .flatten()
     .find(|f| dir.join(f).is_file())
 }
 
@@ -77,14 +76,15 @@ fn wijk_rows(dir: &Path, gemeente: &str, variant: &str) -> WijkRows {
     out
 }
 
-/// The annex section "Waar": the maps and the wijken of the annex region; with `own_maps` (the
-/// main annex) the maps the run drew of its region (`kaart_<kind>_bijlage`) where there are.
+/// The annex section "Waar": the maps and the wijken of the annex region; the maps the run
+/// drew of its region (`kaart_<kind>_<maps>`: `bijlage` for the main annex, the region's file
+/// stem for a region's) where there are, else the run's.
 pub fn annex_places(
     dir: &Path,
     scenario: &Scenario,
     (region, region_name): (&str, &str),
     variant: &str,
-    own_maps: bool,
+    maps: &str,
 ) -> Option<Section> {
     if scenario.maps.is_none() && scenario.wijken.is_none() {
         return None;
@@ -95,7 +95,7 @@ pub fn annex_places(
         ..Default::default()
     };
     if scenario.maps.is_some() {
-        let area = if own_maps && dir.join("kaart_groei_75plus_bijlage.svg").is_file() {
+        let area = if dir.join(format!("kaart_groei_75plus_{maps}.svg")).is_file() {
             format!(
                 "{region_name} (omlijnd) en de gemeenten eromheen; het tekort en de sociale huur, waar \
 de buurgemeenten niet zijn doorgerekend, het gebied van de run"
@@ -114,22 +114,22 @@ waarden achter elke kaart staan in tables/kaarten.csv; grenzen: CBS/PDOK, 1 janu
             s.paragraphs
                 .push("Deze run tekende geen kaarten (--no-charts).".into());
         }
-        let mut maps = vec![(
+        let mut kinds = vec![(
             "groei_75plus".to_string(),
             format!("Groei 75+ {base}–{horizon}"),
         )];
-        maps.extend(ANNEX_TEKORT_TYPES.iter().map(|t| {
+        kinds.extend(ANNEX_TEKORT_TYPES.iter().map(|t| {
             (
                 format!("tekort_{t}"),
                 format!("Tekort {t} in {horizon} per 1.000 inwoners"),
             )
         }));
-        maps.push((
+        kinds.push((
             "sociale_huur".into(),
             format!("Sociale huur voor aandachtsgroepen, {horizon}"),
         ));
-        for (stem, alt) in maps {
-            if let Some(f) = map_file(dir, &stem, own_maps) {
+        for (stem, alt) in kinds {
+            if let Some(f) = map_file(dir, &stem, maps) {
                 s.charts.push((alt, f));
             }
         }

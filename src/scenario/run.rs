@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::output::files::{StagedDir, output_target};
+use crate::output::files::{StagedDir, output_target, region_file_stem};
 use crate::output::manifest::FileHash;
 
 use super::area::Area;
@@ -132,7 +132,18 @@ pub fn run_scenario(
                 .extend(draw_wijk_charts(&staged, &prepared, w)?);
         }
         if let Some(m) = &prepared.plan.scenario.maps {
-            let maps = draw_maps(&staged, &prepared, m, annex)?;
+            // The main annex's maps (`_bijlage`) and each region annex's (`_<stem>`).
+            let map_annexes: Vec<(String, &Area)> = annex
+                .map(|a| ("bijlage".to_string(), a))
+                .into_iter()
+                .chain(
+                    annexes
+                        .iter()
+                        .filter(|_| prepared.plan.report)
+                        .map(|a| (region_file_stem(&a.code), *a)),
+                )
+                .collect();
+            let maps = draw_maps(&staged, &prepared, m, &map_annexes)?;
             written.files.extend(maps.files);
             place_inputs.extend(maps.inputs);
         }

@@ -234,6 +234,19 @@ fn a_run_writes_workbook_parquet_annex_and_charts_with_the_same_numbers() {
         let svg = std::fs::read_to_string(out.join(f.replace(".png", ".svg"))).unwrap();
         assert!(svg.contains("Arnhem (CE0202)"), "{f}");
     }
+    // Its maps are its own: its 10 gemeenten outlined among their neighbours.
+    assert!(ce.contains("(kaart_groei_75plus_CE0202.png)"), "{ce}");
+    let (kh, krows) = read_csv(&out.join("tables/kaarten.csv"));
+    let [kk, kg, ki] = cols(&kh, ["kaart", "gebied", "in_regio"]);
+    let outlined = |gebied: &str| {
+        krows
+            .iter()
+            .filter(|r| r[kk] == "groei_75plus" && r[kg] == gebied && r[ki] == "ja")
+            .count()
+    };
+    assert_eq!(outlined("bijlage_CE0202"), 10);
+    assert_eq!(outlined("bijlage_Beverwijk-Heemskerk"), 2);
+    assert_eq!(outlined("bijlage"), 1);
     // Its headline is the region's: the 75+ of CE0202 in the base year, from groups.csv.
     let [reg, var, grp, yr, gross] = cols(&h, ["region", "variant", "group", "year", "gross"]);
     let ce_75 = rows
