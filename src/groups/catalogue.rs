@@ -330,6 +330,19 @@ pub struct HalfYearTarget {
     pub source: String,
 }
 
+impl HalfYearTarget {
+    /// The half-year, `(2024, 1)`.
+    pub fn half(&self) -> Option<(u16, u8)> {
+        super::methods::parse_half_year(&self.period)
+    }
+
+    /// A figure the user gave (a scenario's own group) rather than a published one: its source
+    /// starts with "opgegeven".
+    pub fn given(&self) -> bool {
+        self.source.trim_start().starts_with("opgegeven")
+    }
+}
+
 /// Up to which half-year the catalogue holds the published taakstelling, and when that was
 /// last checked.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -366,18 +379,20 @@ impl TaakstellingSpec {
     pub fn start_half(&self) -> Option<(u16, u8)> {
         match &self.start {
             Some(s) => super::methods::parse_half_year(s),
-            None => self
-                .targets
-                .first()
-                .and_then(|t| super::methods::parse_half_year(&t.period)),
+            None => self.targets.first().and_then(HalfYearTarget::half),
         }
+    }
+
+    /// Whether the model runs a listed half-year (it is not history before `start`).
+    pub fn modelled(&self, t: &HalfYearTarget) -> bool {
+        t.half() >= self.start_half()
     }
 
     /// The published target and realisation of a half-year, if listed: `(value, gehuisvest)`.
     pub fn listed(&self, half: (u16, u8)) -> Option<(Option<f64>, Option<f64>)> {
         self.targets
             .iter()
-            .find(|t| super::methods::parse_half_year(&t.period) == Some(half))
+            .find(|t| t.half() == Some(half))
             .map(|t| (t.value, t.gehuisvest))
     }
 
@@ -407,75 +422,6 @@ impl TaakstellingSpec {
             (y, h) = if h == 1 { (y, 2) } else { (y + 1, 1) };
         }
         halves
-    }
-
-    /// What a reader should know of the figures' currency, in Dutch: up to which half-year
-    /// they are published, which half-years are missing, where the model starts.
-    pub fn currency_note(&self, label: &str) -> String {
-        let half = |p: &str| match super::methods::parse_half_year(p) {
-            Some((y, h)) => format!("{h}e helft van {y}"),
-            None => p.to_string(),
-        };
-        let missing: Vec<String> = self
-            .targets
-            .iter()
-            .filter(|t| t.value.is_none())
-            .map(|t| half(&t.period))
-            .collect();
-        let observed: Vec<String> = self
-            .targets
-            .iter()
-            .filter(|t| {
-                t.gehuisvest.is_some()
-                    && super::methods::parse_half_year(&t.period) >= self.start_half()
-            })
-            .map(|t| half(&t.period))
-            .collect();
-        let nl = crate::numbers::nl_number;
-        // Half-years a scenario added itself (their source starts with "opgegeven") are given,
-        // not published.
-        let given = self
-            .targets
-            .last()
-            .is_some_and(|t| t.source.trim_start().starts_with("opgegeven"));
-        let mut s = format!(
-            "{label}: landelijke taakstelling {} tot en met de {} (gecontroleerd {}).",
-            if given { "opgegeven" } else { "gepubliceerd" },
-            half(&self.current_to.period),
-            crate::numbers::dutch_date(&self.current_to.checked)
-                .unwrap_or_else(|| self.current_to.checked.clone())
-        );
-        if !missing.is_empty() {
-            s.push_str(&format!(
-                " Niet gevonden: {}; daar geldt de aanname van {} per halfjaar, net als na de {}.",
-                missing.join(", "),
-                nl(self.later.value),
-                half(&self.current_to.period)
-            ));
-        } else {
-            s.push_str(&format!(
-                " Na de {} geldt de aanname van {} per halfjaar.",
-                half(&self.current_to.period),
-                nl(self.later.value)
-            ));
-        }
-        if let Some((y, h)) = self.start_half() {
-            s.push_str(&format!(
-                " Achterstand {} bij de start van de {h}e helft van {y}",
-                nl(self.achterstand.value)
-            ));
-            if !observed.is_empty() {
-                s.push_str(&format!(
-                    "; gehuisvest waargenomen in de {}",
-                    observed.join(", ")
-                ));
-            }
-            s.push_str(&format!(
-                "; daarna {} % van taak plus achterstand per halfjaar (aanname).",
-                nl(self.realisatie.value * 100.0)
-            ));
-        }
-        s
     }
 }
 
@@ -964,7 +910,7 @@ fn check_taakstelling(path: &Path, id: &str, t: &TaakstellingSpec) -> Result<(),
     let next = |(y, h): (u16, u8)| if h == 1 { (y, 2) } else { (y + 1, 1) };
     let mut prev: Option<(u16, u8)> = None;
     for (i, h) in t.targets.iter().enumerate() {
-        let Some(p) = parse_half_year(&h.period) else {
+        let Some(p) = h.half() else {
             return Err(GroupError::invalid(
                 path,
                 k(&format!("targets[{i}].period")),
@@ -1027,7 +973,7 @@ fn check_taakstelling(path: &Path, id: &str, t: &TaakstellingSpec) -> Result<(),
         ));
     }
     if let Some(s) = &t.start {
-        let first = t.targets.first().and_then(|h| parse_half_year(&h.period));
+        let first = t.targets.first().and_then(HalfYearTarget::half);
         let ok = parse_half_year(s)
             .is_some_and(|p| first.is_some_and(|f| p >= f) && prev.is_some_and(|l| p <= next(l)));
         if !ok {
@@ -1184,10 +1130,6 @@ source = "definitie"
             ]
         );
         assert!(halves[1..].iter().all(|h| h.realised.is_none()));
-        // Up to when it is current, said in the annex's words.
-        let note = t.currency_note("Statushouders");
-        assert!(note.contains("tot en met de 2e helft van 2025"), "{note}");
-        assert!(note.contains("Niet gevonden: 2e helft van 2024"), "{note}");
     }
 
     /// A half-year left out between two listed ones is an error at its key; so is a

@@ -217,7 +217,7 @@ pub struct ReportRequest<'a> {
     pub population_parquet: Option<&'a PopulationParquet<'a>>,
     /// The taakstelling groups of the run (label, parameters): the method section shows their
     /// half-years and up to when they are current.
-    pub tasks: &'a [(String, TaakstellingSpec)],
+    pub tasks: &'a [(&'a str, &'a TaakstellingSpec)],
 }
 
 /// A writer of tables/population.parquet (its path given).
@@ -717,7 +717,7 @@ struct AnnexInputs<'a> {
     inputs: &'a [PathBuf],
     seed_and_draws: Option<(u64, usize)>,
     notes: &'a [String],
-    tasks: &'a [(String, TaakstellingSpec)],
+    tasks: &'a [(&'a str, &'a TaakstellingSpec)],
     track_record: Option<(&'a TrackRecord, Option<&'static str>)>,
     /// The region's kind and gemeenten.
     about: &'a AnnexRegion,
@@ -1267,23 +1267,79 @@ fn annex_method_and_uncertainty(cx: &AnnexInputs<'_>, sections: &mut Vec<Section
     sections.push(s);
 }
 
-/// The taakstelling per half-year as the catalogue lists it: published, housed where the
-/// realisation was published, not found (the assumption applies), and the assumption after the
-/// last one published.
+/// A half-year as the annex writes it: `2024H1` → "1e helft van 2024" in a sentence,
+/// "2024 1e helft" in a table's first column.
+fn half_label(period: &str, in_table: bool) -> String {
+    match parse_half_year(period) {
+        Some((y, h)) if in_table => format!("{y} {h}e helft"),
+        Some((y, h)) => format!("{h}e helft van {y}"),
+        None => period.to_string(),
+    }
+}
+
+/// What a reader should know of the taakstelling's currency: up to which half-year it is
+/// published (or given), which half-years were not found, where the model starts.
+fn taakstelling_note(label: &str, spec: &TaakstellingSpec) -> String {
+    let half = |p: &str| half_label(p, false);
+    let missing: Vec<String> = spec
+        .targets
+        .iter()
+        .filter(|t| t.value.is_none())
+        .map(|t| half(&t.period))
+        .collect();
+    let observed: Vec<String> = spec
+        .targets
+        .iter()
+        .filter(|t| t.gehuisvest.is_some() && spec.modelled(t))
+        .map(|t| half(&t.period))
+        .collect();
+    let given = spec.targets.last().is_some_and(|t| t.given());
+    let current = half(&spec.current_to.period);
+    let mut s = format!(
+        "{label}: landelijke taakstelling {} tot en met de {current} (gecontroleerd {}).",
+        if given { "opgegeven" } else { "gepubliceerd" },
+        crate::numbers::dutch_date(&spec.current_to.checked)
+            .unwrap_or_else(|| spec.current_to.checked.clone())
+    );
+    let later = nl_number(spec.later.value);
+    if missing.is_empty() {
+        s.push_str(&format!(
+            " Na de {current} geldt de aanname van {later} per halfjaar."
+        ));
+    } else {
+        s.push_str(&format!(
+            " Niet gevonden: {}; daar geldt de aanname van {later} per halfjaar, net als na de {current}.",
+            missing.join(", ")
+        ));
+    }
+    if let Some((y, h)) = spec.start_half() {
+        s.push_str(&format!(
+            " Achterstand {} bij de start van de {h}e helft van {y}",
+            nl_number(spec.achterstand.value)
+        ));
+        if !observed.is_empty() {
+            s.push_str(&format!(
+                "; gehuisvest waargenomen in de {}",
+                observed.join(", ")
+            ));
+        }
+        s.push_str(&format!(
+            "; daarna {} % van taak plus achterstand per halfjaar (aanname).",
+            nl_number(spec.realisatie.value * 100.0)
+        ));
+    }
+    s
+}
+
+/// The taakstelling per half-year as the catalogue lists it: published (or given), housed where
+/// the realisation was published, not found (the assumption applies), and the assumption after
+/// the last one listed.
 fn taakstelling_table(label: &str, spec: &TaakstellingSpec) -> AnnexTable {
-    let half = |p: &str| match parse_half_year(p) {
-        Some((y, h)) => format!("{y} {}", if h == 1 { "1e helft" } else { "2e helft" }),
-        None => p.to_string(),
-    };
-    let start = spec.start_half();
     let mut rows: Vec<Vec<String>> = spec
         .targets
         .iter()
         .map(|t| {
-            let modelled = parse_half_year(&t.period) >= start;
-            // A figure the user gave (a scenario's own group) says so in its source.
-            let given = t.source.trim_start().starts_with("opgegeven");
-            let status = match (t.value, modelled, given) {
+            let status = match (t.value, spec.modelled(t), t.given()) {
                 (Some(_), true, true) => "opgegeven",
                 (Some(_), false, true) => "opgegeven (vóór de start van de berekening)",
                 (Some(_), true, false) => "gepubliceerd",
@@ -1291,7 +1347,7 @@ fn taakstelling_table(label: &str, spec: &TaakstellingSpec) -> AnnexTable {
                 (None, _, _) => "niet gevonden: aanname",
             };
             vec![
-                half(&t.period),
+                half_label(&t.period, true),
                 nl_number(t.value.unwrap_or(spec.later.value)),
                 t.gehuisvest.map_or_else(|| "–".to_string(), nl_number),
                 status.to_string(),
@@ -1300,7 +1356,7 @@ fn taakstelling_table(label: &str, spec: &TaakstellingSpec) -> AnnexTable {
         })
         .collect();
     rows.push(vec![
-        format!("na {}", half(&spec.current_to.period)),
+        format!("na {}", half_label(&spec.current_to.period, true)),
         nl_number(spec.later.value),
         "–".into(),
         "aanname".into(),
@@ -1337,7 +1393,7 @@ fn annex_sources_and_accounts(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>)
         ..Default::default()
     };
     for (label, spec) in tasks {
-        s.paragraphs.push(spec.currency_note(label));
+        s.paragraphs.push(taakstelling_note(label, spec));
         s.tables.push(taakstelling_table(label, spec));
     }
     s.tables.push(AnnexTable {
@@ -1375,4 +1431,21 @@ fn annex_sources_and_accounts(cx: &AnnexInputs<'_>, sections: &mut Vec<Section>)
         bullets,
         ..Default::default()
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Up to when the catalogue's taakstelling is current, said in the annex's words.
+    #[test]
+    fn the_taakstelling_note_says_up_to_when_it_is_current() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/groups/catalogus.toml");
+        let cat = crate::groups::Catalogue::load(&path).unwrap();
+        let g = cat.groups.iter().find(|g| g.id == "statushouders").unwrap();
+        let t = g.taakstelling.as_ref().unwrap();
+        let note = taakstelling_note("Statushouders", t);
+        assert!(note.contains("tot en met de 2e helft van 2025"), "{note}");
+        assert!(note.contains("Niet gevonden: 2e helft van 2024"), "{note}");
+    }
 }

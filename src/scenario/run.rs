@@ -347,11 +347,11 @@ fn report(
     );
     inputs.extend(places.iter().cloned());
     let drawn = plan.draws > 0 && counted.groups.is_some();
-    let tasks: Vec<(String, TaakstellingSpec)> = counted
+    let tasks: Vec<(&str, &TaakstellingSpec)> = counted
         .groups
         .iter()
         .flat_map(|g| &g.catalogue.groups)
-        .filter_map(|g| Some((g.label.clone(), g.taakstelling.clone()?)))
+        .filter_map(|g| Some((g.label.as_str(), g.taakstelling.as_ref()?)))
         .collect();
     // The track record, and the size class of the annex gemeente by its base population.
     let track = match &plan.scenario.data.track_record {

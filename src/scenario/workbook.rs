@@ -6,7 +6,6 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::rc::Rc;
 
 use crate::output::tables::filter_records;
 use crate::output::xlsx::{Sheet, WorkbookError, WorkbookWriter};
@@ -48,8 +47,7 @@ pub fn write_workbook(parts: WorkbookParts<'_>, path: &Path) -> Result<(), Workb
             parts.key_years,
         )?)?;
     }
-    let keep: Option<Rc<HashSet<String>>> =
-        parts.detail.map(|d| Rc::new(d.iter().cloned().collect()));
+    let keep: Option<HashSet<&str>> = parts.detail.map(|d| d.iter().map(String::as_str).collect());
     for (t, name, _) in parts.tables {
         let p = parts.dir.join("tables").join(format!("{t}.csv"));
         if !p.is_file() {
